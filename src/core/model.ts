@@ -1,0 +1,150 @@
+/**
+ * The report: what one profiling run produced. It is plain data (JSON) that the CLI writes, the
+ * panel renders and other tools read; the field names listed in the README's report contract are
+ * stable, new fields may be added.
+ */
+
+export type Language = 'javascript' | 'typescript' | 'python';
+export type StrategyName = 'sequential' | 'threads' | 'processes';
+export const STRATEGIES: readonly StrategyName[] = ['sequential', 'threads', 'processes'];
+
+export type TaskStatus = 'ok' | 'error' | 'timeout' | 'crashed' | 'cancelled' | 'deadlocked';
+export type LockKind = 'request' | 'acquire' | 'release';
+export type WarningKind =
+  | 'race'
+  | 'divergence'
+  | 'deadlock'
+  | 'lock-order'
+  | 'hang'
+  | 'error'
+  | 'crash'
+  | 'gil'
+  | 'overhead'
+  | 'imbalance';
+
+/** One function in one file. */
+export interface Target {
+  file: string;
+  name: string;
+  language: Language;
+}
+
+export interface SourceLocation {
+  file: string;
+  line: number;
+}
+
+/** One worker (thread or process) of one run. Times are ms since the profile's start. */
+export interface Lane {
+  id: number;
+  pid: number;
+  threadId: number;
+  spawnMs: number;
+  readyMs?: number;
+  exitMs?: number;
+  exitCode?: number | null;
+  signal?: string | null;
+}
+
+/** One call of the target. */
+export interface TaskSpan {
+  index: number;
+  lane: number;
+  queuedMs: number;
+  startMs: number;
+  endMs: number;
+  status: TaskStatus;
+  error?: string;
+  /** Where the error was raised in the user's code, when known. */
+  errorLocation?: SourceLocation;
+  /** Short digest of the result, to compare strategies. */
+  digest?: string;
+  /** A short, human-readable preview of the result. */
+  resultPreview?: string;
+  /** CPU time of the call (user + system), when the runtime can measure it per task. */
+  cpuMs?: number;
+  /** Time spent serializing arguments and result across the worker boundary, when measured. */
+  serializeMs?: number;
+}
+
+export interface LockEvent {
+  lane: number;
+  /** Input index of the task that made the call. */
+  task: number;
+  lock: string;
+  kind: LockKind;
+  atMs: number;
+  site?: SourceLocation;
+}
+
+export interface CounterTotals {
+  expected: number;
+  observed: number;
+  lost: number;
+}
+
+export interface RunMetrics {
+  speedup: number | null;
+  efficiency: number | null;
+  utilization: number | null;
+  overheadMs: number | null;
+  loadImbalance: number | null;
+  serialFraction: number | null;
+  stragglers: number[];
+  busyMs: number;
+  medianTaskMs: number | null;
+  /** CPU time divided by wall time of the tasks: near 1 for CPU-bound, near 0 for I/O-bound. */
+  cpuPerWall: number | null;
+}
+
+/** One strategy executed once. */
+export interface Run {
+  strategy: StrategyName;
+  workers: number;
+  /** 0-based repetition, when `--repeat` is above 1. */
+  repeat: number;
+  wallMs: number;
+  cpuMs: number | null;
+  startMs: number;
+  lanes: Lane[];
+  tasks: TaskSpan[];
+  locks: LockEvent[];
+  counter: CounterTotals;
+  metrics: RunMetrics;
+  /** Why the run did not complete normally, if it did not. */
+  aborted?: string;
+}
+
+export interface Warning {
+  kind: WarningKind;
+  strategy?: StrategyName;
+  message: string;
+  location?: SourceLocation;
+  /** In how many of the repeats this warning appeared (with `--repeat`). */
+  seenIn?: { repeats: number; of: number };
+  /** Further lines: stacks, per-worker details. */
+  details?: string[];
+}
+
+export interface Machine {
+  cpus: number;
+  platform: string;
+  runtime: string;
+  /** Python only: whether the GIL is enabled (`sys._is_gil_enabled()`), when known. */
+  gil?: boolean | null;
+}
+
+export interface Report {
+  version: 1;
+  createdAt: string;
+  target: Target;
+  machine: Machine;
+  inputs: { expression: string; count: number; spread: boolean };
+  runs: Run[];
+  warnings: Warning[];
+  verdict: string;
+  /** Set when the profile was cancelled before every run finished. */
+  cancelled?: boolean;
+}
+
+export const REPORT_VERSION = 1 as const;

@@ -1,0 +1,85 @@
+/**
+ * The event protocol between a runner process (JS or Python) and the controller that started it.
+ *
+ * Runner → controller: one JSON object per line on file descriptor 3 (stdout and stderr stay the
+ * user's). Controller → runner: one JSON object per line on the runner's stdin.
+ * All times are milliseconds since `hello.originEpochMs`, on a clock every thread and process of
+ * the machine shares.
+ */
+import type {
+  Language,
+  LockKind,
+  SourceLocation,
+  StrategyName,
+  TaskStatus,
+  Warning,
+} from './model';
+
+/** What the controller asks a runner to do; passed as JSON in the `PP_RUNNER_OPTIONS` env var. */
+export interface RunnerOptions {
+  file: string;
+  name: string;
+  language: Language;
+  inputs: string;
+  spread: boolean;
+  strategies: StrategyName[];
+  workers: number;
+  repeat: number;
+  /** Per-task timeout in ms; 0 = none. */
+  taskTimeoutMs: number;
+  /** Python: start method for the process pool. */
+  startMethod?: 'fork' | 'spawn' | 'forkserver';
+  /** Scratch folder the runner may write to (bundles, shared memory files); removed afterwards. */
+  scratchDir: string;
+}
+
+export type RunnerEvent =
+  | {
+      type: 'hello';
+      originEpochMs: number;
+      pid: number;
+      runtime: string;
+      platform: string;
+      cpus: number;
+      gil?: boolean | null;
+    }
+  | { type: 'inputs'; count: number }
+  | { type: 'run-start'; run: number; strategy: StrategyName; workers: number; repeat: number; startMs: number }
+  | { type: 'worker'; run: number; lane: number; pid: number; threadId: number; spawnMs: number; readyMs?: number }
+  | { type: 'worker-exit'; run: number; lane: number; exitMs: number; exitCode: number | null; signal?: string | null }
+  | { type: 'task-start'; run: number; index: number; lane: number; queuedMs: number; startMs: number }
+  | {
+      type: 'task-end';
+      run: number;
+      index: number;
+      lane: number;
+      queuedMs: number;
+      startMs: number;
+      endMs: number;
+      status: TaskStatus;
+      error?: string;
+      errorLocation?: SourceLocation;
+      digest?: string;
+      resultPreview?: string;
+      cpuMs?: number;
+      serializeMs?: number;
+    }
+  | { type: 'lock'; run: number; lane: number; task: number; lock: string; kind: LockKind; atMs: number; site?: SourceLocation }
+  | { type: 'counter'; run: number; expected: number; observed: number }
+  | { type: 'run-end'; run: number; wallMs: number; cpuMs: number | null; aborted?: string }
+  | { type: 'warning'; warning: Warning }
+  | { type: 'log'; message: string }
+  /** Bad input or an unusable environment: one line for the user, then the runner exits with 2. */
+  | { type: 'fatal'; message: string }
+  | { type: 'done' };
+
+export type ControllerCommand =
+  /** Stop everything now; finish with partial runs marked cancelled. */
+  | { type: 'cancel' }
+  /** Stop these running tasks (e.g. deadlocked), replacing their workers; they end with `status`. */
+  | { type: 'kill-tasks'; run: number; tasks: number[]; status: TaskStatus; reason: string }
+  /** Report what each worker is doing (stacks where available), as `log`/`warning` events. */
+  | { type: 'dump-stacks'; run: number };
+
+/** Exit code of a runner (and the CLI) for bad input. */
+export const EXIT_BAD_INPUT = 2;
