@@ -67,6 +67,8 @@ export type RunnerEvent =
   | { type: 'lock'; run: number; lane: number; task: number; lock: string; kind: LockKind; atMs: number; site?: SourceLocation }
   | { type: 'counter'; run: number; expected: number; observed: number }
   | { type: 'run-end'; run: number; wallMs: number; cpuMs: number | null; aborted?: string }
+  /** Answer to `dump-stacks`: what each busy worker is running, with its stack where available. */
+  | { type: 'stacks'; run: number; workers: { lane: number; task?: number; stack?: string }[] }
   | { type: 'warning'; warning: Warning }
   | { type: 'log'; message: string }
   /** Bad input or an unusable environment: one line for the user, then the runner exits with 2. */
