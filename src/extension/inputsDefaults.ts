@@ -1,0 +1,82 @@
+/**
+ * Inputs for the input box: a sensible default from a function's parameters, and a syntax check
+ * that never evaluates anything (user code only ever runs in the runner process).
+ * Plain functions, no `vscode` import, so unit tests can use them directly.
+ */
+import type { Language } from '../core/model';
+
+/** An inputs expression and whether each element is spread as the arguments (starmap). */
+export interface InputsChoice {
+  expression: string;
+  spread: boolean;
+}
+
+/** Tasks a default expression produces: enough to fill a few workers, quick to run. */
+const DEFAULT_TASKS = 16;
+
+/**
+ * One argument per task when the function takes exactly one parameter (map), else one argument
+ * list per task (starmap).
+ */
+export function spreadFor(params: readonly string[]): boolean {
+  return params.length !== 1;
+}
+
+/** A default inputs expression for a function with these parameters. */
+export function defaultInputs(params: readonly string[], language: Language): InputsChoice {
+  const n = DEFAULT_TASKS;
+  const spread = spreadFor(params);
+  if (language === 'python') {
+    if (params.length === 0) return { expression: `[() for _ in range(${n})]`, spread };
+    if (params.length === 1) return { expression: `list(range(${n}))`, spread };
+    return { expression: `[(${params.map(() => 'i').join(', ')}) for i in range(${n})]`, spread };
+  }
+  if (params.length === 0) return { expression: `Array.from({ length: ${n} }, () => [])`, spread };
+  if (params.length === 1) return { expression: `Array.from({ length: ${n} }, (_, i) => i)`, spread };
+  return { expression: `Array.from({ length: ${n} }, (_, i) => [${params.map(() => 'i').join(', ')}])`, spread };
+}
+
+/**
+ * Checks an inputs expression without running it. Returns one line naming the problem, or
+ * undefined when it looks fine. JS/TS: parsed (not called) with `new Function`; Python: balanced
+ * brackets and quotes, since no Python parser runs in the extension host.
+ */
+export function checkInputs(expression: string, language: Language): string | undefined {
+  const text = expression.trim();
+  if (text === '') return 'Enter an inputs expression, e.g. [1, 2, 3].';
+  if (language === 'python') return checkPythonShape(text);
+  try {
+    // Compiles the body only; the function is never called.
+    new Function(`return (\n${text}\n);`);
+    return undefined;
+  } catch (err) {
+    if (language === 'typescript' && /[:<]/.test(text)) return undefined; // type annotations: the runner strips them
+    return `Not a valid JavaScript expression: ${(err as Error).message}`;
+  }
+}
+
+function checkPythonShape(text: string): string | undefined {
+  const pairs: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+  const stack: string[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"' || ch === "'") {
+      const triple = text.startsWith(ch.repeat(3), i);
+      const quote = triple ? ch.repeat(3) : ch;
+      let j = i + quote.length;
+      while (j < text.length && !text.startsWith(quote, j)) j += text[j] === '\\' ? 2 : 1;
+      if (j >= text.length) return `Unterminated string starting at column ${i + 1}.`;
+      i = j + quote.length - 1;
+    } else if (ch === '#') {
+      return 'Comments are not allowed in an inputs expression.';
+    } else if ('([{'.includes(ch)) {
+      stack.push(ch);
+    } else if (ch in pairs) {
+      if (stack.pop() !== pairs[ch]) return `Unbalanced "${ch}" at column ${i + 1}.`;
+    }
+  }
+  if (stack.length > 0) return `Unclosed "${stack[stack.length - 1]}".`;
+  if (/^(def|class|import|from|for|while|if|with|return)\b/.test(text))
+    return 'Enter an expression (e.g. [x for x in range(8)]), not a statement.';
+  return undefined;
+}
