@@ -5,24 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Report } from '../core/model';
-
-/** Parses and checks a saved report; throws one line naming what is wrong. */
-export function parseReport(text: string): Report {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new Error(`not JSON: ${(err as Error).message}`);
-  }
-  const r = data as Partial<Report> | null;
-  if (!r || typeof r !== 'object') throw new Error('not a JSON object');
-  if (r.version !== 1) throw new Error(`unknown report version ${JSON.stringify(r.version)}`);
-  if (!r.target || typeof r.target.name !== 'string' || typeof r.target.file !== 'string')
-    throw new Error('no target');
-  if (!Array.isArray(r.runs)) throw new Error('no runs');
-  if (!Array.isArray(r.warnings)) throw new Error('no warnings list');
-  return r as Report;
-}
+import { parseReport } from './reportJson';
 
 /** A default file name next to the target: `<file>.<name>.<suffix>.json`. */
 function defaultUri(report: Report, suffix: string): vscode.Uri {

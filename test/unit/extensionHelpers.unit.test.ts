@@ -1,0 +1,114 @@
+/**
+ * The extension's plain helpers (no VS Code needed): default inputs, the input check that never
+ * evaluates, the lens summary, live progress counts and reading a saved report.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Report, Run } from '../../src/core/model';
+import { checkInputs, defaultInputs, spreadFor } from '../../src/extension/inputsDefaults';
+import { parseReport } from '../../src/extension/reportJson';
+import { ProgressCounts, summarizeReport } from '../../src/extension/reportSummary';
+
+function run(strategy: Run['strategy'], speedup: number | null): Run {
+  return {
+    strategy, workers: 2, repeat: 0, wallMs: 10, cpuMs: null, startMs: 0, lanes: [], tasks: [], locks: [],
+    counter: { expected: 0, observed: 0, lost: 0 },
+    metrics: {
+      speedup, efficiency: null, utilization: null, overheadMs: null, loadImbalance: null,
+      serialFraction: null, stragglers: [], busyMs: 0, medianTaskMs: null, cpuPerWall: null,
+    },
+  };
+}
+
+function report(runs: Run[], warnings: number): Report {
+  return {
+    version: 1, createdAt: 'now', target: { file: '/x/a.js', name: 'f', language: 'javascript' },
+    machine: { cpus: 2, platform: 'linux', runtime: 'node' },
+    inputs: { expression: '[1]', count: 1, spread: false }, runs,
+    warnings: Array.from({ length: warnings }, () => ({ kind: 'race' as const, message: 'm' })), verdict: 'v',
+  };
+}
+
+describe('default inputs', () => {
+  it('maps one parameter and spreads zero or several', () => {
+    assert.equal(spreadFor(['n']), false);
+    assert.equal(spreadFor([]), true);
+    assert.equal(spreadFor(['a', 'b']), true);
+  });
+
+  for (const language of ['javascript', 'typescript', 'python'] as const) {
+    it(`gives a ${language} expression that passes its own check, for 0, 1 and 2 parameters`, () => {
+      for (const params of [[], ['n'], ['base', 'exp']]) {
+        const d = defaultInputs(params, language);
+        assert.equal(d.spread, spreadFor(params));
+        assert.equal(checkInputs(d.expression, language), undefined, d.expression);
+      }
+    });
+  }
+
+  it('JS defaults evaluate to one element per task of the right shape', () => {
+    const one = Function(`return (${defaultInputs(['n'], 'javascript').expression})`)() as unknown[];
+    assert.ok(one.length > 1 && one.every((x) => typeof x === 'number'));
+    const two = Function(`return (${defaultInputs(['a', 'b'], 'javascript').expression})`)() as unknown[][];
+    assert.ok(two.every((x) => Array.isArray(x) && x.length === 2));
+  });
+});
+
+describe('checking inputs without running them', () => {
+  it('reports a JS syntax error in one line', () => {
+    const problem = checkInputs('[1, 2', 'javascript');
+    assert.ok(problem && !problem.includes('\n'), String(problem));
+  });
+
+  it('never calls the expression', () => {
+    (globalThis as Record<string, unknown>).__ppCalled = false;
+    assert.equal(checkInputs('(globalThis.__ppCalled = true, [1])', 'javascript'), undefined);
+    assert.equal((globalThis as Record<string, unknown>).__ppCalled, false);
+  });
+
+  it('rejects an empty expression', () => {
+    assert.ok(checkInputs('   ', 'python'));
+    assert.ok(checkInputs('', 'javascript'));
+  });
+
+  it('finds unbalanced brackets, open strings and statements in Python', () => {
+    assert.ok(checkInputs('[x for x in range(3)', 'python'));
+    assert.ok(checkInputs("['a, 'b']", 'python'));
+    assert.ok(checkInputs('import os', 'python'));
+    assert.equal(checkInputs("[(i, ')') for i in range(3)]", 'python'), undefined);
+  });
+});
+
+describe('summary line', () => {
+  it('names the speedup of each parallel strategy and the warnings', () => {
+    const text = summarizeReport(report([run('sequential', 1), run('threads', 1.94), run('processes', 1.7)], 2));
+    assert.equal(text, 'threads 1.9× · processes 1.7× · 2 warnings');
+  });
+
+  it('says when there are no warnings and a speedup is unknown', () => {
+    assert.equal(summarizeReport(report([run('threads', null)], 0)), 'threads – · no warnings');
+  });
+});
+
+describe('progress counts', () => {
+  it('counts finished and failed tasks per strategy run', () => {
+    const c = new ProgressCounts();
+    c.add({ type: 'inputs', count: 4 });
+    c.add({ type: 'run-start', run: 0, strategy: 'threads', workers: 2, repeat: 0, startMs: 0 });
+    const end = { type: 'task-end' as const, run: 0, lane: 0, queuedMs: 0, startMs: 0, endMs: 1 };
+    c.add({ ...end, index: 0, status: 'ok' });
+    c.add({ ...end, index: 1, status: 'error' });
+    assert.deepEqual(c.lines(), ['threads 2/4 (1 failed)']);
+    assert.equal(c.fraction(2), 2 / 8);
+  });
+});
+
+describe('reading a saved report', () => {
+  it('accepts a report and rejects other JSON with the reason', () => {
+    const r = report([run('threads', 2)], 0);
+    assert.deepEqual(parseReport(JSON.stringify(r)), r);
+    assert.throws(() => parseReport('{'), /not JSON/);
+    assert.throws(() => parseReport('{"version": 2}'), /version/);
+    assert.throws(() => parseReport('{"version": 1, "target": {"name": "f", "file": "a"}}'), /runs/);
+  });
+});
