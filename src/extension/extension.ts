@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { ProfileCodeLensProvider } from './codeLensProvider';
 import { CONTEXT } from './commandIds';
 import { registerCommands } from './commands';
+import { ProfilePanel } from './profilePanel';
 import { ProfileSession } from './profileSession';
 import { createReportView } from './reportView';
 import { ResultStore } from './resultStore';
@@ -27,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): ParallelProfilerApi 
     store,
     session,
     lenses,
+    ProfilePanel.registerSerializer(context),
     vscode.languages.registerCodeLensProvider(PROFILABLE_SELECTOR, lenses),
     ...registerCommands({ session, store, view }),
     vscode.workspace.onDidChangeConfiguration((e) => {
