@@ -40,6 +40,12 @@ export class ProfileSession implements vscode.Disposable {
     return this.lastRequest;
   }
 
+  /** Makes `target` with `inputs` what Re-run runs next (e.g. after opening a saved report). */
+  async remember(target: Target, inputs: InputsChoice): Promise<void> {
+    this.lastRequest = { target, inputs };
+    await vscode.commands.executeCommand('setContext', CONTEXT.hasLastProfile, true);
+  }
+
   /**
    * Profiles `target` over `inputs`. When another profile runs, asks whether to cancel it first
    * (`confirmCancel` false: cancel without asking). Resolves with the report, or undefined when

@@ -1,0 +1,144 @@
+/**
+ * Profiling through the commands in a real VS Code, with a real runner process: a full profile of
+ * JS and Python functions with the report checked, the lens showing the result, settings applied,
+ * cancel, save / open report, Chrome trace export, re-run, and an error the user's code throws.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Report } from '../../src/core/model';
+import {
+  extensionApi,
+  fixture,
+  lensesOf,
+  openFixture,
+  resetSettings,
+  scratchDir,
+  setSetting,
+  waitFor,
+} from './extTestKit';
+
+/** Runs `parallelProfiler.profileFunction` with inputs given, so no input box opens. */
+function profile(file: string, name: string, inputs: string): Thenable<Report | undefined> {
+  return vscode.commands.executeCommand<Report | undefined>(
+    'parallelProfiler.profileFunction',
+    vscode.Uri.file(fixture(file)),
+    name,
+    inputs,
+  );
+}
+
+function strategies(report: Report): string[] {
+  return report.runs.map((r) => r.strategy);
+}
+
+describe('profiling through commands', function () {
+  this.timeout(120_000);
+  const scratch = scratchDir();
+
+  before(async () => {
+    await extensionApi();
+  });
+  afterEach(resetSettings);
+  after(() => scratch.cleanup());
+
+  it('profiles a JS function three ways and shows the result in the lens', async () => {
+    const report = await profile('busy.js', 'busy', 'Array.from({ length: 6 }, (_, i) => i + 1)');
+    assert.ok(report, 'no report');
+    assert.equal(report.target.name, 'busy');
+    assert.equal(report.target.language, 'javascript');
+    assert.equal(report.inputs.count, 6);
+    assert.deepEqual(strategies(report), ['sequential', 'threads', 'processes']);
+    for (const run of report.runs) {
+      assert.equal(run.tasks.length, 6, `${run.strategy} tasks`);
+      assert.ok(run.tasks.every((t) => t.status === 'ok'), `${run.strategy}: ${JSON.stringify(run.tasks.map((t) => t.error))}`);
+    }
+    const doc = await openFixture('busy.js');
+    const summary = await waitFor('the result lens', async () =>
+      (await lensesOf(doc)).find((l) => l.command?.command === 'parallelProfiler.openPanel' && l.command.arguments?.[1] === 'busy'),
+    );
+    assert.match(summary.command?.title ?? '', /^threads .+× · processes .+× · (no warnings|\d+ warnings?)$/);
+  });
+
+  it('profiles a Python function with two parameters (starmap)', async () => {
+    const report = await profile('busy.py', 'power', '[(2, i) for i in range(5)]');
+    assert.ok(report, 'no report');
+    assert.equal(report.target.language, 'python');
+    assert.equal(report.inputs.spread, true);
+    for (const run of report.runs) {
+      assert.equal(run.tasks.length, 5);
+      assert.ok(run.tasks.every((t) => t.status === 'ok'), `${run.strategy}: ${JSON.stringify(run.tasks.map((t) => t.error))}`);
+    }
+  });
+
+  it('applies the workers and strategies settings', async () => {
+    await setSetting('workers', 1);
+    await setSetting('strategies', ['sequential', 'threads']);
+    const report = await profile('busy.ts', 'busy', '[1, 2, 3]');
+    assert.ok(report);
+    assert.deepEqual(strategies(report), ['sequential', 'threads']);
+    assert.equal(report.runs[1].workers, 1);
+  });
+
+  it('reports what the user code throws as task errors, markup kept as text', async () => {
+    const report = await profile('xss.js', 'evil', '[1, 2]');
+    assert.ok(report);
+    const errors = report.runs.flatMap((r) => r.tasks).filter((t) => t.status === 'error');
+    assert.ok(errors.length > 0, 'no error tasks');
+    assert.ok(errors.every((t) => (t.error ?? '').includes('<img src=x onerror=alert(1)>')), JSON.stringify(errors[0]));
+  });
+
+  it('a bad inputs expression is one error line, not a report', async () => {
+    const report = await profile('busy.js', 'busy', 'notDefinedAnywhere.map((x) => x)');
+    assert.equal(report, undefined);
+  });
+
+  it('cancels a running profile and keeps the partial report', async () => {
+    const api = await extensionApi();
+    const pending = profile('nap.js', 'nap', 'Array.from({ length: 200 }, () => 100)');
+    await waitFor('the profile to start', () => api.session.running);
+    const doc = await openFixture('nap.js');
+    await waitFor('the running lens', async () =>
+      (await lensesOf(doc)).some((l) => l.command?.command === 'parallelProfiler.cancel'),
+    );
+    assert.equal(await vscode.commands.executeCommand('parallelProfiler.cancel'), true);
+    const report = await pending;
+    assert.ok(report, 'a cancelled profile still gives its partial report');
+    assert.equal(report.cancelled, true);
+    assert.equal(api.session.running, false);
+    assert.equal(await vscode.commands.executeCommand('parallelProfiler.cancel'), false);
+  });
+
+  it('saves the report, exports its Chrome trace, opens it again and re-runs it', async () => {
+    const first = await profile('busy.js', 'busy', '[1, 2, 3, 4]');
+    assert.ok(first);
+    const reportFile = vscode.Uri.file(path.join(scratch.dir, 'busy.profile.json'));
+    const traceFile = vscode.Uri.file(path.join(scratch.dir, 'busy.trace.json'));
+    await vscode.commands.executeCommand('parallelProfiler.saveReport', reportFile);
+    await vscode.commands.executeCommand('parallelProfiler.exportTrace', traceFile);
+    const saved = JSON.parse(fs.readFileSync(reportFile.fsPath, 'utf8')) as Report;
+    assert.equal(saved.target.name, 'busy');
+    assert.equal(saved.runs.length, first.runs.length);
+    const trace = JSON.parse(fs.readFileSync(traceFile.fsPath, 'utf8'));
+    const events = Array.isArray(trace) ? trace : trace.traceEvents;
+    assert.ok(Array.isArray(events) && events.length > 0, 'trace has no events');
+
+    const opened = await vscode.commands.executeCommand<Report>('parallelProfiler.openReport', reportFile);
+    assert.equal(opened?.createdAt, first.createdAt);
+    const shown = await vscode.commands.executeCommand<Report>('parallelProfiler.openPanel');
+    assert.equal(shown?.createdAt, first.createdAt);
+
+    const again = await vscode.commands.executeCommand<Report>('parallelProfiler.rerun');
+    assert.ok(again);
+    assert.equal(again.target.name, 'busy');
+    assert.equal(again.inputs.count, 4);
+    assert.notEqual(again.createdAt, first.createdAt);
+  });
+
+  it('refuses a file that is not a report, saying why', async () => {
+    const bad = vscode.Uri.file(path.join(scratch.dir, 'not-a-report.json'));
+    fs.writeFileSync(bad.fsPath, '{"hello": 1}');
+    assert.equal(await vscode.commands.executeCommand('parallelProfiler.openReport', bad), undefined);
+  });
+});
