@@ -1,0 +1,20 @@
+// Installs what the editor tiers and `npm start` need, once: Debian's Chromium and libkrb5-dev (as
+// root) and code-server 4.139.1 with Node 24 in the cache dir ($PP_CACHE_DIR, else
+// ~/.cache/parallel-profiler-dev). `npm test` and `npm start` do this on first use too.
+import { createRequire } from 'node:module';
+import { register } from 'tsx/cjs/api';
+
+register();
+const require = createRequire(import.meta.url);
+const { ensureChromium, ensureCodeServer } = require('./lib/install.ts');
+const say = (line) => console.log(`[install] ${line}`);
+let failed = false;
+for (const [name, found] of [['chromium', ensureChromium(say)], ['code-server', ensureCodeServer(say)]]) {
+  if ('missing' in found) {
+    failed = true;
+    say(`${name}: ${found.missing}`);
+  } else {
+    say(`${name}: ${found.path ?? found.dir}`);
+  }
+}
+process.exitCode = failed ? 1 : 0;
