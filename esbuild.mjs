@@ -14,8 +14,9 @@ const node = {
   minify: production,
   logLevel: 'warning',
   outdir: 'dist',
-  // esbuild is a runtime dependency (it bundles user code), so it stays a package of its own.
-  external: ['vscode', 'esbuild'],
+  // esbuild (bundles user code) and piscina (starts its worker from a file beside its own) stay
+  // packages of their own, shipped in node_modules.
+  external: ['vscode', 'esbuild', 'piscina'],
 };
 
 const builds = [

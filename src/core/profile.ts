@@ -3,8 +3,17 @@
  * guards it (cancel, deadlock, hang). Used by the CLI, the extension and the tests alike.
  * User code never runs in the calling process.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
 import type { Report, StrategyName, Target } from './model';
-import type { RunnerEvent } from './protocol';
+import { STRATEGIES } from './model';
+import type { ControllerCommand, RunnerEvent, RunnerOptions } from './protocol';
+import { ReportBuilder } from './reportBuilder';
+import { DeadlockDetector } from './deadlockDetector';
+import { Warnings } from './warnings';
 
 export interface ProfileRequest {
   target: Target;
@@ -43,6 +52,248 @@ export interface ProfileHandle {
   readonly done: Promise<ProfileOutcome>;
 }
 
+/** Where the runner bundles and the Python harness live (dist/, beside the built controller). */
+export function distDir(): string {
+  return fs.existsSync(path.join(__dirname, 'runner.js')) ? __dirname : path.resolve(__dirname, '..', '..', 'dist');
+}
+
+export const DEFAULT_HANG_TIMEOUT_MS = 10_000;
+const DEADLOCK_CHECK_MS = 250;
+
 export function startProfile(request: ProfileRequest, callbacks: ProfileCallbacks = {}): ProfileHandle {
-  throw new Error('not implemented yet');
+  const target = { ...request.target, file: path.resolve(request.target.file) };
+  const scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parallel-profiler-'));
+  const options: RunnerOptions = {
+    file: target.file,
+    name: target.name,
+    language: target.language,
+    inputs: request.inputs,
+    spread: request.spread ?? false,
+    strategies: request.strategies ?? [...STRATEGIES],
+    workers: request.workers ?? os.availableParallelism(),
+    repeat: request.repeat ?? 1,
+    taskTimeoutMs: request.taskTimeoutMs ?? 0,
+    startMethod: request.startMethod,
+    scratchDir,
+  };
+  const builder = new ReportBuilder(target, request.inputs, options.spread);
+  const python = target.language === 'python';
+  const command = python ? request.python ?? 'python3' : request.node ?? process.execPath;
+  const args = python
+    ? ['-u', path.join(distDir(), 'python', 'harness.py')]
+    : ['--enable-source-maps', path.join(distDir(), 'runner.js')];
+  const child = spawn(command, args, {
+    cwd: path.dirname(target.file),
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    // Its own process group, so that the runner and every worker it started go down together.
+    detached: process.platform !== 'win32',
+    env: { ...process.env, PP_RUNNER_OPTIONS: JSON.stringify(options), ELECTRON_RUN_AS_NODE: '1' },
+  });
+
+  let fatal: string | undefined;
+  let spawnError: string | undefined;
+  let sawDone = false;
+  let cancelled = false;
+  let lastStderr = '';
+  const send = (message: ControllerCommand) => {
+    if (child.stdin?.writable) child.stdin.write(JSON.stringify(message) + '\n');
+  };
+
+  const guard = new RunGuard(builder, send, request.hangTimeoutMs ?? DEFAULT_HANG_TIMEOUT_MS);
+  child.stdout?.on('data', (chunk: Buffer) => callbacks.onOutput?.('stdout', chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => {
+    const text = chunk.toString();
+    lastStderr = (lastStderr + text).slice(-2000);
+    callbacks.onOutput?.('stderr', text);
+  });
+  child.stdin?.on('error', () => undefined);
+  const events = child.stdio[3] as NodeJS.ReadableStream | null;
+  const eventsClosed = new Promise<void>((resolve) => {
+    if (!events) return resolve();
+    const lines = readline.createInterface({ input: events });
+    lines.on('line', (line) => {
+      let event: RunnerEvent;
+      try {
+        event = JSON.parse(line) as RunnerEvent;
+      } catch {
+        return;
+      }
+      if (event.type === 'fatal') fatal = event.message;
+      if (event.type === 'done') sawDone = true;
+      builder.add(event);
+      guard.onEvent(event);
+      callbacks.onEvent?.(event);
+    });
+    lines.on('close', resolve);
+  });
+
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      spawnError =
+        error.code === 'ENOENT'
+          ? python
+            ? `Python interpreter "${command}" not found; install Python 3.8 or newer, or point --python (the parallelProfiler.pythonPath setting) at one`
+            : `Node.js executable "${command}" not found; point --node (the parallelProfiler.nodePath setting) at one`
+          : `could not start the runner (${error.message})`;
+      resolve({ code: null, signal: null });
+    });
+    child.on('exit', (code, signal) => resolve({ code, signal }));
+  });
+
+  const done = (async (): Promise<ProfileOutcome> => {
+    const { code, signal } = await exited;
+    await Promise.race([eventsClosed, new Promise((r) => setTimeout(r, 500))]);
+    guard.stop();
+    killGroup(child);
+    fs.rmSync(scratchDir, { recursive: true, force: true });
+    if (spawnError) return { ok: false, error: spawnError };
+    if (fatal) return { ok: false, error: fatal };
+    if (!sawDone && builder.runList.length === 0 && !cancelled) {
+      const said = lastStderr.trim().split('\n').pop();
+      return { ok: false, error: `the runner stopped before profiling (${signal ?? `exit code ${code}`})${said ? `: ${said}` : ''}` };
+    }
+    if (!sawDone && !cancelled) {
+      builder.controllerWarnings.push({
+        kind: 'crash',
+        message: `the runner process stopped unexpectedly (${signal ?? `exit code ${code}`}); the report holds what finished before`,
+      });
+    }
+    builder.cancelled = cancelled && !sawDone ? true : cancelled;
+    let source: string | undefined;
+    try {
+      source = fs.readFileSync(target.file, 'utf8');
+    } catch {
+      source = undefined;
+    }
+    return { ok: true, report: builder.build(source) };
+  })();
+
+  return {
+    cancel() {
+      if (cancelled) return;
+      cancelled = true;
+      send({ type: 'cancel' });
+      // A runner that does not stop within a second is killed with all its workers.
+      setTimeout(() => killGroup(child), 1000).unref();
+    },
+    done,
+  };
+}
+
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    if (process.platform === 'win32') child.kill('SIGKILL');
+    else process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Watches a live profile for deadlocks (wait-for cycles) and hangs (no task end and no lock event
+ * for the hang timeout) and asks the runner to stop the stuck tasks.
+ */
+class RunGuard {
+  private readonly detectors = new Map<number, DeadlockDetector>();
+  private activeRun: number | undefined;
+  private lastProgress = Date.now();
+  private hangReported = new Set<number>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly builder: ReportBuilder,
+    private readonly send: (command: ControllerCommand) => void,
+    private readonly hangTimeoutMs: number,
+  ) {
+    this.timer = setInterval(() => this.tick(), DEADLOCK_CHECK_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  onEvent(event: RunnerEvent): void {
+    switch (event.type) {
+      case 'run-start':
+        this.activeRun = event.run;
+        this.detectors.set(event.run, new DeadlockDetector());
+        this.lastProgress = Date.now();
+        break;
+      case 'run-end':
+        this.activeRun = undefined;
+        this.detectors.delete(event.run);
+        break;
+      case 'lock':
+        this.detectors.get(event.run)?.onLock(event);
+        this.lastProgress = Date.now();
+        break;
+      case 'task-end':
+        this.detectors.get(event.run)?.forgetLane(event.lane);
+        this.lastProgress = Date.now();
+        break;
+      case 'worker':
+        this.lastProgress = Date.now();
+        break;
+      case 'stacks':
+        this.onStacks(event);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private tick(): void {
+    const run = this.activeRun;
+    if (run === undefined) return;
+    const cycle = this.detectors.get(run)?.check();
+    const strategy = this.builder.run(run)?.strategy;
+    if (cycle && strategy) {
+      this.builder.controllerWarnings.push(Warnings.deadlock(strategy, cycle));
+      this.send({ type: 'kill-tasks', run, tasks: cycle.map((m) => m.task), status: 'deadlocked', reason: 'deadlocked: stopped by the profiler' });
+      this.lastProgress = Date.now();
+      return;
+    }
+    if (Date.now() - this.lastProgress > this.hangTimeoutMs && !this.hangReported.has(run)) {
+      this.hangReported.add(run);
+      this.send({ type: 'dump-stacks', run });
+      // If the runner cannot answer, stop the run anyway.
+      setTimeout(() => {
+        if (this.pendingHang === run) this.onStacks({ type: 'stacks', run, workers: [] });
+      }, 1500).unref();
+      this.pendingHang = run;
+    }
+  }
+
+  private pendingHang: number | undefined;
+
+  private onStacks(event: Extract<RunnerEvent, { type: 'stacks' }>): void {
+    if (this.pendingHang !== event.run) return;
+    this.pendingHang = undefined;
+    const run = this.builder.run(event.run);
+    if (!run) return;
+    const seconds = this.hangTimeoutMs / 1000;
+    const running = event.workers.filter((w) => w.task !== undefined).map((w) => `worker ${w.lane} on input #${w.task}`);
+    const details = event.workers.map((w) => `worker ${w.lane}${w.task !== undefined ? ` (input #${w.task})` : ''}:\n${w.stack ?? '(no stack available)'}`);
+    const location = event.workers.map((w) => stackLocation(w.stack, run)).find((l) => l);
+    this.builder.controllerWarnings.push(Warnings.hang(run.strategy, seconds, running, details, location));
+    const tasks = event.workers.map((w) => w.task).filter((t): t is number => t !== undefined);
+    if (tasks.length > 0) {
+      this.send({ type: 'kill-tasks', run: event.run, tasks, status: 'timeout', reason: `hung: no progress for ${seconds} s` });
+    } else {
+      this.send({ type: 'cancel' });
+    }
+    this.lastProgress = Date.now();
+  }
+}
+
+/** The innermost frame of a stack that lies in the profiled file. */
+function stackLocation(stack: string | undefined, run: { tasks: unknown[] }): { file: string; line: number } | undefined {
+  void run;
+  if (!stack) return undefined;
+  const frames = [...stack.matchAll(/File "([^"]+)", line (\d+)|\(?(\/[^():\s]+):(\d+):\d+\)?/g)];
+  const last = frames.pop();
+  if (!last) return undefined;
+  return { file: last[1] ?? last[3], line: Number(last[2] ?? last[4]) };
 }

@@ -1,0 +1,178 @@
+/**
+ * `parallel-profiler`: the command-line interface over the engine.
+ *   parallel-profiler profile <file> <function> --inputs <expression> [options]
+ *   parallel-profiler functions <file>
+ *   parallel-profiler trace <report.json> --out <trace.json>
+ */
+import * as fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { STRATEGIES, type Report, type StrategyName } from './core/model';
+import { EXIT_BAD_INPUT } from './core/protocol';
+import { startProfile, type ProfileRequest } from './core/profile';
+import { languageOf, scanFunctions } from './core/functionScanner';
+import { formatSummary } from './core/textSummary';
+import { toChromeTrace } from './core/chromeTrace';
+
+const USAGE = `usage:
+  parallel-profiler profile <file> <function> --inputs <expression> [options]
+      --inputs <expr>        expression in the file's language giving the list of inputs (one per task)
+      --spread               each input is an array of arguments (starmap) instead of the single argument
+      --strategies <list>    comma-separated: sequential,threads,processes (default: all)
+      --workers <n>          workers per pool (default: available CPUs)
+      --repeat <n>           run everything n times to surface intermittent races (default 1)
+      --task-timeout <ms>    stop a task that runs longer (default: none)
+      --hang-timeout <ms>    stop when nothing progresses this long (default 10000)
+      --python <path>        Python interpreter for .py targets (default python3)
+      --start-method <m>     Python process start method: fork, spawn or forkserver
+      --node <path>          Node.js executable for JS/TS targets (default: this one)
+      --out <file>           write the report (JSON)
+      --trace <file>         write a Chrome trace (open in Perfetto or chrome://tracing)
+      --json                 print the report as JSON instead of the table
+  parallel-profiler functions <file>          list the top-level functions of a file
+  parallel-profiler trace <report.json> --out <trace.json>`;
+
+class UsageError extends Error {}
+
+function fail(message: string): never {
+  process.stderr.write(`parallel-profiler: ${message}\n`);
+  process.exit(EXIT_BAD_INPUT);
+}
+
+function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number above 0, not "${value}"`);
+  return n;
+}
+
+function parseStrategies(value: string | undefined): StrategyName[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!STRATEGIES.includes(name as StrategyName)) {
+      throw new UsageError(`unknown strategy "${name}"; choose from ${STRATEGIES.join(', ')}`);
+    }
+  }
+  if (names.length === 0) throw new UsageError(`--strategies is empty; choose from ${STRATEGIES.join(', ')}`);
+  return names as StrategyName[];
+}
+
+async function profile(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      inputs: { type: 'string' },
+      spread: { type: 'boolean' },
+      strategies: { type: 'string' },
+      workers: { type: 'string' },
+      repeat: { type: 'string' },
+      'task-timeout': { type: 'string' },
+      'hang-timeout': { type: 'string' },
+      python: { type: 'string' },
+      'start-method': { type: 'string' },
+      node: { type: 'string' },
+      out: { type: 'string' },
+      trace: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  const [file, name] = positionals;
+  if (!file || !name) throw new UsageError('profile needs a file and a function name: parallel-profiler profile <file> <function> --inputs <expression>');
+  if (!fs.existsSync(file)) throw new UsageError(`${file}: no such file; check the path`);
+  const language = languageOf(file);
+  if (!language) throw new UsageError(`${file}: not a JavaScript, TypeScript or Python file`);
+  if (values.inputs === undefined) throw new UsageError('--inputs is required: an expression giving the list of inputs, e.g. --inputs "[1, 2, 3]"');
+  const startMethod = values['start-method'];
+  if (startMethod !== undefined && !['fork', 'spawn', 'forkserver'].includes(startMethod)) {
+    throw new UsageError(`--start-method must be fork, spawn or forkserver, not "${startMethod}"`);
+  }
+  const request: ProfileRequest = {
+    target: { file, name, language },
+    inputs: values.inputs,
+    spread: values.spread ?? false,
+    strategies: parseStrategies(values.strategies),
+    workers: positiveInt(values.workers, '--workers'),
+    repeat: positiveInt(values.repeat, '--repeat'),
+    taskTimeoutMs: positiveInt(values['task-timeout'], '--task-timeout'),
+    hangTimeoutMs: positiveInt(values['hang-timeout'], '--hang-timeout'),
+    python: values.python,
+    node: values.node,
+    startMethod: startMethod as ProfileRequest['startMethod'],
+  };
+  const handle = startProfile(request, {
+    onOutput: (stream, text) => (stream === 'stdout' ? process.stderr : process.stderr).write(text),
+  });
+  let interrupted = false;
+  process.on('SIGINT', () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write('\nparallel-profiler: cancelling (Ctrl+C again to quit at once)…\n');
+    handle.cancel();
+  });
+  const outcome = await handle.done;
+  if (!outcome.ok) fail(outcome.error);
+  writeOutputs(outcome.report, values.out, values.trace);
+  process.stdout.write((values.json ? JSON.stringify(outcome.report, null, 2) : formatSummary(outcome.report)) + '\n');
+  return interrupted ? 130 : 0;
+}
+
+function writeOutputs(report: Report, out?: string, trace?: string): void {
+  if (out) fs.writeFileSync(out, JSON.stringify(report, null, 2));
+  if (trace) fs.writeFileSync(trace, JSON.stringify(toChromeTrace(report)));
+}
+
+function functions(args: string[]): number {
+  const [file] = args;
+  if (!file) throw new UsageError('functions needs a file: parallel-profiler functions <file>');
+  const language = languageOf(file);
+  if (!language) throw new UsageError(`${file}: not a JavaScript, TypeScript or Python file`);
+  if (!fs.existsSync(file)) throw new UsageError(`${file}: no such file; check the path`);
+  for (const fn of scanFunctions(fs.readFileSync(file, 'utf8'), language)) {
+    process.stdout.write(`${fn.line + 1}\t${fn.name}(${fn.params.join(', ')})\n`);
+  }
+  return 0;
+}
+
+function trace(args: string[]): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' } } });
+  const [reportFile] = positionals;
+  if (!reportFile || !values.out) throw new UsageError('trace needs a report and --out: parallel-profiler trace <report.json> --out <trace.json>');
+  let report: Report;
+  try {
+    report = JSON.parse(fs.readFileSync(reportFile, 'utf8')) as Report;
+  } catch (error) {
+    throw new UsageError(`${reportFile}: not a readable report (${(error as Error).message})`);
+  }
+  if (!Array.isArray(report.runs)) throw new UsageError(`${reportFile}: not a Parallel Profiler report (no runs)`);
+  writeOutputs(report, undefined, values.out);
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'profile':
+      return profile(rest);
+    case 'functions':
+      return functions(rest);
+    case 'trace':
+      return trace(rest);
+    case undefined:
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE + '\n');
+      return command === undefined ? EXIT_BAD_INPUT : 0;
+    default:
+      throw new UsageError(`unknown command "${command}"\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) fail(error.message);
+    process.stderr.write(`parallel-profiler: internal error: ${error.message}\n`);
+    process.exit(1);
+  },
+);

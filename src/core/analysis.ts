@@ -1,0 +1,127 @@
+/**
+ * From finished runs to what the user should know: metrics, warnings (races, divergence, errors,
+ * lock-order inversions, the GIL, overhead, imbalance) and the one-sentence verdict.
+ */
+import type { Machine, Run, SourceLocation, StrategyName, Target, Warning } from './model';
+import { applyMetrics, representativeRuns } from './metrics';
+import { findLockOrderInversions } from './lockOrder';
+import { Warnings } from './warnings';
+import { verdictOf } from './verdict';
+
+/** The first line of the source matching `pattern`, as a location in the target's file. */
+function lineOf(target: Target, source: string | undefined, pattern: RegExp): SourceLocation | undefined {
+  if (!source) return undefined;
+  const index = source.split(/\r?\n/).findIndex((line) => pattern.test(line));
+  return index >= 0 ? { file: target.file, line: index + 1 } : undefined;
+}
+
+export function analyze(
+  runs: Run[],
+  target: Target,
+  machine: Machine,
+  given: Warning[],
+  source?: string,
+): { warnings: Warning[]; verdict: string } {
+  applyMetrics(runs);
+  const warnings: Warning[] = [];
+  const definition = lineOf(target, source, new RegExp(`^(export\\s+)?(async\\s+)?(def|function|const|let|var)\\s*\\*?\\s*${escape(target.name)}\\b`));
+  const unsafeSite = lineOf(target, source, /unsafeAdd|unsafe_add/);
+  const byStrategy = groupBy(runs, (r) => r.strategy);
+
+  for (const [strategy, group] of byStrategy) {
+    // Races: lost counter updates, with how often they appeared when repeated.
+    const lossy = group.filter((r) => r.counter.lost > 0);
+    if (lossy.length > 0) {
+      const worst = lossy.reduce((a, b) => (b.counter.lost > a.counter.lost ? b : a));
+      const warning = Warnings.lostUpdates(strategy, worst.counter.lost, worst.counter.expected, target.language, unsafeSite);
+      if (group.length > 1) warning.seenIn = { repeats: lossy.length, of: group.length };
+      warnings.push(warning);
+    }
+    // Task errors, grouped per strategy.
+    const failed = group.flatMap((r) => r.tasks.filter((t) => t.status === 'error'));
+    if (failed.length > 0) {
+      const first = failed[0];
+      warnings.push(Warnings.taskErrors(strategy, failed.length, first.error ?? 'unknown error', first.errorLocation ?? definition));
+    }
+  }
+
+  warnings.push(...divergences(runs, definition));
+  for (const inversion of findLockOrderInversions(runs)) {
+    warnings.push(Warnings.lockOrder(inversion.first, inversion.second, inversion.firstSite, inversion.secondSite));
+  }
+
+  const shown = representativeRuns(runs);
+  const sequential = shown.find((r) => r.strategy === 'sequential');
+  for (const run of shown) {
+    const { speedup, loadImbalance, stragglers, medianTaskMs } = run.metrics;
+    if (run.strategy === 'sequential' || speedup === null || run.aborted) continue;
+    const cpuBound = (sequential?.metrics.cpuPerWall ?? run.metrics.cpuPerWall ?? 0) >= 0.5;
+    if (target.language === 'python' && run.strategy === 'threads' && run.workers > 1 && speedup < 1.2 && cpuBound && machine.gil !== false) {
+      warnings.push(Warnings.gil(speedup, run.workers, definition));
+    } else if (speedup < 0.9) {
+      warnings.push(Warnings.overhead(run.strategy, speedup, medianTaskMs));
+    }
+    if (loadImbalance !== null && loadImbalance > 1.5 && run.tasks.length >= 2 * run.workers) {
+      warnings.push(Warnings.imbalance(run.strategy, loadImbalance, stragglers));
+    }
+  }
+
+  const all = dedupe([...given, ...warnings]);
+  return { warnings: all, verdict: verdictOf(shown, all, target) };
+}
+
+/** Results that differ from the sequential run for the same input (or between repeats). */
+function divergences(runs: Run[], location?: SourceLocation): Warning[] {
+  const reference = new Map<number, { digest: string; preview?: string }>();
+  for (const run of runs) {
+    if (run.strategy !== 'sequential') continue;
+    for (const task of run.tasks) if (task.status === 'ok' && task.digest && !reference.has(task.index)) reference.set(task.index, { digest: task.digest, preview: task.resultPreview });
+  }
+  if (reference.size === 0) {
+    // Without a sequential run, the first strategy's first run is the reference.
+    for (const task of runs[0]?.tasks ?? []) if (task.status === 'ok' && task.digest) reference.set(task.index, { digest: task.digest, preview: task.resultPreview });
+  }
+  const warnings: Warning[] = [];
+  for (const [strategy, group] of groupBy(runs, (r) => r.strategy)) {
+    const differing = new Map<number, string>();
+    let repeatsWith = 0;
+    for (const run of group) {
+      let any = false;
+      for (const task of run.tasks) {
+        const expected = reference.get(task.index);
+        if (task.status !== 'ok' || !task.digest || !expected || expected.digest === task.digest) continue;
+        any = true;
+        if (!differing.has(task.index)) differing.set(task.index, `input #${task.index}: ${expected.preview ?? '?'} vs ${task.resultPreview ?? '?'}`);
+      }
+      if (any) repeatsWith++;
+    }
+    if (differing.size > 0) {
+      const warning = Warnings.divergence(strategy, [...differing.values()].slice(0, 3), differing.size, location);
+      if (group.length > 1) warning.seenIn = { repeats: repeatsWith, of: group.length };
+      warnings.push(warning);
+    }
+  }
+  return warnings;
+}
+
+function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
+}
+
+function dedupe(warnings: Warning[]): Warning[] {
+  const seen = new Set<string>();
+  return warnings.filter((w) => {
+    const key = `${w.kind}|${w.strategy ?? ''}|${w.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export type { StrategyName };

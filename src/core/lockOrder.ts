@@ -1,0 +1,46 @@
+/**
+ * Potential deadlocks: a lock taken while holding another, in opposite orders by different tasks
+ * (ThreadSanitizer's lock-order inversion), found from the recorded lock events of every run.
+ */
+import type { Run, SourceLocation } from './model';
+
+export interface LockOrderInversion {
+  first: string;
+  second: string;
+  /** Where `second` was acquired while holding `first`. */
+  firstSite?: SourceLocation;
+  /** Where `first` was acquired while holding `second`. */
+  secondSite?: SourceLocation;
+}
+
+export function findLockOrderInversions(runs: Run[]): LockOrderInversion[] {
+  // edge "a→b": b acquired (or requested) while a held; value: a site and which task did it
+  const edges = new Map<string, { site?: SourceLocation; task: string }>();
+  for (const run of runs) {
+    const held = new Map<string, string[]>(); // lane:task → locks held, in order
+    const events = [...run.locks].sort((x, y) => x.atMs - y.atMs);
+    for (const event of events) {
+      const key = `${run.repeat}:${run.strategy}:${event.lane}:${event.task}`;
+      const locks = held.get(key) ?? [];
+      if (event.kind === 'request') {
+        for (const outer of locks) {
+          const edge = `${outer}\u0000${event.lock}`;
+          if (!edges.has(edge)) edges.set(edge, { site: event.site, task: key });
+        }
+      } else if (event.kind === 'acquire') {
+        held.set(key, [...locks, event.lock]);
+      } else {
+        held.set(key, locks.filter((l) => l !== event.lock));
+      }
+    }
+  }
+  const found: LockOrderInversion[] = [];
+  for (const [edge, forward] of edges) {
+    const [a, b] = edge.split('\u0000');
+    const backward = edges.get(`${b}\u0000${a}`);
+    if (a < b && backward && backward.task !== forward.task) {
+      found.push({ first: a, second: b, firstSite: forward.site, secondSite: backward.site });
+    }
+  }
+  return found;
+}

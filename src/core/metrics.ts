@@ -1,0 +1,72 @@
+/**
+ * Metrics of one run against the sequential baseline: speedup, efficiency, utilization,
+ * overhead, load imbalance, stragglers, Karp–Flatt serial fraction, CPU per wall time.
+ */
+import type { Run, RunMetrics, TaskSpan } from './model';
+
+export function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export function duration(task: TaskSpan): number {
+  return Math.max(0, task.endMs - task.startMs);
+}
+
+/** A task is a straggler when it takes over three times the median task. */
+export const STRAGGLER_FACTOR = 3;
+
+export function computeMetrics(run: Run, baselineWallMs: number | null): RunMetrics {
+  const ran = run.tasks.filter((t) => t.status === 'ok' || t.status === 'error');
+  const durations = ran.map(duration);
+  const busyMs = durations.reduce((a, b) => a + b, 0);
+  const medianTaskMs = median(durations);
+  const p = run.workers;
+  const speedup = baselineWallMs !== null && run.wallMs > 0 ? baselineWallMs / run.wallMs : null;
+  const perLane = new Map<number, number>(run.lanes.map((l) => [l.id, 0]));
+  for (const task of ran) perLane.set(task.lane, (perLane.get(task.lane) ?? 0) + duration(task));
+  const laneBusy = [...perLane.values()];
+  const meanBusy = laneBusy.length ? laneBusy.reduce((a, b) => a + b, 0) / laneBusy.length : 0;
+  const cpuTasks = ran.filter((t) => t.cpuMs !== undefined);
+  const cpuPerWall =
+    cpuTasks.length === ran.length && ran.length > 0 && busyMs > 0
+      ? cpuTasks.reduce((a, t) => a + (t.cpuMs ?? 0), 0) / busyMs
+      : run.cpuMs !== null && busyMs > 0
+        ? Math.min(1, run.cpuMs / busyMs)
+        : null;
+  return {
+    speedup,
+    efficiency: speedup !== null ? speedup / p : null,
+    utilization: run.wallMs > 0 ? busyMs / (run.wallMs * p) : null,
+    overheadMs: baselineWallMs !== null ? run.wallMs - baselineWallMs / p : null,
+    loadImbalance: meanBusy > 0 ? Math.max(...laneBusy) / meanBusy : null,
+    serialFraction: speedup !== null && p > 1 && speedup > 0 ? (1 / speedup - 1 / p) / (1 - 1 / p) : null,
+    stragglers:
+      medianTaskMs !== null && medianTaskMs > 0 && ran.length >= 4
+        ? ran.filter((t) => duration(t) > STRAGGLER_FACTOR * medianTaskMs).map((t) => t.index)
+        : [],
+    busyMs,
+    medianTaskMs,
+    cpuPerWall,
+  };
+}
+
+/** Fills in every run's metrics, each against the sequential run of the same repeat. */
+export function applyMetrics(runs: Run[]): void {
+  const sequentialWall = new Map<number, number>();
+  for (const run of runs) if (run.strategy === 'sequential' && !run.aborted) sequentialWall.set(run.repeat, run.wallMs);
+  const anySequential = median([...sequentialWall.values()]);
+  for (const run of runs) run.metrics = computeMetrics(run, sequentialWall.get(run.repeat) ?? anySequential);
+}
+
+/** Per strategy, the run with the median wall time: what the summary shows when repeated. */
+export function representativeRuns(runs: Run[]): Run[] {
+  const byStrategy = new Map<string, Run[]>();
+  for (const run of runs) byStrategy.set(run.strategy, [...(byStrategy.get(run.strategy) ?? []), run]);
+  return [...byStrategy.values()].map((group) => {
+    const sorted = [...group].sort((a, b) => a.wallMs - b.wallMs);
+    return sorted[(sorted.length - 1) >> 1];
+  });
+}

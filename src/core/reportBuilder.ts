@@ -1,0 +1,146 @@
+/**
+ * Folds a runner's event stream into a report. The same code path for the JS and Python runners.
+ */
+import type { Lane, Machine, Report, Run, Target, Warning } from './model';
+import { REPORT_VERSION } from './model';
+import type { RunnerEvent } from './protocol';
+import { analyze } from './analysis';
+
+export class ReportBuilder {
+  private machine: Machine = { cpus: 0, platform: '', runtime: '' };
+  private count = 0;
+  private readonly runs = new Map<number, Run>();
+  private readonly runnerWarnings: Warning[] = [];
+  /** Warnings the controller itself raised (deadlock, hang). */
+  readonly controllerWarnings: Warning[] = [];
+  cancelled = false;
+
+  constructor(
+    private readonly target: Target,
+    private readonly inputsExpression: string,
+    private readonly spread: boolean,
+  ) {}
+
+  get runList(): Run[] {
+    return [...this.runs.values()];
+  }
+
+  run(id: number): Run | undefined {
+    return this.runs.get(id);
+  }
+
+  add(event: RunnerEvent): void {
+    switch (event.type) {
+      case 'hello':
+        this.machine = { cpus: event.cpus, platform: event.platform, runtime: event.runtime, ...(event.gil !== undefined ? { gil: event.gil } : {}) };
+        break;
+      case 'inputs':
+        this.count = event.count;
+        break;
+      case 'run-start':
+        this.runs.set(event.run, {
+          strategy: event.strategy,
+          workers: event.workers,
+          repeat: event.repeat,
+          startMs: event.startMs,
+          wallMs: 0,
+          cpuMs: null,
+          lanes: [],
+          tasks: [],
+          locks: [],
+          counter: { expected: 0, observed: 0, lost: 0 },
+          metrics: emptyMetrics(),
+        });
+        break;
+      case 'worker': {
+        const run = this.runs.get(event.run);
+        if (!run) break;
+        const lane: Lane = { id: event.lane, pid: event.pid, threadId: event.threadId, spawnMs: event.spawnMs };
+        if (event.readyMs !== undefined) lane.readyMs = event.readyMs;
+        run.lanes.push(lane);
+        break;
+      }
+      case 'worker-exit': {
+        const lane = this.runs.get(event.run)?.lanes.find((l) => l.id === event.lane);
+        if (lane) {
+          lane.exitMs = event.exitMs;
+          lane.exitCode = event.exitCode;
+          if (event.signal) lane.signal = event.signal;
+        }
+        break;
+      }
+      case 'task-start':
+        break;
+      case 'task-end': {
+        const { type: _type, run: runId, ...span } = event;
+        this.runs.get(runId)?.tasks.push(span);
+        break;
+      }
+      case 'lock': {
+        const { type: _type, run: runId, ...lock } = event;
+        this.runs.get(runId)?.locks.push(lock);
+        break;
+      }
+      case 'counter': {
+        const run = this.runs.get(event.run);
+        if (run) run.counter = { expected: event.expected, observed: event.observed, lost: Math.max(0, event.expected - event.observed) };
+        break;
+      }
+      case 'run-end': {
+        const run = this.runs.get(event.run);
+        if (run) {
+          run.wallMs = event.wallMs;
+          run.cpuMs = event.cpuMs;
+          if (event.aborted) run.aborted = event.aborted;
+        }
+        break;
+      }
+      case 'warning':
+        this.runnerWarnings.push(event.warning);
+        break;
+      case 'stacks':
+      case 'log':
+      case 'fatal':
+      case 'done':
+        break;
+      default:
+        assertNever(event);
+    }
+  }
+
+  build(source?: string): Report {
+    const runs = this.runList;
+    for (const run of runs) run.tasks.sort((a, b) => a.index - b.index);
+    const { warnings, verdict } = analyze(runs, this.target, this.machine, [...this.runnerWarnings, ...this.controllerWarnings], source);
+    return {
+      version: REPORT_VERSION,
+      createdAt: new Date().toISOString(),
+      target: this.target,
+      machine: this.machine,
+      inputs: { expression: this.inputsExpression, count: this.count, spread: this.spread },
+      runs,
+      warnings,
+      verdict,
+      ...(this.cancelled ? { cancelled: true } : {}),
+    };
+  }
+}
+
+function emptyMetrics(): Run['metrics'] {
+  return {
+    speedup: null,
+    efficiency: null,
+    utilization: null,
+    overheadMs: null,
+    loadImbalance: null,
+    serialFraction: null,
+    stragglers: [],
+    busyMs: 0,
+    medianTaskMs: null,
+    cpuPerWall: null,
+  };
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unknown runner event: ${JSON.stringify(value)}`);
+}

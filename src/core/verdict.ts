@@ -1,0 +1,61 @@
+/**
+ * The one sentence a user can act on: which strategy to use, why the others lose, and whether
+ * the code is safe to run in parallel.
+ */
+import type { Run, Target, Warning } from './model';
+
+const x = (n: number) => `${n.toFixed(n >= 10 ? 0 : 1)}×`;
+const POOL_NAMES: Record<string, string> = { threads: 'thread pool', processes: 'process pool' };
+
+export function verdictOf(shown: Run[], warnings: Warning[], target: Target): string {
+  const safety = safetyClause(warnings);
+  const pools = shown.filter((r) => r.strategy !== 'sequential' && r.metrics.speedup !== null && !r.aborted);
+  if (pools.length === 0) {
+    const failed = shown.every((r) => r.tasks.length > 0 && r.tasks.every((t) => t.status !== 'ok'));
+    if (failed) return `Every call of ${target.name} failed — fix the errors below first.`;
+    return `${target.name} ran without a sequential baseline to compare with${safety ? `; ${safety}` : ''}.`;
+  }
+  const best = pools.reduce((a, b) => ((b.metrics.speedup ?? 0) > (a.metrics.speedup ?? 0) ? b : a));
+  const others = pools.filter((r) => r !== best);
+  const gil = warnings.some((w) => w.kind === 'gil');
+  const median = best.metrics.medianTaskMs;
+  let sentence: string;
+  const bestSpeedup = best.metrics.speedup ?? 0;
+  if (bestSpeedup >= 1.2) {
+    sentence = `${capitalize(POOL_NAMES[best.strategy])} is ${x(bestSpeedup)} faster than sequential with ${best.workers} workers`;
+    for (const other of others) {
+      const s = other.metrics.speedup ?? 0;
+      if (other.strategy === 'threads' && gil) sentence += `; threads gain nothing (${x(s)}): CPU-bound code under the GIL`;
+      else if (s < 1) sentence += `; the ${POOL_NAMES[other.strategy]} is slower than sequential (${x(s)})`;
+      else sentence += `; the ${POOL_NAMES[other.strategy]} reaches ${x(s)}`;
+    }
+  } else if (bestSpeedup >= 0.9) {
+    const why = gil
+      ? 'threads are held back by the GIL'
+      : median !== null && median < 1
+        ? `each call takes only ${median.toFixed(2)} ms, so pool overhead eats the gain — batch several inputs per task`
+        : 'the work does not spread across workers — look at the timeline for serialization or waiting';
+    sentence = `Parallelism barely pays: the best, the ${POOL_NAMES[best.strategy]}, reaches ${x(bestSpeedup)}; ${why}`;
+  } else {
+    const size = median !== null ? ` because each call takes only ${median.toFixed(2)} ms` : '';
+    sentence = `Stay sequential: every pool is slower (${pools.map((r) => `${r.strategy} ${x(r.metrics.speedup ?? 0)}`).join(', ')})${size} — batch several inputs per task before parallelizing`;
+  }
+  return `${sentence}${safety ? `; but ${safety}` : ''}.`;
+}
+
+function safetyClause(warnings: Warning[]): string {
+  const has = (kind: Warning['kind']) => warnings.filter((w) => w.kind === kind);
+  const parts: string[] = [];
+  if (has('deadlock').length) parts.push('it deadlocks');
+  else if (has('lock-order').length) parts.push('its locks can deadlock (opposite lock orders)');
+  if (has('race').length) parts.push(`it loses counter updates in ${has('race').map((w) => w.strategy).join(' and ')}`);
+  if (has('divergence').length) parts.push(`results differ in ${has('divergence').map((w) => w.strategy).join(' and ')}`);
+  if (has('crash').length) parts.push('workers crashed');
+  if (has('hang').length) parts.push('it hangs');
+  if (has('error').length && parts.length === 0) parts.push('some calls fail');
+  return parts.length ? `it is not safe as is: ${parts.join(', ')}` : '';
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,91 @@
+/**
+ * Every warning's wording, in one place. Each says what happened, where, and what to do.
+ */
+import type { Language, SourceLocation, StrategyName, Warning } from './model';
+
+const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
+const at = (loc?: SourceLocation) => (loc ? ` at ${loc.file}:${loc.line}` : '');
+
+export const Warnings = {
+  lostUpdates(strategy: StrategyName, lost: number, expected: number, language: Language, location?: SourceLocation): Warning {
+    const fix =
+      language === 'python'
+        ? 'use counter.add(), or hold a lock around the read-modify-write (with lock("counter"): ...)'
+        : 'use counter.add(), or hold a lock around the read-modify-write (withLock("counter", () => ...))';
+    return {
+      kind: 'race',
+      strategy,
+      location,
+      message: `${strategy}: ${lost} of ${expected} counter updates were lost (${((100 * lost) / expected).toFixed(1)}%) — unsafe read-modify-write raced between workers${at(location)}; ${fix}`,
+    };
+  },
+  divergence(strategy: StrategyName, examples: string[], total: number, location?: SourceLocation): Warning {
+    return {
+      kind: 'divergence',
+      strategy,
+      location,
+      message: `${strategy}: ${total} input${total === 1 ? '' : 's'} gave a different result than sequentially (${examples.join('; ')}) — the function depends on shared state or timing; make it depend only on its arguments`,
+    };
+  },
+  taskErrors(strategy: StrategyName, count: number, first: string, location?: SourceLocation): Warning {
+    return {
+      kind: 'error',
+      strategy,
+      location,
+      message: `${strategy}: ${count} task${count === 1 ? '' : 's'} failed; first: ${first}`,
+    };
+  },
+  lockOrder(a: string, b: string, siteAB?: SourceLocation, siteBA?: SourceLocation): Warning {
+    return {
+      kind: 'lock-order',
+      location: siteBA ?? siteAB,
+      message: `potential deadlock: lock "${a}" then "${b}"${at(siteAB)}, but "${b}" then "${a}"${at(siteBA)} — take locks in one global order everywhere`,
+      details: [`"${a}" → "${b}"${at(siteAB)}`, `"${b}" → "${a}"${at(siteBA)}`],
+    };
+  },
+  deadlock(strategy: StrategyName, cycle: { lane: number; task: number; holds: string; heldAt?: SourceLocation; waitsFor: string; waitAt?: SourceLocation }[]): Warning {
+    const parts = cycle.map(
+      (c) => `worker ${c.lane} (input #${c.task}) holds "${c.holds}"${at(c.heldAt)} and waits for "${c.waitsFor}"${at(c.waitAt)}`,
+    );
+    return {
+      kind: 'deadlock',
+      strategy,
+      location: cycle[0]?.waitAt ?? cycle[0]?.heldAt,
+      message: `${strategy}: deadlock — ${parts.join('; ')}. The stuck workers were stopped; take locks in one global order`,
+      details: parts,
+    };
+  },
+  hang(strategy: StrategyName, seconds: number, running: string[], details: string[], location?: SourceLocation): Warning {
+    return {
+      kind: 'hang',
+      strategy,
+      location,
+      message: `${strategy}: no task finished and no lock was taken for ${fmt(seconds)} s (running: ${running.join(', ') || 'nothing'}); the workers were stopped — look for an endless loop or a wait that never ends, or raise the hang timeout`,
+      details,
+    };
+  },
+  gil(speedup: number, workers: number, location?: SourceLocation): Warning {
+    return {
+      kind: 'gil',
+      strategy: 'threads',
+      location,
+      message: `threads: only ${fmt(speedup)}× with ${workers} threads on CPU-bound code — the GIL lets one thread run Python at a time; use a process pool (ProcessPoolExecutor), or a free-threaded Python build`,
+    };
+  },
+  overhead(strategy: StrategyName, speedup: number, medianTaskMs: number | null): Warning {
+    const size = medianTaskMs !== null ? `each task takes only ${fmt(medianTaskMs)} ms, ` : '';
+    return {
+      kind: 'overhead',
+      strategy,
+      message: `${strategy}: ${fmt(speedup)}× — slower than sequential: ${size}so start-up and messaging cost more than the work; give each task more work (batch several inputs per task)`,
+    };
+  },
+  imbalance(strategy: StrategyName, imbalance: number, stragglers: number[]): Warning {
+    const slow = stragglers.length ? `; stragglers: input ${stragglers.slice(0, 5).map((i) => `#${i}`).join(', ')}` : '';
+    return {
+      kind: 'imbalance',
+      strategy,
+      message: `${strategy}: the busiest worker worked ${fmt(imbalance)}× the average${slow} — split big inputs or order them largest first`,
+    };
+  },
+};

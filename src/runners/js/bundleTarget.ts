@@ -1,0 +1,108 @@
+/**
+ * Bundles the user's target file for the workers with esbuild: TypeScript stripped, local modules
+ * and the user's packages included, `parallel-profiler/runtime` resolved to ours, source maps kept
+ * so errors name the user's file:line. A hook appended to the file itself exposes the target
+ * function — exported or not — and the inputs expression, evaluated in the module's own scope.
+ */
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { scanFunctions } from '../../core/functionScanner';
+import type { Language } from '../../core/model';
+
+export const HOOKS_KEY = '__parallelProfilerHooks';
+
+export interface TargetHooks {
+  target(): unknown;
+  inputs(): unknown;
+}
+
+export class BadInput extends Error {}
+
+const LOADERS: Record<string, esbuild.Loader> = {
+  '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx',
+};
+
+/** Writes `<scratchDir>/target.mjs` (with its source map) and returns its path. */
+export async function bundleTarget(file: string, name: string, inputs: string, scratchDir: string): Promise<string> {
+  const loader = LOADERS[path.extname(file)];
+  if (!loader) throw new BadInput(`${file}: not a JavaScript or TypeScript file (.js, .mjs, .cjs, .ts, .mts); pick a file of those kinds`);
+  let source: string;
+  try {
+    source = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new BadInput(`${file}: no such file; check the path`);
+  }
+  checkExpression(inputs, loader);
+  const language: Language = loader.startsWith('ts') ? 'typescript' : 'javascript';
+  const found = scanFunctions(source, language);
+  const fn = found.find((f) => f.name === name);
+  const access = fn?.commonJsExport
+    ? `module.exports[${JSON.stringify(name)}]`
+    : /^[A-Za-z_$][\w$]*$/.test(name)
+      ? `(typeof ${name} === "undefined" ? undefined : ${name})`
+      : 'undefined';
+  // One line, after the user's code, so its line numbers stay as they are.
+  const hook = `\n;globalThis[${JSON.stringify(HOOKS_KEY)}] = { target: () => ${access}, inputs: () => (${inputs}\n) };\n`;
+  const outfile = path.join(scratchDir, 'target.mjs');
+  const runtimeFile = path.join(__dirname, 'runtime.js');
+  try {
+    await esbuild.build({
+      entryPoints: [file],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: `node${process.versions.node.split('.')[0]}`,
+      sourcemap: 'linked',
+      logLevel: 'silent',
+      define: {
+        __filename: JSON.stringify(file),
+        __dirname: JSON.stringify(path.dirname(file)),
+        'import.meta.url': JSON.stringify(pathToFileURL(file).href),
+      },
+      // CommonJS packages inside an ES module bundle still call require() for Node's built-ins.
+      banner: {
+        js: `import { createRequire as __ppCreateRequire } from "node:module"; globalThis.require ??= __ppCreateRequire(${JSON.stringify(pathToFileURL(file).href)});`,
+      },
+      plugins: [
+        {
+          name: 'parallel-profiler',
+          setup(build) {
+            build.onResolve({ filter: /^parallel-profiler\/runtime$/ }, () => ({ path: runtimeFile }));
+            build.onLoad({ filter: /.*/ }, (args) =>
+              path.resolve(args.path) === path.resolve(file) ? { contents: source + hook, loader, resolveDir: path.dirname(file) } : undefined,
+            );
+          },
+        },
+      ],
+    });
+  } catch (error) {
+    throw new BadInput(describeBuildFailure(error, file));
+  }
+  return outfile;
+}
+
+function checkExpression(inputs: string, loader: esbuild.Loader): void {
+  if (!inputs.trim()) throw new BadInput('the inputs expression is empty; give an expression such as [1, 2, 3]');
+  try {
+    esbuild.transformSync(`(${inputs}\n)`, { loader: loader === 'tsx' || loader === 'jsx' ? loader : loader.startsWith('ts') ? 'ts' : 'js', logLevel: 'silent' });
+  } catch (error) {
+    const text = (error as esbuild.TransformFailure).errors?.[0]?.text ?? String(error);
+    throw new BadInput(`the inputs expression does not parse (${text}); give a JavaScript expression such as [1, 2, 3]`);
+  }
+}
+
+function describeBuildFailure(error: unknown, file: string): string {
+  const first = (error as esbuild.BuildFailure).errors?.[0];
+  if (!first) return `${file}: could not be bundled (${String(error)})`;
+  const where = first.location ? `${first.location.file}:${first.location.line}: ` : `${file}: `;
+  return `${where}${first.text}`;
+}
+
+/** Loads the bundle in this thread or process and returns its hooks. */
+export async function loadBundle(bundle: string): Promise<TargetHooks> {
+  await import(pathToFileURL(bundle).href);
+  return (globalThis as Record<string, unknown>)[HOOKS_KEY] as TargetHooks;
+}

@@ -1,0 +1,21 @@
+/**
+ * Turns the ways a task can fail to come back into a status and one readable message.
+ */
+import type { TaskStatus } from '../../core/model';
+
+export function workerExitStatus(error: Error, index: number): { status: TaskStatus; message: string } {
+  const text = error?.message ?? String(error);
+  if (error?.name === 'DataCloneError' || /could not be cloned/.test(text)) {
+    return {
+      status: 'error',
+      message: `input #${index}: the result cannot be sent between workers (${text}); return plain data: numbers, strings, arrays, plain objects`,
+    };
+  }
+  if ((error as NodeJS.ErrnoException)?.code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory/i.test(text)) {
+    return { status: 'crashed', message: `input #${index}: the worker ran out of memory (${text})` };
+  }
+  if (/terminated|exited|exit code/i.test(text)) {
+    return { status: 'crashed', message: `input #${index}: the worker exited while running it (${text})` };
+  }
+  return { status: 'error', message: `input #${index}: ${text}` };
+}

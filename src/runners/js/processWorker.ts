@@ -1,0 +1,55 @@
+/**
+ * A worker process of the `processes` strategy (forked by the runner): loads the user's bundle,
+ * then runs the tasks the runner sends over IPC one at a time. Exits when the runner goes away.
+ */
+import { sinceOrigin, spawnedAt } from './clock';
+import { installRuntimeHost } from './runtimeHost';
+import { ProcessSharedMemory } from './sharedMemory';
+import { loadBundle } from './bundleTarget';
+import { executeTask, describeError, type TaskOutcome } from './taskExecution';
+
+export interface ProcessWorkerConfig {
+  bundle: string;
+  originEpochMs: number;
+  region: string;
+  lane: number;
+}
+
+export type FromProcessWorker =
+  | { pp: 'ready'; pid: number; spawnMs: number; readyMs: number }
+  | { pp: 'result'; outcome: TaskOutcome; result?: unknown; cpuTotalMs: number };
+
+export interface ProcessTask {
+  index: number;
+  args: unknown[];
+}
+
+async function main(): Promise<void> {
+  process.setSourceMapsEnabled(true);
+  process.on('disconnect', () => process.exit(0));
+  const { bundle, originEpochMs, region, lane } = JSON.parse(process.env.PP_WORKER ?? '{}') as ProcessWorkerConfig;
+  const spawnMs = spawnedAt(originEpochMs);
+  const memory = new ProcessSharedMemory(region);
+  const send = (message: unknown) => process.send!(message);
+  installRuntimeHost(memory, { owner: process.pid, tallySlot: lane, originEpochMs }, send);
+  const fn = (await loadBundle(bundle)).target() as (...args: unknown[]) => unknown;
+  send({ pp: 'ready', pid: process.pid, spawnMs, readyMs: sinceOrigin(originEpochMs) } satisfies FromProcessWorker);
+  process.on('message', async ({ index, args }: ProcessTask) => {
+    const { outcome, result } = await executeTask(fn, index, args, originEpochMs, 'process');
+    const cpu = process.cpuUsage();
+    const cpuTotalMs = (cpu.user + cpu.system) / 1000;
+    try {
+      send({ pp: 'result', outcome, result, cpuTotalMs } satisfies FromProcessWorker);
+    } catch (error) {
+      const why = describeError(error).error;
+      const failed: TaskOutcome = {
+        ...outcome,
+        status: 'error',
+        error: `input #${index}: the result cannot be sent back from a worker process (${why}); return plain data: numbers, strings, arrays, plain objects`,
+      };
+      send({ pp: 'result', outcome: failed, cpuTotalMs } satisfies FromProcessWorker);
+    }
+  });
+}
+
+void main();

@@ -1,0 +1,165 @@
+/**
+ * The `processes` strategy: N forked Node processes running the same bundle, fed one task at a
+ * time over IPC (structured-clone serialization). They share the counter and locks through a
+ * memory-backed file. A crashed, timed-out or stopped worker is replaced and the run goes on.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import type { TaskStatus } from '../../core/model';
+import { RunRecorder, type ActiveRun, type RunSettings } from './runRecorder';
+import { ProcessSharedMemory, createProcessRegion, memoryBackedDir, removeProcessRegion } from './sharedMemory';
+import type { LockMessage } from './runtimeContract';
+import type { FromProcessWorker, ProcessTask, ProcessWorkerConfig } from './processWorker';
+
+interface Worker {
+  lane: number;
+  child: ChildProcess;
+  ready: boolean;
+  busy?: { index: number; queuedMs: number; startMs: number };
+  cpuTotalMs: number;
+  exited: Promise<void>;
+}
+
+export function startProcesses(settings: RunSettings): ActiveRun & { done: Promise<void> } {
+  const recorder = new RunRecorder(settings);
+  const region = createProcessRegion(memoryBackedDir(settings.scratchDir));
+  const memory = new ProcessSharedMemory(region);
+  const queuedMs = recorder.now();
+  const queue = [...settings.tasks];
+  const workers = new Set<Worker>();
+  let finishing = false;
+  let cpuOfExited = 0;
+  let finished!: () => void;
+  const allEnded = new Promise<void>((resolve) => (finished = resolve));
+  const checkFinished = () => {
+    if (settings.tasks.every((t) => recorder.isEnded(t.index))) finished();
+  };
+
+  const spawn = (): void => {
+    const lane = recorder.reserveLane();
+    const config: ProcessWorkerConfig = { bundle: settings.bundle, originEpochMs: settings.originEpochMs, region, lane };
+    const child = fork(path.join(__dirname, 'processWorker.js'), [], {
+      serialization: 'advanced',
+      env: { ...process.env, PP_WORKER: JSON.stringify(config) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let exitedResolve!: () => void;
+    const worker: Worker = { lane, child, ready: false, cpuTotalMs: 0, exited: new Promise((r) => (exitedResolve = r)) };
+    workers.add(worker);
+    child.on('message', (message: FromProcessWorker | LockMessage) => {
+      if (message.pp === 'ready') {
+        recorder.laneOf(message.pid, { pid: message.pid, threadId: 0, spawnMs: message.spawnMs, readyMs: message.readyMs }, lane);
+        worker.ready = true;
+        dispatch(worker);
+      } else if (message.pp === 'result') {
+        worker.cpuTotalMs = message.cpuTotalMs;
+        const busy = worker.busy;
+        worker.busy = undefined;
+        if (busy) recorder.taskEnd(message.outcome, lane, busy.queuedMs);
+        checkFinished();
+        dispatch(worker);
+      } else if (message.pp === 'lock') {
+        recorder.lock(message, lane);
+      }
+    });
+    child.on('error', () => undefined); // 'exit' follows and says what happened
+    child.on('exit', (code, signal) => {
+      workers.delete(worker);
+      cpuOfExited += worker.cpuTotalMs;
+      if (child.pid) memory.releaseAllOf(child.pid);
+      if (recorder.knownLane(child.pid ?? -1) === undefined) {
+        recorder.laneOf(child.pid ?? -lane - 1, { pid: child.pid ?? 0, threadId: 0, spawnMs: recorder.now() }, lane);
+      }
+      recorder.workerExit(lane, code, signal);
+      const busy = worker.busy;
+      if (busy) {
+        const stopped = recorder.stopped.get(busy.index);
+        if (stopped) recorder.taskFailed(busy.index, lane, busy.queuedMs, stopped.status, stopped.reason, busy.startMs);
+        else {
+          const how = signal ? `signal ${signal}` : `exit code ${code}`;
+          const message = `input #${busy.index}: the worker process (pid ${child.pid}) died while running it (${how})`;
+          recorder.warn({ kind: 'crash', message });
+          recorder.taskFailed(busy.index, lane, busy.queuedMs, 'crashed', message, busy.startMs);
+        }
+        checkFinished();
+      } else if (!finishing && !worker.ready && !recorder.cancelled) {
+        recorder.warn({ kind: 'crash', message: `a worker process (pid ${child.pid}) exited during start-up (${signal ?? `exit code ${code}`})` });
+      }
+      exitedResolve();
+      if (!finishing && !recorder.cancelled && queue.length > 0 && workers.size < settings.workers) spawn();
+    });
+  };
+
+  const dispatch = (worker: Worker): void => {
+    while (worker.ready && !worker.busy && !recorder.cancelled) {
+      const task = queue.shift();
+      if (!task) return;
+      const unsendable = settings.unsendable.get(task.index);
+      if (unsendable) {
+        recorder.taskFailed(task.index, worker.lane, queuedMs, 'error', unsendable);
+        checkFinished();
+        continue;
+      }
+      const startMs = recorder.now();
+      worker.busy = { index: task.index, queuedMs, startMs };
+      recorder.taskStart(task.index, worker.lane, queuedMs, startMs);
+      worker.child.send({ index: task.index, args: task.args } satisfies ProcessTask);
+    }
+  };
+
+  const stop = (index: number, status: TaskStatus, reason: string): void => {
+    if (recorder.isEnded(index) || recorder.stopped.has(index)) return;
+    const queued = queue.findIndex((t) => t.index === index);
+    if (queued >= 0) {
+      queue.splice(queued, 1);
+      recorder.taskFailed(index, -1, queuedMs, status, reason);
+      checkFinished();
+      return;
+    }
+    for (const worker of workers) {
+      if (worker.busy?.index === index) {
+        recorder.stopped.set(index, { status, reason });
+        worker.child.kill('SIGKILL');
+      }
+    }
+  };
+
+  const watchdog = settings.taskTimeoutMs > 0
+    ? setInterval(() => {
+        const now = recorder.now();
+        for (const worker of workers) {
+          if (worker.busy && now - worker.busy.startMs > settings.taskTimeoutMs) {
+            stop(worker.busy.index, 'timeout', `ran longer than the task timeout (${settings.taskTimeoutMs} ms)`);
+          }
+        }
+      }, Math.max(5, Math.min(50, settings.taskTimeoutMs / 4)))
+    : undefined;
+
+  for (let i = 0; i < settings.workers; i++) spawn();
+  checkFinished();
+
+  const done = (async () => {
+    await allEnded;
+    finishing = true;
+    if (watchdog) clearInterval(watchdog);
+    const counter = { expected: memory.totalTally(), observed: memory.read() };
+    const exits = [...workers].map((w) => w.exited);
+    for (const worker of workers) worker.child.disconnect();
+    await Promise.all(exits);
+    removeProcessRegion(region);
+    recorder.finish(counter, cpuOfExited);
+  })();
+
+  return {
+    settings,
+    done,
+    killTasks: (tasks, status, reason) => tasks.forEach((t) => stop(t, status, reason)),
+    cancel() {
+      recorder.cancelled = true;
+      for (const task of queue.splice(0)) recorder.taskFailed(task.index, -1, queuedMs, 'cancelled', 'the profile was cancelled');
+      for (const worker of workers) if (worker.busy) stop(worker.busy.index, 'cancelled', 'the profile was cancelled');
+      checkFinished();
+    },
+    busyLanes: () => [...workers].filter((w) => w.busy).map((w) => ({ lane: w.lane, task: w.busy!.index })),
+  };
+}

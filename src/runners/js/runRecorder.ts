@@ -1,0 +1,111 @@
+/**
+ * What every strategy does alike while it runs: numbering worker lanes, turning worker messages
+ * and outcomes into events, remembering which tasks the controller stopped and why.
+ */
+import type { StrategyName, TaskStatus } from '../../core/model';
+import type { RunnerEvent } from '../../core/protocol';
+import { emit } from './eventWriter';
+import { sinceOrigin } from './clock';
+import type { LockMessage } from './runtimeContract';
+import type { TaskOutcome } from './taskExecution';
+
+export interface RunSettings {
+  run: number;
+  strategy: StrategyName;
+  workers: number;
+  repeat: number;
+  originEpochMs: number;
+  bundle: string;
+  tasks: { index: number; args: unknown[] }[];
+  /** Inputs whose arguments cannot cross a worker boundary, with the reason. */
+  unsendable: Map<number, string>;
+  taskTimeoutMs: number;
+  scratchDir: string;
+}
+
+/** A strategy in progress, as the runner's command handler sees it. */
+export interface ActiveRun {
+  readonly settings: RunSettings;
+  killTasks(tasks: number[], status: TaskStatus, reason: string): void;
+  cancel(): void;
+  /** Which task each busy lane is running. */
+  busyLanes(): { lane: number; task: number }[];
+}
+
+export class RunRecorder {
+  private nextLane = 0;
+  private readonly lanes = new Map<number, number>(); // worker key (thread id or pid) → lane
+  private readonly ended = new Set<number>();
+  /** Tasks the controller or a timeout stopped: the status they end with. */
+  readonly stopped = new Map<number, { status: TaskStatus; reason: string }>();
+  cancelled = false;
+  readonly startMs: number;
+
+  constructor(readonly settings: RunSettings) {
+    this.startMs = this.now();
+    emit({ type: 'run-start', run: settings.run, strategy: settings.strategy, workers: settings.workers, repeat: settings.repeat, startMs: this.startMs });
+  }
+
+  now(): number {
+    return sinceOrigin(this.settings.originEpochMs);
+  }
+
+  /** The lane of a worker, by its thread id or pid; announces new workers. */
+  laneOf(key: number, info: { pid: number; threadId: number; spawnMs: number; readyMs?: number }, reserved?: number): number {
+    let lane = this.lanes.get(key);
+    if (lane === undefined) {
+      lane = reserved ?? this.nextLane++;
+      this.lanes.set(key, lane);
+      emit({ type: 'worker', run: this.settings.run, lane, ...info });
+    }
+    return lane;
+  }
+
+  knownLane(key: number): number | undefined {
+    return this.lanes.get(key);
+  }
+
+  /** A new lane for a worker known only by a number of our own (processes before they say hello). */
+  reserveLane(): number {
+    return this.nextLane++;
+  }
+
+  lock(message: LockMessage, lane: number): void {
+    const { task, lock, kind, atMs, site } = message;
+    emit({ type: 'lock', run: this.settings.run, lane, task, lock, kind, atMs, site });
+  }
+
+  taskStart(index: number, lane: number, queuedMs: number, startMs: number): void {
+    emit({ type: 'task-start', run: this.settings.run, index, lane, queuedMs, startMs });
+  }
+
+  taskEnd(outcome: TaskOutcome & { serializeMs?: number }, lane: number, queuedMs: number): void {
+    if (this.ended.has(outcome.index)) return;
+    this.ended.add(outcome.index);
+    emit({ type: 'task-end', run: this.settings.run, lane, queuedMs, ...outcome });
+  }
+
+  /** A task that did not complete by itself: stopped, crashed, cancelled or not sendable. */
+  taskFailed(index: number, lane: number, queuedMs: number, status: TaskStatus, error: string, startMs?: number): void {
+    const now = this.now();
+    this.taskEnd({ index, startMs: startMs ?? now, endMs: now, status: status as 'error', error }, lane, queuedMs);
+  }
+
+  isEnded(index: number): boolean {
+    return this.ended.has(index);
+  }
+
+  workerExit(lane: number, exitCode: number | null, signal?: string | null): void {
+    emit({ type: 'worker-exit', run: this.settings.run, lane, exitMs: this.now(), exitCode, signal });
+  }
+
+  finish(counter: { expected: number; observed: number }, cpuMs: number | null, aborted?: string): void {
+    const { run } = this.settings;
+    emit({ type: 'counter', run, ...counter });
+    emit({ type: 'run-end', run, wallMs: this.now() - this.startMs, cpuMs, aborted: aborted ?? (this.cancelled ? 'cancelled' : undefined) });
+  }
+
+  warn(event: Extract<RunnerEvent, { type: 'warning' }>['warning']): void {
+    emit({ type: 'warning', warning: { ...event, strategy: this.settings.strategy } });
+  }
+}

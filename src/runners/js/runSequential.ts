@@ -1,0 +1,115 @@
+/**
+ * The `sequential` strategy: one worker thread calls the function on every input in a loop — the
+ * baseline the pools are measured against. If the controller or a timeout stops a task, or the
+ * worker dies, a new worker carries on from the next input.
+ */
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { TaskStatus } from '../../core/model';
+import { RunRecorder, type ActiveRun, type RunSettings } from './runRecorder';
+import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
+import type { LockMessage } from './runtimeContract';
+import type { ThreadReady } from './threadWorker';
+import type { SequentialOutcome, SequentialWorkerData } from './sequentialWorker';
+
+export function startSequential(settings: RunSettings): ActiveRun & { done: Promise<void> } {
+  const recorder = new RunRecorder(settings);
+  const buffer = createThreadBuffer();
+  const memory = new ThreadSharedMemory(buffer);
+  const queuedMs = recorder.now();
+  const cpuBefore = process.cpuUsage();
+  let current: { worker: Worker; lane: number; slot: number; threadId: number } | undefined;
+  let finished!: () => void;
+  const allEnded = new Promise<void>((resolve) => (finished = resolve));
+  const remaining = () => settings.tasks.filter((t) => !recorder.isEnded(t.index));
+
+  const startWorker = (): void => {
+    const tasks = remaining().filter((t) => {
+      const unsendable = settings.unsendable.get(t.index);
+      if (unsendable) recorder.taskFailed(t.index, -1, queuedMs, 'error', unsendable);
+      return !unsendable;
+    });
+    if (tasks.length === 0 || recorder.cancelled) return finished();
+    const data: SequentialWorkerData = { bundle: settings.bundle, originEpochMs: settings.originEpochMs, buffer, tasks };
+    const worker = new Worker(path.join(__dirname, 'sequentialWorker.js'), { workerData: data });
+    const mine = { worker, lane: -1, slot: -1, threadId: worker.threadId };
+    current = mine;
+    let failure: string | undefined;
+    worker.on('message', (message: ThreadReady | SequentialOutcome | LockMessage) => {
+      if (message.pp === 'ready') {
+        mine.lane = recorder.laneOf(message.threadId, message);
+        mine.slot = message.slot;
+      } else if (message.pp === 'outcome') {
+        recorder.taskEnd(message.outcome, mine.lane, queuedMs);
+      } else if (message.pp === 'lock') {
+        recorder.lock(message, mine.lane);
+      }
+    });
+    worker.on('error', (error) => (failure = error.message));
+    worker.on('exit', (code) => {
+      memory.releaseAllOf(mine.threadId);
+      if (mine.lane >= 0) recorder.workerExit(mine.lane, code);
+      const index = mine.slot >= 0 ? memory.runningTask[mine.slot] : -1;
+      if (index >= 0 && !recorder.isEnded(index)) {
+        const stopped = recorder.stopped.get(index);
+        const startMs = memory.runningSince[mine.slot];
+        if (stopped) recorder.taskFailed(index, mine.lane, queuedMs, stopped.status, stopped.reason, startMs);
+        else {
+          const message = `input #${index}: the worker stopped while running it (${failure ?? `exit code ${code}`})`;
+          recorder.warn({ kind: 'crash', message });
+          recorder.taskFailed(index, mine.lane, queuedMs, 'crashed', message, startMs);
+        }
+      }
+      current = undefined;
+      startWorker();
+    });
+  };
+
+  const stop = (index: number, status: TaskStatus, reason: string): void => {
+    if (recorder.isEnded(index) || recorder.stopped.has(index)) return;
+    if (current && current.slot >= 0 && memory.runningTask[current.slot] === index) {
+      recorder.stopped.set(index, { status, reason });
+      void current.worker.terminate();
+    } else {
+      recorder.taskFailed(index, -1, queuedMs, status, reason);
+    }
+  };
+
+  const watchdog = settings.taskTimeoutMs > 0
+    ? setInterval(() => {
+        if (!current || current.slot < 0) return;
+        const index = memory.runningTask[current.slot];
+        if (index >= 0 && recorder.now() - memory.runningSince[current.slot] > settings.taskTimeoutMs) {
+          stop(index, 'timeout', `ran longer than the task timeout (${settings.taskTimeoutMs} ms)`);
+        }
+      }, Math.max(5, Math.min(50, settings.taskTimeoutMs / 4)))
+    : undefined;
+
+  startWorker();
+
+  const done = (async () => {
+    await allEnded;
+    if (watchdog) clearInterval(watchdog);
+    const cpu = process.cpuUsage(cpuBefore);
+    recorder.finish({ expected: memory.totalTally(), observed: memory.read() }, (cpu.user + cpu.system) / 1000);
+  })();
+
+  return {
+    settings,
+    done,
+    killTasks: (tasks, status, reason) => tasks.forEach((t) => stop(t, status, reason)),
+    cancel() {
+      recorder.cancelled = true;
+      const running = current && current.slot >= 0 ? memory.runningTask[current.slot] : -1;
+      for (const task of remaining()) {
+        if (task.index !== running) recorder.taskFailed(task.index, -1, queuedMs, 'cancelled', 'the profile was cancelled');
+      }
+      if (running >= 0) stop(running, 'cancelled', 'the profile was cancelled');
+      else if (current) void current.worker.terminate();
+    },
+    busyLanes: () => {
+      const index = current && current.slot >= 0 ? memory.runningTask[current.slot] : -1;
+      return index >= 0 && current ? [{ lane: current.lane, task: index }] : [];
+    },
+  };
+}

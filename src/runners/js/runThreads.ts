@@ -1,0 +1,124 @@
+/**
+ * The `threads` strategy: a piscina pool of N worker threads sharing one SharedArrayBuffer.
+ * A task the controller stops (deadlock, hang) or that runs past the timeout is aborted, which
+ * makes piscina terminate its thread and start a new one.
+ */
+import * as path from 'node:path';
+import * as os from 'node:os';
+import { Piscina } from 'piscina';
+import type { TaskStatus } from '../../core/model';
+import { RunRecorder, type ActiveRun, type RunSettings } from './runRecorder';
+import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
+import type { LockMessage } from './runtimeContract';
+import type { ThreadReady, ThreadTask, ThreadTaskResult, ThreadWorkerData } from './threadWorker';
+import { workerExitStatus } from './failures';
+
+/** Each thread's heap is capped, so a worker that eats memory dies alone, not the runner. */
+function heapLimitMb(workers: number): number {
+  return Math.max(256, Math.min(4096, Math.floor(os.totalmem() / 1024 / 1024 / (2 * (workers + 1)))));
+}
+
+export function startThreads(settings: RunSettings): ActiveRun & { done: Promise<void> } {
+  const recorder = new RunRecorder(settings);
+  const buffer = createThreadBuffer();
+  const memory = new ThreadSharedMemory(buffer);
+  const workerData: ThreadWorkerData = { bundle: settings.bundle, originEpochMs: settings.originEpochMs, buffer };
+  const pool = new Piscina<ThreadTask, ThreadTaskResult>({
+    filename: path.join(__dirname, 'threadWorker.js'),
+    minThreads: settings.workers,
+    maxThreads: settings.workers,
+    idleTimeout: Infinity,
+    workerData,
+    resourceLimits: { maxOldGenerationSizeMb: heapLimitMb(settings.workers) },
+  });
+  const slots = new Map<number, { lane: number; threadId: number }>();
+  pool.on('message', (message: ThreadReady | LockMessage) => {
+    if (message.pp === 'ready') {
+      slots.set(message.slot, { lane: recorder.laneOf(message.threadId, message), threadId: message.threadId });
+    } else if (message.pp === 'lock') {
+      const lane = recorder.knownLane(message.owner);
+      if (lane !== undefined) recorder.lock(message, lane);
+    }
+  });
+  // A piscina error event is a worker failing outside a task (e.g. a stray timer throwing).
+  pool.on('error', (error: Error) => {
+    recorder.warn({ kind: 'crash', message: `a worker thread failed outside any task: ${error.message}` });
+  });
+
+  const controllers = new Map<number, AbortController>();
+  /** The slot whose worker is running (or died running) this task. */
+  const slotRunning = (index: number): number | undefined => {
+    for (const slot of slots.keys()) if (memory.runningTask[slot] === index) return slot;
+    return undefined;
+  };
+  const stop = (index: number, status: TaskStatus, reason: string) => {
+    if (recorder.isEnded(index) || recorder.stopped.has(index)) return;
+    recorder.stopped.set(index, { status, reason });
+    controllers.get(index)?.abort(reason);
+  };
+
+  const watchdog = settings.taskTimeoutMs > 0
+    ? setInterval(() => {
+        const now = recorder.now();
+        for (const slot of slots.keys()) {
+          const index = memory.runningTask[slot];
+          if (index >= 0 && now - memory.runningSince[slot] > settings.taskTimeoutMs) {
+            stop(index, 'timeout', `ran longer than the task timeout (${settings.taskTimeoutMs} ms)`);
+          }
+        }
+      }, Math.max(5, Math.min(50, settings.taskTimeoutMs / 4)))
+    : undefined;
+
+  const cpuBefore = process.cpuUsage();
+  const runOne = async ({ index, args }: ThreadTask): Promise<void> => {
+    const queuedMs = recorder.now();
+    const unsendable = settings.unsendable.get(index);
+    if (unsendable) return recorder.taskFailed(index, -1, queuedMs, 'error', unsendable);
+    const controller = new AbortController();
+    controllers.set(index, controller);
+    try {
+      const { outcome, threadId } = await pool.run({ index, args }, { signal: controller.signal });
+      recorder.taskEnd(outcome, recorder.knownLane(threadId) ?? -1, queuedMs);
+    } catch (error) {
+      // The worker was terminated or died: its slot still names the task it was running.
+      const slot = slotRunning(index);
+      const worker = slot === undefined ? undefined : slots.get(slot);
+      if (slot !== undefined && worker) {
+        memory.runningTask[slot] = -1;
+        memory.releaseAllOf(worker.threadId);
+      }
+      const lane = worker?.lane ?? -1;
+      const stopped = recorder.stopped.get(index);
+      if (stopped) recorder.taskFailed(index, lane, queuedMs, stopped.status, stopped.reason, memory.runningSince[slot ?? 0]);
+      else {
+        const { status, message } = workerExitStatus(error as Error, index);
+        if (status === 'crashed') recorder.warn({ kind: 'crash', message });
+        recorder.taskFailed(index, lane, queuedMs, status, message);
+      }
+    } finally {
+      controllers.delete(index);
+    }
+  };
+
+  const done = (async () => {
+    await Promise.all(settings.tasks.map(runOne));
+    if (watchdog) clearInterval(watchdog);
+    const cpu = process.cpuUsage(cpuBefore);
+    const counter = { expected: memory.totalTally(), observed: memory.read() };
+    await pool.destroy();
+    for (const { lane } of slots.values()) recorder.workerExit(lane, 0);
+    recorder.finish(counter, (cpu.user + cpu.system) / 1000);
+  })();
+
+  return {
+    settings,
+    done,
+    killTasks: (tasks, status, reason) => tasks.forEach((t) => stop(t, status, reason)),
+    cancel() {
+      recorder.cancelled = true;
+      for (const { index } of settings.tasks) stop(index, 'cancelled', 'the profile was cancelled');
+    },
+    busyLanes: () =>
+      [...slots].filter(([slot]) => memory.runningTask[slot] >= 0).map(([slot, { lane }]) => ({ lane, task: memory.runningTask[slot] })),
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * The JS runner process: started by the controller for one profile, never inside the editor.
+ * Bundles and loads the target, evaluates the inputs once, runs each strategy in turn and streams
+ * events on fd 3; obeys commands (cancel, kill-tasks, dump-stacks) on stdin.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as readline from 'node:readline';
+import { serialize } from 'node:v8';
+import type { ControllerCommand, RunnerOptions } from '../../core/protocol';
+import { EXIT_BAD_INPUT } from '../../core/protocol';
+import { scanFunctions } from '../../core/functionScanner';
+import type { StrategyName } from '../../core/model';
+import { epochMs } from './clock';
+import { emit, flushEvents } from './eventWriter';
+import { BadInput, bundleTarget, loadBundle } from './bundleTarget';
+import { describeError } from './taskExecution';
+import type { ActiveRun, RunSettings } from './runRecorder';
+import { startSequential } from './runSequential';
+import { startThreads } from './runThreads';
+import { startProcesses } from './runProcesses';
+
+const STARTERS: Record<StrategyName, (s: RunSettings) => ActiveRun & { done: Promise<void> }> = {
+  sequential: startSequential,
+  threads: startThreads,
+  processes: startProcesses,
+};
+
+let active: ActiveRun | undefined;
+let cancelled = false;
+
+function fatal(message: string): never {
+  emit({ type: 'fatal', message });
+  flushEvents();
+  process.exit(EXIT_BAD_INPUT);
+}
+
+async function prepare(options: RunnerOptions, originEpochMs: number) {
+  const bundle = await bundleTarget(options.file, options.name, options.inputs, options.scratchDir);
+  let hooks;
+  try {
+    hooks = await loadBundle(bundle);
+  } catch (error) {
+    throw new BadInput(`${options.file}: the module's top-level code threw while loading: ${describeError(error).error}`);
+  }
+  if (typeof hooks.target() !== 'function') {
+    const names = scanFunctions(fs.readFileSync(options.file, 'utf8'), options.language).map((f) => f.name);
+    throw new BadInput(
+      `no top-level function "${options.name}" in ${options.file}; functions found: ${names.length ? names.join(', ') : 'none'}`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = hooks.inputs();
+  } catch (error) {
+    throw new BadInput(`the inputs expression threw: ${describeError(error).error}; fix the expression`);
+  }
+  if (value && typeof (value as PromiseLike<unknown>).then === 'function') value = await value;
+  if (value == null || typeof (value as Iterable<unknown>)[Symbol.iterator] !== 'function' || typeof value === 'string') {
+    throw new BadInput(`the inputs expression gave ${describeKind(value)}, not a list; give an array or another iterable, one element per task`);
+  }
+  const inputs = [...(value as Iterable<unknown>)];
+  if (inputs.length === 0) throw new BadInput('the inputs expression gave an empty list; give at least one input');
+  const tasks = inputs.map((input, index) => {
+    if (options.spread && !Array.isArray(input)) {
+      throw new BadInput(`with --spread every input must be an array of arguments, but input #${index} is ${describeKind(input)}`);
+    }
+    return { index, args: options.spread ? (input as unknown[]) : [input] };
+  });
+  const unsendable = new Map<number, string>();
+  for (const task of tasks) {
+    try {
+      serialize(task.args);
+    } catch (error) {
+      unsendable.set(task.index, `input #${task.index}: its arguments cannot be sent to a worker (${(error as Error).message}); pass plain data: numbers, strings, arrays, plain objects`);
+    }
+  }
+  void originEpochMs;
+  return { bundle, tasks, unsendable };
+}
+
+function describeKind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? `an object (${(value as object).constructor?.name ?? 'Object'})` : `a ${typeof value}`;
+}
+
+function listenForCommands(): void {
+  const lines = readline.createInterface({ input: process.stdin });
+  lines.on('line', (line) => {
+    let command: ControllerCommand;
+    try {
+      command = JSON.parse(line) as ControllerCommand;
+    } catch {
+      return;
+    }
+    switch (command.type) {
+      case 'cancel':
+        cancelled = true;
+        active?.cancel();
+        break;
+      case 'kill-tasks':
+        if (active && active.settings.run === command.run) active.killTasks(command.tasks, command.status, command.reason);
+        break;
+      case 'dump-stacks':
+        if (active && active.settings.run === command.run) {
+          emit({ type: 'stacks', run: command.run, workers: active.busyLanes() });
+        }
+        break;
+    }
+  });
+  // The controller went away: stop everything rather than run on unattended.
+  lines.on('close', () => {
+    cancelled = true;
+    active?.cancel();
+    setTimeout(() => process.exit(1), 1000).unref();
+  });
+}
+
+async function main(): Promise<void> {
+  process.setSourceMapsEnabled(true);
+  const options = JSON.parse(process.env.PP_RUNNER_OPTIONS ?? 'null') as RunnerOptions | null;
+  if (!options) {
+    process.stderr.write('parallel-profiler runner: start it through the CLI or the extension\n');
+    process.exit(EXIT_BAD_INPUT);
+  }
+  const originEpochMs = epochMs();
+  emit({ type: 'hello', originEpochMs, pid: process.pid, runtime: `Node.js ${process.version}`, platform: `${process.platform}-${process.arch}`, cpus: os.availableParallelism() });
+  listenForCommands();
+  let prepared;
+  try {
+    prepared = await prepare(options, originEpochMs);
+  } catch (error) {
+    if (error instanceof BadInput) fatal(error.message);
+    fatal(`could not prepare ${options.file}: ${(error as Error).message}`);
+  }
+  emit({ type: 'inputs', count: prepared.tasks.length });
+  let run = 0;
+  for (let repeat = 0; repeat < options.repeat && !cancelled; repeat++) {
+    for (const strategy of options.strategies) {
+      if (cancelled) break;
+      const workers = strategy === 'sequential' ? 1 : options.workers;
+      const started = STARTERS[strategy]({
+        run: run++,
+        strategy,
+        workers,
+        repeat,
+        originEpochMs,
+        bundle: prepared.bundle,
+        tasks: prepared.tasks,
+        unsendable: prepared.unsendable,
+        taskTimeoutMs: options.taskTimeoutMs,
+        scratchDir: options.scratchDir,
+      });
+      active = started;
+      if (cancelled) started.cancel();
+      await started.done;
+      active = undefined;
+    }
+  }
+  emit({ type: 'done' });
+  flushEvents();
+  process.exit(0);
+}
+
+process.on('uncaughtException', (error) => {
+  emit({ type: 'log', message: `runner error: ${error.stack ?? error.message}` });
+  flushEvents();
+});
+
+void main();

@@ -1,0 +1,75 @@
+/**
+ * `parallel-profiler/runtime`: the shared counter and named locks that user code may import.
+ * Inside a profile it talks to the worker's host (shared memory across all workers of the run);
+ * outside a profile the same calls work on plain local state, so the user's code still runs.
+ */
+import { HOST_KEY, type RuntimeHost } from './runtimeContract';
+
+export interface Counter {
+  /** Atomic: never loses an update. */
+  add(n?: number): void;
+  /** A plain read-modify-write: concurrent workers can lose updates. */
+  unsafeAdd(n?: number): void;
+  readonly value: number;
+}
+
+export interface Lock {
+  readonly name: string;
+  /** Blocks until the lock is free across every worker of the run. Not re-entrant. */
+  acquire(): void;
+  release(): void;
+}
+
+function localHost(): RuntimeHost {
+  let value = 0;
+  const held = new Set<string>();
+  return {
+    counterAdd: (n) => void (value += n),
+    counterUnsafeAdd: (n) => void (value += n),
+    counterValue: () => value,
+    lockAcquire(name) {
+      if (held.has(name)) throw new Error(`lock "${name}" is already held: runtime locks are not re-entrant`);
+      held.add(name);
+    },
+    lockRelease: (name) => void held.delete(name),
+  };
+}
+
+let fallback: RuntimeHost | undefined;
+function host(): RuntimeHost {
+  return ((globalThis as Record<string, unknown>)[HOST_KEY] as RuntimeHost | undefined) ?? (fallback ??= localHost());
+}
+
+export const counter: Counter = {
+  add: (n = 1) => host().counterAdd(n),
+  unsafeAdd: (n = 1) => host().counterUnsafeAdd(n),
+  get value() {
+    return host().counterValue();
+  },
+};
+
+export function lock(name: string): Lock {
+  return {
+    name,
+    acquire: () => host().lockAcquire(name),
+    release: () => host().lockRelease(name),
+  };
+}
+
+/** Runs `fn` holding the named lock; an async `fn` keeps it until its promise settles. */
+export function withLock<T>(name: string, fn: () => T): T {
+  const held = lock(name);
+  held.acquire();
+  let result: T;
+  try {
+    result = fn();
+  } catch (error) {
+    held.release();
+    throw error;
+  }
+  if (result instanceof Promise) {
+    return result.finally(() => held.release()) as T;
+  }
+  held.release();
+  return result;
+}

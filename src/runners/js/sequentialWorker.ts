@@ -1,0 +1,51 @@
+/**
+ * The one worker thread of the `sequential` strategy: the baseline a user would get by calling the
+ * function in a loop, in the same kind of environment as the pools' workers. It receives every
+ * input at once and posts one outcome per call.
+ */
+import { performance } from 'node:perf_hooks';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { sinceOrigin } from './clock';
+import { installRuntimeHost } from './runtimeHost';
+import { ThreadSharedMemory } from './sharedMemory';
+import { loadBundle } from './bundleTarget';
+import { executeTask, type TaskOutcome } from './taskExecution';
+import type { ThreadReady } from './threadWorker';
+
+export interface SequentialWorkerData {
+  bundle: string;
+  originEpochMs: number;
+  buffer: SharedArrayBuffer;
+  /** Argument lists, with their input indexes. */
+  tasks: { index: number; args: unknown[] }[];
+}
+
+export interface SequentialOutcome {
+  pp: 'outcome';
+  outcome: TaskOutcome;
+}
+
+// A worker thread shares its process's timeOrigin, so its start is when its own code first runs.
+const startedEpochMs = performance.timeOrigin + performance.now();
+
+async function main(): Promise<void> {
+  process.setSourceMapsEnabled(true);
+  const { bundle, originEpochMs, buffer, tasks } = workerData as SequentialWorkerData;
+  const memory = new ThreadSharedMemory(buffer);
+  const slot = memory.claimSlot();
+  const port = parentPort!;
+  installRuntimeHost(memory, { owner: threadId, tallySlot: slot, originEpochMs }, (m) => port.postMessage(m));
+  const fn = (await loadBundle(bundle)).target() as (...args: unknown[]) => unknown;
+  const ready: ThreadReady = { pp: 'ready', threadId, pid: process.pid, slot, spawnMs: startedEpochMs - originEpochMs, readyMs: sinceOrigin(originEpochMs) };
+  port.postMessage(ready);
+  for (const { index, args } of tasks) {
+    memory.runningTask[slot] = index;
+    memory.runningSince[slot] = sinceOrigin(originEpochMs);
+    const { outcome } = await executeTask(fn, index, args, originEpochMs, 'thread');
+    memory.runningTask[slot] = -1;
+    const message: SequentialOutcome = { pp: 'outcome', outcome };
+    port.postMessage(message);
+  }
+}
+
+void main();

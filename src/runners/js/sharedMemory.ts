@@ -1,0 +1,232 @@
+/**
+ * The memory every worker of one run shares: the counter, each worker's private tally of its own
+ * counter calls, and the named locks. Threads share a SharedArrayBuffer used with Atomics;
+ * processes share a file in a memory-backed folder (/dev/shm where present), read and written
+ * with pread/pwrite, and take locks by creating lock files exclusively.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** Lanes beyond this share the last tally slot (still counted, just not per worker). */
+export const TALLY_SLOTS = 256;
+const LOCK_SLOTS = 256;
+
+export interface SharedMemory {
+  add(n: number): void;
+  unsafeAdd(n: number): void;
+  read(): number;
+  /** This worker's running total of counter calls; written only by that worker. */
+  addTally(slot: number, n: number): void;
+  totalTally(): number;
+  /** Blocks until the named lock is free, then takes it. */
+  acquire(name: string, owner: number): void;
+  release(name: string, owner: number): void;
+  /** Frees the locks a dead worker held, so the others can go on. */
+  releaseAllOf(owner: number): void;
+}
+
+/** Blocks this thread for `ms` without spinning the CPU. */
+export function sleepSync(ms: number): void {
+  Atomics.wait(SLEEPER, 0, 0, ms);
+}
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
+function hashName(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) {
+    h ^= name.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 1; // never 0: 0 marks a free slot
+}
+
+const INTS = 2 + 2 * LOCK_SLOTS + TALLY_SLOTS;
+const TALLIES_AT = 8 * Math.ceil((4 * INTS) / 8);
+
+/**
+ * Layout: Int32 [0] counter, [1] next free worker slot, LOCK_SLOTS × (name hash, owner + 1),
+ * TALLY_SLOTS × the task each worker slot is running (-1 when idle); then Float64 per worker slot:
+ * its tally, and when its current task started.
+ */
+export function createThreadBuffer(): SharedArrayBuffer {
+  const buffer = new SharedArrayBuffer(TALLIES_AT + 16 * TALLY_SLOTS);
+  new Int32Array(buffer, 4 * (2 + 2 * LOCK_SLOTS), TALLY_SLOTS).fill(-1);
+  return buffer;
+}
+
+export class ThreadSharedMemory implements SharedMemory {
+  private readonly ints: Int32Array;
+  private readonly tallies: Float64Array;
+  /** Per worker slot: the input index it is running, or -1. Read by the runner's watchdog. */
+  readonly runningTask: Int32Array;
+  /** Per worker slot: when its current task started (ms since origin). */
+  readonly runningSince: Float64Array;
+
+  constructor(buffer: SharedArrayBuffer) {
+    this.ints = new Int32Array(buffer, 0, 2 + 2 * LOCK_SLOTS);
+    this.runningTask = new Int32Array(buffer, 4 * (2 + 2 * LOCK_SLOTS), TALLY_SLOTS);
+    this.tallies = new Float64Array(buffer, TALLIES_AT, TALLY_SLOTS);
+    this.runningSince = new Float64Array(buffer, TALLIES_AT + 8 * TALLY_SLOTS, TALLY_SLOTS);
+  }
+  /** A slot of its own for each worker thread that joins the run. */
+  claimSlot(): number {
+    return Math.min(Atomics.add(this.ints, 1, 1), TALLY_SLOTS - 1);
+  }
+  add(n: number): void {
+    Atomics.add(this.ints, 0, n);
+  }
+  unsafeAdd(n: number): void {
+    // A plain read-modify-write on purpose: two workers can read the same value and lose one update.
+    const value = this.ints[0];
+    this.ints[0] = value + n;
+  }
+  read(): number {
+    return Atomics.load(this.ints, 0);
+  }
+  addTally(slot: number, n: number): void {
+    this.tallies[Math.min(slot, TALLY_SLOTS - 1)] += n;
+  }
+  totalTally(): number {
+    return this.tallies.reduce((a, b) => a + b, 0);
+  }
+  private slotOf(name: string): number {
+    const hash = hashName(name);
+    for (let probe = 0; probe < LOCK_SLOTS; probe++) {
+      const slot = (hash >>> 0) % LOCK_SLOTS + probe;
+      const index = 2 + 2 * (slot % LOCK_SLOTS);
+      const seen = Atomics.compareExchange(this.ints, index, 0, hash);
+      if (seen === 0 || seen === hash) return index + 1;
+    }
+    throw new Error(`more than ${LOCK_SLOTS} distinct lock names in one run`);
+  }
+  acquire(name: string, owner: number): void {
+    const state = this.slotOf(name);
+    for (;;) {
+      const current = Atomics.compareExchange(this.ints, state, 0, owner + 1);
+      if (current === 0) return;
+      Atomics.wait(this.ints, state, current, 50);
+    }
+  }
+  release(name: string, owner: number): void {
+    const state = this.slotOf(name);
+    Atomics.compareExchange(this.ints, state, owner + 1, 0);
+    Atomics.notify(this.ints, state);
+  }
+  releaseAllOf(owner: number): void {
+    for (let slot = 0; slot < LOCK_SLOTS; slot++) {
+      const state = 3 + 2 * slot;
+      if (Atomics.compareExchange(this.ints, state, owner + 1, 0) === owner + 1) Atomics.notify(this.ints, state);
+    }
+  }
+}
+
+/** Where process workers share memory: a tmpfs folder where the OS has one. */
+export function memoryBackedDir(fallback: string): string {
+  return fs.existsSync('/dev/shm') ? '/dev/shm' : fallback;
+}
+
+/** File layout: [0..4) Int32 counter, then Float64 tallies; locks are files `<dir>/<hash>.lock`. */
+export function createProcessRegion(dir: string): string {
+  const file = path.join(dir, `pp-${process.pid}-${Date.now().toString(36)}.mem`);
+  fs.writeFileSync(file, Buffer.alloc(8 + 8 * TALLY_SLOTS));
+  fs.mkdirSync(`${file}.locks`);
+  return file;
+}
+
+export function removeProcessRegion(file: string): void {
+  fs.rmSync(file, { force: true });
+  fs.rmSync(`${file}.locks`, { recursive: true, force: true });
+}
+
+export class ProcessSharedMemory implements SharedMemory {
+  private readonly fd: number;
+  private readonly buf4 = Buffer.alloc(4);
+  private readonly buf8 = Buffer.alloc(8);
+  private readonly lockDir: string;
+
+  constructor(private readonly file: string) {
+    this.fd = fs.openSync(file, 'r+');
+    this.lockDir = `${file}.locks`;
+  }
+  add(n: number): void {
+    this.acquire('\0counter', process.pid);
+    try {
+      this.unsafeAdd(n);
+    } finally {
+      this.release('\0counter', process.pid);
+    }
+  }
+  unsafeAdd(n: number): void {
+    // Read, then write back: without the lock, another process can write in between.
+    fs.readSync(this.fd, this.buf4, 0, 4, 0);
+    this.buf4.writeInt32LE(this.buf4.readInt32LE(0) + n, 0);
+    fs.writeSync(this.fd, this.buf4, 0, 4, 0);
+  }
+  read(): number {
+    fs.readSync(this.fd, this.buf4, 0, 4, 0);
+    return this.buf4.readInt32LE(0);
+  }
+  addTally(slot: number, n: number): void {
+    const at = 8 + 8 * Math.min(slot, TALLY_SLOTS - 1);
+    fs.readSync(this.fd, this.buf8, 0, 8, at);
+    this.buf8.writeDoubleLE(this.buf8.readDoubleLE(0) + n, 0);
+    fs.writeSync(this.fd, this.buf8, 0, 8, at);
+  }
+  totalTally(): number {
+    const all = Buffer.alloc(8 * TALLY_SLOTS);
+    fs.readSync(this.fd, all, 0, all.length, 8);
+    let total = 0;
+    for (let i = 0; i < TALLY_SLOTS; i++) total += all.readDoubleLE(8 * i);
+    return total;
+  }
+  private lockFile(name: string): string {
+    return path.join(this.lockDir, `${(hashName(name) >>> 0).toString(16)}.lock`);
+  }
+  /** `owner` is the holder's pid: a lock whose holder died is taken over. */
+  acquire(name: string, owner: number): void {
+    const file = this.lockFile(name);
+    let backoff = 0.02;
+    let waited = 0;
+    for (;;) {
+      try {
+        fs.writeFileSync(file, String(owner), { flag: 'wx' });
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      sleepSync(backoff);
+      waited += backoff;
+      backoff = Math.min(backoff * 2, 1);
+      if (waited > 200) {
+        waited = 0;
+        this.breakIfStale(file);
+      }
+    }
+  }
+  release(name: string, owner: number): void {
+    const file = this.lockFile(name);
+    if (this.holderOf(file) === owner) fs.rmSync(file, { force: true });
+  }
+  releaseAllOf(owner: number): void {
+    for (const entry of fs.readdirSync(this.lockDir)) {
+      const file = path.join(this.lockDir, entry);
+      if (this.holderOf(file) === owner) fs.rmSync(file, { force: true });
+    }
+  }
+  private holderOf(file: string): number | undefined {
+    try {
+      return Number(fs.readFileSync(file, 'utf8')) || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  private breakIfStale(file: string): void {
+    const holder = this.holderOf(file);
+    if (holder === undefined) return;
+    try {
+      process.kill(holder, 0);
+    } catch {
+      fs.rmSync(file, { force: true });
+    }
+  }
+}

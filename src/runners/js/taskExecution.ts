@@ -1,0 +1,113 @@
+/**
+ * Runs one call of the user's function inside a worker and describes it: start and end on the
+ * shared clock, status, error with the user's file:line, CPU time, and a digest of the result so
+ * strategies can be compared.
+ */
+import { createHash } from 'node:crypto';
+import { inspect } from 'node:util';
+import type { SourceLocation } from '../../core/model';
+import { sinceOrigin } from './clock';
+import { currentTask } from './runtimeHost';
+import { firstUserFrame } from './sourceSites';
+
+export interface TaskOutcome {
+  index: number;
+  startMs: number;
+  endMs: number;
+  status: 'ok' | 'error';
+  error?: string;
+  errorLocation?: SourceLocation;
+  digest?: string;
+  resultPreview?: string;
+  cpuMs?: number;
+}
+
+type CpuClock = () => { user: number; system: number };
+const threadCpu = (process as unknown as { threadCpuUsage?: CpuClock }).threadCpuUsage?.bind(process);
+
+/**
+ * `perTaskCpu`: 'thread' where the runtime can measure this thread alone, 'process' in a worker
+ * process of its own; otherwise CPU is only measured for the whole run.
+ */
+export async function executeTask(
+  fn: (...args: unknown[]) => unknown,
+  index: number,
+  args: unknown[],
+  originEpochMs: number,
+  cpuScope: 'thread' | 'process',
+): Promise<{ outcome: TaskOutcome; result: unknown }> {
+  const cpuClock: CpuClock | undefined = cpuScope === 'process' ? process.cpuUsage.bind(process) : threadCpu;
+  currentTask.index = index;
+  const cpuBefore = cpuClock?.();
+  const startMs = sinceOrigin(originEpochMs);
+  let outcome: TaskOutcome;
+  let result: unknown;
+  try {
+    result = fn(...args);
+    if (result && typeof (result as PromiseLike<unknown>).then === 'function') result = await result;
+    const endMs = sinceOrigin(originEpochMs);
+    outcome = { index, startMs, endMs, status: 'ok', ...describeResult(result) };
+  } catch (error) {
+    const endMs = sinceOrigin(originEpochMs);
+    outcome = { index, startMs, endMs, status: 'error', ...describeError(error) };
+  }
+  if (cpuBefore && cpuClock) {
+    const after = cpuClock();
+    outcome.cpuMs = (after.user - cpuBefore.user + after.system - cpuBefore.system) / 1000;
+  }
+  currentTask.index = -1;
+  return { outcome, result };
+}
+
+export function describeError(error: unknown): { error: string; errorLocation?: SourceLocation } {
+  if (error instanceof Error) {
+    const location = firstUserFrame(error.stack);
+    const where = location ? ` (${location.file}:${location.line})` : '';
+    return { error: `${error.name}: ${error.message}${where}`, errorLocation: location };
+  }
+  return { error: `thrown value: ${safePreview(error)}` };
+}
+
+/** Primitives digest as their own tagged text; anything else as a hash of a stable rendering. */
+export function describeResult(value: unknown): { digest: string; resultPreview: string } {
+  const type = typeof value;
+  if (value === null || (type !== 'object' && type !== 'function')) {
+    const text = type === 'string' ? JSON.stringify(value) : String(value);
+    const digest = `${type[0]}:${text}`;
+    return { digest: digest.length <= 40 ? digest : hash(digest), resultPreview: truncate(text) };
+  }
+  return { digest: hash(stableText(value, 0)), resultPreview: safePreview(value) };
+}
+
+function hash(text: string): string {
+  return createHash('sha1').update(text).digest('hex').slice(0, 16);
+}
+
+function truncate(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
+function safePreview(value: unknown): string {
+  try {
+    return truncate(inspect(value, { depth: 2, breakLength: Infinity, maxArrayLength: 10 }));
+  } catch {
+    return '<unprintable>';
+  }
+}
+
+/** Key order does not matter; Maps, Sets and typed arrays render by content. */
+function stableText(value: unknown, depth: number): string {
+  if (depth > 20) return '…';
+  if (value === null || typeof value !== 'object') {
+    return typeof value === 'function' ? `fn:${(value as { name?: string }).name ?? ''}` : `${typeof value}:${String(value)}`;
+  }
+  if (Array.isArray(value)) return `[${value.map((v) => stableText(v, depth + 1)).join(',')}]`;
+  if (value instanceof Map) {
+    return `Map{${[...value].map(([k, v]) => `${stableText(k, depth + 1)}=>${stableText(v, depth + 1)}`).sort().join(',')}}`;
+  }
+  if (value instanceof Set) return `Set{${[...value].map((v) => stableText(v, depth + 1)).sort().join(',')}}`;
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${Array.from(value as unknown as ArrayLike<number>).join(',')})`;
+  if (value instanceof Date) return `Date(${value.getTime()})`;
+  const keys = Object.keys(value).sort();
+  return `{${keys.map((k) => `${k}:${stableText((value as Record<string, unknown>)[k], depth + 1)}`).join(',')}}`;
+}
