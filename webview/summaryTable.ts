@@ -1,0 +1,39 @@
+/** The summary table: one row per run with its timings and metrics, the fastest marked. */
+import type { Report } from '../src/core/model';
+import { h } from './dom';
+import { formatCount, formatMs, formatPercent, formatTimes } from './format';
+
+const COLUMNS = ['strategy', 'workers', 'wall', 'CPU', 'speedup', 'efficiency', 'utilization', 'lost updates', 'warnings'];
+
+/** Builds the table element for a report. */
+export function summaryTable(report: Report): HTMLTableElement {
+  const parallel = report.runs.filter((r) => r.strategy !== 'sequential' && !r.aborted);
+  const fastest = parallel.reduce<number | undefined>((best, r) => (best === undefined || r.wallMs < best ? r.wallMs : best), undefined);
+  const repeats = report.runs.some((r) => r.repeat > 0);
+  const head = h('thead', {}, [h('tr', {}, COLUMNS.map((c, i) => h('th', { text: c, className: i ? 'num' : '' })))]);
+  const body = h(
+    'tbody',
+    {},
+    report.runs.map((run) => {
+      const warnings = report.warnings.filter((w) => w.strategy === run.strategy).length;
+      const name = run.strategy + (repeats ? ` #${run.repeat + 1}` : '');
+      const classes = [
+        run.strategy !== 'sequential' && run.wallMs === fastest ? 'best' : '',
+        run.aborted ? 'aborted-row' : '',
+      ].filter(Boolean);
+      const cell = (text: string, className = 'num') => h('td', { text, className });
+      return h('tr', { className: classes.join(' '), attrs: { 'data-strategy': run.strategy } }, [
+        h('td', { text: name, title: run.aborted ? `stopped: ${run.aborted}` : '' }),
+        cell(String(run.workers)),
+        cell(formatMs(run.wallMs)),
+        cell(formatMs(run.cpuMs)),
+        cell(formatTimes(run.metrics.speedup)),
+        cell(formatPercent(run.metrics.efficiency)),
+        cell(formatPercent(run.metrics.utilization)),
+        cell(formatCount(run.counter.lost), run.counter.lost > 0 ? 'num bad' : 'num'),
+        cell(String(warnings), warnings > 0 ? 'num warn' : 'num'),
+      ]);
+    }),
+  );
+  return h('table', { className: 'summary' }, [head, body]);
+}
