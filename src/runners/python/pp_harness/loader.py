@@ -1,0 +1,121 @@
+"""Loads the user's module by path (its `__main__` block does not run), finds the target function
+and evaluates the inputs expression in the module's namespace. Every failure is one clear line."""
+import ast
+import importlib.util
+import os
+import sys
+import traceback
+
+from .errors import UserInputError
+
+
+def module_name_for(path):
+    """The name the user's module is imported under (its file stem), as `import stem` would."""
+    return os.path.splitext(os.path.basename(path))[0]
+
+
+def _user_frame(tb, path):
+    """(file, line) of the innermost traceback frame in the user's file, else the innermost one."""
+    frames = traceback.extract_tb(tb)
+    real = os.path.realpath(path)
+    for frame in reversed(frames):
+        if os.path.realpath(frame.filename) == real:
+            return frame.filename, frame.lineno
+    if frames:
+        return frames[-1].filename, frames[-1].lineno
+    return None
+
+
+def load_module(path):
+    """Imports the file as module `stem` with its folder on sys.path, like `python -c 'import stem'`."""
+    if not os.path.isfile(path):
+        raise UserInputError("file not found: %s; fix: check the path of the file to profile" % path)
+    base = os.path.basename(path)
+    try:
+        with open(path, "rb") as f:
+            source = f.read()
+        compile(source, path, "exec")
+    except SyntaxError as e:
+        raise UserInputError("syntax error in %s:%s: %s; fix the code and profile again"
+                             % (base, e.lineno, e.msg))
+    except (OSError, ValueError) as e:
+        raise UserInputError("cannot read %s: %s" % (path, e))
+    folder = os.path.dirname(os.path.abspath(path))
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    name = module_name_for(path)
+    existing = sys.modules.get(name)
+    if existing is not None and os.path.realpath(getattr(existing, "__file__", "") or "") == os.path.realpath(path):
+        return existing
+    spec = importlib.util.spec_from_file_location(name, os.path.abspath(path))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException as e:  # noqa: B902 - user code may raise anything, even SystemExit
+        del sys.modules[name]
+        where = _user_frame(e.__traceback__, path)
+        at = " at %s:%s" % (os.path.basename(where[0]), where[1]) if where else ""
+        if isinstance(e, ImportError):
+            raise UserInputError("importing %s failed: %s: %s%s; fix: install the missing module for %s, "
+                                 "or choose another interpreter (--python)"
+                                 % (base, type(e).__name__, e, at, sys.executable))
+        raise UserInputError("importing %s raised %s: %s%s; fix: module top-level code must run "
+                             "without errors (put scripts under `if __name__ == \"__main__\":`)"
+                             % (base, type(e).__name__, e, at))
+    return module
+
+
+def top_level_functions(path):
+    """Names of the functions defined at the top level of the file, in order."""
+    try:
+        with open(path, "rb") as f:
+            tree = ast.parse(f.read())
+    except (OSError, SyntaxError, ValueError):
+        return []
+    return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+def find_function(module, path, name):
+    """The callable `name` of the module, or a one-line error listing the functions found."""
+    fn = getattr(module, name, None)
+    if fn is None:
+        found = top_level_functions(path)
+        listed = ", ".join(found) if found else "none"
+        raise UserInputError("no function %r in %s; functions found: %s"
+                             % (name, os.path.basename(path), listed))
+    if not callable(fn):
+        raise UserInputError("%r in %s is a %s, not a function; fix: name a top-level function"
+                             % (name, os.path.basename(path), type(fn).__name__))
+    return fn
+
+
+def evaluate_inputs(module, expression, spread):
+    """Evaluates the inputs expression in the module's namespace into a list of tasks' inputs."""
+    if not expression or not expression.strip():
+        raise UserInputError("no inputs expression; fix: pass --inputs, e.g. \"[1, 2, 3]\" or \"range(8)\"")
+    try:
+        value = eval(compile(expression.strip(), "<inputs>", "eval"), vars(module))
+    except SyntaxError as e:
+        raise UserInputError("the inputs expression is not valid Python: %s (column %s); fix: "
+                             "write a Python expression such as \"[1, 2, 3]\"" % (e.msg, e.offset))
+    except BaseException as e:  # noqa: B902
+        raise UserInputError("the inputs expression raised %s: %s; fix the expression"
+                             % (type(e).__name__, e))
+    try:
+        items = list(value)
+    except BaseException as e:  # noqa: B902
+        raise UserInputError("the inputs expression gave a %s, which is not iterable (%s); fix: give a "
+                             "list, e.g. \"[1, 2, 3]\"" % (type(value).__name__, e))
+    if not items:
+        raise UserInputError("the inputs expression gave no inputs; fix: give at least one input")
+    if spread:
+        tasks = []
+        for i, item in enumerate(items):
+            if isinstance(item, (str, bytes, dict)) or not hasattr(item, "__iter__"):
+                raise UserInputError("with spread each input must be a tuple or list of arguments, but "
+                                     "input %d is %s %r; fix: give e.g. \"[(2, 3), (4, 5)]\" or turn "
+                                     "spread off" % (i, type(item).__name__, item))
+            tasks.append(tuple(item))
+        return tasks
+    return items

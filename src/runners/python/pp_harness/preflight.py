@@ -1,0 +1,41 @@
+"""Before a process pool starts: can the function and every input cross a process boundary?
+
+A lambda, a nested function or an unpicklable argument would make a real pool hang or crash;
+here it fails the processes strategy with the cause and the fix, and the other strategies run.
+"""
+import pickle
+import time
+
+
+def check_function(fn, name):
+    """None if `fn` can be sent to worker processes, else a message naming cause and fix."""
+    qualname = getattr(fn, "__qualname__", "") or ""
+    try:
+        pickle.dumps(fn, protocol=pickle.HIGHEST_PROTOCOL)
+        return None
+    except Exception as e:  # noqa: BLE001 - pickling raises many kinds
+        reason = "%s: %s" % (type(e).__name__, e)
+    if getattr(fn, "__name__", "") == "<lambda>":
+        cause = "%r is a lambda, which worker processes cannot import" % name
+    elif "<locals>" in qualname:
+        cause = "%r is a nested function (%s), which worker processes cannot import" % (name, qualname)
+    else:
+        cause = "%r cannot be pickled to send it to worker processes (%s)" % (name, reason)
+    return ("processes strategy skipped: %s; fix: define the function at module top level with "
+            "`def %s(...)`" % (cause, name.split(".")[-1]))
+
+
+def pickle_inputs(items):
+    """(payloads, milliseconds per input) or raises ValueError naming the first unpicklable input."""
+    payloads, times = [], []
+    for i, item in enumerate(items):
+        t0 = time.perf_counter()
+        try:
+            payloads.append(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
+        except Exception as e:  # noqa: BLE001
+            raise ValueError("processes strategy skipped: input %d (%s) cannot be pickled to send it to a "
+                             "worker process (%s: %s); fix: pass plain data (numbers, strings, lists, "
+                             "dicts) and create resources such as files or locks inside the function"
+                             % (i, type(item).__name__, type(e).__name__, e))
+        times.append((time.perf_counter() - t0) * 1000)
+    return payloads, times

@@ -1,0 +1,49 @@
+"""The runtime backend inside a process-pool worker: the counter is the run's shared
+multiprocessing.Value, locks are the shared named locks; lock events go to the harness."""
+import os
+
+
+class ProcessBackend:
+    """`unsafe_add` is literally `v.value += n` (two separately locked steps: updates get lost)."""
+
+    POLL_S = 0.05
+
+    def __init__(self, shared, send, now):
+        self.shared = shared
+        self.send = send
+        self.now = now
+        self.pid = os.getpid()
+        self.task = None
+        self.tally = 0
+        self._slots = {}
+
+    def add(self, n):
+        v = self.shared.counter
+        with v.get_lock():
+            v.value += n
+        self.tally += n
+
+    def unsafe_add(self, n):
+        v = self.shared.counter
+        v.value += n
+        self.tally += n
+
+    def value(self):
+        return self.shared.counter.value
+
+    def _event(self, name, kind, site):
+        if self.task is not None:
+            self.send(("lock", self.task, name, kind, self.now(), site[0], site[1]))
+
+    def acquire(self, name, site):
+        slot = self.shared.slot_of(name, self._slots)
+        self._event(name, "request", site)
+        self.shared.locks[slot].acquire()
+        self.shared.holders[slot] = self.pid
+        self._event(name, "acquire", site)
+
+    def release(self, name, site):
+        slot = self.shared.slot_of(name, self._slots)
+        self._event(name, "release", site)
+        self.shared.holders[slot] = 0
+        self.shared.locks[slot].release()

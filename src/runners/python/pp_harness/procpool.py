@@ -1,0 +1,352 @@
+"""The `processes` strategy: a pool of worker processes fed one task at a time, with
+Pool.map / ProcessPoolExecutor.map semantics.
+
+The harness owns each worker (its own pipes), so it knows which task every process runs: a crash,
+a timeout or a kill ends exactly that task and a fresh worker (the next lane) continues with the
+rest, where a ProcessPoolExecutor would break as a whole.
+"""
+import os
+import pickle
+import signal
+import time
+from collections import deque
+from multiprocessing.connection import wait
+
+from .procworker import worker_main
+from .shared import SharedState
+
+
+class _Worker:
+    def __init__(self, lane):
+        self.lane = lane
+        self.proc = None
+        self.conn = None
+        self.ctl = None
+        self.pid = None
+        self.spawn_ms = 0.0
+        self.ready = False
+        self.task = None
+        self.start_ms = None
+        self.dead = False
+        self.cpu_ms = 0.0
+        self.bye = None
+
+
+def _signal_name(code):
+    try:
+        return signal.Signals(-code).name
+    except (ValueError, TypeError):
+        return "signal %d" % -code
+
+
+class ProcessRun:
+    """One run of the processes strategy."""
+
+    STACKS_WAIT_MS = 1000
+
+    def __init__(self, profile, run, workers, repeat):
+        self.p = profile
+        self.em = profile.emitter
+        self.run = run
+        self.workers = workers
+        self.repeat = repeat
+        self.pending = deque()
+        self.finished = set()
+        self.lanes = []
+        self.expected = 0
+        self.aborted = None
+        self.stacks = None
+        self.start_failures = 0
+        self.warned_result = False
+
+    def execute(self):
+        """Runs every task; emits run-start … run-end. Returns False if cancelled."""
+        p, em = self.p, self.em
+        self.start_ms = em.now()
+        cpu0 = time.process_time()
+        em.emit({"type": "run-start", "run": self.run, "strategy": "processes",
+                 "workers": self.workers, "repeat": self.repeat, "startMs": self.start_ms})
+        problem = p.process_preflight()
+        if problem:
+            em.emit({"type": "run-end", "run": self.run, "wallMs": round(em.now() - self.start_ms, 3),
+                     "cpuMs": None, "aborted": problem})
+            return True
+        self.shared = SharedState(p.mp)
+        self.pending.extend(range(len(p.items)))
+        for _ in range(self.workers):
+            self._spawn()
+        self._loop()
+        self._shutdown()
+        em.emit({"type": "counter", "run": self.run, "expected": self.expected,
+                 "observed": self.shared.counter.value})
+        cpu = (time.process_time() - cpu0) * 1000 + sum(w.cpu_ms for w in self.lanes)
+        end = {"type": "run-end", "run": self.run, "wallMs": round(em.now() - self.start_ms, 3),
+               "cpuMs": round(cpu, 3)}
+        if self.aborted:
+            end["aborted"] = self.aborted
+        em.emit(end)
+        return self.aborted != "cancelled"
+
+    # -- workers ---------------------------------------------------------------------------------
+
+    def _spawn(self):
+        p = self.p
+        w = _Worker(len(self.lanes))
+        self.lanes.append(w)
+        parent_conn, child_conn = p.mp.Pipe(duplex=True)
+        ctl_r, ctl_w = p.mp.Pipe(duplex=False)
+        config = {"origin_ns": self.em.origin_ns, "file": p.file, "spread": p.spread}
+        w.spawn_ms = self.em.now()
+        w.proc = p.mp.Process(target=worker_main, name="pp-worker-%d" % w.lane,
+                              args=(child_conn, ctl_r, config, self.shared, p.fn_bytes))
+        w.proc.start()
+        child_conn.close()
+        ctl_r.close()
+        w.conn, w.ctl, w.pid = parent_conn, ctl_w, w.proc.pid
+
+    def _dispatch(self, w):
+        if w.dead or not w.ready or w.task is not None or not self.pending or self.p.commands.cancelled:
+            return
+        index = self.pending.popleft()
+        w.task, w.start_ms = index, None
+        try:
+            w.conn.send_bytes(pickle.dumps(("task", index, self.p.payloads[index]),
+                                           protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass  # the worker died: its sentinel reports it and the task ends `crashed`
+
+    def _live(self):
+        return [w for w in self.lanes if not w.dead]
+
+    # -- messages from workers ---------------------------------------------------------------------
+
+    def _drain(self, w):
+        while True:
+            try:
+                if not w.conn.poll():
+                    return
+                message = pickle.loads(w.conn.recv_bytes())
+            except (EOFError, OSError):
+                return
+            self._handle(w, message)
+
+    def _handle(self, w, m):
+        em, kind = self.em, m[0]
+        if kind == "ready":
+            w.ready = True
+            em.emit({"type": "worker", "run": self.run, "lane": w.lane, "pid": m[2], "threadId": m[3],
+                     "spawnMs": w.spawn_ms, "readyMs": m[1]})
+            self._dispatch(w)
+        elif kind == "start":
+            w.start_ms = m[2]
+            em.emit({"type": "task-start", "run": self.run, "index": m[1], "lane": w.lane,
+                     "queuedMs": self.start_ms, "startMs": m[2]})
+        elif kind == "end":
+            self._task_end(w, m)
+        elif kind == "lock":
+            em.emit({"type": "lock", "run": self.run, "lane": w.lane, "task": m[1], "lock": m[2],
+                     "kind": m[3], "atMs": m[4], "site": {"file": m[5], "line": m[6]}})
+        elif kind == "stacks":
+            if self.stacks is not None and w.lane in self.stacks["waiting"]:
+                self.stacks["waiting"].discard(w.lane)
+                self.stacks["workers"].append({"lane": w.lane, "task": m[1], "stack": m[2]})
+        elif kind == "bye":
+            w.bye = m[1]
+            w.cpu_ms = m[2]
+        elif kind == "failed":
+            self.start_failures += 1
+            self.p.warn("error", "processes", "a worker process could not load the module: %s" % m[1])
+
+    def _task_end(self, w, m):
+        _, index, start_ms, end_ms, status, fields, cpu_ms, ser_ms, tally, result_bytes = m
+        ser_ms += self.p.payload_ms[index]
+        if result_bytes is not None:
+            t0 = time.perf_counter()
+            pickle.loads(result_bytes)
+            ser_ms += (time.perf_counter() - t0) * 1000
+        unpicklable = fields.pop("unpicklable", False)
+        w.task = None
+        w.cpu_ms += cpu_ms
+        self.finished.add(index)
+        self.expected += tally
+        event = {"type": "task-end", "run": self.run, "index": index, "lane": w.lane,
+                 "queuedMs": self.start_ms, "startMs": start_ms, "endMs": end_ms, "status": status,
+                 "cpuMs": cpu_ms, "serializeMs": round(ser_ms, 3)}
+        event.update(fields)
+        self.em.emit(event)
+        if unpicklable and not self.warned_result:
+            self.warned_result = True
+            self.p.warn("error", "processes", fields["error"], self.p.fn_site)
+        self._dispatch(w)
+
+    # -- deaths, kills and the loop --------------------------------------------------------------
+
+    def _bury(self, w, status, error, signal_name=None):
+        """Ends a dead (or killed) worker's lane and its task; replaces it while tasks remain."""
+        w.dead = True
+        w.proc.join(1.0)
+        code = w.proc.exitcode
+        sig = signal_name
+        if sig is None and code is not None and code < 0:
+            sig = _signal_name(code)
+        now = self.em.now()
+        released = self.shared.release_held_by(w.pid) if w.pid else []
+        if w.task is not None:
+            index, w.task = w.task, None
+            self.finished.add(index)
+            event = {"type": "task-end", "run": self.run, "index": index, "lane": w.lane,
+                     "queuedMs": self.start_ms, "startMs": w.start_ms if w.start_ms is not None else now,
+                     "endMs": now, "status": status, "error": error}
+            self.em.emit(event)
+        self.em.emit({"type": "worker-exit", "run": self.run, "lane": w.lane, "exitMs": now,
+                      "exitCode": code if code is None or code >= 0 else None, "signal": sig})
+        if released:
+            self.p.log("released lock(s) %s held by the ended worker (lane %d)" % (", ".join(released), w.lane))
+        self._close(w)
+        if self.pending and not self.p.commands.cancelled:
+            if not w.ready:
+                self.start_failures += 1
+            if self.start_failures > 2 * self.workers:
+                self._give_up("worker processes keep dying during start-up")
+            else:
+                self._spawn()
+
+    def _close(self, w):
+        for c in (w.conn, w.ctl):
+            try:
+                c.close()
+            except OSError:
+                pass
+
+    def _died(self, w):
+        self._drain(w)
+        w.proc.join(1.0)
+        code = w.proc.exitcode
+        how = ("was killed by %s" % _signal_name(code)) if code is not None and code < 0 \
+            else "exited with code %s" % code
+        if w.task is not None:
+            message = "worker process %d %s while running task %d" % (w.pid, how, w.task)
+            self.p.warn("crash", "processes", message + "; the pool replaced it and continued",
+                        self.p.fn_site)
+            self._bury(w, "crashed", message)
+        else:
+            if not w.ready:
+                self.p.warn("crash", "processes", "worker process %d %s during start-up" % (w.pid, how))
+            self._bury(w, "crashed", None)
+
+    def _kill(self, w, status, reason):
+        self._drain(w)
+        if w.dead or w.task is None:
+            return
+        w.proc.kill()
+        self._bury(w, status, reason, "SIGKILL")
+
+    def _give_up(self, reason):
+        self.aborted = reason
+        now = self.em.now()
+        while self.pending:
+            index = self.pending.popleft()
+            self.finished.add(index)
+            self.em.emit({"type": "task-end", "run": self.run, "index": index, "lane": -1,
+                          "queuedMs": self.start_ms, "startMs": now, "endMs": now, "status": "error",
+                          "error": reason})
+
+    def _loop(self):
+        p, em = self.p, self.em
+        n = len(p.items)
+        while len(self.finished) < n:
+            live = self._live()
+            if not live and self.pending and not self.aborted:
+                self._spawn()
+                live = self._live()
+            if not live:
+                break
+            sentinels = {w.proc.sentinel: w for w in live}
+            conns = {w.conn: w for w in live}
+            ready = wait(list(conns) + list(sentinels) + [p.commands.wake_fd], 0.05)
+            for r in ready:
+                if r in conns and not conns[r].dead:
+                    self._drain(conns[r])
+            for r in ready:
+                if r in sentinels and not sentinels[r].dead:
+                    self._died(sentinels[r])
+            for command in p.commands.take():
+                self._command(command)
+            if p.commands.cancelled or em.broken:
+                self._cancel()
+                return
+            if p.timeout_ms > 0:
+                now = em.now()
+                for w in self._live():
+                    if w.task is not None and w.start_ms is not None and now - w.start_ms > p.timeout_ms:
+                        self._kill(w, "timeout", "task ran longer than the %d ms timeout" % p.timeout_ms)
+            self._flush_stacks(False)
+
+    def _command(self, command):
+        kind = command.get("type")
+        if kind == "kill-tasks" and command.get("run") == self.run:
+            wanted = set(command.get("tasks") or [])
+            for w in self._live():
+                if w.task in wanted:
+                    self._kill(w, command.get("status") or "deadlocked",
+                               command.get("reason") or "ended by the profiler")
+        elif kind == "dump-stacks" and command.get("run") == self.run:
+            busy = [w for w in self._live() if w.task is not None]
+            self.stacks = {"deadline": self.em.now() + self.STACKS_WAIT_MS, "workers": [],
+                           "waiting": set(w.lane for w in busy),
+                           "tasks": {w.lane: w.task for w in busy}}
+            for w in busy:
+                try:
+                    w.ctl.send("stacks")
+                except OSError:
+                    self.stacks["waiting"].discard(w.lane)
+            self._flush_stacks(False)
+
+    def _flush_stacks(self, force):
+        s = self.stacks
+        if s is None or (s["waiting"] and not force and self.em.now() < s["deadline"]):
+            return
+        for lane in s["waiting"]:
+            s["workers"].append({"lane": lane, "task": s["tasks"].get(lane), "stack": None})
+        self.stacks = None
+        self.em.emit({"type": "stacks", "run": self.run,
+                      "workers": sorted(s["workers"], key=lambda x: x["lane"])})
+
+    def _cancel(self):
+        self.aborted = "cancelled"
+        never = list(self.pending)
+        self.pending.clear()
+        for w in self._live():
+            w.proc.kill()
+        for w in self._live():
+            self._bury(w, "cancelled", "cancelled", "SIGKILL")
+        now = self.em.now()
+        for index in never:
+            self.finished.add(index)
+            self.em.emit({"type": "task-end", "run": self.run, "index": index, "lane": -1,
+                          "queuedMs": self.start_ms, "startMs": now, "endMs": now, "status": "cancelled"})
+
+    def _shutdown(self):
+        """Stops idle workers cleanly (they report their CPU time), kills any that linger."""
+        if self.stacks is not None:
+            self._flush_stacks(True)
+        live = self._live()
+        for w in live:
+            try:
+                w.conn.send_bytes(pickle.dumps(("stop",)))
+            except OSError:
+                pass
+        deadline = time.monotonic() + 2.0
+        for w in live:
+            w.proc.join(max(0.0, deadline - time.monotonic()))
+            if w.proc.is_alive():
+                w.proc.kill()
+                w.proc.join(1.0)
+            self._drain(w)
+            w.dead = True
+            code = w.proc.exitcode
+            self.em.emit({"type": "worker-exit", "run": self.run, "lane": w.lane,
+                          "exitMs": w.bye if w.bye is not None else self.em.now(),
+                          "exitCode": code if code is None or code >= 0 else None,
+                          "signal": _signal_name(code) if code is not None and code < 0 else None})
+            self._close(w)

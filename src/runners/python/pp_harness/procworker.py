@@ -1,0 +1,121 @@
+"""The main function of a process-pool worker: loads the user's module, then runs the tasks the
+harness sends one at a time, answering with start / end / lock / stacks messages on its pipe."""
+import os
+import pickle
+import sys
+import threading
+import time
+
+from .events import clock_ms
+
+
+def _die_with_parent():
+    """Linux: get SIGKILL when the parent dies; elsewhere a watcher thread polls the parent pid."""
+    try:
+        import ctypes
+        import signal
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _control(ctl, send, state, parent_pid):
+    """Answers `stacks` requests while the main thread runs user code; exits with the parent."""
+    from . import task as tasks
+    main_ident = threading.main_thread().ident
+    while True:
+        try:
+            if not ctl.poll(0.5):
+                if os.getppid() != parent_pid:
+                    os._exit(1)
+                continue
+            message = ctl.recv()
+        except (EOFError, OSError):
+            os._exit(1)
+        if message == "stacks":
+            frame = sys._current_frames().get(main_ident)
+            send(("stacks", state["task"], tasks.stack_text(frame) if frame is not None else None))
+
+
+def worker_main(conn, ctl, config, shared, fn_bytes):
+    """Entry point of one worker process (module level so every start method can import it)."""
+    for fd in (3,):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _die_with_parent()
+    parent_pid = os.getppid()
+    origin_ns = config["origin_ns"]
+    send_lock = threading.Lock()
+
+    def send(message):
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        with send_lock:
+            conn.send_bytes(data)
+
+    def now():
+        return clock_ms(origin_ns)
+
+    import parallel_profiler
+    from . import task as tasks
+    from .loader import load_module
+    from .procbackend import ProcessBackend
+
+    try:
+        load_module(config["file"])
+    except BaseException as e:  # noqa: B902
+        send(("failed", str(e)))
+        return
+    backend = ProcessBackend(shared, send, now)
+    parallel_profiler._install(backend)
+    fn = pickle.loads(fn_bytes)
+    spread = config["spread"]
+    user_file = config["file"]
+    state = {"task": None}
+    threading.Thread(target=_control, args=(ctl, send, state, parent_pid),
+                     name="pp-control", daemon=True).start()
+    cpu_start = time.process_time()
+    send(("ready", now(), os.getpid(), threading.get_native_id()))
+
+    while True:
+        try:
+            data = conn.recv_bytes()
+        except (EOFError, OSError):
+            break
+        message = pickle.loads(data)
+        if message[0] == "stop":
+            break
+        _, index, payload = message
+        t0 = time.perf_counter()
+        item = pickle.loads(payload)
+        ser = time.perf_counter() - t0
+        state["task"] = index
+        backend.task = index
+        tally0 = backend.tally
+        start_ms = now()
+        send(("start", index, start_ms))
+        cpu0 = time.process_time()
+        status, result, fields = tasks.outcome(fn, item, spread, user_file)
+        cpu_ms = (time.process_time() - cpu0) * 1000
+        end_ms = now()
+        backend.task = None
+        state["task"] = None
+        result_bytes = None
+        if status == "ok":
+            t0 = time.perf_counter()
+            try:
+                result_bytes = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+                fields.update(tasks.result_fields(result))
+            except Exception as e:  # noqa: BLE001
+                status = "error"
+                fields = {"error": "the result (%s) cannot be pickled to return it from a worker process "
+                                   "(%s: %s); fix: return plain data (numbers, strings, lists, dicts, "
+                                   "top-level classes)" % (type(result).__name__, type(e).__name__, e),
+                          "unpicklable": True}
+            ser += time.perf_counter() - t0
+        send(("end", index, start_ms, end_ms, status, fields, round(cpu_ms, 3), ser * 1000,
+              backend.tally - tally0, result_bytes))
+    send(("bye", now(), round((time.process_time() - cpu_start) * 1000, 3)))
+    conn.close()

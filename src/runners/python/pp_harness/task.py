@@ -1,0 +1,110 @@
+"""One call of the target: the outcome fields of a `task-end` event (status, error with the user's
+file:line, digest and preview of the result)."""
+import hashlib
+import os
+import re
+import traceback
+
+from .errors import TaskKilled, WorkerExit
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+_HARNESS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def call(fn, item, spread):
+    """Pool.map semantics (fn(item)) or Pool.starmap semantics (fn(*item))."""
+    return fn(*item) if spread else fn(item)
+
+
+def canonical(value, depth=0):
+    """A repr that is equal for equal results in any process (sets sorted, addresses removed)."""
+    if depth > 20:
+        return "..."
+    if isinstance(value, (set, frozenset)):
+        return "{" + ", ".join(sorted(canonical(v, depth + 1) for v in value)) + "}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(canonical(k, depth + 1) + ": " + canonical(v, depth + 1)
+                               for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(canonical(v, depth + 1) for v in value) + "]"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(canonical(v, depth + 1) for v in value) + ")"
+    try:
+        text = repr(value)
+    except BaseException:  # noqa: B902
+        text = "<%s>" % type(value).__name__
+    return _ADDRESS.sub("", text)
+
+
+def digest(value):
+    """First 16 hex chars of the sha1 of the canonical repr: equal results, equal digests."""
+    return hashlib.sha1(canonical(value).encode("utf-8", "replace")).hexdigest()[:16]
+
+
+def preview(value, limit=80):
+    """repr of the result, cut to `limit` characters."""
+    try:
+        text = repr(value)
+    except BaseException as e:  # noqa: B902
+        text = "<unprintable %s: %s>" % (type(value).__name__, e)
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def user_frames(tb):
+    """Traceback frames outside the harness (the user's code and the libraries it calls)."""
+    return [f for f in traceback.extract_tb(tb) if not os.path.abspath(f.filename).startswith(_HARNESS_DIR + os.sep)]
+
+
+def describe_error(exc, user_file):
+    """(message, errorLocation) for an exception raised by the task.
+
+    The message names the exception and the innermost frame's file:line; the location is the
+    innermost frame in the user's file, so the editor can point at it.
+    """
+    frames = user_frames(exc.__traceback__)
+    text = "%s: %s" % (type(exc).__name__, exc) if str(exc) else type(exc).__name__
+    if frames:
+        last = frames[-1]
+        text += " (%s:%s in %s)" % (os.path.basename(last.filename), last.lineno, last.name)
+    location = None
+    real = os.path.realpath(user_file)
+    for f in reversed(frames):
+        if os.path.realpath(f.filename) == real:
+            location = {"file": user_file, "line": f.lineno}
+            break
+    return text, location
+
+
+def outcome(fn, item, spread, user_file):
+    """Runs one call; returns (status, result, fields) where fields are task-end extras."""
+    try:
+        result = call(fn, item, spread)
+    except TaskKilled:
+        raise
+    except WorkerExit as e:
+        return "crashed", None, {"error": "os._exit(%s) called in a thread: in a thread pool it would "
+                                           "end the whole program" % (e.code,)}
+    except BaseException as e:  # noqa: B902 - SystemExit, KeyboardInterrupt from user code too
+        message, location = describe_error(e, user_file)
+        fields = {"error": message}
+        if location:
+            fields["errorLocation"] = location
+        return "error", None, fields
+    return "ok", result, {}
+
+
+def result_fields(result):
+    """digest and resultPreview of a successful call."""
+    return {"digest": digest(result), "resultPreview": preview(result)}
+
+
+def stack_text(frame, limit=30):
+    """The user's part of a frame's stack, innermost last."""
+    lines = []
+    for entry in traceback.extract_stack(frame, limit=limit):
+        if os.path.abspath(entry.filename).startswith(_HARNESS_DIR + os.sep):
+            continue
+        lines.append('  File "%s", line %s, in %s' % (entry.filename, entry.lineno, entry.name))
+        if entry.line:
+            lines.append("    " + entry.line)
+    return "\n".join(lines) if lines else "(in the profiler's harness)"

@@ -1,0 +1,244 @@
+"""The `sequential` (one worker thread) and `threads` strategies.
+
+Workers are plain threads pulling tasks from one queue, as ThreadPoolExecutor.map does, but the
+harness keeps each lane: it can end a stuck task (deadlock, timeout, cancel), replace its worker
+with a new lane, and report what every worker is running.
+"""
+import ctypes
+import os
+import sys
+import threading
+import time
+from collections import deque
+
+import parallel_profiler
+
+from . import task as tasks
+from .errors import TaskKilled
+from .threadbackend import TaskContext, ThreadBackend
+
+
+class _Lane:
+    __slots__ = ("id", "thread", "ident", "ctx", "start_ms", "abandoned", "exit_ms", "started", "killed_at")
+
+    def __init__(self, lane_id):
+        self.id = lane_id
+        self.thread = None
+        self.ident = None
+        self.ctx = None
+        self.start_ms = 0.0
+        self.abandoned = False
+        self.exit_ms = None
+        self.started = False
+        self.killed_at = None
+
+
+def _interrupt(ident):
+    """Best effort: raise TaskKilled in a thread stuck in Python code (not in a blocking call)."""
+    try:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(TaskKilled))
+    except Exception:  # noqa: BLE001
+        pass
+
+
+class ThreadRun:
+    """One run of the sequential or threads strategy."""
+
+    INTERRUPT_AFTER_S = 0.5
+
+    def __init__(self, profile, run, strategy, workers, repeat):
+        self.p = profile
+        self.em = profile.emitter
+        self.run = run
+        self.strategy = strategy
+        self.workers = 1 if strategy == "sequential" else workers
+        self.repeat = repeat
+        self.mu = threading.Lock()
+        self.wake = threading.Event()
+        self.pending = deque()
+        self.finished = set()
+        self.lanes = []
+        self.expected = 0
+        self.aborted = None
+
+    def execute(self):
+        """Runs every task; emits run-start … run-end. Returns False if cancelled."""
+        p, em = self.p, self.em
+        self.start_ms = em.now()
+        cpu0 = time.process_time()
+        em.emit({"type": "run-start", "run": self.run, "strategy": self.strategy,
+                 "workers": self.workers, "repeat": self.repeat, "startMs": self.start_ms})
+        self.backend = ThreadBackend(em, self.run)
+        parallel_profiler._install(self.backend)
+        self.pending.extend(range(len(p.items)))
+        for _ in range(self.workers):
+            self._spawn()
+        self._loop()
+        for lane in self.lanes:
+            if not lane.abandoned:
+                lane.thread.join(1.0)
+                em.emit({"type": "worker-exit", "run": self.run, "lane": lane.id,
+                         "exitMs": lane.exit_ms if lane.exit_ms is not None else em.now(), "exitCode": 0})
+        em.emit({"type": "counter", "run": self.run, "expected": self.expected,
+                 "observed": self.backend.value()})
+        end = {"type": "run-end", "run": self.run, "wallMs": round(em.now() - self.start_ms, 3),
+               "cpuMs": round((time.process_time() - cpu0) * 1000, 3)}
+        if self.aborted:
+            end["aborted"] = self.aborted
+        em.emit(end)
+        return self.aborted is None
+
+    # -- workers ---------------------------------------------------------------------------------
+
+    def _spawn(self):
+        lane = _Lane(len(self.lanes))
+        self.lanes.append(lane)
+        spawn_ms = self.em.now()
+        lane.thread = threading.Thread(target=self._work, args=(lane, spawn_ms),
+                                       name="pp-%s-%d" % (self.strategy, lane.id), daemon=True)
+        lane.thread.start()
+
+    def _work(self, lane, spawn_ms):
+        em, p = self.em, self.p
+        lane.ident = threading.get_ident()
+        em.emit({"type": "worker", "run": self.run, "lane": lane.id, "pid": os.getpid(),
+                 "threadId": threading.get_native_id(), "spawnMs": spawn_ms, "readyMs": em.now()})
+        try:
+            while True:
+                with self.mu:
+                    if lane.abandoned or not self.pending:
+                        break
+                    index = self.pending.popleft()
+                    ctx = lane.ctx = TaskContext(lane.id, index)
+                    lane.start_ms = em.now()
+                self.backend.local.ctx = ctx
+                em.emit({"type": "task-start", "run": self.run, "index": index, "lane": lane.id,
+                         "queuedMs": self.start_ms, "startMs": lane.start_ms})
+                cpu0 = time.thread_time()
+                try:
+                    status, result, fields = tasks.outcome(p.fn, p.items[index], p.spread, p.file)
+                except TaskKilled:
+                    break
+                end_ms = em.now()
+                cpu_ms = round((time.thread_time() - cpu0) * 1000, 3)
+                self.backend.local.ctx = None
+                if status == "ok":
+                    fields.update(tasks.result_fields(result))
+                with self.mu:
+                    if ctx.killed:
+                        break
+                    self.finished.add(index)
+                    lane.ctx = None
+                    self.expected += ctx.tally
+                event = {"type": "task-end", "run": self.run, "index": index, "lane": lane.id,
+                         "queuedMs": self.start_ms, "startMs": lane.start_ms, "endMs": end_ms,
+                         "status": status, "cpuMs": cpu_ms}
+                event.update(fields)
+                em.emit(event)
+                if status == "crashed":
+                    p.warn_crash(self.strategy, fields.get("error", "crashed"), index)
+                self.wake.set()
+        except TaskKilled:
+            pass
+        finally:
+            self.backend.local.ctx = None
+            lane.exit_ms = em.now()
+            self.wake.set()
+
+    # -- the controlling loop ---------------------------------------------------------------------
+
+    def _loop(self):
+        p = self.p
+        timeout_s = p.timeout_ms / 1000.0 if p.timeout_ms > 0 else None
+        while True:
+            self.wake.wait(0.02)
+            self.wake.clear()
+            for command in p.commands.take():
+                self._command(command)
+            if p.commands.cancelled or self.em.broken:
+                self._cancel()
+                return
+            if timeout_s is not None:
+                now = self.em.now()
+                for lane in list(self.lanes):
+                    ctx = lane.ctx
+                    if ctx is not None and not lane.abandoned and now - lane.start_ms > p.timeout_ms:
+                        self._end_task(lane, "timeout", "task ran longer than the %d ms timeout"
+                                       % p.timeout_ms)
+            self._interrupt_stuck()
+            with self.mu:
+                done = len(self.finished) == len(p.items)
+                alive = any(not l.abandoned and l.thread.is_alive() for l in self.lanes)
+                if not done and not alive and self.pending:
+                    self._spawn()
+            if done:
+                return
+
+    def _interrupt_stuck(self):
+        """An ended task's thread leaves by itself if it waits on a runtime lock; one still running
+        a moment later is stuck in the user's code: raise TaskKilled in it (works for Python loops;
+        a blocking call such as sleep finishes first)."""
+        for lane in self.lanes:
+            if lane.killed_at is not None and time.monotonic() - lane.killed_at > self.INTERRUPT_AFTER_S:
+                lane.killed_at = None
+                if lane.thread.is_alive() and lane.ident is not None:
+                    _interrupt(lane.ident)
+
+    def _command(self, command):
+        kind = command.get("type")
+        if kind == "kill-tasks" and command.get("run") == self.run:
+            wanted = set(command.get("tasks") or [])
+            for lane in list(self.lanes):
+                ctx = lane.ctx
+                if ctx is not None and ctx.task in wanted:
+                    self._end_task(lane, command.get("status") or "deadlocked",
+                                   command.get("reason") or "ended by the profiler")
+        elif kind == "dump-stacks" and command.get("run") == self.run:
+            self._dump_stacks()
+
+    def _end_task(self, lane, status, reason):
+        """Ends the lane's running task with `status`, abandons the thread, starts a new lane."""
+        with self.mu:
+            ctx = lane.ctx
+            if ctx is None or lane.abandoned or ctx.task in self.finished:
+                return
+            ctx.killed = True
+            lane.abandoned = True
+            self.finished.add(ctx.task)
+        now = self.em.now()
+        self.em.emit({"type": "task-end", "run": self.run, "index": ctx.task, "lane": lane.id,
+                      "queuedMs": self.start_ms, "startMs": lane.start_ms, "endMs": now,
+                      "status": status, "error": reason})
+        self.em.emit({"type": "worker-exit", "run": self.run, "lane": lane.id, "exitMs": now,
+                      "exitCode": None})
+        lane.killed_at = time.monotonic()
+        with self.mu:
+            more = bool(self.pending)
+        if more and not self.p.commands.cancelled:
+            self._spawn()
+
+    def _cancel(self):
+        self.aborted = "cancelled"
+        with self.mu:
+            never = list(self.pending)
+            self.pending.clear()
+        for lane in list(self.lanes):
+            self._end_task(lane, "cancelled", "cancelled")
+        now = self.em.now()
+        for index in never:
+            self.finished.add(index)
+            self.em.emit({"type": "task-end", "run": self.run, "index": index, "lane": -1,
+                          "queuedMs": self.start_ms, "startMs": now, "endMs": now,
+                          "status": "cancelled"})
+
+    def _dump_stacks(self):
+        frames = sys._current_frames()
+        workers = []
+        for lane in self.lanes:
+            ctx = lane.ctx
+            if ctx is None or lane.abandoned:
+                continue
+            frame = frames.get(lane.ident)
+            workers.append({"lane": lane.id, "task": ctx.task,
+                            "stack": tasks.stack_text(frame) if frame is not None else None})
+        self.em.emit({"type": "stacks", "run": self.run, "workers": workers})
