@@ -3,8 +3,10 @@
  * JS, TS and Python files, carrying `[uri, name]`; none when the setting turns them off.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { extensionApi, lensesOf, openFixture, resetSettings, setSetting, waitFor } from './extTestKit';
+import { extensionApi, fixture, lensesOf, openFixture, resetSettings, scratchDir, setSetting, waitFor } from './extTestKit';
 
 const cases = [
   { file: 'busy.js', functions: [['busy', 1], ['power', 7]] },
@@ -36,20 +38,24 @@ describe('code lenses', () => {
   }
 
   it('follow edits: a new function gets a lens', async () => {
-    const doc = await vscode.workspace.openTextDocument({ language: 'javascript', content: 'function a(x) {}\n' });
+    const untitled = await vscode.workspace.openTextDocument({ language: 'javascript', content: 'function a(x) {}\n' });
     // Untitled documents cannot be profiled (nothing on disk for the runner): no lenses.
-    assert.deepEqual(await lensesOf(doc), []);
-    const saved = await openFixture('busy.js');
-    const editor = await vscode.window.showTextDocument(saved);
+    assert.deepEqual(await lensesOf(untitled), []);
+    const scratch = scratchDir();
     try {
-      await editor.edit((e) => e.insert(new vscode.Position(saved.lineCount, 0), '\nfunction added(q) {\n  return q;\n}\n'));
+      const copy = path.join(scratch.dir, 'edited.js');
+      fs.copyFileSync(fixture('busy.js'), copy);
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(copy));
+      const editor = await vscode.window.showTextDocument(doc);
+      await editor.edit((e) => e.insert(new vscode.Position(doc.lineCount, 0), '\nfunction added(q) {\n  return q;\n}\n'));
       const names = await waitFor('a lens for the added function', async () => {
-        const n = (await lensesOf(saved)).map((l) => l.command?.arguments?.[1]);
+        const n = (await lensesOf(doc)).map((l) => l.command?.arguments?.[1]);
         return n.includes('added') ? n : undefined;
       });
-      assert.ok(names.includes('busy'));
+      assert.deepEqual(names, ['busy', 'power', 'added']);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     } finally {
-      await vscode.commands.executeCommand('workbench.action.files.revert');
+      scratch.cleanup();
     }
   });
 
