@@ -287,9 +287,13 @@ class ProcessRun:
         if kind == "kill-tasks" and command.get("run") == self.run:
             wanted = set(command.get("tasks") or [])
             for w in self._live():
-                if w.task in wanted:
-                    self._kill(w, command.get("status") or "deadlocked",
-                               command.get("reason") or "ended by the profiler")
+                self._drain(w)
+            targets = [w for w in self._live() if w.task in wanted]
+            for w in targets:  # all at once: one must not finish with the locks another freed
+                w.proc.kill()
+            for w in targets:
+                self._bury(w, command.get("status") or "deadlocked",
+                           command.get("reason") or "ended by the profiler", "SIGKILL")
         elif kind == "dump-stacks" and command.get("run") == self.run:
             busy = [w for w in self._live() if w.task is not None]
             self.stacks = {"deadline": self.em.now() + self.STACKS_WAIT_MS, "workers": [],

@@ -188,6 +188,10 @@ class ThreadRun:
         kind = command.get("type")
         if kind == "kill-tasks" and command.get("run") == self.run:
             wanted = set(command.get("tasks") or [])
+            with self.mu:  # all at once: one must not finish with the locks another freed
+                for lane in self.lanes:
+                    if lane.ctx is not None and lane.ctx.task in wanted:
+                        lane.ctx.killed = True
             for lane in list(self.lanes):
                 ctx = lane.ctx
                 if ctx is not None and ctx.task in wanted:

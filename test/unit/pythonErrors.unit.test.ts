@@ -1,0 +1,82 @@
+/**
+ * Bad input ends the Python harness with one `fatal` line (cause and fix) and exit code 2; what
+ * cannot cross a process boundary fails only the process pool, up front; task exceptions keep the
+ * user's file:line.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EXIT_BAD_INPUT } from '../../src/core/protocol';
+import { ofType, options, runHarness, tasksOf } from './pythonKit';
+
+const badInputs: { name: string; opts: Parameters<typeof options>; says: RegExp }[] = [
+  { name: 'missing function lists the functions found', opts: ['racyCounter.py', 'nope', '[1]'], says: /no function 'nope' in racyCounter\.py; functions found: racy, safe/ },
+  { name: 'syntax error names file:line', opts: ['syntaxError.py', 'broken', '[1]'], says: /syntax error in syntaxError\.py:2/ },
+  { name: 'import error names the module and the fix', opts: ['importError.py', 'f', '[1]'], says: /importing importError\.py failed: ModuleNotFoundError: No module named 'no_such_module_for_parallel_profiler' at importError\.py:1; fix: install/ },
+  { name: 'missing file', opts: ['doesNotExist.py', 'f', '[1]'], says: /file not found: .*doesNotExist\.py/ },
+  { name: 'inputs expression raising', opts: ['square.py', 'square', '[1 / 0]'], says: /the inputs expression raised ZeroDivisionError: division by zero/ },
+  { name: 'inputs expression not valid Python', opts: ['square.py', 'square', '[1,'], says: /the inputs expression is not valid Python/ },
+  { name: 'inputs not iterable', opts: ['square.py', 'square', '42'], says: /gave a int, which is not iterable/ },
+  { name: 'empty inputs', opts: ['square.py', 'square', '[]'], says: /gave no inputs/ },
+  { name: 'spread input that is not a tuple', opts: ['power.py', 'power', '[(2, 3), 5]', { spread: true }], says: /input 1 is int 5/ },
+  { name: 'a name that is not a function', opts: ['cpuBound.py', '__doc__', '[1]'], says: /'__doc__' in cpuBound\.py is a str, not a function/ },
+];
+
+for (const c of badInputs) {
+  test(`bad input: ${c.name} → one fatal line, exit 2`, async () => {
+    const r = await runHarness(options(...c.opts));
+    assert.equal(r.code, EXIT_BAD_INPUT);
+    const fatal = ofType(r.events, 'fatal');
+    assert.equal(fatal.length, 1);
+    assert.match(fatal[0].message, c.says);
+    assert.doesNotMatch(fatal[0].message, /\n/);
+    assert.doesNotMatch(r.stderr, /Traceback/);
+    assert.equal(ofType(r.events, 'run-start').length, 0);
+  });
+}
+
+for (const [name, cause] of [['square', /lambda/], ['cube', /nested function \(make_cube\.<locals>\.cube\)/]] as const) {
+  test(`pre-flight: ${name} (${cause.source}) fails only the process pool, with the fix`, async () => {
+    const r = await runHarness(options('lambdaTarget.py', name, '[1, 2]'));
+    assert.equal(r.code, 0, r.stderr);
+    const warnings = ofType(r.events, 'warning').map((e) => e.warning);
+    assert.equal(warnings.length, 1);
+    assert.equal(warnings[0].strategy, 'processes');
+    assert.match(warnings[0].message, cause);
+    assert.match(warnings[0].message, /define the function at module top level/);
+    const end = ofType(r.events, 'run-end').find((e) => e.run === 2);
+    assert.match(end?.aborted ?? '', /define the function at module top level/);
+    assert.equal(ofType(r.events, 'worker').filter((e) => e.run === 2).length, 0, 'no process started');
+    for (const run of [0, 1]) assert.ok(tasksOf(r.events, run).every((t) => t.status === 'ok'));
+  });
+}
+
+test('pre-flight: an argument that cannot be pickled fails the process pool, names the input', async () => {
+  const r = await runHarness(options('kindOf.py', 'kind', "[1, __import__('threading').Lock()]"));
+  assert.equal(r.code, 0, r.stderr);
+  const warning = ofType(r.events, 'warning')[0]?.warning;
+  assert.match(warning?.message ?? '', /input 1 \(lock\) cannot be pickled/);
+  assert.deepEqual(tasksOf(r.events, 0).map((t) => t.resultPreview), ["'int'", "'lock'"]);
+  assert.ok(ofType(r.events, 'run-end').find((e) => e.run === 2)?.aborted);
+});
+
+test('a result that cannot be pickled: error tasks in the process pool and one warning', async () => {
+  const r = await runHarness(options('unpicklableResult.py', 'numbers', '[1, 2]'));
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(tasksOf(r.events, 1).every((t) => t.status === 'ok'));
+  const tasks = tasksOf(r.events, 2);
+  assert.ok(tasks.every((t) => t.status === 'error' && /result \(generator\) cannot be pickled/.test(t.error ?? '')));
+  assert.equal(ofType(r.events, 'warning').length, 1);
+});
+
+test('task exceptions keep the Python file:line in every strategy', async () => {
+  const r = await runHarness(options('raises.py', 'invert', '[1, 0, 2]'));
+  assert.equal(r.code, 0, r.stderr);
+  for (const run of [0, 1, 2]) {
+    const [one, zero, two] = tasksOf(r.events, run);
+    assert.equal(one.status, 'ok');
+    assert.equal(two.status, 'ok');
+    assert.equal(zero.status, 'error');
+    assert.match(zero.error ?? '', /^ZeroDivisionError: cannot invert zero \(raises\.py:6 in invert\)$/);
+    assert.deepEqual(zero.errorLocation, { file: options('raises.py', 'f', '').file, line: 6 });
+  }
+});

@@ -1,0 +1,158 @@
+/**
+ * Faults in Python user code, runner side: crashes (os._exit), per-task timeouts, kill-tasks
+ * (what the controller sends for a deadlock), dump-stacks, cancel, stdin EOF, and no process left
+ * behind — in threads and in processes, against real python3.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { HARNESS, PYTHON, alive, descendants, eventually, ofType, options, runHarness, tasksOf } from './pythonKit';
+import type { RunnerEvent } from '../../src/core/protocol';
+
+function workerPids(events: RunnerEvent[], harnessPid: number): number[] {
+  return ofType(events, 'worker').map((w) => w.pid).filter((pid) => pid !== harnessPid);
+}
+
+test('os._exit in a process worker: that task crashed, a crash warning with the exit code, the pool continues', async () => {
+  const r = await runHarness(options('osExit.py', 'risky', 'range(6)', { strategies: ['processes'] }));
+  assert.equal(r.code, 0, r.stderr);
+  const tasks = tasksOf(r.events, 0);
+  assert.deepEqual(tasks.map((t) => t.status), ['ok', 'ok', 'crashed', 'ok', 'ok', 'ok']);
+  assert.match(tasks[2].error ?? '', /exited with code 3 while running task 2/);
+  const crash = ofType(r.events, 'warning').map((e) => e.warning).filter((w) => w.kind === 'crash');
+  assert.equal(crash.length, 1);
+  assert.match(crash[0].message, /exited with code 3/);
+  assert.equal(crash[0].location?.line, 5);
+  const exits = ofType(r.events, 'worker-exit');
+  assert.ok(exits.some((e) => e.exitCode === 3 && e.lane === tasks[2].lane));
+  assert.equal(ofType(r.events, 'worker').length, 3, 'a replacement worker took the next lane');
+});
+
+test('os._exit in a thread ends only that task, not the harness', async () => {
+  const r = await runHarness(options('osExit.py', 'risky', 'range(5)', { strategies: ['sequential', 'threads'] }));
+  assert.equal(r.code, 0, r.stderr);
+  for (const run of [0, 1]) assert.deepEqual(tasksOf(r.events, run).map((t) => t.status), ['ok', 'ok', 'crashed', 'ok', 'ok']);
+  assert.equal(r.events.at(-1)?.type, 'done');
+  assert.ok(ofType(r.events, 'warning').some((e) => e.warning.kind === 'crash'));
+});
+
+test('per-task timeout: the stuck task is `timeout`, its worker replaced, the others finish', async () => {
+  const r = await runHarness(options('hangs.py', 'maybe_hang', 'range(5)', { strategies: ['sequential', 'threads', 'processes'], taskTimeoutMs: 700 }), undefined, 40_000);
+  assert.equal(r.code, 0, r.stderr);
+  for (const run of [0, 1, 2]) {
+    const tasks = tasksOf(r.events, run);
+    assert.deepEqual(tasks.map((t) => t.status), ['ok', 'timeout', 'ok', 'ok', 'ok'], `run ${run}`);
+    const lanes = ofType(r.events, 'worker').filter((w) => w.run === run).map((w) => w.lane);
+    // Sequential has one worker: the tasks after the stuck one need its replacement (lane 1).
+    if (run === 0) assert.deepEqual([lanes, tasks.map((t) => t.lane)], [[0, 1], [0, 0, 1, 1, 1]]);
+    assert.notEqual(tasks[2].lane, tasks[1].lane, 'the stuck worker ran nothing else');
+  }
+  const killed = ofType(r.events, 'worker-exit').filter((e) => e.run === 2 && e.signal === 'SIGKILL');
+  assert.equal(killed.length, 1);
+  assert.ok(!workerPids(r.events, r.pid).some(alive));
+});
+
+for (const strategy of ['threads', 'processes'] as const) {
+  test(`kill-tasks ends deadlocked ${strategy} tasks, frees their locks, and the run goes on`, async () => {
+    const requested = new Set<string>();
+    const r = await runHarness(options('lockDeadlock.py', 'transfer', 'range(4)', { strategies: [strategy] }), (e, control) => {
+      // Stand in for the controller: once both of the first two tasks wait for a second lock, end them.
+      if (e.type === 'lock' && e.kind === 'request' && (e.task === 0 || e.task === 1)) {
+        requested.add(`${e.task}:${e.lock}`);
+        if (requested.size === 4) control.send({ type: 'kill-tasks', run: 0, tasks: [0, 1], status: 'deadlocked', reason: 'deadlocked: stopped by the test' });
+      }
+      if (e.type === 'lock' && e.kind === 'request' && (e.task === 2 || e.task === 3)) {
+        requested.add(`${e.task}:${e.lock}`);
+        if (requested.size === 8) control.send({ type: 'kill-tasks', run: 0, tasks: [2, 3], status: 'deadlocked', reason: 'deadlocked again' });
+      }
+    }, 30_000);
+    assert.equal(r.code, 0, r.stderr);
+    const tasks = tasksOf(r.events, 0);
+    assert.deepEqual(tasks.map((t) => t.status), ['deadlocked', 'deadlocked', 'deadlocked', 'deadlocked']);
+    assert.equal(tasks[0].error, 'deadlocked: stopped by the test');
+    // Tasks 2 and 3 could take their first lock: the killed workers' locks were released.
+    const acquired = ofType(r.events, 'lock').filter((l) => l.kind === 'acquire' && l.task >= 2);
+    assert.equal(acquired.length, 2);
+    const sites = ofType(r.events, 'lock').map((l) => l.site?.line);
+    assert.ok(sites.every((line) => line === 9 || line === 11));
+    assert.equal(ofType(r.events, 'worker').length, 4, 'each ended worker was replaced by a new lane');
+    assert.ok(!workerPids(r.events, r.pid).some(alive));
+  });
+
+  test(`dump-stacks answers with each busy ${strategy} worker's stack in the user's code`, async () => {
+    let asked = false;
+    const r = await runHarness(options('hangs.py', 'maybe_hang', '[0, 1]', { strategies: [strategy] }), (e, control) => {
+      if (e.type === 'task-start' && e.index === 1 && !asked) {
+        asked = true;
+        setTimeout(() => control.send({ type: 'dump-stacks', run: 0 }), 300);
+      }
+      if (e.type === 'stacks') control.send({ type: 'kill-tasks', run: 0, tasks: [1], status: 'timeout', reason: 'hung' });
+    }, 30_000);
+    assert.equal(r.code, 0, r.stderr);
+    const [stacks] = ofType(r.events, 'stacks');
+    assert.ok(stacks, 'a stacks event');
+    const busy = stacks.workers.find((w) => w.task === 1);
+    assert.match(busy?.stack ?? '', /hangs\.py", line 6, in maybe_hang\n\s+time\.sleep/);
+    assert.equal(tasksOf(r.events, 0)[1].status, 'timeout');
+  });
+
+  test(`cancel stops ${strategy} at once: cancelled tasks, run-end, done, exit 0, no process left`, async () => {
+    let pids: number[] = [];
+    const r = await runHarness(options('hangs.py', 'maybe_hang', 'range(6)', { strategies: [strategy, 'sequential'] }), (e, control) => {
+      if (e.type === 'task-start' && e.index === 1) {
+        pids = descendants(control.pid);
+        control.send({ type: 'cancel' });
+      }
+    }, 20_000);
+    assert.equal(r.code, 0, r.stderr);
+    const tasks = tasksOf(r.events, 0);
+    assert.equal(tasks.length, 6);
+    assert.equal(tasks[1].status, 'cancelled');
+    assert.ok(tasks.filter((t) => t.index > 1).every((t) => t.status === 'cancelled' || t.status === 'ok'));
+    assert.equal(ofType(r.events, 'run-end')[0].aborted, 'cancelled');
+    assert.equal(ofType(r.events, 'run-start').length, 1, 'later strategies do not start');
+    assert.equal(r.events.at(-1)?.type, 'done');
+    if (strategy === 'processes') assert.ok(pids.length >= 2, 'workers were seen running');
+    assert.ok(await eventually(() => !pids.some(alive)), 'no worker outlives the harness');
+  });
+}
+
+test('stdin closing (the controller is gone) cancels and exits', async () => {
+  const child = spawn(PYTHON, ['-u', HARNESS], {
+    env: { ...process.env, PP_RUNNER_OPTIONS: JSON.stringify(options('hangs.py', 'maybe_hang', 'range(4)', { strategies: ['processes'] })) },
+    stdio: ['pipe', 'ignore', 'ignore', 'pipe'],
+  });
+  let text = '';
+  const started = new Promise<void>((resolve) =>
+    child.stdio[3]!.on('data', (d: Buffer) => {
+      text += d.toString();
+      if (text.includes('"task-start"') && text.includes('"index":1')) resolve();
+    }),
+  );
+  await started;
+  const pids = descendants(child.pid!);
+  child.stdin!.end();
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 0);
+  assert.match(text, /"aborted":"cancelled"/);
+  assert.ok(await eventually(() => !pids.some(alive)));
+});
+
+test('SIGKILL of the harness takes its worker processes down too (no orphans)', async () => {
+  const child = spawn(PYTHON, ['-u', HARNESS], {
+    env: { ...process.env, PP_RUNNER_OPTIONS: JSON.stringify(options('hangs.py', 'maybe_hang', 'range(4)', { strategies: ['processes'] })) },
+    stdio: ['pipe', 'ignore', 'ignore', 'pipe'],
+  });
+  let text = '';
+  await new Promise<void>((resolve) =>
+    child.stdio[3]!.on('data', (d: Buffer) => {
+      text += d.toString();
+      if (text.includes('"index":1')) resolve();
+    }),
+  );
+  const pids = descendants(child.pid!);
+  assert.ok(pids.length >= 2, `workers running: ${pids}`);
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.on('close', resolve));
+  assert.ok(await eventually(() => !pids.some(alive), 5000), `left behind: ${pids.filter(alive)}`);
+});

@@ -1,0 +1,109 @@
+/**
+ * The Python harness speaks the runner protocol: real python3, events read from fd 3.
+ * Covers the event sequence, lanes, the shared clock, result digests, start methods, the
+ * `__main__` guard and the runtime outside the profiler.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { FIXTURES, PYTHON, ROOT, ofType, options, runHarness, runsOf, tasksOf } from './pythonKit';
+
+test('square under map: hello, inputs, one run per strategy with lanes and tasks, done, exit 0', async () => {
+  const before = Date.now();
+  const r = await runHarness(options('square.py', 'square', 'range(7)'));
+  assert.equal(r.code, 0, r.stderr);
+  const { events } = r;
+  const hello = events[0];
+  assert.equal(hello.type, 'hello');
+  if (hello.type !== 'hello') return;
+  assert.match(hello.runtime, /^CPython 3\.\d+\.\d+/);
+  assert.equal(hello.pid, r.pid);
+  assert.ok(hello.gil === null || typeof hello.gil === 'boolean');
+  assert.ok(hello.originEpochMs >= before - 1000 && hello.originEpochMs <= Date.now(), 'origin is epoch ms');
+  assert.deepEqual(events[1], { type: 'inputs', count: 7 });
+  assert.equal(events.at(-1)?.type, 'done');
+  assert.deepEqual(ofType(events, 'run-start').map((e) => [e.run, e.strategy]), [[0, 'sequential'], [1, 'threads'], [2, 'processes']]);
+
+  for (const run of [0, 1, 2]) {
+    const tasks = tasksOf(events, run);
+    assert.deepEqual(tasks.map((t) => t.index), [0, 1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(tasks.map((t) => t.resultPreview), ['0', '1', '4', '9', '16', '25', '36']);
+    assert.ok(tasks.every((t) => t.status === 'ok' && t.startMs <= t.endMs && typeof t.cpuMs === 'number'));
+    assert.equal(ofType(events, 'task-start').filter((e) => e.run === run).length, 7);
+    const lanes = ofType(events, 'worker').filter((e) => e.run === run);
+    const exits = ofType(events, 'worker-exit').filter((e) => e.run === run);
+    assert.deepEqual(lanes.map((l) => l.lane).sort(), run === 0 ? [0] : [0, 1]);
+    assert.deepEqual(exits.map((l) => l.lane).sort(), lanes.map((l) => l.lane).sort());
+    for (const lane of lanes) assert.ok(lane.readyMs !== undefined && lane.readyMs >= lane.spawnMs);
+    for (const t of tasks) assert.ok(lanes.some((l) => l.lane === t.lane), `task ${t.index} on a known lane`);
+    const end = ofType(events, 'run-end').find((e) => e.run === run);
+    assert.ok(end && end.wallMs > 0 && !end.aborted);
+    assert.deepEqual(ofType(events, 'counter').find((e) => e.run === run), { type: 'counter', run, expected: 0, observed: 0 });
+  }
+  // Same results, same digests, in every strategy.
+  const digests = [0, 1, 2].map((run) => tasksOf(events, run).map((t) => t.digest));
+  assert.deepEqual(digests[1], digests[0]);
+  assert.deepEqual(digests[2], digests[0]);
+  assert.equal(new Set(digests[0]).size, 7);
+
+  // Processes: other pids, serialization measured, spans inside the run on the shared clock.
+  const workers = ofType(events, 'worker').filter((e) => e.run === 2);
+  assert.ok(workers.every((w) => w.pid !== r.pid));
+  const start = ofType(events, 'run-start').find((e) => e.run === 2)!;
+  const end = ofType(events, 'run-end').find((e) => e.run === 2)!;
+  for (const t of tasksOf(events, 2)) {
+    assert.ok(typeof t.serializeMs === 'number' && t.serializeMs >= 0);
+    assert.ok(t.startMs >= start.startMs && t.endMs <= start.startMs + end.wallMs);
+  }
+});
+
+test('power under starmap semantics (spread): fn(*args)', async () => {
+  const r = await runHarness(options('power.py', 'power', '[(2, 3), (3, 2), (10, 0)]', { spread: true }));
+  assert.equal(r.code, 0, r.stderr);
+  for (const run of [0, 1, 2]) assert.deepEqual(tasksOf(r.events, run).map((t) => t.resultPreview), ['8', '9', '1']);
+});
+
+test('repeat runs each strategy N times, numbering runs over the whole profile', async () => {
+  const r = await runHarness(options('square.py', 'square', '[1, 2]', { strategies: ['sequential', 'processes'], repeat: 2 }));
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(ofType(r.events, 'run-start').map((e) => [e.run, e.strategy, e.repeat]), [
+    [0, 'sequential', 0],
+    [1, 'sequential', 1],
+    [2, 'processes', 0],
+    [3, 'processes', 1],
+  ]);
+});
+
+for (const startMethod of ['spawn', 'forkserver'] as const) {
+  test(`process pool with start method ${startMethod}; the __main__ guard is respected`, async () => {
+    const r = await runHarness(options('mainGuard.py', 'double', '[1, 2, 3]', { strategies: ['sequential', 'processes'], startMethod }));
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /MAIN BLOCK RAN/);
+    assert.deepEqual(tasksOf(r.events, 1).map((t) => [t.status, t.resultPreview]), [['ok', '2'], ['ok', '4'], ['ok', '6']]);
+    const start = ofType(r.events, 'worker').filter((w) => w.run === 1);
+    assert.ok(start.length > 0 && start.every((w) => w.readyMs! > w.spawnMs), 'start-up is its own segment');
+  });
+}
+
+test('the runtime works outside the profiler: plain python3 with dist/python on the path', () => {
+  const script = [
+    'import sys',
+    `sys.path.insert(0, ${JSON.stringify(join(ROOT, 'dist', 'python'))})`,
+    `sys.path.insert(0, ${JSON.stringify(FIXTURES)})`,
+    'from parallel_profiler import counter, lock',
+    'import racyCounter',
+    'racyCounter.safe(5); racyCounter.racy(3)',
+    'with lock("a"):',
+    '    counter.add(2)',
+    'print(counter.value)',
+  ].join('\n');
+  assert.equal(execFileSync(PYTHON, ['-c', script], { encoding: 'utf8' }).trim(), '10');
+});
+
+test('runs list every strategy asked for, in the order given', async () => {
+  const r = await runHarness(options('square.py', 'square', '[3]', { strategies: ['processes', 'sequential'] }));
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(runsOf(r.events, 'processes'), [0]);
+  assert.deepEqual(runsOf(r.events, 'sequential'), [1]);
+});
