@@ -52,6 +52,7 @@ export const quietSettings: Record<string, unknown> = {
   'workbench.enableExperiments': false,
   'git.enabled': false,
   'security.workspace.trust.startupPrompt': 'never',
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
 /** A TCP port free on 127.0.0.1 right now. */

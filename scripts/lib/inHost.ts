@@ -8,28 +8,31 @@ import type { CodeServerInstall } from './install';
 import { repoRoot } from './paths';
 import { sleep } from './processGroup';
 
-/** Where the in-host suites are bundled: same depth as test/integration, so `../../test/fixtures` resolves. */
-export const inHostOutDir = join(repoRoot, 'out', 'integration');
+/** Where the desktop runner (.vscode-test.mjs) has the in-host suites bundled. */
+export const desktopOutDir = join(repoRoot, 'out', 'integration');
 
 /**
- * Bundles test/integration/index.ts and every test/integration/*.test.ts into out/integration/
- * (CommonJS, `vscode` and mocha external), replacing what was there.
+ * Bundles test/integration/index.ts (with mocha inside, so it loads from any folder and in any
+ * extension host's Node) and each test/integration/*.test.ts into `outDir`, replacing what was
+ * there. Suites find fixtures through the extension's path, not their own location.
  */
-export async function buildInHostTests(): Promise<string[]> {
+export async function buildInHostTests(outDir: string): Promise<string[]> {
   const srcDir = join(repoRoot, 'test', 'integration');
   const suites = readdirSync(srcDir).filter((f) => f.endsWith('.test.ts'));
-  rmSync(inHostOutDir, { recursive: true, force: true });
-  mkdirSync(inHostOutDir, { recursive: true });
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
   await esbuild.build({
     entryPoints: [join(srcDir, 'index.ts'), ...suites.map((f) => join(srcDir, f))],
-    outdir: inHostOutDir,
+    outdir: outDir,
     bundle: true,
     platform: 'node',
     target: 'node20',
     format: 'cjs',
     sourcemap: 'inline',
     logLevel: 'warning',
-    external: ['vscode', 'mocha', 'mocha/*'],
+    // mocha's parallel mode (unused here) resolves worker files by path
+    logOverride: { 'require-resolve-not-external': 'silent' },
+    external: ['vscode'],
   });
   return suites;
 }
@@ -42,6 +45,8 @@ export interface InHostOptions {
   scratch: string;
   /** Folder the Extension Development Host window opens. */
   workspace: string;
+  /** Folder holding the bundled tests entry (index.js) and suites, from buildInHostTests. */
+  testsDir: string;
   /** Gives up after this long (the whole tier). */
   timeoutMs: number;
   /** Called with each line the suites report, as it arrives. */
@@ -76,7 +81,7 @@ export async function runInHost(options: InHostOptions): Promise<InHostResults> 
     await page.goto(
       workbenchUrl(server.url, options.workspace, [
         ['extensionDevelopmentPath', remoteUri(repoRoot)],
-        ['extensionTestsPath', remoteUri(join(inHostOutDir, 'index.js'))],
+        ['extensionTestsPath', remoteUri(join(options.testsDir, 'index.js'))],
       ]),
     );
     const deadline = Date.now() + options.timeoutMs;
@@ -85,7 +90,8 @@ export async function runInHost(options: InHostOptions): Promise<InHostResults> 
       shown = streamNewLines(logFile, shown, options.onLine);
       if (existsSync(resultsFile) && statSync(resultsFile).size > 0) {
         streamNewLines(logFile, shown, options.onLine);
-        return JSON.parse(readFileSync(resultsFile, 'utf8')) as InHostResults;
+        const results = readResults(resultsFile);
+        if (results) return results;
       }
       if (Date.now() > deadline) {
         throw new Error(
@@ -109,4 +115,13 @@ function streamNewLines(file: string, from: number, onLine: (line: string) => vo
   if (end <= from) return from;
   for (const line of text.slice(from, end).split('\n').slice(0, -1)) onLine(line);
   return end;
+}
+
+/** The results file, or undefined while it is still being written. */
+function readResults(file: string): InHostResults | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as InHostResults;
+  } catch {
+    return undefined;
+  }
 }

@@ -45,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
     PP_SCRATCH_DIR: root.dir,
     NODE_OPTIONS: '',
   };
+  // This process launches Chromium for the in-host tier: its temp profiles go under the scratch too.
+  process.env.TMPDIR = tmp;
   const total = zero();
   const lines: string[] = [];
   const started = Date.now();
@@ -123,8 +125,9 @@ export async function main(argv: string[]): Promise<number> {
       if (!files.length) return skip(files, 'no test/integration/*.test.ts suites');
       if (!needChromium()) return skip(files, `in-host tier needs Chromium — ${chromiumMissing}`);
       if (!needCodeServer()) return skip(files, `in-host tier needs code-server — ${codeServerMissing}`);
-      await buildInHostTests();
       const scratch = join(root.dir, 'inhost');
+      const testsDir = join(scratch, 'suites');
+      await buildInHostTests(testsDir);
       const workspace = join(repoRoot, 'test', 'fixtures');
       mkdirSync(workspace, { recursive: true });
       const results = await runInHost({
@@ -132,6 +135,7 @@ export async function main(argv: string[]): Promise<number> {
         chromiumPath: chromium!,
         scratch,
         workspace,
+        testsDir,
         timeoutMs: 5 * MINUTE,
         onLine: (line) => console.log(line),
       });

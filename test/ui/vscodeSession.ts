@@ -97,22 +97,16 @@ export async function startVsCode(options: VsCodeSessionOptions): Promise<VsCode
       server,
       openFile: async (absPath) => {
         const name = absPath.slice(absPath.lastIndexOf('/') + 1);
-        await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
-        await page.keyboard.press('Control+P');
-        const input = page.locator('.quick-input-widget input');
-        await input.waitFor({ state: 'visible' });
-        await input.fill(absPath.startsWith(options.workspace) ? absPath.slice(options.workspace.length + 1) : absPath);
-        await page.locator('.quick-input-widget .monaco-list-row').first().waitFor({ state: 'visible' });
-        await page.keyboard.press('Enter');
-        await page.locator(`.tabs-container .tab[aria-label^="${name}"]`).first().waitFor({ state: 'visible' });
+        const query = absPath.startsWith(`${options.workspace}/`) ? absPath.slice(options.workspace.length + 1) : absPath;
+        const input = await openQuickInput(page, 'Control+P');
+        await input.fill(query);
+        await clickRow(page, name, `Quick Open "${query}"`);
+        await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ state: 'visible' });
       },
       runCommand: async (label) => {
-        await page.keyboard.press('Control+Shift+P');
-        const input = page.locator('.quick-input-widget input');
-        await input.waitFor({ state: 'visible' });
+        const input = await openQuickInput(page, 'Control+Shift+P');
         await input.fill(`>${label}`);
-        await page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first().waitFor({ state: 'visible' });
-        await page.keyboard.press('Enter');
+        await clickRow(page, label, `command palette "${label}"`);
       },
       codeLens: (text) => page.locator('.monaco-editor .contentWidgets .codelens-decoration a', { hasText: text }),
       webview: () => page.frameLocator('iframe.webview.ready').first().frameLocator('iframe#active-frame'),
@@ -129,4 +123,33 @@ export async function startVsCode(options: VsCodeSessionOptions): Promise<VsCode
     await stop();
     throw error;
   }
+}
+
+/** Focuses the workbench (not a webview or an old quick input) and opens a quick input with `keys`. */
+async function openQuickInput(page: Page, keys: string): Promise<Locator> {
+  const widget = page.locator('.quick-input-widget');
+  if (await widget.isVisible()) await page.keyboard.press('Escape');
+  // The status bar takes focus harmlessly, out of any webview iframe whose keys VS Code may not see.
+  await page.locator('.part.statusbar').click({ position: { x: 2, y: 2 } }).catch(() => undefined);
+  await page.keyboard.press(keys);
+  const input = widget.locator('input');
+  await input.waitFor({ state: 'visible' });
+  return input;
+}
+
+/** Clicks the quick-input row whose label is exactly `label`; fails naming the rows it saw. */
+async function clickRow(page: Page, label: string, what: string): Promise<void> {
+  const rows = page.locator('.quick-input-widget .monaco-list-row');
+  const exact = rows.filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }) });
+  try {
+    await exact.first().waitFor({ state: 'visible', timeout: 30_000 });
+  } catch {
+    const seen = await rows.allTextContents().catch(() => []);
+    throw new Error(`${what}: no row labelled "${label}"; rows: ${seen.join(' | ') || '(none)'}`);
+  }
+  await exact.first().click();
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

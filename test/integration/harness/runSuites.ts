@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type MochaType from 'mocha';
 import { RESULTS_ENV, type InHostResults, type TestOutcome } from './results';
 
-// mocha 12 is an ES module whose CommonJS build lives at lib/mocha.cjs; requiring that keeps the
-// entry loadable by extension hosts whose Node cannot require() ES modules.
+// mocha 12 is an ES module whose CommonJS build lives at lib/mocha.cjs; the entry bundles that, so
+// it loads in extension hosts whose Node cannot require() ES modules, from any folder.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Mocha: typeof MochaType = require('mocha/lib/mocha.cjs');
 
