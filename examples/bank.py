@@ -1,0 +1,32 @@
+"""Shared state done wrong and right: a racy deposit counter and two locks taken in opposite
+orders. Try (processes lose updates, and the transfers deadlock):
+
+    npx parallel-profiler profile examples/bank.py deposit_racy --inputs "[10_000] * 8"
+    npx parallel-profiler profile examples/bank.py deposit_safe --inputs "[10_000] * 8"
+    npx parallel-profiler profile examples/bank.py transfer --inputs "[('alice', 'bob'), ('bob', 'alice')]" --spread
+"""
+import time
+
+from parallel_profiler import counter, lock
+
+
+def deposit_racy(times):
+    """Adds 1 `times` times with a plain read-modify-write: concurrent workers lose updates."""
+    for _ in range(times):
+        counter.unsafe_add(1)
+    return times
+
+
+def deposit_safe(times):
+    """The same with the atomic add: nothing is lost."""
+    for _ in range(times):
+        counter.add(1)
+    return times
+
+
+def transfer(source, target):
+    """Locks both accounts, in argument order: two opposite transfers deadlock."""
+    with lock(source):
+        time.sleep(0.2)
+        with lock(target):
+            return "%s -> %s" % (source, target)

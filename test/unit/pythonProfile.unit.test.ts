@@ -1,0 +1,134 @@
+/**
+ * Python targets end to end through the controller (`startProfile`) and the CLI: the examples of
+ * Python's parallel-processing guides, with real python3, threads and processes.
+ * No test asserts a time; speedups are properties of the result (ratios of measured walls).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startProfile, type ProfileRequest } from '../../src/core/profile';
+import type { Report, Run, StrategyName } from '../../src/core/model';
+import { EXIT_BAD_INPUT } from '../../src/core/protocol';
+import { FIXTURES, ROOT, assertBuilt } from './pythonKit';
+
+async function profile(file: string, name: string, inputs: string, extra: Partial<ProfileRequest> = {}): Promise<Report> {
+  assertBuilt();
+  const outcome = await startProfile({ target: { file: join(FIXTURES, file), name, language: 'python' }, inputs, workers: 2, ...extra }).done;
+  assert.ok(outcome.ok, outcome.ok ? '' : outcome.error);
+  return outcome.report;
+}
+
+const runOf = (report: Report, strategy: StrategyName): Run => {
+  const run = report.runs.find((r) => r.strategy === strategy);
+  assert.ok(run, `a ${strategy} run`);
+  return run;
+};
+const results = (run: Run) => run.tasks.map((t) => t.resultPreview);
+
+test('square under Pool.map semantics: same results in every strategy, machine says CPython', async () => {
+  const report = await profile('square.py', 'square', '[1, 2, 3, 4, 5, 6, 7, 8]');
+  assert.match(report.machine.runtime, /^CPython 3\./);
+  assert.equal(report.inputs.count, 8);
+  for (const s of ['sequential', 'threads', 'processes'] as const) assert.deepEqual(results(runOf(report, s)), ['1', '4', '9', '16', '25', '36', '49', '64']);
+  assert.ok(!report.warnings.some((w) => w.kind === 'divergence' || w.kind === 'error' || w.kind === 'crash'));
+});
+
+test('power(base, exp) under Pool.starmap semantics (spread)', async () => {
+  const report = await profile('power.py', 'power', '[(2, 10), (3, 3), (5, 2)]', { spread: true });
+  for (const s of ['sequential', 'threads', 'processes'] as const) assert.deepEqual(results(runOf(report, s)), ['1024', '27', '25']);
+});
+
+test('time.sleep (I/O-bound): threads gain with 4 workers, and no GIL warning', async () => {
+  const report = await profile('sleepy.py', 'nap', '[0.2] * 8', { workers: 4, strategies: ['sequential', 'threads'] });
+  const threads = runOf(report, 'threads');
+  assert.ok((threads.metrics.speedup ?? 0) > 1.5, `speedup ${threads.metrics.speedup}`);
+  assert.ok(!report.warnings.some((w) => w.kind === 'gil'));
+  // Sleeping uses little CPU: cpuMs per task is measured, not copied from the wall time.
+  const seq = runOf(report, 'sequential');
+  assert.ok(seq.tasks.every((t) => t.cpuMs !== undefined && t.cpuMs < (t.endMs - t.startMs) / 2));
+});
+
+test('CPU-bound pure Python: threads gain < 1.2× under the GIL and get the gil warning', async () => {
+  // Under the GIL one thread runs at a time, whatever else the machine does: CPU ≤ wall.
+  // The speedup itself depends on other load on the machine, so a busy machine gets three tries.
+  const seen: string[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const report = await profile('cpuBound.py', 'spin', '[300_000] * 8', { strategies: ['sequential', 'threads'] });
+    assert.equal(report.machine.gil ?? null, null, 'CPython 3.11 has no sys._is_gil_enabled');
+    const threads = runOf(report, 'threads');
+    assert.ok(threads.cpuMs !== null && threads.cpuMs <= threads.wallMs * 1.1, `threads CPU ${threads.cpuMs} ms within wall ${threads.wallMs} ms`);
+    const gil = report.warnings.find((w) => w.kind === 'gil');
+    seen.push(`speedup ${threads.metrics.speedup?.toFixed(2)}, sequential CPU/wall ${runOf(report, 'sequential').metrics.cpuPerWall?.toFixed(2)}, gil warning: ${!!gil}`);
+    if ((threads.metrics.speedup ?? 9) < 1.2 && gil) {
+      assert.match(gil.message, /process/);
+      return;
+    }
+  }
+  assert.fail(`never a thread speedup below 1.2 with a gil warning: ${seen.join('; ')}`);
+});
+
+test('Value += 1 without a lock loses updates across processes; counter.add() never does', async () => {
+  const racy = await profile('racyCounter.py', 'racy', '[20_000] * 8', { strategies: ['processes'] });
+  const racyRun = runOf(racy, 'processes');
+  assert.equal(racyRun.counter.expected, 160_000);
+  assert.ok(racyRun.counter.lost > 0, `lost ${racyRun.counter.lost}`);
+  assert.equal(racyRun.counter.observed + racyRun.counter.lost, 160_000);
+  assert.ok(racy.warnings.some((w) => w.kind === 'race' && /unsafe_add/.test(String(w.location?.line ? readFileSync(w.location.file, 'utf8').split('\n')[w.location.line - 1] : ''))));
+
+  const safe = await profile('racyCounter.py', 'safe', '[20_000] * 8', { strategies: ['sequential', 'threads', 'processes'] });
+  for (const run of safe.runs) assert.deepEqual(run.counter, { expected: 160_000, observed: 160_000, lost: 0 });
+});
+
+test('a deadlock in threads and in processes: detected, stuck tasks deadlocked, the profile completes', async () => {
+  const report = await profile('lockDeadlock.py', 'transfer', '[0, 1]', { strategies: ['threads', 'processes'] });
+  for (const s of ['threads', 'processes'] as const) {
+    const run = runOf(report, s);
+    assert.deepEqual(run.tasks.map((t) => t.status), ['deadlocked', 'deadlocked']);
+    assert.ok(report.warnings.some((w) => w.kind === 'deadlock' && w.strategy === s && /holds "a"/.test(w.message)));
+  }
+});
+
+test('a hang: stacks of the stuck worker in the warning, then the run is stopped', async () => {
+  const report = await profile('hangs.py', 'maybe_hang', '[0, 1, 2]', { strategies: ['processes'], hangTimeoutMs: 1500 });
+  const hang = report.warnings.find((w) => w.kind === 'hang');
+  assert.ok(hang, 'a hang warning');
+  assert.match((hang.details ?? []).join('\n'), /hangs\.py", line 6, in maybe_hang/);
+  assert.equal(runOf(report, 'processes').tasks[1].status, 'timeout');
+});
+
+test('cancel through the controller: partial report with cancelled tasks', async () => {
+  const handle = startProfile(
+    { target: { file: join(FIXTURES, 'hangs.py'), name: 'maybe_hang', language: 'python' }, inputs: 'range(4)', workers: 2, strategies: ['threads', 'processes'] },
+    { onEvent: (e) => e.type === 'task-start' && e.index === 1 && handle.cancel() },
+  );
+  const outcome = await handle.done;
+  assert.ok(outcome.ok);
+  assert.equal(outcome.report.cancelled, true);
+  assert.ok(outcome.report.runs[0].tasks.some((t) => t.status === 'cancelled'));
+});
+
+test('CLI: profile a .py file with --spread, --strategies, --workers, --start-method, --out', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pp-python-cli-'));
+  try {
+    const out = join(dir, 'r.json');
+    const cli = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'profile', join(FIXTURES, 'power.py'), 'power', '--inputs', '[(2, 3), (4, 2)]', '--spread', '--strategies', 'sequential,processes', '--workers', '2', '--start-method', 'spawn', '--out', out], { encoding: 'utf8' });
+    assert.equal(cli.status, 0, cli.stderr);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
+    assert.deepEqual(report.runs.map((r) => r.strategy), ['sequential', 'processes']);
+    assert.deepEqual(results(runOf(report, 'processes')), ['8', '16']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('CLI: bad input exits 2 with one line; a missing interpreter is named', () => {
+  const cli = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'profile', join(FIXTURES, 'square.py'), 'squar', '--inputs', '[1]'], { encoding: 'utf8' });
+  assert.equal(cli.status, EXIT_BAD_INPUT);
+  assert.match(cli.stderr, /no function 'squar' in square\.py; functions found: square/);
+  const noPython = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'profile', join(FIXTURES, 'square.py'), 'square', '--inputs', '[1]', '--python', '/nonexistent/python3'], { encoding: 'utf8' });
+  assert.equal(noPython.status, EXIT_BAD_INPUT);
+  assert.match(noPython.stderr, /Python interpreter "\/nonexistent\/python3" not found/);
+});
