@@ -46,7 +46,11 @@ export function analyze(
   }
 
   warnings.push(...divergences(runs, definition));
+  // An inversion that did deadlock is already reported as the deadlock itself.
+  const deadlocked = given.filter((w) => w.kind === 'deadlock').map((w) => w.message);
   for (const inversion of findLockOrderInversions(runs)) {
+    const both = (m: string) => m.includes(`"${inversion.first}"`) && m.includes(`"${inversion.second}"`);
+    if (deadlocked.some(both)) continue;
     warnings.push(Warnings.lockOrder(inversion.first, inversion.second, inversion.firstSite, inversion.secondSite));
   }
 
@@ -54,19 +58,21 @@ export function analyze(
   const sequential = shown.find((r) => r.strategy === 'sequential');
   for (const run of shown) {
     const { speedup, loadImbalance, stragglers, medianTaskMs } = run.metrics;
-    if (run.strategy === 'sequential' || speedup === null || run.aborted) continue;
+    // Timing of a run whose tasks were stopped says nothing about parallel speed.
+    const disturbed = run.tasks.some((t) => t.status !== 'ok' && t.status !== 'error');
+    if (run.strategy === 'sequential' || speedup === null || run.aborted || disturbed) continue;
     const cpuBound = (sequential?.metrics.cpuPerWall ?? run.metrics.cpuPerWall ?? 0) >= 0.5;
     if (target.language === 'python' && run.strategy === 'threads' && run.workers > 1 && speedup < 1.2 && cpuBound && machine.gil !== false) {
       warnings.push(Warnings.gil(speedup, run.workers, definition));
     } else if (speedup < 0.9) {
-      warnings.push(Warnings.overhead(run.strategy, speedup, medianTaskMs));
+      warnings.push(Warnings.overhead(run.strategy, speedup, medianTaskMs, run.metrics.utilization));
     }
     if (loadImbalance !== null && loadImbalance > 1.5 && run.tasks.length >= 2 * run.workers) {
       warnings.push(Warnings.imbalance(run.strategy, loadImbalance, stragglers));
     }
   }
 
-  const all = dedupe([...given, ...warnings]);
+  const all = dedupe([...mergeRepeated(given), ...warnings]);
   return { warnings: all, verdict: verdictOf(shown, all, target) };
 }
 
@@ -108,6 +114,31 @@ function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
   const groups = new Map<K, T[]>();
   for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
   return groups;
+}
+
+/** The same deadlock (same strategy, same locks and sites) found again is counted, not repeated. */
+function mergeRepeated(warnings: Warning[]): Warning[] {
+  const merged = new Map<string, { warning: Warning; times: number }>();
+  const out: Warning[] = [];
+  for (const warning of warnings) {
+    if (warning.kind !== 'deadlock') {
+      out.push(warning);
+      continue;
+    }
+    const parts = (warning.details ?? [warning.message]).map((d) => d.replace(/worker \d+ \(input #\d+\) /, ''));
+    const shape = `${warning.strategy}|${parts.sort().join('|')}`;
+    const seen = merged.get(shape);
+    if (seen) seen.times++;
+    else {
+      const entry = { warning: { ...warning }, times: 1 };
+      merged.set(shape, entry);
+      out.push(entry.warning);
+    }
+  }
+  for (const { warning, times } of merged.values()) {
+    if (times > 1) warning.message = warning.message.replace(': deadlock —', `: deadlock (${times} times) —`);
+  }
+  return out;
 }
 
 function dedupe(warnings: Warning[]): Warning[] {

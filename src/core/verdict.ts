@@ -15,6 +15,12 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target): st
     if (failed) return `Every call of ${target.name} failed — fix the errors below first.`;
     return `${target.name} ran without a sequential baseline to compare with${safety ? `; ${safety}` : ''}.`;
   }
+  const stuck = warnings.filter((w) => w.kind === 'deadlock' || w.kind === 'hang' || w.kind === 'crash');
+  if (stuck.length > 0) {
+    const what = [...new Set(stuck.map((w) => (w.kind === 'deadlock' ? 'deadlocks' : w.kind === 'hang' ? 'hangs' : 'crashes workers')))];
+    const where = [...new Set(stuck.map((w) => w.strategy).filter(Boolean))].join(' and ');
+    return `${target.name} ${what.join(' and ')}${where ? ` in ${where}` : ''} — fix that first (see the warnings); its timings are not meaningful until then.`;
+  }
   const best = pools.reduce((a, b) => ((b.metrics.speedup ?? 0) > (a.metrics.speedup ?? 0) ? b : a));
   const others = pools.filter((r) => r !== best);
   const gil = warnings.some((w) => w.kind === 'gil');
@@ -37,8 +43,11 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target): st
         : 'the work does not spread across workers — look at the timeline for serialization or waiting';
     sentence = `Parallelism barely pays: the best, the ${POOL_NAMES[best.strategy]}, reaches ${x(bestSpeedup)}; ${why}`;
   } else {
-    const size = median !== null ? ` because each call takes only ${median.toFixed(2)} ms` : '';
-    sentence = `Stay sequential: every pool is slower (${pools.map((r) => `${r.strategy} ${x(r.metrics.speedup ?? 0)}`).join(', ')})${size} — batch several inputs per task before parallelizing`;
+    const why =
+      median !== null && median < 1
+        ? ` because each call takes only ${median.toFixed(2)} ms — batch several inputs per task before parallelizing`
+        : ' — the workers wait on each other or on what they share (locks, the counter); see the timeline';
+    sentence = `Stay sequential: every pool is slower (${pools.map((r) => `${r.strategy} ${x(r.metrics.speedup ?? 0)}`).join(', ')})${why}`;
   }
   return `${sentence}${safety ? `; but ${safety}` : ''}.`;
 }

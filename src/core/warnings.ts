@@ -72,13 +72,14 @@ export const Warnings = {
       message: `threads: only ${fmt(speedup)}× with ${workers} threads on CPU-bound code — the GIL lets one thread run Python at a time; use a process pool (ProcessPoolExecutor), or a free-threaded Python build`,
     };
   },
-  overhead(strategy: StrategyName, speedup: number, medianTaskMs: number | null): Warning {
-    const size = medianTaskMs !== null ? `each task takes only ${fmt(medianTaskMs)} ms, ` : '';
-    return {
-      kind: 'overhead',
-      strategy,
-      message: `${strategy}: ${fmt(speedup)}× — slower than sequential: ${size}so start-up and messaging cost more than the work; give each task more work (batch several inputs per task)`,
-    };
+  overhead(strategy: StrategyName, speedup: number, medianTaskMs: number | null, utilization: number | null): Warning {
+    const small = medianTaskMs !== null && medianTaskMs < 1;
+    const why = small
+      ? `each task takes only ${fmt(medianTaskMs)} ms, so start-up and messaging cost more than the work; give each task more work (batch several inputs per task)`
+      : utilization !== null && utilization < 0.5
+        ? `the workers are busy only ${Math.round(100 * utilization)}% of the time — start-up, or waiting on each other (locks, the shared counter); see the timeline`
+        : 'the workers contend for something they share (locks, the shared counter, memory bandwidth); see the timeline';
+    return { kind: 'overhead', strategy, message: `${strategy}: ${fmt(speedup)}× — slower than sequential: ${why}` };
   },
   imbalance(strategy: StrategyName, imbalance: number, stragglers: number[]): Warning {
     const slow = stragglers.length ? `; stragglers: input ${stragglers.slice(0, 5).map((i) => `#${i}`).join(', ')}` : '';

@@ -36,6 +36,7 @@ async function main(): Promise<void> {
   send({ pp: 'ready', pid: process.pid, spawnMs, readyMs: sinceOrigin(originEpochMs) } satisfies FromProcessWorker);
   process.on('message', async ({ index, args }: ProcessTask) => {
     const { outcome, result } = await executeTask(fn, index, args, originEpochMs, 'process');
+    memory.flushTally(lane);
     const cpu = process.cpuUsage();
     const cpuTotalMs = (cpu.user + cpu.system) / 1000;
     try {

@@ -37,6 +37,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
 
   const spawn = (): void => {
     const lane = recorder.reserveLane();
+    const spawnMs = recorder.now();
     const config: ProcessWorkerConfig = { bundle: settings.bundle, originEpochMs: settings.originEpochMs, region, lane };
     const child = fork(path.join(__dirname, 'processWorker.js'), [], {
       serialization: 'advanced',
@@ -48,7 +49,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
     workers.add(worker);
     child.on('message', (message: FromProcessWorker | LockMessage) => {
       if (message.pp === 'ready') {
-        recorder.laneOf(message.pid, { pid: message.pid, threadId: 0, spawnMs: message.spawnMs, readyMs: message.readyMs }, lane);
+        recorder.laneOf(message.pid, { pid: message.pid, threadId: 0, spawnMs, readyMs: message.readyMs }, lane);
         worker.ready = true;
         dispatch(worker);
       } else if (message.pp === 'result') {
@@ -68,7 +69,8 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
       cpuOfExited += worker.cpuTotalMs;
       if (child.pid) memory.releaseAllOf(child.pid);
       if (recorder.knownLane(child.pid ?? -1) === undefined) {
-        recorder.laneOf(child.pid ?? -lane - 1, { pid: child.pid ?? 0, threadId: 0, spawnMs: recorder.now() }, lane);
+        // It never said it was ready (e.g. the run ended first): a lane with start-up only.
+        recorder.laneOf(child.pid ?? -lane - 1, { pid: child.pid ?? 0, threadId: 0, spawnMs }, lane);
       }
       recorder.workerExit(lane, code, signal);
       const busy = worker.busy;

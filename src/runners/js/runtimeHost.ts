@@ -26,8 +26,8 @@ export function installRuntimeHost(
   post: (message: LockMessage) => void,
 ): void {
   const held = new Set<string>();
-  const event = (kind: LockKind, lock: string, site?: SourceLocation) =>
-    post({ pp: 'lock', owner: identity.owner, task: currentTask.index, lock, kind, atMs: sinceOrigin(identity.originEpochMs), site });
+  const event = (kind: LockKind, lock: string, site?: SourceLocation, atMs = sinceOrigin(identity.originEpochMs)) =>
+    post({ pp: 'lock', owner: identity.owner, task: currentTask.index, lock, kind, atMs, site });
   const host: RuntimeHost = {
     counterAdd(n) {
       memory.addTally(identity.tallySlot, n);
@@ -50,8 +50,11 @@ export function installRuntimeHost(
     },
     lockRelease(name) {
       if (!held.delete(name)) throw new Error(`lock "${name}" is released but was not held by this task`);
+      // Stamped before the release, so that no other worker's acquire can appear to come first.
+      const site = callerSite();
+      const atMs = sinceOrigin(identity.originEpochMs);
       memory.release(name, identity.owner);
-      event('release', name, callerSite());
+      event('release', name, site, atMs);
     },
   };
   (globalThis as Record<string, unknown>)[HOST_KEY] = host;

@@ -125,52 +125,68 @@ export function memoryBackedDir(fallback: string): string {
   return fs.existsSync('/dev/shm') ? '/dev/shm' : fallback;
 }
 
-/** File layout: [0..4) Int32 counter, then Float64 tallies; locks are files `<dir>/<hash>.lock`. */
+/**
+ * Files: `<region>` holds the Int32 counter cell at [0..4) and Float64 tallies from byte 8;
+ * `<region>.adds` is an append-only log of atomic adds (O_APPEND writes never interleave);
+ * locks are files `<region>.locks/<hash>.lock` holding their owner's pid.
+ */
 export function createProcessRegion(dir: string): string {
   const file = path.join(dir, `pp-${process.pid}-${Date.now().toString(36)}.mem`);
   fs.writeFileSync(file, Buffer.alloc(8 + 8 * TALLY_SLOTS));
+  fs.writeFileSync(`${file}.adds`, '');
   fs.mkdirSync(`${file}.locks`);
   return file;
 }
 
 export function removeProcessRegion(file: string): void {
   fs.rmSync(file, { force: true });
+  fs.rmSync(`${file}.adds`, { force: true });
   fs.rmSync(`${file}.locks`, { recursive: true, force: true });
 }
 
 export class ProcessSharedMemory implements SharedMemory {
   private readonly fd: number;
+  private readonly addsFd: number;
   private readonly buf4 = Buffer.alloc(4);
   private readonly buf8 = Buffer.alloc(8);
   private readonly lockDir: string;
+  /** This process's tally since its last flush; kept in memory so a call costs no system call. */
+  private pendingTally = 0;
 
   constructor(private readonly file: string) {
     this.fd = fs.openSync(file, 'r+');
+    this.addsFd = fs.openSync(`${file}.adds`, 'a');
     this.lockDir = `${file}.locks`;
   }
   add(n: number): void {
-    this.acquire('\0counter', process.pid);
-    try {
-      this.unsafeAdd(n);
-    } finally {
-      this.release('\0counter', process.pid);
-    }
+    // One append: atomic across processes without a lock.
+    this.buf8.writeDoubleLE(n, 0);
+    fs.writeSync(this.addsFd, this.buf8, 0, 8);
   }
   unsafeAdd(n: number): void {
-    // Read, then write back: without the lock, another process can write in between.
+    // Read, then write back: without a lock, another process can write in between.
     fs.readSync(this.fd, this.buf4, 0, 4, 0);
     this.buf4.writeInt32LE(this.buf4.readInt32LE(0) + n, 0);
     fs.writeSync(this.fd, this.buf4, 0, 4, 0);
   }
   read(): number {
     fs.readSync(this.fd, this.buf4, 0, 4, 0);
-    return this.buf4.readInt32LE(0);
+    const adds = fs.readFileSync(`${this.file}.adds`);
+    let total = this.buf4.readInt32LE(0);
+    for (let at = 0; at + 8 <= adds.length; at += 8) total += adds.readDoubleLE(at);
+    return total;
   }
-  addTally(slot: number, n: number): void {
+  addTally(_slot: number, n: number): void {
+    this.pendingTally += n;
+  }
+  /** Writes this process's tally into its slot; the worker calls it after every task. */
+  flushTally(slot: number): void {
+    if (this.pendingTally === 0) return;
     const at = 8 + 8 * Math.min(slot, TALLY_SLOTS - 1);
     fs.readSync(this.fd, this.buf8, 0, 8, at);
-    this.buf8.writeDoubleLE(this.buf8.readDoubleLE(0) + n, 0);
+    this.buf8.writeDoubleLE(this.buf8.readDoubleLE(0) + this.pendingTally, 0);
     fs.writeSync(this.fd, this.buf8, 0, 8, at);
+    this.pendingTally = 0;
   }
   totalTally(): number {
     const all = Buffer.alloc(8 * TALLY_SLOTS);
@@ -185,15 +201,18 @@ export class ProcessSharedMemory implements SharedMemory {
   /** `owner` is the holder's pid: a lock whose holder died is taken over. */
   acquire(name: string, owner: number): void {
     const file = this.lockFile(name);
-    let backoff = 0.02;
-    let waited = 0;
-    for (;;) {
+    const pid = String(owner);
+    // Holders keep locks for microseconds: retry at once for a while before sleeping.
+    for (let attempt = 0, backoff = 0.01, waited = 0; ; attempt++) {
       try {
-        fs.writeFileSync(file, String(owner), { flag: 'wx' });
+        const fd = fs.openSync(file, 'wx');
+        fs.writeSync(fd, pid);
+        fs.closeSync(fd);
         return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
+      if (attempt < 200) continue;
       sleepSync(backoff);
       waited += backoff;
       backoff = Math.min(backoff * 2, 1);
@@ -203,9 +222,9 @@ export class ProcessSharedMemory implements SharedMemory {
       }
     }
   }
-  release(name: string, owner: number): void {
-    const file = this.lockFile(name);
-    if (this.holderOf(file) === owner) fs.rmSync(file, { force: true });
+  /** Only the holder calls this (the runtime host tracks what each task holds). */
+  release(name: string): void {
+    fs.rmSync(this.lockFile(name), { force: true });
   }
   releaseAllOf(owner: number): void {
     for (const entry of fs.readdirSync(this.lockDir)) {

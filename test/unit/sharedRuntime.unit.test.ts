@@ -1,0 +1,95 @@
+/**
+ * The runtime user code imports: the shared counter and named locks, across real threads and
+ * processes, and outside the profiler.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { profile, run, ROOT } from './engineKit';
+import type { LockEvent } from '../../src/core/model';
+
+/** Each hold [acquire, release] of the lock starts after the previous one ended (± tolerance). */
+function assertHeldOneAtATime(events: LockEvent[], toleranceMs: number): void {
+  // Pair each acquire with the release of the same task, in time order.
+  const intervals: { from: number; to: number }[] = [];
+  const open = new Map<string, number>();
+  for (const e of [...events].sort((a, b) => a.atMs - b.atMs)) {
+    const key = `${e.lane}:${e.task}`;
+    if (e.kind === 'acquire') open.set(key, e.atMs);
+    if (e.kind === 'release') {
+      intervals.push({ from: open.get(key)!, to: e.atMs });
+      open.delete(key);
+    }
+  }
+  intervals.sort((a, b) => a.from - b.from);
+  for (let i = 1; i < intervals.length; i++) {
+    assert.ok(intervals[i].from >= intervals[i - 1].to - toleranceMs, `hold ${i} began ${intervals[i - 1].to - intervals[i].from} ms before the previous release`);
+  }
+  assert.ok(intervals.length > 0);
+}
+
+test('unsafeAdd loses updates in threads and in processes; the race warning says how many', async () => {
+  // Contention is a matter of chance: each attempt makes it overwhelmingly likely; retry a little.
+  for (const strategy of ['threads', 'processes'] as const) {
+    let lost = 0;
+    let report;
+    for (let attempt = 0; attempt < 3 && lost === 0; attempt++) {
+      report = await profile('racyCounter.ts', 'racyIncrement', 'Array(6).fill(300_000)', { strategies: [strategy] });
+      lost = run(report, strategy).counter.lost;
+    }
+    const counter = run(report!, strategy).counter;
+    assert.equal(counter.expected, 6 * 300_000, `${strategy}: every call tallied`);
+    assert.ok(lost > 0, `${strategy}: some updates were lost`);
+    assert.equal(counter.observed, counter.expected - lost);
+    const warning = report!.warnings.find((w) => w.kind === 'race' && w.strategy === strategy);
+    assert.ok(warning, `${strategy}: race warning`);
+    assert.match(warning!.message, new RegExp(`${lost} of ${6 * 300_000} counter updates were lost`));
+    assert.match(warning!.message, /counter\.add\(\)/);
+    assert.equal(warning!.location?.line, 5, 'points at the unsafeAdd line');
+  }
+});
+
+test('add is exact in every strategy', async () => {
+  const report = await profile('racyCounter.ts', 'safeIncrement', 'Array(4).fill(20_000)');
+  for (const r of report.runs) {
+    assert.deepEqual(r.counter, { expected: 80_000, observed: 80_000, lost: 0 }, r.strategy);
+  }
+  assert.equal(report.warnings.filter((w) => w.kind === 'race').length, 0);
+});
+
+test('a lock excludes across threads and across processes: unsafeAdd under withLock loses nothing', async () => {
+  const report = await profile('lockExclusion.ts', 'lockedIncrement', 'Array(4).fill(3_000)', { strategies: ['threads', 'processes'] });
+  for (const r of report.runs) {
+    assert.deepEqual(r.counter, { expected: 12_000, observed: 12_000, lost: 0 }, r.strategy);
+    assertHeldOneAtATime(r.locks, 0);
+    assert.equal(r.locks.filter((e) => e.kind === 'acquire').length, 12_000);
+    assert.ok(r.locks.every((e) => e.site?.file.endsWith('lockExclusion.ts')), 'lock sites are in the user file');
+  }
+});
+
+test('spans of different processes line up on one clock: a lock handover is never seen before its release', async () => {
+  const report = await profile('lockHandover.ts', 'holdLock', '[0, 1, 2, 3, 4, 5, 6, 7]', { strategies: ['processes'] });
+  const locks = run(report, 'processes').locks;
+  // Clocks more than 1 ms apart would show a process taking the lock before another released it.
+  assertHeldOneAtATime(locks, 1);
+  const lanes = new Set(locks.map((e) => e.lane));
+  assert.ok(lanes.size >= 2, 'both processes took the lock');
+});
+
+test('the runtime works outside the profiler', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-runtime-'));
+  const script = path.join(dir, 'use.cjs');
+  fs.writeFileSync(
+    script,
+    `const { counter, lock, withLock } = require(${JSON.stringify(path.join(ROOT, 'dist', 'runtime.js'))});
+     counter.add(2); counter.unsafeAdd(3);
+     const l = lock('a'); l.acquire(); l.release();
+     const r = withLock('b', () => counter.value);
+     console.log(r);`,
+  );
+  assert.equal(execFileSync(process.execPath, [script], { encoding: 'utf8' }).trim(), '5');
+  fs.rmSync(dir, { recursive: true, force: true });
+});

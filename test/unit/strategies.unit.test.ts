@@ -1,0 +1,98 @@
+/**
+ * The three strategies against real threads and processes: spans, lanes, flags and target kinds.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { profile, run, leftovers } from './engineKit';
+import type { Report } from '../../src/core/model';
+
+function assertWellFormed(report: Report): void {
+  for (const r of report.runs) {
+    assert.equal(r.tasks.length, report.inputs.count, `${r.strategy}: one span per input`);
+    const laneIds = new Set(r.lanes.map((l) => l.id));
+    for (const t of r.tasks) {
+      assert.ok(laneIds.has(t.lane), `${r.strategy}: task ${t.index} on a known lane`);
+      assert.ok(t.startMs <= t.endMs, 'start before end');
+      assert.ok(t.startMs >= r.startMs && t.endMs <= r.startMs + r.wallMs + 1, `${r.strategy}: task ${t.index} inside the run`);
+    }
+    for (const l of r.lanes) {
+      assert.ok(l.pid > 0);
+      const ranTasks = r.tasks.some((t) => t.lane === l.id);
+      if (ranTasks) assert.ok(l.readyMs !== undefined && l.readyMs >= l.spawnMs, 'ready after spawn');
+      assert.ok(l.exitMs !== undefined && l.exitMs >= (l.readyMs ?? l.spawnMs), 'exit after start');
+    }
+  }
+}
+
+test('profiles a TS function three ways with the default strategies', async () => {
+  const report = await profile('../../examples/primes.ts', 'countPrimes', 'Array.from({length: 6}, (_, i) => 20_000 + i * 1_000)');
+  assert.deepEqual(report.runs.map((r) => r.strategy), ['sequential', 'threads', 'processes']);
+  assertWellFormed(report);
+  const seq = run(report, 'sequential');
+  const threads = run(report, 'threads');
+  const procs = run(report, 'processes');
+  assert.equal(seq.workers, 1);
+  assert.equal(seq.lanes.length, 1);
+  assert.equal(threads.workers, 2);
+  assert.equal(new Set(threads.lanes.map((l) => l.pid)).size, 1, 'threads share one process');
+  assert.equal(new Set(threads.lanes.map((l) => l.threadId)).size, threads.lanes.length, 'one thread per lane');
+  assert.equal(new Set(procs.lanes.map((l) => l.pid)).size, procs.lanes.length, 'one process per lane');
+  assert.ok(!procs.lanes.some((l) => l.pid === threads.lanes[0].pid), 'processes are not the runner');
+  // Same results everywhere: π(20000) = 2262.
+  assert.equal(seq.tasks[0].digest, 'n:2262');
+  for (const r of report.runs) assert.deepEqual(r.tasks.map((t) => t.digest), seq.tasks.map((t) => t.digest));
+  assert.equal(seq.metrics.speedup, 1);
+  assert.ok(threads.metrics.speedup! > 0 && threads.metrics.efficiency! > 0);
+  assert.ok(typeof report.verdict === 'string' && report.verdict.length > 10);
+  assert.equal(report.warnings.filter((w) => w.kind === 'divergence' || w.kind === 'race').length, 0);
+  assert.deepEqual(await leftovers(), []);
+});
+
+test('--strategies, --workers and --repeat shape the runs', async () => {
+  const report = await profile('../../examples/primes.ts', 'countPrimes', '[1000, 2000, 3000, 4000, 5000]', {
+    strategies: ['processes', 'threads'],
+    workers: 3,
+    repeat: 2,
+  });
+  assert.deepEqual(report.runs.map((r) => `${r.strategy}#${r.repeat}`), ['processes#0', 'threads#0', 'processes#1', 'threads#1']);
+  for (const r of report.runs) assert.equal(r.workers, 3);
+  assert.equal(run(report, 'processes').lanes.length, 3);
+  assertWellFormed(report);
+});
+
+test('a non-exported arrow function with local imports and an async body', async () => {
+  const report = await profile('withImports.ts', 'slowNorm', 'makeInputs(5)', { strategies: ['sequential', 'processes'] });
+  assertWellFormed(report);
+  for (const r of report.runs) {
+    assert.deepEqual(r.tasks.map((t) => t.status), ['ok', 'ok', 'ok', 'ok', 'ok']);
+    // norm2({x: i, y: i + 1}) = i² + (i + 1)²
+    assert.deepEqual(r.tasks.map((t) => t.digest), ['n:1', 'n:5', 'n:13', 'n:25', 'n:41']);
+  }
+});
+
+test('CommonJS: a function declaration and one defined only as exports.name', async () => {
+  const add = await profile('commonjs.cjs', 'add', '[[1, 2], [3, 4]]', { spread: true, strategies: ['threads'] });
+  assert.deepEqual(add.runs[0].tasks.map((t) => t.digest), ['n:3', 'n:7']);
+  const base = await profile('commonjs.cjs', 'basename', '["/a/b.txt", "/c/d.js"]', { strategies: ['sequential'] });
+  assert.deepEqual(base.runs[0].tasks.map((t) => t.resultPreview), ['"b.txt"', '"d.js"']);
+});
+
+test('--spread passes each input as the argument list (starmap)', async () => {
+  const report = await profile('commonjs.cjs', 'add', '[[1, 2], [10, 20], [100, 200]]', { spread: true });
+  for (const r of report.runs) assert.deepEqual(r.tasks.map((t) => t.digest), ['n:3', 'n:30', 'n:300']);
+});
+
+test('errors keep the TypeScript file and line; other tasks go on', async () => {
+  const report = await profile('throws.ts', 'failOnOdd', '[0, 1, 2, 3]');
+  for (const r of report.runs) {
+    assert.deepEqual(r.tasks.map((t) => t.status), ['ok', 'error', 'ok', 'error']);
+    const failed = r.tasks[1];
+    assert.match(failed.error!, /odd input 1/);
+    assert.ok(failed.errorLocation, 'has a location');
+    assert.match(failed.errorLocation!.file, /throws\.ts$/);
+    assert.equal(failed.errorLocation!.line, 4);
+  }
+  const errorWarnings = report.warnings.filter((w) => w.kind === 'error');
+  assert.equal(errorWarnings.length, 3);
+  assert.equal(errorWarnings[0].location?.line, 4);
+});
