@@ -107,3 +107,32 @@ test('runs list every strategy asked for, in the order given', async () => {
   assert.deepEqual(runsOf(r.events, 'processes'), [0]);
   assert.deepEqual(runsOf(r.events, 'sequential'), [1]);
 });
+
+for (const startMethod of ['fork', 'spawn', 'forkserver'] as const) {
+  test(`runtime across processes (${startMethod}): unsafe_add loses updates, add() and a named lock do not`, async () => {
+    const racy = await runHarness(options('racyCounter.py', 'racy', '[20_000] * 6', { strategies: ['processes'], startMethod }));
+    const [lossy] = ofType(racy.events, 'counter');
+    assert.equal(lossy.expected, 120_000);
+    assert.ok(lossy.observed < lossy.expected, `observed ${lossy.observed}`);
+
+    const safe = await runHarness(options('racyCounter.py', 'safe', '[20_000] * 6', { strategies: ['processes'], startMethod }));
+    assert.deepEqual(ofType(safe.events, 'counter')[0], { type: 'counter', run: 0, expected: 120_000, observed: 120_000 });
+
+    const locked = await runHarness(options('lockGuarded.py', 'guarded', '[300] * 6', { strategies: ['processes'], startMethod }));
+    assert.deepEqual(ofType(locked.events, 'counter')[0], { type: 'counter', run: 0, expected: 1800, observed: 1800 });
+    const locks = ofType(locked.events, 'lock');
+    assert.equal(locks.length, 3 * 1800);
+    // Never two holders at once: acquire/release alternate on the shared clock.
+    let holder: number | undefined;
+    for (const l of locks.filter((e) => e.kind !== 'request').sort((a, b) => a.atMs - b.atMs || (a.kind === 'release' ? -1 : 1))) {
+      if (l.kind === 'acquire') {
+        assert.equal(holder, undefined, `lane ${l.lane} acquired while lane ${holder} held the lock`);
+        holder = l.lane;
+      } else {
+        assert.equal(holder, l.lane);
+        holder = undefined;
+      }
+    }
+    assert.ok(locks.every((l) => l.site?.line === 7 && l.site.file.endsWith('lockGuarded.py')));
+  });
+}
