@@ -1,9 +1,10 @@
 /** Export Chrome Trace…: the core's Chrome trace of a report, written where the user picks. */
 import * as vscode from 'vscode';
+import { toChromeTrace } from '../core/chromeTrace';
 import type { Report } from '../core/model';
+import { saveTrace } from './reportFiles';
 
-/** Writes the Chrome trace of `report` (to `target`, or where the user picks). */
-export async function exportTrace(_report: Report, _target?: vscode.Uri): Promise<vscode.Uri | undefined> {
-  // TEMPORARY until src/core/chromeTrace.ts lands.
-  throw new Error('Chrome trace export is not available yet.');
+/** Writes the Chrome trace of `report` (to `target`, or where the user picks); opens in Perfetto. */
+export function exportTrace(report: Report, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+  return saveTrace(report, toChromeTrace(report), target);
 }
