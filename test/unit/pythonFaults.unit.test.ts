@@ -28,6 +28,34 @@ test('os._exit in a process worker: that task crashed, a crash warning with the 
   assert.equal(ofType(r.events, 'worker').length, 3, 'a replacement worker took the next lane');
 });
 
+test('a segfault in a process worker: crashed with SIGSEGV, the pool continues', async () => {
+  const r = await runHarness(options('segfault.py', 'touch', 'range(6)', { strategies: ['processes'] }));
+  assert.equal(r.code, 0, r.stderr);
+  const tasks = tasksOf(r.events, 0);
+  assert.deepEqual(tasks.map((t) => t.status), ['ok', 'crashed', 'ok', 'ok', 'ok', 'ok']);
+  assert.match(tasks[1].error ?? '', /was killed by SIGSEGV while running task 1/);
+  assert.ok(ofType(r.events, 'worker-exit').some((e) => e.signal === 'SIGSEGV' && e.exitCode === null));
+  assert.ok(ofType(r.events, 'warning').some((e) => e.warning.kind === 'crash' && /SIGSEGV/.test(e.warning.message)));
+});
+
+test('a worker process killed from outside (SIGKILL, as the OOM killer does): crashed, replaced', async () => {
+  let killed = 0;
+  const seen: RunnerEvent[] = [];
+  const r = await runHarness(options('hangs.py', 'maybe_hang', 'range(6)', { strategies: ['processes'] }), (e) => {
+    if (e.type === 'task-start' && e.index === 1) {
+      const worker = ofType(seen, 'worker').find((w) => w.lane === e.lane);
+      killed = worker!.pid;
+      process.kill(killed, 'SIGKILL');
+    }
+    seen.push(e);
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const tasks = tasksOf(r.events, 0);
+  assert.equal(tasks[1].status, 'crashed');
+  assert.match(tasks[1].error ?? '', new RegExp(`worker process ${killed} was killed by SIGKILL`));
+  assert.ok(tasks.filter((t) => t.index !== 1).every((t) => t.status === 'ok'));
+});
+
 test('os._exit in a thread ends only that task, not the harness', async () => {
   const r = await runHarness(options('osExit.py', 'risky', 'range(5)', { strategies: ['sequential', 'threads'] }));
   assert.equal(r.code, 0, r.stderr);
