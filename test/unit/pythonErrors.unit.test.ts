@@ -80,3 +80,16 @@ test('task exceptions keep the Python file:line in every strategy', async () => 
     assert.deepEqual(zero.errorLocation, { file: options('raises.py', 'f', '').file, line: 6 });
   }
 });
+
+test('a module that spawned workers cannot import: the process pool fails once, with the reason', async () => {
+  const r = await runHarness(options('parentOnly.py', 'ident', '[1, 2, 3]', { strategies: ['sequential', 'processes'], startMethod: 'spawn' }));
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(tasksOf(r.events, 0).every((t) => t.status === 'ok'));
+  const tasks = tasksOf(r.events, 1);
+  assert.equal(tasks.length, 3);
+  assert.ok(tasks.every((t) => t.status === 'error' && /refuses to load in a child process/.test(t.error ?? '')));
+  const warnings = ofType(r.events, 'warning').map((e) => e.warning);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0].message, /worker processes cannot load the module: importing parentOnly\.py raised RuntimeError/);
+  assert.match(ofType(r.events, 'run-end')[1].aborted ?? '', /cannot load the module/);
+});

@@ -28,6 +28,7 @@ class _Worker:
         self.task = None
         self.start_ms = None
         self.dead = False
+        self.failed = False
         self.cpu_ms = 0.0
         self.bye = None
 
@@ -154,8 +155,13 @@ class ProcessRun:
             w.bye = m[1]
             w.cpu_ms = m[2]
         elif kind == "failed":
-            self.start_failures += 1
-            self.p.warn("error", "processes", "a worker process could not load the module: %s" % m[1])
+            # A fresh process cannot import the module (e.g. it relies on state only the parent
+            # has): no worker will do better, so the remaining tasks fail with the reason.
+            w.failed = True
+            if not self.aborted:
+                reason = "worker processes cannot load the module: %s" % m[1]
+                self.p.warn("error", "processes", reason, self.p.fn_site)
+                self._give_up(reason)
 
     def _task_end(self, w, m):
         _, index, start_ms, end_ms, status, fields, cpu_ms, ser_ms, tally, result_bytes = m
@@ -230,7 +236,7 @@ class ProcessRun:
                         self.p.fn_site)
             self._bury(w, "crashed", message)
         else:
-            if not w.ready:
+            if not w.ready and not w.failed:
                 self.p.warn("crash", "processes", "worker process %d %s during start-up" % (w.pid, how))
             self._bury(w, "crashed", None)
 

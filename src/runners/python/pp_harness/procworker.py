@@ -45,6 +45,8 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
             os.close(fd)
         except OSError:
             pass
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the harness decides: Ctrl-C means cancel
     _die_with_parent()
     parent_pid = os.getppid()
     origin_ns = config["origin_ns"]
