@@ -53,15 +53,23 @@ export function descendants(pid = process.pid): number[] {
   return found;
 }
 
-/** Descendants other than the `ps` that listed them. */
-export async function leftovers(): Promise<number[]> {
-  // Give exiting processes a moment to be reaped.
+/** What a list of pids are, for failure messages. */
+export function describePids(pids: number[]): string {
+  if (pids.length === 0) return '';
+  return spawnSync('ps', ['-o', 'pid,ppid,stat,args', '-p', pids.join(',')], { encoding: 'utf8' }).stdout;
+}
+
+/**
+ * Descendants that were not there before the test (the test runner's own helpers, such as tsx's
+ * esbuild service, are), given a moment to exit.
+ */
+export async function leftovers(before: number[]): Promise<number[]> {
+  const fresh = () => descendants().filter((pid) => !before.includes(pid));
   for (let i = 0; i < 20; i++) {
-    const left = descendants();
-    if (left.length === 0) return left;
+    if (fresh().length === 0) return [];
     await new Promise((r) => setTimeout(r, 100));
   }
-  return descendants();
+  return fresh();
 }
 
 export function run(report: Report, strategy: string) {

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { profile, run, ROOT } from './engineKit';
-import type { LockEvent } from '../../src/core/model';
+import type { LockEvent, Report } from '../../src/core/model';
 
 /** Each hold [acquire, release] of the lock starts after the previous one ended (± tolerance). */
 function assertHeldOneAtATime(events: LockEvent[], toleranceMs: number): void {
@@ -35,7 +35,7 @@ test('unsafeAdd loses updates in threads and in processes; the race warning says
   // Contention is a matter of chance: each attempt makes it overwhelmingly likely; retry a little.
   for (const strategy of ['threads', 'processes'] as const) {
     let lost = 0;
-    let report;
+    let report: Report | undefined;
     for (let attempt = 0; attempt < 3 && lost === 0; attempt++) {
       report = await profile('racyCounter.ts', 'racyIncrement', 'Array(6).fill(300_000)', { strategies: [strategy] });
       lost = run(report, strategy).counter.lost;

@@ -3,7 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { profile, run, leftovers } from './engineKit';
+import { profile, run, leftovers, describePids, descendants } from './engineKit';
 import type { Report } from '../../src/core/model';
 
 function assertWellFormed(report: Report): void {
@@ -25,6 +25,7 @@ function assertWellFormed(report: Report): void {
 }
 
 test('profiles a TS function three ways with the default strategies', async () => {
+  const before = descendants();
   const report = await profile('../../examples/primes.ts', 'countPrimes', 'Array.from({length: 6}, (_, i) => 20_000 + i * 1_000)');
   assert.deepEqual(report.runs.map((r) => r.strategy), ['sequential', 'threads', 'processes']);
   assertWellFormed(report);
@@ -45,7 +46,8 @@ test('profiles a TS function three ways with the default strategies', async () =
   assert.ok(threads.metrics.speedup! > 0 && threads.metrics.efficiency! > 0);
   assert.ok(typeof report.verdict === 'string' && report.verdict.length > 10);
   assert.equal(report.warnings.filter((w) => w.kind === 'divergence' || w.kind === 'race').length, 0);
-  assert.deepEqual(await leftovers(), []);
+  const left = await leftovers(before);
+  assert.deepEqual(left, [], describePids(left));
 });
 
 test('--strategies, --workers and --repeat shape the runs', async () => {
@@ -90,9 +92,9 @@ test('errors keep the TypeScript file and line; other tasks go on', async () => 
     assert.match(failed.error!, /odd input 1/);
     assert.ok(failed.errorLocation, 'has a location');
     assert.match(failed.errorLocation!.file, /throws\.ts$/);
-    assert.equal(failed.errorLocation!.line, 4);
+    assert.equal(failed.errorLocation!.line, 6);
   }
   const errorWarnings = report.warnings.filter((w) => w.kind === 'error');
   assert.equal(errorWarnings.length, 3);
-  assert.equal(errorWarnings[0].location?.line, 4);
+  assert.equal(errorWarnings[0].location?.line, 6);
 });

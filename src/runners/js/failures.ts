@@ -4,7 +4,8 @@
 import type { TaskStatus } from '../../core/model';
 
 export function workerExitStatus(error: Error, index: number): { status: TaskStatus; message: string } {
-  const text = error?.message ?? String(error);
+  // piscina hands back a bare object when even the error could not be sent.
+  const text = error?.message ?? (typeof error === 'object' ? 'the worker could not send its answer back' : String(error));
   if (error?.name === 'DataCloneError' || /could not be cloned/.test(text)) {
     return {
       status: 'error',

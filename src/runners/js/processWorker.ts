@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const fn = (await loadBundle(bundle)).target() as (...args: unknown[]) => unknown;
   send({ pp: 'ready', pid: process.pid, spawnMs, readyMs: sinceOrigin(originEpochMs) } satisfies FromProcessWorker);
   process.on('message', async ({ index, args }: ProcessTask) => {
-    const { outcome, result } = await executeTask(fn, index, args, originEpochMs, 'process');
+    const { outcome, result } = await executeTask(fn, index, args, originEpochMs, 'process', true);
     memory.flushTally(lane);
     const cpu = process.cpuUsage();
     const cpuTotalMs = (cpu.user + cpu.system) / 1000;

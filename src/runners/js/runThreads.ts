@@ -32,9 +32,14 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     resourceLimits: { maxOldGenerationSizeMb: heapLimitMb(settings.workers) },
   });
   const slots = new Map<number, { lane: number; threadId: number }>();
+  const announce = (ready: ThreadReady): number => {
+    const lane = recorder.laneOf(ready.threadId, ready);
+    slots.set(ready.slot, { lane, threadId: ready.threadId });
+    return lane;
+  };
   pool.on('message', (message: ThreadReady | LockMessage) => {
     if (message.pp === 'ready') {
-      slots.set(message.slot, { lane: recorder.laneOf(message.threadId, message), threadId: message.threadId });
+      announce(message);
     } else if (message.pp === 'lock') {
       const lane = recorder.knownLane(message.owner);
       if (lane !== undefined) recorder.lock(message, lane);
@@ -77,8 +82,8 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     const controller = new AbortController();
     controllers.set(index, controller);
     try {
-      const { outcome, threadId } = await pool.run({ index, args }, { signal: controller.signal });
-      recorder.taskEnd(outcome, recorder.knownLane(threadId) ?? -1, queuedMs);
+      const { outcome, worker } = await pool.run({ index, args }, { signal: controller.signal });
+      recorder.taskEnd(outcome, announce(worker), queuedMs);
     } catch (error) {
       // The worker was terminated or died: its slot still names the task it was running.
       const slot = slotRunning(index);

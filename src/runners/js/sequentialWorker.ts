@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   for (const { index, args } of tasks) {
     memory.runningTask[slot] = index;
     memory.runningSince[slot] = sinceOrigin(originEpochMs);
-    const { outcome } = await executeTask(fn, index, args, originEpochMs, 'thread');
+    const { outcome } = await executeTask(fn, index, args, originEpochMs, 'thread', false);
     memory.runningTask[slot] = -1;
     const message: SequentialOutcome = { pp: 'outcome', outcome };
     port.postMessage(message);

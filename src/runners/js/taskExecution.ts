@@ -35,6 +35,8 @@ export async function executeTask(
   args: unknown[],
   originEpochMs: number,
   cpuScope: 'thread' | 'process',
+  /** Whether the result must cross to another thread or process (pools, not the sequential loop). */
+  sendsResult: boolean,
 ): Promise<{ outcome: TaskOutcome; result: unknown }> {
   const cpuClock: CpuClock | undefined = cpuScope === 'process' ? process.cpuUsage.bind(process) : threadCpu;
   currentTask.index = index;
@@ -46,7 +48,17 @@ export async function executeTask(
     result = fn(...args);
     if (result && typeof (result as PromiseLike<unknown>).then === 'function') result = await result;
     const endMs = sinceOrigin(originEpochMs);
-    outcome = { index, startMs, endMs, status: 'ok', ...describeResult(result) };
+    const unsendable = sendsResult ? uncloneablePart(result) : undefined;
+    outcome = unsendable
+      ? {
+          index,
+          startMs,
+          endMs,
+          status: 'error',
+          error: `input #${index}: the result cannot be sent between workers: it holds ${unsendable}; return plain data (numbers, strings, arrays, plain objects)`,
+        }
+      : { index, startMs, endMs, status: 'ok', ...describeResult(result) };
+    if (unsendable) result = undefined;
   } catch (error) {
     const endMs = sinceOrigin(originEpochMs);
     outcome = { index, startMs, endMs, status: 'error', ...describeError(error) };
@@ -66,6 +78,28 @@ export function describeError(error: unknown): { error: string; errorLocation?: 
     return { error: `${error.name}: ${error.message}${where}`, errorLocation: location };
   }
   return { error: `thrown value: ${safePreview(error)}` };
+}
+
+/**
+ * What in a result structured clone cannot copy (a function, a symbol, a promise…), with its path;
+ * looked for before sending, since a failed send loses the reason. Big results are sampled.
+ */
+export function uncloneablePart(value: unknown, where = 'the result', budget = { nodes: 10_000 }, seen = new Set<object>()): string | undefined {
+  const type = typeof value;
+  if (type === 'function') return `a function (${where})`;
+  if (type === 'symbol') return `a symbol (${where})`;
+  if (value === null || type !== 'object' || seen.has(value as object) || --budget.nodes < 0) return undefined;
+  seen.add(value as object);
+  if (value instanceof Promise) return `a promise (${where}) — await it first`;
+  if (value instanceof WeakMap || value instanceof WeakSet || value instanceof WeakRef) return `a ${value.constructor.name} (${where})`;
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date || value instanceof RegExp || value instanceof Error) return undefined;
+  const entries: [string, unknown][] =
+    value instanceof Map ? [...value].map(([k, v], i) => [`entry ${i}`, [k, v]]) : value instanceof Set ? [...value].map((v, i) => [`item ${i}`, v]) : Object.entries(value as object);
+  for (const [key, item] of entries) {
+    const found = uncloneablePart(item, `${where}.${key}`, budget, seen);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** Primitives digest as their own tagged text; anything else as a hash of a stable rendering. */

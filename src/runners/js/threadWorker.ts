@@ -32,7 +32,8 @@ export interface ThreadReady {
 
 export interface ThreadTaskResult {
   outcome: TaskOutcome;
-  threadId: number;
+  /** Who ran it: results and the ready message travel on different channels, either may come first. */
+  worker: ThreadReady;
   result: unknown;
 }
 
@@ -51,9 +52,9 @@ async function setup(): Promise<(task: ThreadTask) => Promise<ThreadTaskResult>>
   return async ({ index, args }) => {
     memory.runningTask[slot] = index;
     memory.runningSince[slot] = sinceOrigin(originEpochMs);
-    const { outcome, result } = await executeTask(fn, index, args, originEpochMs, 'thread');
+    const { outcome, result } = await executeTask(fn, index, args, originEpochMs, 'thread', true);
     memory.runningTask[slot] = -1;
-    return { outcome, threadId, result };
+    return { outcome, worker: ready, result };
   };
 }
 

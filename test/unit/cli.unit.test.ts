@@ -1,0 +1,99 @@
+/**
+ * The command line: the table, the report and trace files, and one clear line for bad input.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CLI, ROOT, fixture } from './engineKit';
+import type { Report } from '../../src/core/model';
+
+function cli(...args: string[]) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-cli-'));
+
+test('profile prints the table and verdict and writes the report and a Chrome trace', () => {
+  const out = path.join(scratch, 'report.json');
+  const trace = path.join(scratch, 'trace.json');
+  const result = cli('profile', 'examples/primes.ts', 'countPrimes', '--inputs', 'Array.from({length: 4}, (_, i) => 20_000 + i * 1_000)', '--workers', '2', '--out', out, '--trace', trace);
+  assert.equal(result.code, 0, result.stderr);
+  for (const column of ['strategy', 'workers', 'wall ms', 'CPU ms', 'speedup', 'efficiency', 'utilization', 'lost updates', 'warnings']) {
+    assert.ok(result.stdout.includes(column), `column ${column}`);
+  }
+  assert.match(result.stdout, /^sequential\s+1\s/m);
+  assert.match(result.stdout, /^threads\s+2\s/m);
+  assert.match(result.stdout, /^processes\s+2\s/m);
+  assert.match(result.stdout, /Verdict: .+\./);
+
+  const report = JSON.parse(fs.readFileSync(out, 'utf8')) as Report;
+  assert.equal(report.version, 1);
+  assert.deepEqual(Object.keys(report.target).sort(), ['file', 'language', 'name']);
+  assert.equal(report.target.language, 'typescript');
+  assert.ok(report.machine.cpus > 0 && report.machine.platform && report.machine.runtime);
+  assert.deepEqual(report.inputs, { expression: 'Array.from({length: 4}, (_, i) => 20_000 + i * 1_000)', count: 4, spread: false });
+  for (const r of report.runs) {
+    for (const key of ['strategy', 'workers', 'wallMs', 'cpuMs', 'lanes', 'tasks', 'locks', 'counter', 'metrics']) assert.ok(key in r, key);
+    for (const key of ['speedup', 'efficiency', 'utilization']) assert.ok(key in r.metrics, key);
+    for (const t of r.tasks) for (const key of ['index', 'lane', 'queuedMs', 'startMs', 'endMs', 'status']) assert.ok(key in t, key);
+    for (const l of r.lanes) for (const key of ['id', 'pid', 'threadId', 'spawnMs', 'exitMs', 'exitCode']) assert.ok(key in l, key);
+  }
+
+  // Trace: one process per run, one thread per lane, one complete slice per task.
+  const { traceEvents } = JSON.parse(fs.readFileSync(trace, 'utf8')) as { traceEvents: { name: string; ph: string; pid: number; tid: number; ts?: number; dur?: number; cat?: string }[] };
+  const processNames = traceEvents.filter((e) => e.ph === 'M' && e.name === 'process_name');
+  assert.equal(processNames.length, 3);
+  const threadNames = traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name');
+  assert.equal(threadNames.length, report.runs.reduce((n, r) => n + r.lanes.length, 0));
+  const slices = traceEvents.filter((e) => e.ph === 'X' && e.cat?.startsWith('task'));
+  assert.equal(slices.length, 12);
+  for (const s of slices) {
+    assert.ok(Number.isInteger(s.ts) && Number.isInteger(s.dur) && s.dur! >= 0);
+    assert.ok(threadNames.some((t) => t.pid === s.pid && t.tid === s.tid), 'slice on a named thread');
+  }
+  assert.ok(traceEvents.some((e) => e.cat === 'startup'), 'start-up slices');
+});
+
+test('trace converts a saved report', () => {
+  const out = path.join(scratch, 'report.json');
+  const trace = path.join(scratch, 'again.json');
+  const result = cli('trace', out, '--out', trace);
+  assert.equal(result.code, 0, result.stderr);
+  assert.ok(JSON.parse(fs.readFileSync(trace, 'utf8')).traceEvents.length > 0);
+});
+
+test('functions lists what can be profiled', () => {
+  const result = cli('functions', fixture('throws.ts'));
+  assert.equal(result.code, 0);
+  assert.equal(result.stdout, '4\tfailOnOdd(n)\n12\treturnsFunction(n)\n18\tstateful(n)\n24\tworkerDependent(n)\n');
+});
+
+const badInputs: { name: string; args: string[]; message: RegExp }[] = [
+  { name: 'missing file', args: ['profile', 'nope.ts', 'f', '--inputs', '[1]'], message: /nope\.ts: no such file/ },
+  { name: 'not a supported file', args: ['profile', 'package.json', 'f', '--inputs', '[1]'], message: /not a JavaScript, TypeScript or Python file/ },
+  { name: 'no such function', args: ['profile', fixture('throws.ts'), 'nothere', '--inputs', '[1]'], message: /no top-level function "nothere" .*functions found: failOnOdd, returnsFunction, stateful, workerDependent/ },
+  { name: 'syntax error', args: ['profile', fixture('syntaxError.ts'), 'broken', '--inputs', '[1]'], message: /syntaxError\.ts:2: / },
+  { name: 'inputs do not parse', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputs', '[1,'], message: /the inputs expression does not parse/ },
+  { name: 'inputs throw', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputs', 'JSON.parse("{")'], message: /the inputs expression threw: SyntaxError/ },
+  { name: 'inputs not iterable', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputs', '42'], message: /the inputs expression gave a number, not a list/ },
+  { name: 'empty inputs', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputs', '[]'], message: /gave an empty list/ },
+  { name: 'spread of a non-array', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputs', '[1]', '--spread'], message: /with --spread every input must be an array of arguments, but input #0 is a number/ },
+  { name: 'unknown strategy', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputs', '[1]', '--strategies', 'threads,gpu'], message: /unknown strategy "gpu"; choose from sequential, threads, processes/ },
+  { name: 'bad worker count', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputs', '[1]', '--workers', 'two'], message: /--workers must be a whole number above 0/ },
+  { name: 'no inputs flag', args: ['profile', fixture('throws.ts'), 'failOnOdd'], message: /--inputs is required/ },
+  { name: 'unknown flag', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputz', '[1]'], message: /Unknown option '--inputz'/ },
+];
+
+for (const { name, args, message } of badInputs) {
+  test(`bad input, ${name}: one line on stderr, exit code 2`, () => {
+    const result = cli(...args);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, message);
+    assert.equal(result.stderr.trim().split('\n').length, 1, `one line, got:\n${result.stderr}`);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  });
+}
