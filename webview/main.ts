@@ -90,8 +90,10 @@ function applyTheme(): void {
 }
 
 function show(report: Report): void {
+  const started = performance.now();
   try {
     renderReport(report);
+    document.body.dataset.renderMs = (performance.now() - started).toFixed(1);
   } catch (error) {
     renderError(error);
   }

@@ -56,19 +56,23 @@ export function layoutRun(run: Run): TimelineLayout {
     if (lane.readyMs !== undefined) toMs = Math.max(toMs, lane.readyMs);
   }
   for (const r of byLane.values()) {
-    r.tasks.sort((a, b) => a.startMs - b.startMs);
-    r.maxEnd = new Float64Array(r.tasks.length);
+    const tasks = r.tasks;
+    // Runners report tasks nearly in order; sorting an already sorted array is still not free.
+    let sorted = true;
+    for (let i = 1; i < tasks.length && sorted; i++) sorted = tasks[i - 1].startMs <= tasks[i].startMs;
+    if (!sorted) tasks.sort((a, b) => a.startMs - b.startMs);
+    const maxEnd = new Float64Array(tasks.length);
     let max = -Infinity;
-    r.tasks.forEach((t, i) => {
-      max = Math.max(max, t.endMs);
-      r.maxEnd[i] = max;
-      fromMs = Math.min(fromMs, t.startMs);
-      toMs = Math.max(toMs, t.endMs);
-    });
+    for (let i = 0; i < tasks.length; i++) {
+      const t = tasks[i];
+      if (t.endMs > max) max = t.endMs;
+      maxEnd[i] = max;
+      if (t.startMs < fromMs) fromMs = t.startMs;
+    }
+    if (max > toMs) toMs = max;
+    r.maxEnd = maxEnd;
   }
 
-  const taskEnd = new Map<string, number>();
-  for (const t of run.tasks) taskEnd.set(`${t.lane}|${t.index}`, t.endMs);
   const open = new Map<string, number>();
   const locks = [...run.locks].sort((a, b) => a.atMs - b.atMs);
   for (const e of locks) {
@@ -84,7 +88,7 @@ export function layoutRun(run: Run): TimelineLayout {
   }
   for (const [key, from] of open) {
     const [lane, task, ...lock] = key.split('|');
-    const end = taskEnd.get(`${lane}|${task}`) ?? toMs;
+    const end = run.tasks.find((t) => t.lane === Number(lane) && t.index === Number(task))?.endMs ?? toMs;
     row(Number(lane)).waits.push({ lock: lock.join('|'), task: Number(task), fromMs: from, toMs: Math.max(end, from), acquired: false });
   }
   if (toMs <= fromMs) toMs = fromMs + 1;

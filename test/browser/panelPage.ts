@@ -8,11 +8,13 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
+import { buildSync } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Report } from '../../src/core/model';
 import type { FromWebview, PanelState, ToWebview } from '../../src/core/webviewProtocol';
 import { panelHtml } from '../../src/extension/panelHtml';
 import { decodePng, type Pixels } from './png';
+import type { ReportOptions } from './reportFactory';
 import type { TestTheme } from './themes';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -36,6 +38,11 @@ export interface PanelPage {
   post(message: ToWebview): Promise<void>;
   /** Posts a report and waits until the panel has rendered it. */
   showReport(report: Report): Promise<void>;
+  /**
+   * Makes the report inside the page (the same factory, bundled) and posts it, so a 100k-task
+   * report does not cross the DevTools protocol. Resolves with the report's task count per run.
+   */
+  showGeneratedReport(options: ReportOptions): Promise<number[]>;
   /** Everything the webview posted to the host so far. */
   posted(): Promise<FromWebview[]>;
   /** The last `setState` value. */
@@ -64,6 +71,21 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
   '.svg': 'image/svg+xml',
 };
+
+let factory: string | undefined;
+/** The report factory bundled for the page (as `__factory`); init scripts are not subject to the CSP. */
+function factoryScript(): string {
+  factory ??= buildSync({
+    entryPoints: [join(__dirname, 'reportFactory.ts')],
+    bundle: true,
+    format: 'iife',
+    globalName: '__factory',
+    platform: 'browser',
+    footer: { js: 'globalThis.__factory = __factory;' },
+    write: false,
+  }).outputFiles[0].text;
+  return factory;
+}
 
 /** Throws a clear message when dist/webview.js is missing or older than the webview sources. */
 function checkBundle(): void {
@@ -136,16 +158,29 @@ export async function startPanelBrowser(): Promise<PanelBrowser> {
       // tsx compiles with keepNames: functions sent to the page may call esbuild's `__name` helper.
       await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
       await page.addInitScript(shim, { theme, state: options.state });
+      await page.addInitScript({ content: factoryScript() });
       await page.goto(origin + '/');
       await page.waitForFunction(() => (globalThis as unknown as ShimWindow).__posted.some((m) => m.type === 'ready'));
       const panel: PanelPage = {
         page,
         errors,
-        post: (message) => page.evaluate((m) => (globalThis as unknown as ShimWindow).postMessage(m, '*'), message),
+        // As a JSON string: Playwright's own argument serialization is slow for 100k-task reports.
+        post: (message) => page.evaluate((json) => (globalThis as unknown as ShimWindow).postMessage(JSON.parse(json), '*'), JSON.stringify(message)),
         async showReport(report) {
           await page.evaluate(() => delete (globalThis as unknown as ShimWindow).document.body.dataset.rendered);
-          await page.evaluate((m) => (globalThis as unknown as ShimWindow).postMessage(m, '*'), { type: 'report', report } as ToWebview);
+          await page.evaluate((json) => (globalThis as unknown as ShimWindow).postMessage(JSON.parse(json), '*'), JSON.stringify({ type: 'report', report }));
           await page.waitForFunction(() => Boolean((globalThis as unknown as ShimWindow).document.body.dataset.rendered));
+        },
+        async showGeneratedReport(reportOptions) {
+          await page.evaluate(() => delete (globalThis as unknown as ShimWindow).document.body.dataset.rendered);
+          const counts = await page.evaluate((o) => {
+            const w = globalThis as unknown as ShimWindow & { __factory: { makeReport(o: ReportOptions): Report } };
+            const report = w.__factory.makeReport(o);
+            w.postMessage({ type: 'report', report }, '*');
+            return report.runs.map((r) => r.tasks.length);
+          }, reportOptions);
+          await page.waitForFunction(() => Boolean((globalThis as unknown as ShimWindow).document.body.dataset.rendered));
+          return counts;
         },
         posted: () => page.evaluate(() => (globalThis as unknown as ShimWindow).__posted),
         state: () => page.evaluate(() => (globalThis as unknown as ShimWindow).__state),

@@ -80,3 +80,19 @@ export function solidCount(shot: TimelineShot | Pixels, hex: string, tolerance =
   }
   return n;
 }
+
+/** Widths of the separate bars of `hex` on lane `lane`'s centre row, left to right. */
+export function barWidths(shot: TimelineShot, lane: number, hex: string): number[] {
+  const y = Math.round(shot.laneCenters[lane]);
+  const widths: number[] = [];
+  let run = 0;
+  for (let x = shot.plotLeft; x <= shot.pixels.width; x++) {
+    const hit = x < shot.pixels.width && countColor(shot.pixels, hexColor(hex), { x0: x, x1: x + 1, y0: y, y1: y + 1 }) === 1;
+    if (hit) run++;
+    else if (run) {
+      widths.push(run);
+      run = 0;
+    }
+  }
+  return widths;
+}
