@@ -85,7 +85,7 @@ describe('profiling from the editor', { timeout: 12 * MINUTE }, () => {
     assert.match(await input.inputValue(), /Array\.from/, 'prefilled with a default from the parameters');
     await input.fill('[1, 2');
     await page.locator('.quick-input-widget', { hasText: 'Not a valid JavaScript expression' }).waitFor({ state: 'visible' });
-    await answerInputBox(page, 'Array.from({ length: 8 }, (_, i) => i + 1)');
+    await answerInputBox(page, 'Array.from({ length: 8 }, (_, i) => 300 + i * 20)');
 
     const web = await panelShowing(vs, 'busy');
     assert.equal(await web.locator('table.summary tbody tr').count(), 3);
@@ -95,7 +95,9 @@ describe('profiling from the editor', { timeout: 12 * MINUTE }, () => {
       assert.ok((await paintedPixels(web, canvas)) > 0, `${strategy} timeline is drawn`);
     }
     await vs.codeLens('processes').first().waitFor({ state: 'visible', timeout: MINUTE });
-    await vs.screenshot('panel-dark');
+    await vs.screenshot('vscode-dark');
+    await web.locator('.timeline').first().scrollIntoViewIfNeeded();
+    await vs.screenshot('vscode-dark-timelines');
   });
 
   it('the palette path: Profile Function… picks a function, the box remembers nothing yet', { timeout: 5 * MINUTE }, async () => {
@@ -138,7 +140,7 @@ describe('profiling from the editor', { timeout: 12 * MINUTE }, () => {
     await web.locator('body', { hasText: '<img src=x onerror=alert(1)>' }).first().waitFor({ state: 'visible' });
     assert.equal(await web.locator('img').count(), 0, 'the markup became an element');
     assert.deepEqual(dialogs, [], 'a dialog opened');
-    await vs.screenshot('panel-xss');
+    await vs.screenshot('vscode-xss');
   });
 
   it('switching to a light theme keeps the panel readable (screenshot)', { timeout: 3 * MINUTE }, async () => {
@@ -152,7 +154,7 @@ describe('profiling from the editor', { timeout: 12 * MINUTE }, () => {
     await page.locator('.monaco-workbench.vs').waitFor({ state: 'attached', timeout: MINUTE });
     const web = vs.webview();
     await web.locator('.report-header').waitFor({ state: 'visible' });
-    await vs.screenshot('panel-light');
+    await vs.screenshot('vscode-light');
   });
 });
 
@@ -182,6 +184,6 @@ describe('an untrusted workspace', { timeout: 6 * MINUTE }, () => {
     await vs.runCommand('Parallel Profiler: Profile Function…');
     const warning = await notification(vs, 'untrusted workspace');
     await warning.locator('.monaco-button', { hasText: 'Manage Workspace Trust' }).waitFor({ state: 'visible' });
-    await vs.screenshot('untrusted');
+    await vs.screenshot('vscode-untrusted');
   });
 });
