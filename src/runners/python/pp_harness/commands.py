@@ -15,6 +15,8 @@ class Commands:
     def __init__(self, fd=0):
         self.queue = queue.Queue()
         self.cancelled = False
+        #: Called (from the reader thread) whenever a command arrives: a run's loop wakes on it.
+        self.listener = None
         self._wake_r, self._wake_w = os.pipe()
         self.wake_fd = self._wake_r
         self._fd = fd
@@ -58,6 +60,9 @@ class Commands:
             os.write(self._wake_w, b"!")
         except OSError:
             pass
+        listener = self.listener
+        if listener is not None:
+            listener()
 
     def take(self):
         """All commands that arrived since the last call."""

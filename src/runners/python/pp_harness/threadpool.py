@@ -150,12 +150,16 @@ class ThreadRun:
     def _loop(self):
         p = self.p
         timeout_s = p.timeout_ms / 1000.0 if p.timeout_ms > 0 else None
+        p.commands.listener = self.wake.set
         while True:
-            self.wake.wait(0.02)
+            # Workers and commands set `wake`; the timeout only bounds timeout checks and the
+            # emitter's broken-pipe check, so the loop rarely takes the GIL from user code.
+            self.wake.wait(min(0.05, timeout_s / 4) if timeout_s is not None else 0.25)
             self.wake.clear()
             for command in p.commands.take():
                 self._command(command)
             if p.commands.cancelled or self.em.broken:
+                p.commands.listener = None
                 self._cancel()
                 return
             if timeout_s is not None:
@@ -172,6 +176,7 @@ class ThreadRun:
                 if not done and not alive and self.pending:
                     self._spawn()
             if done:
+                p.commands.listener = None
                 return
 
     def _interrupt_stuck(self):
