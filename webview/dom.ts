@@ -21,7 +21,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 ): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   if (options.className) el.className = options.className;
-  if (options.text !== undefined) el.textContent = options.text;
+  if (options.text != null) el.textContent = String(options.text);
   if (options.title !== undefined) el.title = options.title;
   for (const [name, value] of Object.entries(options.attrs ?? {})) el.setAttribute(name, value);
   for (const child of children) {

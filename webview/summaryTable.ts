@@ -7,7 +7,9 @@ const COLUMNS = ['strategy', 'workers', 'wall', 'CPU', 'speedup', 'efficiency', 
 
 /** Builds the table element for a report. */
 export function summaryTable(report: Report): HTMLTableElement {
-  const parallel = report.runs.filter((r) => r.strategy !== 'sequential' && !r.aborted);
+  // "fastest" only for a pool that beats sequential: marking the least slow one would mislead.
+  const sequential = report.runs.find((r) => r.strategy === 'sequential' && !r.aborted);
+  const parallel = report.runs.filter((r) => r.strategy !== 'sequential' && !r.aborted && (!sequential || r.wallMs < sequential.wallMs));
   const fastest = parallel.reduce<number | undefined>((best, r) => (best === undefined || r.wallMs < best ? r.wallMs : best), undefined);
   const repeats = report.runs.some((r) => r.repeat > 0);
   const head = h('thead', {}, [h('tr', {}, COLUMNS.map((c, i) => h('th', { text: c, className: i ? 'num' : '' })))]);

@@ -53,7 +53,7 @@ export function layoutRun(run: Run): TimelineLayout {
   let toMs = run.startMs + Math.max(run.wallMs, 0);
   for (const lane of run.lanes) {
     fromMs = Math.min(fromMs, lane.spawnMs);
-    if (lane.readyMs !== undefined) toMs = Math.max(toMs, lane.readyMs);
+    if (lane.readyMs != null) toMs = Math.max(toMs, lane.readyMs);
   }
   for (const r of byLane.values()) {
     const tasks = r.tasks;

@@ -186,7 +186,7 @@ export class TimelineView {
   ): void {
     const p = this.palette;
     const lane = row.lane;
-    if (lane && lane.readyMs !== undefined && lane.readyMs > lane.spawnMs) {
+    if (lane && lane.readyMs != null && lane.readyMs > lane.spawnMs) {
       const x0 = xOf(lane.spawnMs);
       const x1 = xOf(lane.readyMs);
       ctx.fillStyle = p.startup;
@@ -326,7 +326,7 @@ export class TimelineView {
     const task = taskAt(row, at, 2 * msPerPx);
     if (task) return { kind: 'task', task, row };
     const lane = row.lane;
-    if (lane?.readyMs !== undefined && at >= lane.spawnMs && at <= lane.readyMs) return { kind: 'startup', row };
+    if (lane?.readyMs != null && at >= lane.spawnMs && at <= lane.readyMs) return { kind: 'startup', row };
     return undefined;
   }
 
@@ -373,11 +373,11 @@ function describe(hit: Hit, stragglers: Set<number>): [string, string][] {
     ['worker', worker],
   ];
   if (t.startMs - t.queuedMs > 0.05) lines.push(['queued', formatMs(t.startMs - t.queuedMs)]);
-  if (t.cpuMs !== undefined) lines.push(['CPU', formatMs(t.cpuMs)]);
-  if (t.serializeMs !== undefined) lines.push(['serialize', formatMs(t.serializeMs)]);
-  if (t.error) lines.push(['error', t.error]);
+  if (t.cpuMs != null) lines.push(['CPU', formatMs(t.cpuMs)]);
+  if (t.serializeMs != null) lines.push(['serialize', formatMs(t.serializeMs)]);
+  if (t.error) lines.push(['error', clip(String(t.error))]);
   if (t.errorLocation) lines.push(['at', `${t.errorLocation.file}:${t.errorLocation.line} (click to open)`]);
-  if (t.resultPreview !== undefined) lines.push(['result', t.resultPreview]);
+  if (t.resultPreview != null) lines.push(['result', clip(String(t.resultPreview))]);
   return lines;
 }
 
@@ -387,6 +387,11 @@ function laneLabel(strategy: string, row: LaneRow): string {
   if (!lane) return `worker ${row.id}`;
   if (strategy === 'threads' && lane.threadId) return `w${row.id} · thread ${lane.threadId}`;
   return lane.pid ? `w${row.id} · pid ${lane.pid}` : `worker ${row.id}`;
+}
+
+/** Long errors (stacks) and results cut for the tooltip; the warnings list keeps the full text. */
+function clip(text: string, max = 600): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 /** 1, 2 or 5 × 10^k, the tick step nearest above `raw`. */

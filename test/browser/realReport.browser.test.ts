@@ -1,0 +1,86 @@
+/**
+ * Reports from the real engine (the CLI profiling the examples, real workers and processes)
+ * rendered by the panel in real Chromium: every run's lanes drawn, the counter and warnings as
+ * the engine found them. Nothing here depends on the timings or on how many updates a race lost.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Report } from '../../src/core/model';
+import { formatCount } from '../../webview/format';
+import { startPanelBrowser, type PanelBrowser } from './panelPage';
+import { laneCount, timelineShot } from './pixelsOf';
+import { DARK, LIGHT } from './themes';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+/** Profiles `file`'s `fn` with the CLI and reads the report it wrote. */
+function profile(scratch: string, file: string, fn: string, inputs: string): Report {
+  const cli = join(ROOT, 'dist', 'cli.js');
+  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `node esbuild.mjs` first.');
+  const out = join(scratch, `${fn}.json`);
+  execFileSync(process.execPath, [cli, 'profile', file, fn, '--inputs', inputs, '--workers', '2', '--out', out], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeout: 60_000,
+  });
+  return JSON.parse(readFileSync(out, 'utf8')) as Report;
+}
+
+describe('panel with reports from the real engine (Chromium)', () => {
+  let browser: PanelBrowser;
+  let scratch: string;
+  before(async () => {
+    scratch = mkdtempSync(join(tmpdir(), 'panel-real-'));
+    browser = await startPanelBrowser();
+  });
+  after(async () => {
+    await browser?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  const cases = [
+    { file: 'examples/primes.ts', fn: 'countPrimes', inputs: '[20000, 30000, 40000, 50000, 60000, 70000]', theme: LIGHT },
+    { file: 'examples/bank.py', fn: 'deposit_racy', inputs: '[3000] * 6', theme: DARK },
+  ];
+  for (const c of cases) {
+    it(`renders ${c.file} ${c.fn}`, async () => {
+      const report = profile(scratch, c.file, c.fn, c.inputs);
+      const panel = await browser.open(c.theme);
+      await panel.showReport(report);
+      const page = panel.page;
+      assert.equal(await page.locator('.fn').textContent(), c.fn);
+      assert.equal(await page.locator('.verdict').textContent(), report.verdict);
+      assert.equal(await page.locator('table.summary tbody tr').count(), report.runs.length);
+      assert.deepEqual(
+        await page.locator('table.counter tbody tr td:last-child').allTextContents(),
+        report.runs.some((r) => r.counter.expected || r.counter.observed) ? report.runs.map((r) => formatCount(r.counter.lost)) : [],
+      );
+      const ok = c.theme.vars['--vscode-charts-blue'];
+      for (const run of report.runs) {
+        const shot = await timelineShot(panel, run.strategy);
+        const lanesWithOk = new Set(run.tasks.filter((t) => t.status === 'ok').map((t) => t.lane));
+        const ids = [...new Set([...run.lanes.map((l) => l.id), ...run.tasks.map((t) => t.lane)])].sort((a, b) => a - b);
+        assert.equal(shot.laneCenters.length, ids.length, `${run.strategy}: one lane per worker`);
+        for (const id of lanesWithOk) {
+          assert.ok(laneCount(shot, ids.indexOf(id), ok) > 0, `${run.strategy}: worker ${id}'s tasks drawn`);
+        }
+      }
+      // Every warning that points at the source opens it.
+      const located = report.warnings.filter((w) => w.location);
+      const links = page.locator('li.warning a.location');
+      assert.equal(await links.count(), located.length);
+      for (let i = 0; i < located.length; i++) {
+        await links.nth(i).click();
+        assert.deepEqual((await panel.posted()).at(-1), { type: 'openLocation', location: located[i].location });
+      }
+      assert.deepEqual(panel.errors, []);
+      assert.deepEqual(await panel.violations(), []);
+      await panel.screenshot(`panel-real-${c.fn}-${c.theme.name}`);
+      await page.context().close();
+    });
+  }
+});
