@@ -145,6 +145,19 @@ for (const strategy of ['threads', 'processes'] as const) {
   });
 }
 
+test('a thread stuck in an endless Python loop is ended and really stops (async interrupt)', async () => {
+  const r = await runHarness(options('spinForever.py', 'spin_forever', '[0, 1, 2, 3]', { strategies: ['threads'] }), (e, control) => {
+    if (e.type === 'task-start' && e.index === 1) setTimeout(() => control.send({ type: 'kill-tasks', run: 0, tasks: [1], status: 'timeout', reason: 'hung' }), 200);
+  }, 30_000);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(tasksOf(r.events, 0).map((t) => t.status), ['ok', 'timeout', 'ok', 'ok']);
+  const lane = tasksOf(r.events, 0)[1].lane;
+  assert.ok(
+    ofType(r.events, 'log').some((l) => l.message === `the thread of ended worker ${lane} (run 0) has stopped`),
+    'the abandoned thread stopped',
+  );
+});
+
 test('stdin closing (the controller is gone) cancels and exits', async () => {
   const child = spawn(PYTHON, ['-u', HARNESS], {
     env: { ...process.env, PP_RUNNER_OPTIONS: JSON.stringify(options('hangs.py', 'maybe_hang', 'range(4)', { strategies: ['processes'] })) },

@@ -74,6 +74,7 @@ class ThreadRun:
         for _ in range(self.workers):
             self._spawn()
         self._loop()
+        self._stop_abandoned()
         for lane in self.lanes:
             if not lane.abandoned:
                 lane.thread.join(1.0)
@@ -143,6 +144,9 @@ class ThreadRun:
         finally:
             self.backend.local.ctx = None
             lane.exit_ms = em.now()
+            if lane.abandoned:
+                em.emit({"type": "log", "message": "the thread of ended worker %d (run %d) has stopped"
+                         % (lane.id, self.run)})
             self.wake.set()
 
     # -- the controlling loop ---------------------------------------------------------------------
@@ -188,6 +192,16 @@ class ThreadRun:
                 lane.killed_at = None
                 if lane.thread.is_alive() and lane.ident is not None:
                     _interrupt(lane.ident)
+
+    def _stop_abandoned(self):
+        """Before the run ends, stop the threads of ended tasks still running Python code, so they
+        do not eat the CPU of the next run (a thread blocked in a system call stays behind)."""
+        stuck = [l for l in self.lanes if l.abandoned and l.thread.is_alive() and l.ident is not None]
+        for lane in stuck:
+            _interrupt(lane.ident)
+        deadline = time.monotonic() + 0.5
+        for lane in stuck:
+            lane.thread.join(max(0.0, deadline - time.monotonic()))
 
     def _command(self, command):
         kind = command.get("type")
