@@ -136,3 +136,11 @@ for (const startMethod of ['fork', 'spawn', 'forkserver'] as const) {
     assert.ok(locks.every((l) => l.site?.line === 7 && l.site.file.endsWith('lockGuarded.py')));
   });
 }
+
+test('result digests do not depend on the process (sets of strings under spawn: other hash seeds)', async () => {
+  const r = await runHarness(options('setResult.py', 'words', '[5, 20, 40]', { startMethod: 'spawn' }));
+  assert.equal(r.code, 0, r.stderr);
+  const digests = [0, 1, 2].map((run) => tasksOf(r.events, run).map((t) => t.digest));
+  assert.deepEqual(digests[2], digests[0]);
+  assert.deepEqual(digests[1], digests[0]);
+});
