@@ -99,6 +99,20 @@ test('a deadlock in threads and in processes: detected, stuck tasks deadlocked, 
   }
 });
 
+test('results that depend on shared module state diverge between strategies', async () => {
+  const report = await profile('divergent.py', 'tally', '[10, 20, 30]');
+  const diverged = report.warnings.filter((w) => w.kind === 'divergence').map((w) => w.strategy).sort();
+  assert.deepEqual(diverged, ['processes', 'threads']);
+});
+
+test('locks taken in opposite orders without deadlocking: a lock-order warning with both Python sites', async () => {
+  const report = await profile('lockOrder.py', 'ordered', '[0, 1]', { strategies: ['sequential'] });
+  assert.ok(report.runs[0].tasks.every((t) => t.status === 'ok'));
+  const warning = report.warnings.find((w) => w.kind === 'lock-order');
+  assert.ok(warning, 'a lock-order warning');
+  assert.match(warning.message, /lockOrder\.py:8/);
+});
+
 test('a hang: stacks of the stuck worker in the warning, then the run is stopped', async () => {
   const report = await profile('hangs.py', 'maybe_hang', '[0, 1, 2]', { strategies: ['processes'], hangTimeoutMs: 1500 });
   const hang = report.warnings.find((w) => w.kind === 'hang');
