@@ -9,17 +9,17 @@ const POOL_NAMES: Record<string, string> = { threads: 'thread pool', processes: 
 
 export function verdictOf(shown: Run[], warnings: Warning[], target: Target): string {
   const safety = safetyClause(warnings);
-  const pools = shown.filter((r) => r.strategy !== 'sequential' && r.metrics.speedup !== null && !r.aborted);
-  if (pools.length === 0) {
-    const failed = shown.every((r) => r.tasks.length > 0 && r.tasks.every((t) => t.status !== 'ok'));
-    if (failed) return `Every call of ${target.name} failed — fix the errors below first.`;
-    return `${target.name} ran without a sequential baseline to compare with${safety ? `; ${safety}` : ''}.`;
-  }
   const stuck = warnings.filter((w) => w.kind === 'deadlock' || w.kind === 'hang' || w.kind === 'crash');
   if (stuck.length > 0) {
     const what = [...new Set(stuck.map((w) => (w.kind === 'deadlock' ? 'deadlocks' : w.kind === 'hang' ? 'hangs' : 'crashes workers')))];
     const where = [...new Set(stuck.map((w) => w.strategy).filter(Boolean))].join(' and ');
     return `${target.name} ${what.join(' and ')}${where ? ` in ${where}` : ''} — fix that first (see the warnings); its timings are not meaningful until then.`;
+  }
+  const pools = shown.filter((r) => r.strategy !== 'sequential' && r.metrics.speedup !== null && !r.aborted);
+  if (pools.length === 0) {
+    const failed = shown.every((r) => r.tasks.length > 0 && r.tasks.every((t) => t.status !== 'ok'));
+    if (failed) return `Every call of ${target.name} failed — fix the errors below first.`;
+    return `${target.name} ran without a sequential baseline to compare with${safety ? `; ${safety}` : ''}.`;
   }
   const best = pools.reduce((a, b) => ((b.metrics.speedup ?? 0) > (a.metrics.speedup ?? 0) ? b : a));
   const others = pools.filter((r) => r !== best);

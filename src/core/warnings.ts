@@ -3,7 +3,7 @@
  */
 import type { Language, SourceLocation, StrategyName, Warning } from './model';
 
-const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
+const fmt = (n: number) => String(Number(n.toFixed(2)));
 const at = (loc?: SourceLocation) => (loc ? ` at ${loc.file}:${loc.line}` : '');
 
 export const Warnings = {

@@ -1,9 +1,10 @@
 /**
- * Turns the ways a task can fail to come back into a status and one readable message.
+ * Turns the ways a pooled task can fail to come back into a status and one readable message.
+ * Errors the user's function throws come back as outcomes; these are the worker's own failures.
  */
 import type { TaskStatus } from '../../core/model';
 
-export function workerExitStatus(error: Error, index: number): { status: TaskStatus; message: string } {
+export function workerExitStatus(error: Error, index: number): { status: TaskStatus; message: string; exitCode?: number } {
   // piscina hands back a bare object when even the error could not be sent.
   const text = error?.message ?? (typeof error === 'object' ? 'the worker could not send its answer back' : String(error));
   if (error?.name === 'DataCloneError' || /could not be cloned/.test(text)) {
@@ -13,10 +14,11 @@ export function workerExitStatus(error: Error, index: number): { status: TaskSta
     };
   }
   if ((error as NodeJS.ErrnoException)?.code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory/i.test(text)) {
-    return { status: 'crashed', message: `input #${index}: the worker ran out of memory (${text})` };
+    return { status: 'crashed', message: `input #${index}: the worker ran out of memory (${text}) and was replaced` };
   }
-  if (/terminated|exited|exit code/i.test(text)) {
-    return { status: 'crashed', message: `input #${index}: the worker exited while running it (${text})` };
+  const exit = /exited with code:? ?(-?\d+)/.exec(text);
+  if (exit) {
+    return { status: 'crashed', exitCode: Number(exit[1]), message: `input #${index}: the worker exited while running it (exit code ${exit[1]}) and was replaced` };
   }
-  return { status: 'error', message: `input #${index}: ${text}` };
+  return { status: 'crashed', message: `input #${index}: the worker died while running it — an error thrown outside the task (e.g. from a timer or callback): ${text}` };
 }

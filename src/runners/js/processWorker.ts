@@ -17,7 +17,9 @@ export interface ProcessWorkerConfig {
 
 export type FromProcessWorker =
   | { pp: 'ready'; pid: number; spawnMs: number; readyMs: number }
-  | { pp: 'result'; outcome: TaskOutcome; result?: unknown; cpuTotalMs: number };
+  | { pp: 'result'; outcome: TaskOutcome; result?: unknown; cpuTotalMs: number }
+  /** An error thrown outside any task (a timer, a callback): said before the process exits. */
+  | { pp: 'uncaught'; error: string };
 
 export interface ProcessTask {
   index: number;
@@ -27,6 +29,10 @@ export interface ProcessTask {
 async function main(): Promise<void> {
   process.setSourceMapsEnabled(true);
   process.on('disconnect', () => process.exit(0));
+  process.on('uncaughtException', (error) => {
+    process.send?.({ pp: 'uncaught', error: describeError(error).error } satisfies FromProcessWorker, () => process.exit(1));
+    setTimeout(() => process.exit(1), 500);
+  });
   const { bundle, originEpochMs, region, lane } = JSON.parse(process.env.PP_WORKER ?? '{}') as ProcessWorkerConfig;
   const spawnMs = spawnedAt(originEpochMs);
   const memory = new ProcessSharedMemory(region);

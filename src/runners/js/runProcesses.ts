@@ -9,6 +9,7 @@ import type { TaskStatus } from '../../core/model';
 import { RunRecorder, type ActiveRun, type RunSettings } from './runRecorder';
 import { ProcessSharedMemory, createProcessRegion, memoryBackedDir, removeProcessRegion } from './sharedMemory';
 import type { LockMessage } from './runtimeContract';
+import { heapLimitMb } from './heapLimit';
 import type { FromProcessWorker, ProcessTask, ProcessWorkerConfig } from './processWorker';
 
 interface Worker {
@@ -43,8 +44,11 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
       serialization: 'advanced',
       env: { ...process.env, PP_WORKER: JSON.stringify(config) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // A capped heap: a worker that eats memory dies alone instead of taking the machine down.
+      execArgv: [`--max-old-space-size=${heapLimitMb(settings.workers)}`],
     });
     let exitedResolve!: () => void;
+    let uncaught: string | undefined;
     const worker: Worker = { lane, child, ready: false, cpuTotalMs: 0, exited: new Promise((r) => (exitedResolve = r)) };
     workers.add(worker);
     child.on('message', (message: FromProcessWorker | LockMessage) => {
@@ -61,6 +65,8 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
         dispatch(worker);
       } else if (message.pp === 'lock') {
         recorder.lock(message, lane);
+      } else if (message.pp === 'uncaught') {
+        uncaught = message.error;
       }
     });
     child.on('error', () => undefined); // 'exit' follows and says what happened
@@ -78,7 +84,13 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
         const stopped = recorder.stopped.get(busy.index);
         if (stopped) recorder.taskFailed(busy.index, lane, busy.queuedMs, stopped.status, stopped.reason, busy.startMs);
         else {
-          const how = signal ? `signal ${signal}` : `exit code ${code}`;
+          const how = uncaught
+            ? `an error thrown outside the task, e.g. from a timer: ${uncaught}`
+            : signal === 'SIGABRT'
+              ? 'signal SIGABRT: Node aborts so when a worker runs out of heap memory'
+              : signal
+                ? `signal ${signal}`
+                : `exit code ${code}`;
           const message = `input #${busy.index}: the worker process (pid ${child.pid}) died while running it (${how})`;
           recorder.warn({ kind: 'crash', message });
           recorder.taskFailed(busy.index, lane, busy.queuedMs, 'crashed', message, busy.startMs);

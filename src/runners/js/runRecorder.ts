@@ -106,6 +106,7 @@ export class RunRecorder {
   }
 
   warn(event: Extract<RunnerEvent, { type: 'warning' }>['warning']): void {
-    emit({ type: 'warning', warning: { ...event, strategy: this.settings.strategy } });
+    const { strategy } = this.settings;
+    emit({ type: 'warning', warning: { ...event, message: `${strategy}: ${event.message}`, strategy } });
   }
 }

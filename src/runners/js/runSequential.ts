@@ -9,6 +9,7 @@ import type { TaskStatus } from '../../core/model';
 import { RunRecorder, type ActiveRun, type RunSettings } from './runRecorder';
 import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
 import type { LockMessage } from './runtimeContract';
+import { heapLimitMb } from './heapLimit';
 import type { ThreadReady } from './threadWorker';
 import type { SequentialOutcome, SequentialWorkerData } from './sequentialWorker';
 
@@ -31,7 +32,10 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
     });
     if (tasks.length === 0 || recorder.cancelled) return finished();
     const data: SequentialWorkerData = { bundle: settings.bundle, originEpochMs: settings.originEpochMs, buffer, tasks };
-    const worker = new Worker(path.join(__dirname, 'sequentialWorker.js'), { workerData: data });
+    const worker = new Worker(path.join(__dirname, 'sequentialWorker.js'), {
+      workerData: data,
+      resourceLimits: { maxOldGenerationSizeMb: heapLimitMb(1) },
+    });
     const mine = { worker, lane: -1, slot: -1, threadId: worker.threadId };
     current = mine;
     let failure: string | undefined;

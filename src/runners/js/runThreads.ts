@@ -4,7 +4,6 @@
  * makes piscina terminate its thread and start a new one.
  */
 import * as path from 'node:path';
-import * as os from 'node:os';
 import { Piscina } from 'piscina';
 import type { TaskStatus } from '../../core/model';
 import { RunRecorder, type ActiveRun, type RunSettings } from './runRecorder';
@@ -12,11 +11,7 @@ import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
 import type { LockMessage } from './runtimeContract';
 import type { ThreadReady, ThreadTask, ThreadTaskResult, ThreadWorkerData } from './threadWorker';
 import { workerExitStatus } from './failures';
-
-/** Each thread's heap is capped, so a worker that eats memory dies alone, not the runner. */
-function heapLimitMb(workers: number): number {
-  return Math.max(256, Math.min(4096, Math.floor(os.totalmem() / 1024 / 1024 / (2 * (workers + 1)))));
-}
+import { heapLimitMb } from './heapLimit';
 
 export function startThreads(settings: RunSettings): ActiveRun & { done: Promise<void> } {
   const recorder = new RunRecorder(settings);
@@ -85,20 +80,25 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
       const { outcome, worker } = await pool.run({ index, args }, { signal: controller.signal });
       recorder.taskEnd(outcome, announce(worker), queuedMs);
     } catch (error) {
-      // The worker was terminated or died: its slot still names the task it was running.
+      // Task errors come back as outcomes: a rejection means the worker was terminated or died.
+      // Its slot still names the task it was running.
       const slot = slotRunning(index);
       const worker = slot === undefined ? undefined : slots.get(slot);
+      const lane = worker?.lane ?? -1;
+      const stopped = recorder.stopped.get(index);
+      const failure = workerExitStatus(error as Error, index);
       if (slot !== undefined && worker) {
         memory.runningTask[slot] = -1;
         memory.releaseAllOf(worker.threadId);
+        if (failure.status === 'crashed' || stopped) {
+          slots.delete(slot);
+          recorder.workerExit(lane, stopped ? null : failure.exitCode ?? 1, stopped ? 'terminated' : undefined);
+        }
       }
-      const lane = worker?.lane ?? -1;
-      const stopped = recorder.stopped.get(index);
       if (stopped) recorder.taskFailed(index, lane, queuedMs, stopped.status, stopped.reason, memory.runningSince[slot ?? 0]);
       else {
-        const { status, message } = workerExitStatus(error as Error, index);
-        if (status === 'crashed') recorder.warn({ kind: 'crash', message });
-        recorder.taskFailed(index, lane, queuedMs, status, message);
+        if (failure.status === 'crashed') recorder.warn({ kind: 'crash', message: failure.message });
+        recorder.taskFailed(index, lane, queuedMs, failure.status, failure.message);
       }
     } finally {
       controllers.delete(index);

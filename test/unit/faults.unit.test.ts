@@ -1,0 +1,132 @@
+/**
+ * Broken parallel code: every case ends with a report, a warning that says what happened and
+ * where, the remaining tasks done, and no process left behind.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CLI, ROOT, describePids, descendants, fixture, leftovers, profile, run } from './engineKit';
+import { startProfile } from '../../src/core/profile';
+import type { Report } from '../../src/core/model';
+
+const parallel = ['threads', 'processes'] as const;
+
+async function withoutLeftovers<T>(body: () => Promise<T>): Promise<T> {
+  const before = descendants();
+  const result = await body();
+  const left = await leftovers(before);
+  assert.deepEqual(left, [], `processes left behind:\n${describePids(left)}`);
+  return result;
+}
+
+function statuses(report: Report, strategy: string): string[] {
+  return run(report, strategy).tasks.map((t) => t.status);
+}
+
+test('an actual deadlock is found, explained with both acquisition sites, and its workers stopped', async () => {
+  const report = await withoutLeftovers(() => profile('lockOrderDeadlock.ts', 'transfer', '[0, 1, 2, 3]', { strategies: [...parallel] }));
+  for (const strategy of parallel) {
+    assert.ok(statuses(report, strategy).includes('deadlocked'), `${strategy}: tasks marked deadlocked`);
+    const warning = report.warnings.find((w) => w.kind === 'deadlock' && w.strategy === strategy);
+    assert.ok(warning, `${strategy}: deadlock warning`);
+    assert.match(warning!.message, /worker \d+ \(input #\d\) holds "a" at .*lockOrderDeadlock\.ts:11 and waits for "b" at .*lockOrderDeadlock\.ts:14/);
+    assert.match(warning!.message, /holds "b" at .*:11 and waits for "a" at .*:14/);
+    assert.equal(warning!.location?.line, 14);
+    assert.equal(run(report, strategy).tasks.length, 4, 'every task accounted for');
+  }
+  assert.match(report.verdict, /deadlocks/);
+});
+
+test('opposite lock orders that happen not to deadlock raise a lock-order warning', async () => {
+  const report = await profile('lockOrderDeadlock.ts', 'quickTransfer', '[0, 1, 2, 3]', { strategies: ['sequential'] });
+  assert.deepEqual(statuses(report, 'sequential'), ['ok', 'ok', 'ok', 'ok']);
+  const warning = report.warnings.find((w) => w.kind === 'lock-order');
+  assert.ok(warning, 'lock-order warning');
+  assert.match(warning!.message, /lock "a" then "b" at .*lockOrderDeadlock\.ts:26, but "b" then "a" at .*lockOrderDeadlock\.ts:26/);
+});
+
+test('a hang is reported with what each worker was running, and the rest still runs', async () => {
+  const report = await withoutLeftovers(() => profile('faults.ts', 'spinForever', '[0, 1, 2, 3]', { hangTimeoutMs: 1500 }));
+  for (const r of report.runs) {
+    assert.deepEqual(r.tasks.map((t) => t.status), ['ok', 'timeout', 'ok', 'ok'], r.strategy);
+    const warning = report.warnings.find((w) => w.kind === 'hang' && w.strategy === r.strategy);
+    assert.ok(warning, `${r.strategy}: hang warning`);
+    assert.match(warning!.message, /no task finished and no lock was taken for 1\.5 s \(running: worker \d+ on input #1\)/);
+  }
+});
+
+test('--task-timeout stops the slow task, replaces its worker, and the others finish', async () => {
+  const report = await withoutLeftovers(() => profile('faults.ts', 'slowOne', '[0, 1, 2, 3]', { taskTimeoutMs: 500 }));
+  for (const r of report.runs) {
+    assert.deepEqual(r.tasks.map((t) => t.status), ['ok', 'timeout', 'ok', 'ok'], r.strategy);
+    assert.match(r.tasks[1].error!, /ran longer than the task timeout \(500 ms\)/);
+  }
+});
+
+for (const [fn, expectation] of [
+  ['exitInTask', /exit code 3/],
+  ['throwFromTimer', /thrown from a timer/],
+  ['eatMemory', /memory/],
+] as const) {
+  test(`a crash (${fn}) is a crash warning; the pool replaces the worker and goes on`, async () => {
+    process.env.PARALLEL_PROFILER_HEAP_MB = '200';
+    try {
+      const report = await withoutLeftovers(() => profile('faults.ts', fn, '[0, 1, 2, 3]'));
+      for (const r of report.runs) {
+        assert.deepEqual(r.tasks.map((t) => t.status), ['ok', 'crashed', 'ok', 'ok'], r.strategy);
+        const warning = report.warnings.find((w) => w.kind === 'crash' && w.strategy === r.strategy);
+        assert.ok(warning, `${r.strategy}: crash warning`);
+        assert.match(warning!.message, expectation);
+      }
+      assert.match(report.verdict, /crashes workers/);
+    } finally {
+      delete process.env.PARALLEL_PROFILER_HEAP_MB;
+    }
+  });
+}
+
+test('a worker process killed by a signal is a crash with the signal', async () => {
+  const report = await withoutLeftovers(() => profile('faults.ts', 'killSelf', '[0, 1, 2, 3]', { strategies: ['processes'] }));
+  assert.deepEqual(statuses(report, 'processes'), ['ok', 'crashed', 'ok', 'ok']);
+  assert.match(report.warnings.find((w) => w.kind === 'crash')!.message, /signal SIGKILL/);
+  assert.ok(run(report, 'processes').lanes.some((l) => l.signal === 'SIGKILL'));
+});
+
+test('cancel stops every worker and still gives a partial report with cancelled tasks', async () => {
+  const before = descendants();
+  let started!: () => void;
+  const running = new Promise<void>((resolve) => (started = resolve));
+  const handle = startProfile(
+    { target: { file: fixture('faults.ts'), name: 'slow', language: 'typescript' }, inputs: '[0, 1, 2, 3, 4, 5]', workers: 2, strategies: ['processes', 'threads'] },
+    { onEvent: (e) => e.type === 'task-start' && started() },
+  );
+  await running;
+  handle.cancel();
+  const outcome = await handle.done;
+  assert.ok(outcome.ok);
+  const report = outcome.report;
+  assert.equal(report.cancelled, true);
+  assert.deepEqual(report.runs.map((r) => r.strategy), ['processes'], 'later strategies do not start');
+  assert.ok(statuses(report, 'processes').every((s) => s === 'cancelled' || s === 'ok'));
+  assert.ok(statuses(report, 'processes').includes('cancelled'));
+  const left = await leftovers(before);
+  assert.deepEqual(left, [], describePids(left));
+});
+
+test('Ctrl+C on the CLI cancels and still writes the partial report', async () => {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pp-sigint-')), 'report.json');
+  const child = spawn(process.execPath, [CLI, 'profile', fixture('faults.ts'), 'slow', '--inputs', '[0, 1, 2, 3, 4, 5]', '--workers', '2', '--out', out], { cwd: ROOT });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  // Interrupt once the sequential run is under way (its first task takes 2 s).
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 130, stderr);
+  const report = JSON.parse(fs.readFileSync(out, 'utf8')) as Report;
+  assert.equal(report.cancelled, true);
+  assert.ok(report.runs[0].tasks.some((t) => t.status === 'cancelled'));
+});
