@@ -1,0 +1,125 @@
+/**
+ * Pure analysis on hand-made runs: metrics, the verdict, lock-order inversions, the wait-for graph.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { computeMetrics, applyMetrics } from '../../src/core/metrics';
+import { analyze } from '../../src/core/analysis';
+import { findLockOrderInversions } from '../../src/core/lockOrder';
+import { DeadlockDetector } from '../../src/core/deadlockDetector';
+import type { LockEvent, Run, StrategyName, TaskSpan } from '../../src/core/model';
+
+function makeRun(strategy: StrategyName, workers: number, wallMs: number, spans: [lane: number, start: number, end: number, cpu?: number][], extra: Partial<Run> = {}): Run {
+  const tasks: TaskSpan[] = spans.map(([lane, startMs, endMs, cpuMs], index) => ({ index, lane, queuedMs: 0, startMs, endMs, status: 'ok', digest: `n:${index}`, ...(cpuMs !== undefined ? { cpuMs } : {}) }));
+  return {
+    strategy,
+    workers,
+    repeat: 0,
+    wallMs,
+    cpuMs: null,
+    startMs: 0,
+    lanes: Array.from({ length: workers }, (_, id) => ({ id, pid: 1, threadId: id, spawnMs: 0, readyMs: 0, exitMs: wallMs, exitCode: 0 })),
+    tasks,
+    locks: [],
+    counter: { expected: 0, observed: 0, lost: 0 },
+    metrics: computeMetrics({ tasks, lanes: [], wallMs, workers } as unknown as Run, null),
+    ...extra,
+  };
+}
+
+const target = { file: '/x/f.py', name: 'f', language: 'python' as const };
+const machine = { cpus: 2, platform: 'linux-x64', runtime: 'CPython 3.11' };
+
+test('speedup, efficiency, utilization, overhead, imbalance, Karp–Flatt and stragglers', () => {
+  const sequential = makeRun('sequential', 1, 400, [[0, 0, 100], [0, 100, 200], [0, 200, 300], [0, 300, 400]]);
+  const threads = makeRun('threads', 2, 250, [[0, 0, 100], [1, 0, 100], [0, 100, 200], [1, 100, 250]]);
+  applyMetrics([sequential, threads]);
+  const m = threads.metrics;
+  assert.equal(m.speedup, 400 / 250);
+  assert.equal(m.efficiency, 400 / 250 / 2);
+  assert.equal(m.busyMs, 450);
+  assert.equal(m.utilization, 450 / (250 * 2));
+  assert.equal(m.overheadMs, 250 - 400 / 2);
+  assert.equal(m.loadImbalance, 250 / 225);
+  assert.ok(Math.abs(m.serialFraction! - (1 / 1.6 - 0.5) / 0.5) < 1e-12);
+  assert.deepEqual(m.stragglers, []);
+  const skewed = makeRun('threads', 2, 500, [[0, 0, 10], [0, 10, 20], [0, 20, 30], [1, 0, 400]]);
+  applyMetrics([sequential, skewed]);
+  assert.deepEqual(skewed.metrics.stragglers, [3]);
+});
+
+test('Python threads with no gain on CPU-bound work get the GIL verdict; processes win', () => {
+  const cpu = (n: number): [number, number, number, number][] => Array.from({ length: n }, (_, i) => [i % 2, i * 100, i * 100 + 100, 98]);
+  const sequential = makeRun('sequential', 1, 400, cpu(4).map(([, s, e, c]) => [0, s, e, c]));
+  const threads = makeRun('threads', 2, 390, cpu(4));
+  const processes = makeRun('processes', 2, 210, cpu(4));
+  const { warnings, verdict } = analyze([sequential, threads, processes], target, machine, []);
+  const gil = warnings.find((w) => w.kind === 'gil');
+  assert.ok(gil);
+  assert.match(gil!.message, /GIL/);
+  assert.match(gil!.message, /process pool/);
+  assert.match(verdict, /^Process pool is 1\.9× faster than sequential with 2 workers; threads gain nothing \(1\.0×\): CPU-bound code under the GIL\.$/);
+});
+
+test('I/O-bound threads (little CPU per task) get no GIL warning', () => {
+  const io = (lanes: number): [number, number, number, number][] => Array.from({ length: 4 }, (_, i) => [i % lanes, 0, 100, 1]);
+  const sequential = makeRun('sequential', 1, 400, io(1));
+  const threads = makeRun('threads', 2, 390, io(2));
+  const { warnings } = analyze([sequential, threads], target, machine, []);
+  assert.equal(warnings.filter((w) => w.kind === 'gil').length, 0);
+});
+
+test('lost updates make a race warning with the count, and the verdict says it is not safe', () => {
+  const sequential = makeRun('sequential', 1, 400, [[0, 0, 400]], { counter: { expected: 10, observed: 10, lost: 0 } });
+  const threads = makeRun('threads', 2, 200, [[0, 0, 200]], { counter: { expected: 1000, observed: 900, lost: 100 } });
+  const { warnings, verdict } = analyze([sequential, threads], target, machine, [], 'def f(x):\n    counter.unsafe_add(1)\n');
+  const race = warnings.find((w) => w.kind === 'race')!;
+  assert.match(race.message, /threads: 100 of 1000 counter updates were lost \(10\.0%\)/);
+  assert.deepEqual(race.location, { file: '/x/f.py', line: 2 });
+  assert.match(verdict, /but it is not safe as is: it loses counter updates in threads\.$/);
+});
+
+test('pools slower than sequential on tiny tasks: stay sequential and batch', () => {
+  const tiny = (lanes: number): [number, number, number][] => Array.from({ length: 8 }, (_, i) => [i % lanes, i, i + 0.1]);
+  const { verdict, warnings } = analyze(
+    [makeRun('sequential', 1, 10, tiny(1)), makeRun('threads', 2, 40, tiny(2)), makeRun('processes', 2, 90, tiny(2))],
+    { ...target, language: 'typescript' },
+    machine,
+    [],
+  );
+  assert.match(verdict, /^Stay sequential: every pool is slower \(threads 0\.3×, processes 0\.1×\) because each call takes only 0\.10 ms/);
+  assert.equal(warnings.filter((w) => w.kind === 'overhead').length, 2);
+});
+
+test('lock-order inversion between two tasks, but not within one consistent order', () => {
+  const ev = (task: number, lock: string, kind: LockEvent['kind'], atMs: number, line: number): LockEvent => ({ lane: task, task, lock, kind, atMs, site: { file: '/x/f.ts', line } });
+  const inverted = makeRun('sequential', 1, 10, [], {
+    locks: [ev(0, 'a', 'request', 1, 3), ev(0, 'a', 'acquire', 1, 3), ev(0, 'b', 'request', 2, 4), ev(0, 'b', 'acquire', 2, 4), ev(0, 'b', 'release', 3, 5), ev(0, 'a', 'release', 3, 6),
+      ev(1, 'b', 'request', 4, 8), ev(1, 'b', 'acquire', 4, 8), ev(1, 'a', 'request', 5, 9), ev(1, 'a', 'acquire', 5, 9), ev(1, 'a', 'release', 6, 10), ev(1, 'b', 'release', 6, 11)],
+  });
+  assert.deepEqual(findLockOrderInversions([inverted]), [{ first: 'a', second: 'b', firstSite: { file: '/x/f.ts', line: 4 }, secondSite: { file: '/x/f.ts', line: 9 } }]);
+  const consistent = makeRun('sequential', 1, 10, [], { locks: inverted.locks.slice(0, 6).concat(inverted.locks.slice(0, 6).map((e) => ({ ...e, task: 1, lane: 1 }))) });
+  assert.deepEqual(findLockOrderInversions([consistent]), []);
+});
+
+test('the wait-for graph confirms a cycle only when it persists', () => {
+  const d = new DeadlockDetector();
+  const ev = (lane: number, lock: string, kind: LockEvent['kind']): LockEvent => ({ lane, task: lane + 10, lock, kind, atMs: 0, site: { file: '/f.ts', line: lane } });
+  d.onLock(ev(0, 'a', 'request'));
+  d.onLock(ev(0, 'a', 'acquire'));
+  d.onLock(ev(1, 'b', 'request'));
+  d.onLock(ev(1, 'b', 'acquire'));
+  d.onLock(ev(0, 'b', 'request'));
+  assert.equal(d.check(), undefined, 'no cycle yet');
+  d.onLock(ev(1, 'a', 'request'));
+  assert.equal(d.check(), undefined, 'first sighting is not trusted');
+  const cycle = d.check()!;
+  assert.deepEqual(cycle.map((m) => [m.lane, m.task, m.holds, m.waitsFor]).sort(), [[0, 10, 'a', 'b'], [1, 11, 'b', 'a']]);
+  // A cycle that resolves before the second check is no deadlock.
+  const e = new DeadlockDetector();
+  for (const x of [ev(0, 'a', 'request'), ev(0, 'a', 'acquire'), ev(1, 'b', 'request'), ev(1, 'b', 'acquire'), ev(0, 'b', 'request'), ev(1, 'a', 'request')]) e.onLock(x);
+  assert.equal(e.check(), undefined);
+  e.onLock(ev(1, 'b', 'release'));
+  e.onLock(ev(0, 'b', 'acquire'));
+  assert.equal(e.check(), undefined);
+});
