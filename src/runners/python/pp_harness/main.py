@@ -9,7 +9,6 @@ import os
 import platform
 import signal
 import sys
-import threading
 import warnings
 
 from .commands import Commands

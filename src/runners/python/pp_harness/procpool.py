@@ -5,7 +5,6 @@ The harness owns each worker (its own pipes), so it knows which task every proce
 a timeout or a kill ends exactly that task and a fresh worker (the next lane) continues with the
 rest, where a ProcessPoolExecutor would break as a whole.
 """
-import os
 import pickle
 import signal
 import time

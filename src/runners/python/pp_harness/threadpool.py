@@ -19,7 +19,7 @@ from .threadbackend import TaskContext, ThreadBackend
 
 
 class _Lane:
-    __slots__ = ("id", "thread", "ident", "ctx", "start_ms", "abandoned", "exit_ms", "started", "killed_at")
+    __slots__ = ("id", "thread", "ident", "ctx", "start_ms", "abandoned", "exit_ms", "killed_at")
 
     def __init__(self, lane_id):
         self.id = lane_id
@@ -29,7 +29,6 @@ class _Lane:
         self.start_ms = 0.0
         self.abandoned = False
         self.exit_ms = None
-        self.started = False
         self.killed_at = None
 
 
