@@ -146,6 +146,21 @@ test('CLI: profile a .py file with --spread, --strategies, --workers, --start-me
   }
 });
 
+test('CLI: --repeat and --task-timeout, with --python naming the interpreter', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pp-python-cli-'));
+  try {
+    const out = join(dir, 'r.json');
+    const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
+    const cli = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'profile', join(FIXTURES, 'hangs.py'), 'maybe_hang', '--inputs', 'range(4)', '--strategies', 'processes', '--workers', '2', '--repeat', '2', '--task-timeout', '600', '--python', python, '--out', out], { encoding: 'utf8' });
+    assert.equal(cli.status, 0, cli.stderr);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
+    assert.deepEqual(report.runs.map((r) => [r.strategy, r.repeat]), [['processes', 0], ['processes', 1]]);
+    for (const run of report.runs) assert.deepEqual(run.tasks.map((t) => t.status), ['ok', 'timeout', 'ok', 'ok']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('CLI: bad input exits 2 with one line; a missing interpreter is named', () => {
   const cli = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'profile', join(FIXTURES, 'square.py'), 'squar', '--inputs', '[1]'], { encoding: 'utf8' });
   assert.equal(cli.status, EXIT_BAD_INPUT);
