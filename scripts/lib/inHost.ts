@@ -5,7 +5,7 @@ import type { InHostResults } from '../../test/integration/harness/results';
 import { launchChromium } from './browser';
 import { remoteUri, startCodeServer, workbenchUrl } from './codeServer';
 import type { CodeServerInstall } from './install';
-import { repoRoot } from './paths';
+import { artifactsDir, keepLog, repoRoot } from './paths';
 import { sleep } from './processGroup';
 
 /** Where the desktop runner (.vscode-test.mjs) has the in-host suites bundled. */
@@ -68,6 +68,8 @@ export async function runInHost(options: InHostOptions): Promise<InHostResults> 
     testDriver: true,
     env: { PP_TEST_RESULTS: resultsFile },
   });
+  // code-server's log outlives the scratch folder, for a failure's post-mortem.
+  const keptLog = join(artifactsDir, 'logs', 'in-host-code-server.log');
   let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
   try {
     browser = await launchChromium(options.chromiumPath, {
@@ -85,6 +87,9 @@ export async function runInHost(options: InHostOptions): Promise<InHostResults> 
       ]),
     );
     const deadline = Date.now() + options.timeoutMs;
+    // run() writes its log first thing: without it by then, the window never ran the entry.
+    const startLimitMs = Math.min(options.timeoutMs, 150_000);
+    const startDeadline = Date.now() + startLimitMs;
     let shown = 0;
     for (;;) {
       shown = streamNewLines(logFile, shown, options.onLine);
@@ -93,9 +98,15 @@ export async function runInHost(options: InHostOptions): Promise<InHostResults> 
         const results = readResults(resultsFile);
         if (results) return results;
       }
+      if (!existsSync(logFile) && Date.now() > startDeadline) {
+        throw new Error(
+          `the Extension Development Host did not start the tests entry within ${Math.round(startLimitMs / 1000)} s; see ${keptLog}` +
+            (errors.length ? `; page errors: ${errors.slice(0, 3).join(' | ')}` : ''),
+        );
+      }
       if (Date.now() > deadline) {
         throw new Error(
-          `in-host tests wrote no results within ${Math.round(options.timeoutMs / 1000)} s; see ${server.logFile}` +
+          `in-host tests wrote no results within ${Math.round(options.timeoutMs / 1000)} s; see ${keptLog}` +
             (errors.length ? `; page errors: ${errors.slice(0, 3).join(' | ')}` : ''),
         );
       }
@@ -104,6 +115,7 @@ export async function runInHost(options: InHostOptions): Promise<InHostResults> 
   } finally {
     await browser?.close();
     await server.stop();
+    keepLog(server.logFile, keptLog);
   }
 }
 

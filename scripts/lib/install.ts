@@ -23,7 +23,8 @@ export interface Missing {
   missing: string;
 }
 
-const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+/** Root may install Debian packages (as on CI); others are told what to install. */
+export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 /** The code-server install folder for the pinned version, inside the cache dir. */
 export function codeServerDir(): string {

@@ -1,6 +1,6 @@
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /** The repository root (scripts/lib/ sits two levels below it). */
 export const repoRoot = resolve(__dirname, '..', '..');
@@ -44,5 +44,16 @@ export function removeQuietly(dir: string): void {
     rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   } catch {
     // best effort: cleanup never masks the real result
+  }
+}
+
+/** Copies a log out of a scratch folder before it is removed (best effort). */
+export function keepLog(from: string, to: string): void {
+  try {
+    if (!existsSync(from)) return;
+    mkdirSync(dirname(to), { recursive: true });
+    copyFileSync(from, to);
+  } catch {
+    // a missing log must not mask the result
   }
 }

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, remoteUri, startCodeServer, workbenchUrl } from './codeServer';
 import { ensureCodeServer } from './install';
-import { cacheDir, repoRoot } from './paths';
+import { cacheDir, codeServerVersion, repoRoot } from './paths';
 import { spawnGroup } from './processGroup';
 
 /** Runs `npm start`; resolves with an exit code only when it cannot start (else runs until Ctrl+C). */
@@ -53,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   spawnGroup(process.execPath, ['esbuild.mjs', '--watch'], { cwd: repoRoot, stdio: 'inherit' });
   const server = await startCodeServer(install, { scratch: profile, workspace: examples, testDriver: true, port });
   const url = workbenchUrl(server.url, examples, [['extensionDevelopmentPath', remoteUri(repoRoot)]]);
-  say(`VS Code ${install.dir.slice(install.dir.lastIndexOf('-') + 1)} (code-server) is up; the extension is loaded from ${repoRoot}`);
+  say(`code-server ${codeServerVersion} (VS Code 1.139) is up; the extension is loaded from ${repoRoot}`);
   say(`log: ${server.logFile}`);
   say('open this URL in a browser (Ctrl+C here stops everything):');
   console.log(`\n  ${url}\n`);

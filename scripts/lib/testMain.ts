@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildInHostTests, runInHost } from './inHost';
-import { ensureChromium, ensureCodeServer, type CodeServerInstall } from './install';
+import { ensureChromium, ensureCodeServer, isRoot, type CodeServerInstall } from './install';
 import { artifactsDir, cacheDir, removeQuietly, repoRoot, scratchRoot } from './paths';
 import { killAllGroups } from './processGroup';
 import { addInto, runCheck, runNodeTests, testFiles, zero, type Tally } from './tiers';
@@ -34,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
   mkdirSync(home, { recursive: true });
   mkdirSync(tmp, { recursive: true });
   mkdirSync(artifactsDir, { recursive: true });
+  removeQuietly(join(artifactsDir, 'logs')); // code-server logs of this run only
   // Tests see a scratch HOME and TMPDIR inside the one temp folder; the code-server cache stays put.
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -89,10 +90,19 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`── ${line}`);
   };
 
-  /** Skips a tier whose tools are missing: one line, its files counted as skipped. */
+  /** Skips a tier with nothing to run: one line, counted as skipped. */
   const skip = (files: string[], why: string): Tally => {
     console.log(`SKIPPED: ${why}`);
-    return { passed: 0, failed: 0, skipped: Math.max(files.length, 1) };
+    return { passed: 0, failed: 0, skipped: files.length };
+  };
+  /**
+   * A tier whose tools are missing: skipped with one line saying what to install, unless this is
+   * root (as on CI), where installing was possible and its failure is a failure.
+   */
+  const missingTools = (files: string[], why: string): Tally => {
+    if (!isRoot) return skip(files, why);
+    console.log(`FAIL ${why}`);
+    return { passed: 0, failed: 1, skipped: 0 };
   };
 
   try {
@@ -116,15 +126,15 @@ export async function main(argv: string[]): Promise<number> {
     await tier('browser', 'browser (Chromium)', async () => {
       const files = testFiles('test/browser', '.browser.test.ts');
       if (!files.length) return skip(files, 'no test/browser/*.browser.test.ts files');
-      if (!needChromium()) return skip(files, `browser tier needs Chromium — ${chromiumMissing}`);
+      if (!needChromium()) return missingTools(files, `browser tier needs Chromium — ${chromiumMissing}`);
       return runNodeTests(files, { ...env, PP_CHROMIUM: chromium }, join(root.dir, 'browser.tap'), 4 * MINUTE);
     });
 
     await tier('inhost', 'in-host (VS Code extension host in code-server)', async () => {
       const files = testFiles('test/integration', '.test.ts');
       if (!files.length) return skip(files, 'no test/integration/*.test.ts suites');
-      if (!needChromium()) return skip(files, `in-host tier needs Chromium — ${chromiumMissing}`);
-      if (!needCodeServer()) return skip(files, `in-host tier needs code-server — ${codeServerMissing}`);
+      if (!needChromium()) return missingTools(files, `in-host tier needs Chromium — ${chromiumMissing}`);
+      if (!needCodeServer()) return missingTools(files, `in-host tier needs code-server — ${codeServerMissing}`);
       const scratch = join(root.dir, 'inhost');
       const testsDir = join(scratch, 'suites');
       await buildInHostTests(testsDir);
@@ -146,8 +156,8 @@ export async function main(argv: string[]): Promise<number> {
     await tier('ui', 'UI (Playwright on code-server)', async () => {
       const files = testFiles('test/ui', '.ui.test.ts');
       if (!files.length) return skip(files, 'no test/ui/*.ui.test.ts files');
-      if (!needChromium()) return skip(files, `UI tier needs Chromium — ${chromiumMissing}`);
-      if (!needCodeServer()) return skip(files, `UI tier needs code-server — ${codeServerMissing}`);
+      if (!needChromium()) return missingTools(files, `UI tier needs Chromium — ${chromiumMissing}`);
+      if (!needCodeServer()) return missingTools(files, `UI tier needs code-server — ${codeServerMissing}`);
       return runNodeTests(files, { ...env, PP_CHROMIUM: chromium }, join(root.dir, 'ui.tap'), 8 * MINUTE);
     });
   } finally {

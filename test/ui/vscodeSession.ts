@@ -9,7 +9,7 @@ import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { launchChromium } from '../../scripts/lib/browser';
 import { remoteUri, startCodeServer, workbenchUrl, type CodeServer } from '../../scripts/lib/codeServer';
 import { ensureChromium, ensureCodeServer } from '../../scripts/lib/install';
-import { artifactsDir, removeQuietly, repoRoot, scratchRoot, subDir } from '../../scripts/lib/paths';
+import { artifactsDir, keepLog, removeQuietly, repoRoot, scratchRoot, subDir } from '../../scripts/lib/paths';
 
 /** Where UI tests save screenshots. */
 export const screenshotsDir = join(artifactsDir, 'screenshots');
@@ -80,7 +80,10 @@ export async function startVsCode(options: VsCodeSessionOptions): Promise<VsCode
       testDriver: true,
       settings,
     });
-    cleanups.push(server.stop);
+    cleanups.push(async () => {
+      await server.stop();
+      keepLog(server.logFile, join(artifactsDir, 'logs', `${scratch.slice(scratch.lastIndexOf('/') + 1)}-code-server.log`));
+    });
     const launched = await launchChromium(chromium.path, { ...process.env, HOME: join(scratch, 'home'), TMPDIR: join(scratch, 'tmp') });
     cleanups.push(launched.close);
     const context = await launched.browser.newContext({ viewport: options.viewport ?? { width: 1400, height: 900 } });
