@@ -158,6 +158,15 @@ test('a thread stuck in an endless Python loop is ended and really stops (async 
   );
 });
 
+test("user code reading stdin gets end-of-file and cannot swallow the controller's commands", async () => {
+  const r = await runHarness(options('readsStdin.py', 'ask', '[0, 1, 2]', { strategies: ['sequential'] }), (e, control) => {
+    if (e.type === 'task-start' && e.index === 1) setTimeout(() => control.send({ type: 'cancel' }), 100);
+  }, 30_000);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(tasksOf(r.events, 0).map((t) => [t.status, t.resultPreview]), [['ok', "'eof'"], ['cancelled', undefined], ['cancelled', undefined]]);
+  assert.equal(ofType(r.events, 'run-end')[0]?.aborted, 'cancelled');
+});
+
 test('stdin closing (the controller is gone) cancels and exits', async () => {
   const child = spawn(PYTHON, ['-u', HARNESS], {
     env: { ...process.env, PP_RUNNER_OPTIONS: JSON.stringify(options('hangs.py', 'maybe_hang', 'range(4)', { strategies: ['processes'] })) },

@@ -146,6 +146,8 @@ def main():
                   "cpus": os.cpu_count() or 1,
                   "gil": sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else None})
     commands = Commands()
+    # stdin carries the controller's commands: user code reading it (input()) gets end-of-file.
+    sys.stdin = open(os.devnull)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: commands.push({"type": "cancel", "reason": "signal"}))
     try:
