@@ -49,6 +49,7 @@ describe('the packaged extension', { timeout: 10 * MINUTE }, () => {
       'extension/dist/runner.js',
       'extension/dist/webview.js',
       'extension/node_modules/esbuild/lib/main.js',
+      'extension/node_modules/piscina/dist/worker.js',
       `extension/node_modules/@esbuild/${target}/package.json`,
       'extension/LICENSE.txt',
     ])
