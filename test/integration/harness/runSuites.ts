@@ -1,5 +1,5 @@
 import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type MochaType from 'mocha';
 import { RESULTS_ENV, type InHostResults, type TestOutcome } from './results';
 
@@ -52,17 +52,19 @@ export async function runSuites(options: RunSuitesOptions): Promise<InHostResult
     throw new Error(results.fatal);
   }
   // What mocha's own loader does per file, done here with plain require (the suites are CommonJS
-  // bundles), so no ES module loading is involved.
+  // bundles), so no ES module loading is involved. A suite that fails to load is one failure; the
+  // others still run.
   for (const file of files) {
     try {
       mocha.suite.emit('pre-require', globalThis, file, mocha);
       mocha.suite.emit('require', require(file), file, mocha);
       mocha.suite.emit('post-require', globalThis, file, mocha);
     } catch (error) {
-      results.fatal = `suite ${file} failed to load: ${errorText(error)}`;
-      say(results.fatal);
-      finish();
-      throw new Error(results.fatal);
+      const entry: TestOutcome = { title: `${basename(file)} (loading the suite)`, state: 'failed', error: errorText(error) };
+      results.failed++;
+      results.tests.push(entry);
+      say(`FAIL ${entry.title}`);
+      say(indent(entry.error ?? ''));
     }
   }
 
