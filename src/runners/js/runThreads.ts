@@ -77,8 +77,8 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     const controller = new AbortController();
     controllers.set(index, controller);
     try {
-      const { outcome, worker } = await pool.run({ index, args }, { signal: controller.signal });
-      recorder.taskEnd(outcome, announce(worker), queuedMs);
+      const { outcome, worker, threadId } = await pool.run({ index, args }, { signal: controller.signal });
+      recorder.taskEnd(outcome, worker ? announce(worker) : recorder.knownLane(threadId) ?? -1, queuedMs);
     } catch (error) {
       // Task errors come back as outcomes: a rejection means the worker was terminated or died.
       // Its slot still names the task it was running.

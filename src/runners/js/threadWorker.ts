@@ -32,8 +32,12 @@ export interface ThreadReady {
 
 export interface ThreadTaskResult {
   outcome: TaskOutcome;
-  /** Who ran it: results and the ready message travel on different channels, either may come first. */
-  worker: ThreadReady;
+  /**
+   * Who ran it, on a worker's first result only: results and the ready message travel on
+   * different channels, so either may arrive first.
+   */
+  worker?: ThreadReady;
+  threadId: number;
   result: unknown;
 }
 
@@ -49,12 +53,15 @@ async function setup(): Promise<(task: ThreadTask) => Promise<ThreadTaskResult>>
   const fn = (await loadBundle(bundle)).target() as (...args: unknown[]) => unknown;
   const ready: ThreadReady = { pp: 'ready', threadId, pid: process.pid, slot, spawnMs: startedEpochMs - originEpochMs, readyMs: sinceOrigin(originEpochMs) };
   parentPort!.postMessage(ready);
+  let announced = false;
   return async ({ index, args }) => {
     memory.runningTask[slot] = index;
     memory.runningSince[slot] = sinceOrigin(originEpochMs);
     const { outcome, result } = await executeTask(fn, index, args, originEpochMs, 'thread', true);
     memory.runningTask[slot] = -1;
-    return { outcome, worker: ready, result };
+    const worker = announced ? undefined : ready;
+    announced = true;
+    return { outcome, worker, threadId, result };
   };
 }
 

@@ -1,0 +1,140 @@
+/**
+ * `npm run bench`: the profiler's own cost, as ratios against the bare libraries measured in one
+ * run (alternating, median of several rounds), never as absolute times.
+ *   - profiled threads vs bare piscina, profiled processes vs a bare child-process pool, for
+ *     CPU-bound tasks of ~0.1 ms, 1 ms and 10 ms (target ≤ 1.03 at 1 ms);
+ *   - empty-task throughput vs bare piscina (target ≥ 0.9);
+ *   - speedup of the profiled thread pool over sequential on 10 ms tasks (target ≥ 1.8 on 2 cores);
+ *   - the Python process pool vs a bare ProcessPoolExecutor (bench/pythonBench.ts; target ≤ 1.05).
+ */
+import { fork } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Piscina } from 'piscina';
+import { startProfile } from '../src/core/profile';
+import type { StrategyName } from '../src/core/model';
+import { formatPythonBench, runPythonBench } from './pythonBench';
+
+const WORK = path.join(__dirname, 'work.cjs');
+const { work } = require(WORK) as { work: (steps: number) => number };
+const WORKERS = Math.min(os.availableParallelism(), 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Steps of `work` that take about `ms` on this machine. */
+function calibrate(ms: number): number {
+  let steps = 10_000;
+  for (;;) {
+    const t0 = performance.now();
+    work(steps);
+    const took = performance.now() - t0;
+    if (took > 50) return Math.max(1, Math.round((steps * ms) / took));
+    steps *= 2;
+  }
+}
+
+async function barePiscina(tasks: number, steps: number): Promise<number> {
+  const t0 = performance.now();
+  const pool = new Piscina({ filename: path.join(__dirname, 'barePiscinaWorker.cjs'), minThreads: WORKERS, maxThreads: WORKERS, idleTimeout: Infinity });
+  await Promise.all(Array.from({ length: tasks }, () => pool.run(steps)));
+  const wall = performance.now() - t0;
+  await pool.destroy();
+  return wall;
+}
+
+async function bareProcesses(tasks: number, steps: number): Promise<number> {
+  const t0 = performance.now();
+  let next = 0;
+  let done = 0;
+  await new Promise<void>((resolve) => {
+    for (let w = 0; w < WORKERS; w++) {
+      const child = fork(path.join(__dirname, 'bareChild.cjs'), [], { serialization: 'advanced' });
+      const feed = () => {
+        if (next < tasks) child.send({ i: next++, steps });
+      };
+      child.on('message', (m: { ready?: boolean }) => {
+        if (!m.ready && ++done === tasks) resolve();
+        feed();
+      });
+    }
+  });
+  return performance.now() - t0;
+}
+
+async function profiled(strategies: StrategyName[], tasks: number, steps: number): Promise<Map<string, number>> {
+  const outcome = await startProfile({
+    target: { file: WORK, name: 'work', language: 'javascript' },
+    inputs: `Array(${tasks}).fill(${steps})`,
+    strategies,
+    workers: WORKERS,
+  }).done;
+  if (!outcome.ok) throw new Error(outcome.error);
+  return new Map(outcome.report.runs.map((r) => [r.strategy, r.metrics.speedup !== null && r.strategy !== 'sequential' ? r.wallMs : r.wallMs]));
+}
+
+async function ratio(label: string, tasks: number, steps: number): Promise<string[]> {
+  const bare = { threads: [] as number[], processes: [] as number[] };
+  const ours = { threads: [] as number[], processes: [] as number[] };
+  for (let round = 0; round < ROUNDS; round++) {
+    bare.threads.push(await barePiscina(tasks, steps));
+    ours.threads.push((await profiled(['threads'], tasks, steps)).get('threads')!);
+    bare.processes.push(await bareProcesses(tasks, steps));
+    ours.processes.push((await profiled(['processes'], tasks, steps)).get('processes')!);
+  }
+  return (['threads', 'processes'] as const).map((s) => {
+    const r = median(ours[s]) / median(bare[s]);
+    const vs = s === 'threads' ? 'bare piscina' : 'bare child-process pool';
+    return `${label.padEnd(10)} ${s.padEnd(9)} ${tasks} tasks: profiled/${vs} = ${r.toFixed(3)}× (medians ${median(ours[s]).toFixed(1)} / ${median(bare[s]).toFixed(1)} ms)`;
+  });
+}
+
+async function throughput(): Promise<string> {
+  const tasks = 50_000;
+  const bare: number[] = [];
+  const ours: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    bare.push(tasks / (await barePiscina(tasks, 0)));
+    ours.push(tasks / (await profiled(['threads'], tasks, 0)).get('threads')!);
+  }
+  const r = median(ours) / median(bare);
+  return `empty tasks: profiled throughput / bare piscina = ${r.toFixed(3)} (medians ${Math.round(median(ours) * 1000)} / ${Math.round(median(bare) * 1000)} tasks/s)`;
+}
+
+async function speedup(steps: number): Promise<string> {
+  const speedups: number[] = [];
+  for (let round = 0; round < Math.max(3, Math.ceil(ROUNDS / 2)); round++) {
+    const outcome = await startProfile({
+      target: { file: WORK, name: 'work', language: 'javascript' },
+      inputs: `Array(${8 * WORKERS}).fill(${steps})`,
+      strategies: ['sequential', 'threads', 'processes'],
+      workers: WORKERS,
+    }).done;
+    if (!outcome.ok) throw new Error(outcome.error);
+    speedups.push(outcome.report.runs.find((r) => r.strategy === 'threads')!.metrics.speedup!);
+  }
+  return `10 ms tasks: profiled threads speedup over sequential = ${median(speedups).toFixed(2)}× with ${WORKERS} workers`;
+}
+
+async function main(): Promise<void> {
+  console.log(`machine: ${os.availableParallelism()} CPUs, ${WORKERS} workers, Node ${process.version}, ${ROUNDS} rounds`);
+  const ms = { '0.1 ms': calibrate(0.1), '1 ms': calibrate(1), '10 ms': calibrate(10) };
+  const lines = [
+    ...(await ratio('0.1 ms', 2000, ms['0.1 ms'])),
+    ...(await ratio('1 ms', 400, ms['1 ms'])),
+    ...(await ratio('10 ms', 48, ms['10 ms'])),
+    await throughput(),
+    await speedup(ms['10 ms']),
+  ];
+  for (const line of lines) console.log(line);
+  if (process.env.BENCH_SKIP_PYTHON !== '1') {
+    try {
+      console.log(formatPythonBench(await runPythonBench()));
+    } catch (error) {
+      console.log(`python: skipped (${(error as Error).message})`);
+    }
+  }
+}
+
+void main();
