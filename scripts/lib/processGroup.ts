@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Process groups started by this process, ended on exit even when a test or script fails. */
 const groups = new Set<number>();
@@ -87,4 +88,46 @@ function installExitHooks(): void {
 /** Waits `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * The safety net behind "no leftovers": kills (SIGKILL) the process group of every process whose
+ * command line mentions `dir` — code-server, its extension hosts and Chromium all carry their
+ * scratch paths — except this process's own group. Catches what a SIGKILLed test left behind.
+ * Returns how many groups it killed.
+ */
+export function sweepProcessesUnder(dir: string): number {
+  const own = ownGroup();
+  const killed = new Set<number>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (!cmdline.includes(dir)) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      if (pgrp > 1 && pgrp !== own && !killed.has(pgrp)) {
+        killGroup(pgrp, 'SIGKILL');
+        killed.add(pgrp);
+      }
+    } catch {
+      // the process ended while reading
+    }
+  }
+  return killed.size;
+}
+
+function ownGroup(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  } catch {
+    return -1;
+  }
 }

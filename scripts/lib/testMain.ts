@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { buildInHostTests, runInHost } from './inHost';
 import { ensureChromium, ensureCodeServer, isRoot, type CodeServerInstall } from './install';
 import { artifactsDir, cacheDir, removeQuietly, repoRoot, scratchRoot } from './paths';
-import { killAllGroups } from './processGroup';
+import { killAllGroups, sweepProcessesUnder } from './processGroup';
 import { addInto, runCheck, runNodeTests, testFiles, zero, type Tally } from './tiers';
 
 const TIERS = ['build', 'unit', 'browser', 'inhost', 'ui'] as const;
@@ -48,6 +48,11 @@ export async function main(argv: string[]): Promise<number> {
   };
   // This process launches Chromium for the in-host tier: its temp profiles go under the scratch too.
   process.env.TMPDIR = tmp;
+  // Ctrl+C or a kill: processGroup ends the groups it knows; this ends the rest and the scratch.
+  process.once('exit', () => {
+    sweepProcessesUnder(root.dir);
+    if (root.owned) removeQuietly(root.dir);
+  });
   const total = zero();
   const lines: string[] = [];
   const started = Date.now();
@@ -84,6 +89,8 @@ export async function main(argv: string[]): Promise<number> {
       console.log(`FAIL ${title}: ${error instanceof Error ? error.message : String(error)}`);
       tally = { passed: 0, failed: 1, skipped: 0 };
     }
+    const swept = sweepProcessesUnder(root.dir);
+    if (swept > 0) console.log(`note: killed ${swept} process group(s) that ${title} left running`);
     addInto(total, tally);
     const line = `${title}: ${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped (${Math.round((Date.now() - t0) / 1000)} s)`;
     lines.push(line);
