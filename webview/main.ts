@@ -9,6 +9,7 @@ import { counterView } from './counterView';
 import { h, section } from './dom';
 import { legend } from './legend';
 import { progressView } from './progressView';
+import { reportProblem } from './reportCheck';
 import { reportHeader } from './reportHeader';
 import { SpeedupChart, speedupPoints } from './speedupChart';
 import { summaryTable } from './summaryTable';
@@ -89,13 +90,21 @@ function applyTheme(): void {
   chart?.setPalette(palette);
 }
 
-function show(report: Report): void {
+/** Renders a report; false (and a one-line reason on screen) when it cannot be shown. */
+function show(report: Report): boolean {
   const started = performance.now();
+  const problem = reportProblem(report);
+  if (problem) {
+    renderError(new Error(problem));
+    return false;
+  }
   try {
     renderReport(report);
     document.body.dataset.renderMs = (performance.now() - started).toFixed(1);
+    return true;
   } catch (error) {
     renderError(error);
+    return false;
   }
 }
 
@@ -103,8 +112,8 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   const msg = event.data;
   switch (msg.type) {
     case 'report':
-      host.setState({ report: msg.report });
-      show(msg.report);
+      // Kept for the serializer: the panel shows it again after a window reload.
+      if (show(msg.report)) host.setState({ report: msg.report });
       break;
     case 'progress':
       renderProgress(msg.target, msg.lines);

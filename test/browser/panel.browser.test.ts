@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { Report } from '../../src/core/model';
 import { formatMs } from '../../webview/format';
 import { startPanelBrowser, type PanelBrowser } from './panelPage';
 import { firstX, laneCount, longestRun, solidCount, timelineShot, totalCount } from './pixelsOf';
@@ -207,6 +208,19 @@ describe('profiling panel (Chromium)', () => {
     await panel.showReport(makeReport());
     assert.equal(await panel.page.locator('#progress').count(), 0);
     assert.equal(await panel.page.getByRole('button', { name: 'Re-run' }).isDisabled(), false);
+    await panel.page.context().close();
+  });
+
+  it('says in one line why a malformed report cannot be shown, and recovers with the next one', async () => {
+    const panel = await browser.open(LIGHT);
+    await panel.post({ type: 'report', report: { version: 1, target: { name: 'x' } } as unknown as Report });
+    const banner = panel.page.locator('.banner');
+    await banner.waitFor();
+    assert.equal(await banner.textContent(), 'This report cannot be shown: runs is missing. Re-run the profile or open another report.');
+    assert.equal(await panel.state(), undefined, 'a report that cannot be shown is not kept for a reload');
+    await panel.showReport(makeReport());
+    assert.equal(await panel.page.locator('table.summary tbody tr').count(), 3);
+    assert.deepEqual(panel.errors, []);
     await panel.page.context().close();
   });
 });
