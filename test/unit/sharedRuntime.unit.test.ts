@@ -93,3 +93,15 @@ test('the runtime works outside the profiler', () => {
   assert.equal(execFileSync(process.execPath, [script], { encoding: 'utf8' }).trim(), '5');
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('--repeat reports in how many repeats a race appeared', async () => {
+  const report = await profile('racyCounter.ts', 'racyIncrement', 'Array(4).fill(300_000)', { strategies: ['threads'], repeat: 3 });
+  assert.equal(report.runs.length, 3);
+  const lossy = report.runs.filter((r) => r.counter.lost > 0).length;
+  const warning = report.warnings.find((w) => w.kind === 'race');
+  if (lossy === 0) {
+    assert.equal(warning, undefined);
+    return;
+  }
+  assert.deepEqual(warning!.seenIn, { repeats: lossy, of: 3 });
+});

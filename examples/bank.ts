@@ -1,0 +1,37 @@
+import { counter, lock, withLock } from 'parallel-profiler/runtime';
+
+/**
+ * Deposits `cents` one by one into a shared balance without a lock: the classic lost update.
+ * Profile with `--inputs "Array(8).fill(100_000)"` and read the race warning.
+ */
+export function depositUnsafely(cents: number): number {
+  for (let i = 0; i < cents; i++) counter.unsafeAdd(1);
+  return cents;
+}
+
+/** The fix: the read-modify-write under a lock (or simply `counter.add`). */
+export function depositSafely(cents: number): number {
+  for (let i = 0; i < cents; i++) withLock('balance', () => counter.unsafeAdd(1));
+  return cents;
+}
+
+/**
+ * Transfers between two accounts, taking their locks in argument order: two opposite transfers at
+ * once deadlock. Profile with `--inputs "[['alice', 'bob'], ['bob', 'alice']]" --spread`.
+ */
+export function transfer(from: string, to: string): string {
+  const first = lock(from);
+  first.acquire();
+  try {
+    const until = Date.now() + 50;
+    while (Date.now() < until) {
+      // auditing the withdrawal
+    }
+    const second = lock(to);
+    second.acquire();
+    second.release();
+  } finally {
+    first.release();
+  }
+  return `${from}→${to}`;
+}
