@@ -88,28 +88,53 @@ class SharedCounter:
         return "<parallel_profiler counter value=%r>" % (self.value,)
 
 
+_held = threading.local()
+
+
+def _push_site(name, site):
+    stacks = getattr(_held, "sites", None)
+    if stacks is None:
+        stacks = _held.sites = {}
+    stacks.setdefault(name, []).append(site)
+
+
+def _pop_site(name, fallback):
+    stack = getattr(_held, "sites", {}).get(name)
+    return stack.pop() if stack else fallback
+
+
 class NamedLock:
-    """A lock shared by every worker under one name; use it as `with lock("a"): ...`."""
+    """A lock shared by every worker under one name; use it as `with lock("a"): ...`.
+
+    Events carry the site where the lock was taken (the `with` line), for acquire and release.
+    """
 
     __slots__ = ("name",)
 
     def __init__(self, name):
         self.name = name
 
+    def _acquire(self, site):
+        _backend.acquire(self.name, site)
+        _push_site(self.name, site)
+
+    def _release(self, fallback):
+        _backend.release(self.name, _pop_site(self.name, fallback))
+
     def acquire(self):
         """Wait for the lock (interruptible by the profiler when it ends a deadlocked task)."""
-        _backend.acquire(self.name, _site(1))
+        self._acquire(_site(1))
 
     def release(self):
         """Release the lock."""
-        _backend.release(self.name, _site(1))
+        self._release(_site(1))
 
     def __enter__(self):
-        _backend.acquire(self.name, _site(1))
+        self._acquire(_site(1))
         return self
 
     def __exit__(self, *exc):
-        _backend.release(self.name, _site(1))
+        self._release(_site(1))
         return False
 
     def __repr__(self):
