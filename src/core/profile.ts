@@ -99,7 +99,12 @@ export function startProfile(request: ProfileRequest, callbacks: ProfileCallback
     if (child.stdin?.writable) child.stdin.write(JSON.stringify(message) + '\n');
   };
 
-  const guard = new RunGuard(builder, send, request.hangTimeoutMs ?? DEFAULT_HANG_TIMEOUT_MS);
+  const hangTimeoutMs = request.hangTimeoutMs ?? DEFAULT_HANG_TIMEOUT_MS;
+  const guard = new RunGuard(builder, send, hangTimeoutMs, () => {
+    // Loading the module or evaluating the inputs never finished: that is bad input, not a profile.
+    fatal = `${path.basename(target.file)}: loading the module and evaluating the inputs did not finish within ${hangTimeoutMs / 1000} s — look for top-level code or an inputs expression that never returns`;
+    killGroup(child);
+  });
   child.stdout?.on('data', (chunk: Buffer) => callbacks.onOutput?.('stdout', chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => {
     const text = chunk.toString();
@@ -205,6 +210,7 @@ class RunGuard {
     private readonly builder: ReportBuilder,
     private readonly send: (command: ControllerCommand) => void,
     private readonly hangTimeoutMs: number,
+    private readonly onStuckPreparing: () => void,
   ) {
     this.timer = setInterval(() => this.tick(), DEADLOCK_CHECK_MS);
     this.timer.unref();
@@ -216,6 +222,10 @@ class RunGuard {
 
   onEvent(event: RunnerEvent): void {
     switch (event.type) {
+      case 'inputs':
+      case 'fatal':
+        this.prepared = true;
+        break;
       case 'run-start':
         this.activeRun = event.run;
         this.detectors.set(event.run, new DeadlockDetector());
@@ -245,6 +255,11 @@ class RunGuard {
   }
 
   private tick(): void {
+    if (!this.prepared && Date.now() - this.startedAt > this.hangTimeoutMs) {
+      this.prepared = true;
+      this.onStuckPreparing();
+      return;
+    }
     const run = this.activeRun;
     if (run === undefined) return;
     const cycle = this.detectors.get(run)?.check();
@@ -267,6 +282,8 @@ class RunGuard {
   }
 
   private pendingHang: number | undefined;
+  private prepared = false;
+  private readonly startedAt = Date.now();
 
   private onStacks(event: Extract<RunnerEvent, { type: 'stacks' }>): void {
     if (this.pendingHang !== event.run) return;

@@ -130,3 +130,11 @@ test('Ctrl+C on the CLI cancels and still writes the partial report', async () =
   assert.equal(report.cancelled, true);
   assert.ok(report.runs[0].tasks.some((t) => t.status === 'cancelled'));
 });
+
+test('an inputs expression that never returns is one clear error, not a hung profile', async () => {
+  const outcome = await withoutLeftovers(() =>
+    startProfile({ target: { file: fixture('faults.ts'), name: 'slow', language: 'typescript' }, inputs: 'neverEnding()', hangTimeoutMs: 1000 }).done,
+  );
+  assert.equal(outcome.ok, false);
+  assert.match(!outcome.ok ? outcome.error : '', /faults\.ts: loading the module and evaluating the inputs did not finish within 1 s/);
+});
