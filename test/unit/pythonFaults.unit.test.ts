@@ -167,6 +167,22 @@ test("user code reading stdin gets end-of-file and cannot swallow the controller
   assert.equal(ofType(r.events, 'run-end')[0]?.aborted, 'cancelled');
 });
 
+test('dump-stacks on a worker process stuck in native code holding the GIL: a faulthandler stack', async () => {
+  let asked = false;
+  const r = await runHarness(options('regexHang.py', 'match', '[0, 1, 2]', { strategies: ['processes'] }), (e, control) => {
+    if (e.type === 'task-start' && e.index === 1 && !asked) {
+      asked = true;
+      setTimeout(() => control.send({ type: 'dump-stacks', run: 0 }), 300);
+    }
+    if (e.type === 'stacks') control.send({ type: 'kill-tasks', run: 0, tasks: [1], status: 'timeout', reason: 'hung' });
+  }, 30_000);
+  assert.equal(r.code, 0, r.stderr);
+  const [stacks] = ofType(r.events, 'stacks');
+  const busy = stacks?.workers.find((w) => w.task === 1);
+  assert.match(busy?.stack ?? '', /File "[^"]*regexHang\.py", line 7 in match/);
+  assert.deepEqual(tasksOf(r.events, 0).map((t) => t.status), ['ok', 'timeout', 'ok']);
+});
+
 test('stdin closing (the controller is gone) cancels and exits', async () => {
   const child = spawn(PYTHON, ['-u', HARNESS], {
     env: { ...process.env, PP_RUNNER_OPTIONS: JSON.stringify(options('hangs.py', 'maybe_hang', 'range(4)', { strategies: ['processes'] })) },

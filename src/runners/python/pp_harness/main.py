@@ -9,6 +9,7 @@ import os
 import platform
 import signal
 import sys
+import tempfile
 import warnings
 
 from .commands import Commands
@@ -37,6 +38,7 @@ class Profile:
         self.name = options["name"]
         self.spread = bool(options.get("spread"))
         self.timeout_ms = int(options.get("taskTimeoutMs") or 0)
+        self.scratch_dir = options.get("scratchDir") or tempfile.gettempdir()
         self.fn = None
         self.fn_site = None
         self.items = []
@@ -153,6 +155,10 @@ def main():
     try:
         options = _options()
         profile = Profile(emitter, commands, options)
+        try:
+            os.makedirs(profile.scratch_dir, exist_ok=True)
+        except OSError:
+            profile.scratch_dir = tempfile.gettempdir()
         profile.load()
     except UserInputError as e:
         emitter.emit({"type": "fatal", "message": str(e)})

@@ -5,12 +5,14 @@ The harness owns each worker (its own pipes), so it knows which task every proce
 a timeout or a kill ends exactly that task and a fresh worker (the next lane) continues with the
 rest, where a ProcessPoolExecutor would break as a whole.
 """
+import os
 import pickle
 import signal
 import time
 from collections import deque
 from multiprocessing.connection import wait
 
+from . import nativestacks
 from .procworker import worker_main
 from .shared import SharedState
 
@@ -30,6 +32,8 @@ class _Worker:
         self.failed = False
         self.cpu_ms = 0.0
         self.bye = None
+        self.main_ident = None
+        self.stack_file = None
 
 
 def _signal_name(code):
@@ -42,7 +46,7 @@ def _signal_name(code):
 class ProcessRun:
     """One run of the processes strategy."""
 
-    STACKS_WAIT_MS = 1000
+    STACKS_ASK_MS = 300
 
     def __init__(self, profile, run, workers, repeat):
         self.p = profile
@@ -95,7 +99,9 @@ class ProcessRun:
         self.lanes.append(w)
         parent_conn, child_conn = p.mp.Pipe(duplex=True)
         ctl_r, ctl_w = p.mp.Pipe(duplex=False)
-        config = {"origin_ns": self.em.origin_ns, "file": p.file, "spread": p.spread}
+        w.stack_file = os.path.join(p.scratch_dir, "stack-%d-%d.txt" % (self.run, w.lane))
+        config = {"origin_ns": self.em.origin_ns, "file": p.file, "spread": p.spread,
+                  "stack_file": w.stack_file}
         w.spawn_ms = self.em.now()
         w.proc = p.mp.Process(target=worker_main, name="pp-worker-%d" % w.lane,
                               args=(child_conn, ctl_r, config, self.shared, p.fn_bytes))
@@ -134,6 +140,7 @@ class ProcessRun:
         em, kind = self.em, m[0]
         if kind == "ready":
             w.ready = True
+            w.main_ident = m[4]
             em.emit({"type": "worker", "run": self.run, "lane": w.lane, "pid": m[2], "threadId": m[3],
                      "spawnMs": w.spawn_ms, "readyMs": m[1]})
             self._dispatch(w)
@@ -301,7 +308,7 @@ class ProcessRun:
                            command.get("reason") or "ended by the profiler", "SIGKILL")
         elif kind == "dump-stacks" and command.get("run") == self.run:
             busy = [w for w in self._live() if w.task is not None]
-            self.stacks = {"deadline": self.em.now() + self.STACKS_WAIT_MS, "workers": [],
+            self.stacks = {"deadline": self.em.now() + self.STACKS_ASK_MS, "native": False, "workers": [],
                            "waiting": set(w.lane for w in busy),
                            "tasks": {w.lane: w.task for w in busy}}
             for w in busy:
@@ -312,11 +319,22 @@ class ProcessRun:
             self._flush_stacks(False)
 
     def _flush_stacks(self, force):
+        """Emits `stacks` once every busy worker answered; workers that cannot answer (stuck in
+        native code holding the GIL) get a faulthandler dump instead."""
         s = self.stacks
         if s is None or (s["waiting"] and not force and self.em.now() < s["deadline"]):
             return
+        if s["waiting"] and not force and not s["native"]:
+            s["native"] = True
+            s["deadline"] = self.em.now() + self.STACKS_ASK_MS
+            for w in self._live():
+                if w.lane in s["waiting"]:
+                    nativestacks.request(w.pid, w.stack_file)
+            return
         for lane in s["waiting"]:
-            s["workers"].append({"lane": lane, "task": s["tasks"].get(lane), "stack": None})
+            w = self.lanes[lane]
+            stack = nativestacks.read(w.stack_file, w.main_ident) if s["native"] and w.main_ident else None
+            s["workers"].append({"lane": lane, "task": s["tasks"].get(lane), "stack": stack})
         self.stacks = None
         self.em.emit({"type": "stacks", "run": self.run,
                       "workers": sorted(s["workers"], key=lambda x: x["lane"])})

@@ -79,7 +79,9 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
     threading.Thread(target=_control, args=(ctl, send, state, parent_pid),
                      name="pp-control", daemon=True).start()
     cpu_start = time.process_time()
-    send(("ready", now(), os.getpid(), threading.get_native_id()))
+    from . import nativestacks
+    stack_file = nativestacks.arm(config["stack_file"])  # noqa: F841 - kept open for the dumps
+    send(("ready", now(), os.getpid(), threading.get_native_id(), threading.main_thread().ident))
 
     while True:
         try:

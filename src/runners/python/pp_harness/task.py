@@ -1,14 +1,24 @@
 """One call of the target: the outcome fields of a `task-end` event (status, error with the user's
 file:line, digest and preview of the result)."""
 import hashlib
+import multiprocessing
 import os
 import re
+import threading
 import traceback
 
 from .errors import TaskKilled, WorkerExit
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 _HARNESS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: Frames under these folders are the profiler's machinery, not the user's code.
+_HIDDEN = (_HARNESS_DIR + os.sep, os.path.dirname(os.path.abspath(multiprocessing.__file__)) + os.sep,
+           os.path.abspath(threading.__file__))
+
+
+def hidden(filename):
+    """Whether a frame's file belongs to the harness or to the start-up of a thread or process."""
+    return os.path.abspath(filename).startswith(_HIDDEN)
 
 
 def call(fn, item, spread):
@@ -102,7 +112,7 @@ def stack_text(frame, limit=30):
     """The user's part of a frame's stack, innermost last."""
     lines = []
     for entry in traceback.extract_stack(frame, limit=limit):
-        if os.path.abspath(entry.filename).startswith(_HARNESS_DIR + os.sep):
+        if hidden(entry.filename):
             continue
         lines.append('  File "%s", line %s, in %s' % (entry.filename, entry.lineno, entry.name))
         if entry.line:
