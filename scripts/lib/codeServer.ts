@@ -12,7 +12,10 @@ export interface CodeServerOptions {
   workspace?: string;
   /** false drops `--disable-workspace-trust`, to test behaviour in an untrusted workspace. */
   trusted?: boolean;
-  /** Adds `--vscode-option enable-smoke-test-driver`, needed to run in-host tests. */
+  /**
+   * Adds `--vscode-option enable-smoke-test-driver`: without it the browser client ignores the
+   * `extensionDevelopmentPath` and `extensionTestsPath` payloads (no Extension Development Host).
+   */
   testDriver?: boolean;
   /** Extra user settings merged over the defaults. */
   settings?: Record<string, unknown>;
