@@ -140,9 +140,22 @@ def _finish(code):
 
 
 def main():
-    """Runs one profile from PP_RUNNER_OPTIONS; never returns."""
-    warnings.filterwarnings("ignore", category=DeprecationWarning, module="multiprocessing")
+    """Runs one profile from PP_RUNNER_OPTIONS; never returns. A bug of ours is one `fatal` line
+    (exit 1), never a traceback in the user's output."""
     emitter = Emitter()
+    try:
+        _profile(emitter)
+    except BaseException as e:  # noqa: B902
+        import traceback
+        where = traceback.extract_tb(e.__traceback__)[-1:] or [None]
+        at = " at %s:%s" % (os.path.basename(where[0].filename), where[0].lineno) if where[0] else ""
+        emitter.emit({"type": "fatal", "message": "the profiler's Python harness failed: %s: %s%s; "
+                      "please report this" % (type(e).__name__, e, at)})
+        _finish(1)
+
+
+def _profile(emitter):
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module="multiprocessing")
     emitter.emit({"type": "hello", "originEpochMs": emitter.origin_ns / 1e6, "pid": os.getpid(),
                   "runtime": runtime_description(), "platform": sys.platform,
                   "cpus": os.cpu_count() or 1,
