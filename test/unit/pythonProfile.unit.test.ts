@@ -132,6 +132,23 @@ test('cancel through the controller: partial report with cancelled tasks', async
   assert.ok(outcome.report.runs[0].tasks.some((t) => t.status === 'cancelled'));
 });
 
+test('examples: primes, hashing, fetch and bank give the expected results and warnings', async () => {
+  const example = (file: string) => join(ROOT, 'examples', file);
+  const run = async (file: string, name: string, inputs: string, extra: Partial<ProfileRequest> = {}) => {
+    const outcome = await startProfile({ target: { file: example(file), name, language: 'python' }, inputs, workers: 2, ...extra }).done;
+    assert.ok(outcome.ok, outcome.ok ? '' : outcome.error);
+    return outcome.report;
+  };
+  const primes = await run('primes.py', 'count_primes', '[10, 100, 1000, 10_000]');
+  for (const r of primes.runs) assert.deepEqual(results(r), ['4', '25', '168', '1229']);
+  const hashing = await run('hashing.py', 'digest_of', '[1, 2]', { strategies: ['sequential', 'threads'] });
+  assert.deepEqual(results(hashing.runs[1]), results(hashing.runs[0]));
+  const fetch = await run('fetch.py', 'fetch', 'range(4)', { strategies: ['threads'] });
+  assert.equal(fetch.runs[0].tasks[3].resultPreview, "{'page': 3, 'items': [30, 31, 32]}");
+  const bank = await run('bank.py', 'transfer', "[('alice', 'bob'), ('bob', 'alice')]", { spread: true, strategies: ['threads'] });
+  assert.ok(bank.warnings.some((w) => w.kind === 'deadlock'));
+});
+
 test('CLI: profile a .py file with --spread, --strategies, --workers, --start-method, --out', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pp-python-cli-'));
   try {
