@@ -23,6 +23,10 @@ const root = document.getElementById('root') ?? document.body;
 let palette = readPalette();
 let timelines: TimelineView[] = [];
 let chart: SpeedupChart | undefined;
+/** Key of the report on screen (see `reportKey`), undefined when none is. */
+let shownKey: string | undefined;
+/** How many reports were rendered (data-rendered, for tests and debugging). */
+let renders = 0;
 
 const openLocation = (location: SourceLocation): void => host.postMessage({ type: 'openLocation', location });
 
@@ -64,11 +68,12 @@ function renderReport(report: Report): void {
     ]),
   );
   for (const t of timelines) t.draw();
-  document.body.dataset.rendered = String(Date.now());
+  document.body.dataset.rendered = String(++renders);
 }
 
 function renderProgress(target: string, lines: string[]): void {
   clear();
+  shownKey = undefined;
   root.replaceChildren(toolbar(false), progressView(target, lines));
 }
 
@@ -90,9 +95,15 @@ function applyTheme(): void {
   chart?.setPalette(palette);
 }
 
+/** Identifies a report cheaply: when it was made, of what, and how many tasks. */
+function reportKey(report: Report): string {
+  return JSON.stringify([report.createdAt, report.target?.file, report.target?.name, report.runs?.map((r) => r.tasks?.length)]);
+}
+
 /** Renders a report; false (and a one-line reason on screen) when it cannot be shown. */
 function show(report: Report): boolean {
   const started = performance.now();
+  shownKey = undefined;
   const problem = reportProblem(report);
   if (problem) {
     renderError(new Error(problem));
@@ -100,6 +111,7 @@ function show(report: Report): boolean {
   }
   try {
     renderReport(report);
+    shownKey = reportKey(report);
     document.body.dataset.renderMs = (performance.now() - started).toFixed(1);
     return true;
   } catch (error) {
@@ -112,6 +124,8 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   const msg = event.data;
   switch (msg.type) {
     case 'report':
+      // The host re-sends its report when a hidden panel comes back; it is already on screen.
+      if (shownKey !== undefined && shownKey === reportKey(msg.report)) break;
       // Kept for the serializer: the panel shows it again after a window reload.
       if (show(msg.report)) host.setState({ report: msg.report });
       break;

@@ -77,7 +77,10 @@ export class TimelineView {
     this.canvas.addEventListener('pointerup', (e) => this.onUp(e));
     this.canvas.addEventListener('pointerleave', () => (this.tooltip.hidden = true));
     this.canvas.addEventListener('dblclick', () => this.resetZoom());
-    this.resize = new ResizeObserver(() => this.draw());
+    // Redraw when the width changes (not for the first observation, which `draw()` already covers).
+    this.resize = new ResizeObserver(() => {
+      if (Math.max(this.wrap.clientWidth, LABEL_WIDTH + 100) !== this.width) this.draw();
+    });
     this.resize.observe(this.wrap);
   }
 

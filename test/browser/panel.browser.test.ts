@@ -196,6 +196,13 @@ describe('profiling panel (Chromium)', () => {
     const shot = await timelineShot(panel, 'processes');
     assert.equal(shot.laneCenters.length, 3);
     for (let lane = 0; lane < 3; lane++) assert.ok(laneCount(shot, lane, blue(DARK)) > 20);
+
+    // The host answers `ready` with the same report: it is not rendered a second time.
+    const rendered = await panel.page.locator('body').getAttribute('data-rendered');
+    await panel.post({ type: 'report', report });
+    await panel.post({ type: 'progress', target: 'next', lines: [] }); // messages are handled in order
+    await panel.page.locator('#progress').waitFor();
+    assert.equal(await panel.page.locator('body').getAttribute('data-rendered'), rendered);
     await panel.page.context().close();
   });
 
