@@ -20,6 +20,12 @@ async function answerInputBox(page: Page, text: string): Promise<void> {
   await input.waitFor({ state: 'visible' });
   await input.fill(text);
   await page.keyboard.press('Enter');
+  await quickInputClosed(page);
+}
+
+/** Waits until no quick input (palette, picker, input box) is open, before the next keystrokes. */
+async function quickInputClosed(page: Page): Promise<void> {
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: MINUTE });
 }
 
 /**
@@ -27,7 +33,9 @@ async function answerInputBox(page: Page, text: string): Promise<void> {
  * always shown to a headless page); waits until it is there.
  */
 async function notification(vs: VsCodeSession, text: string): Promise<Locator> {
+  await quickInputClosed(vs.page);
   await vs.runCommand('Notifications: Show Notifications');
+  await quickInputClosed(vs.page);
   const item = vs.page.locator('.notifications-center .notification-list-item', { hasText: text });
   await item.first().waitFor({ state: 'visible', timeout: MINUTE });
   return item.first();
@@ -123,10 +131,30 @@ describe('profiling from the editor', { timeout: 12 * MINUTE }, () => {
     await answerInputBox(page, 'Array.from({ length: 400 }, () => 100)');
     await vs.codeLens('Profiling…').first().waitFor({ state: 'visible', timeout: MINUTE });
     const progress = await notification(vs, 'Profiling nap');
+    // Live task counts per strategy, e.g. "sequential 12/400".
+    await progress.getByText(/sequential \d+\/400/).first().waitFor({ state: 'visible', timeout: MINUTE });
     await progress.hover();
     await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
     const web = await panelShowing(vs, 'nap');
     await web.locator('.banner', { hasText: 'Cancelled' }).waitFor({ state: 'visible', timeout: MINUTE });
+  });
+
+  it('a second profile while one runs asks whether to cancel the first', { timeout: 5 * MINUTE }, async () => {
+    const { page } = vs;
+    await vs.runCommand('Notifications: Clear All Notifications');
+    await quickInputClosed(page);
+    await vs.openFile(join(workspace, 'nap.js'));
+    await vs.codeLens('Profile parallelism').first().click({ timeout: 2 * MINUTE });
+    await answerInputBox(page, 'Array.from({ length: 400 }, () => 100)');
+    await vs.codeLens('Profiling…').first().waitFor({ state: 'visible', timeout: MINUTE });
+    await vs.openFile(join(workspace, 'busy.ts'));
+    await vs.codeLens('Profile parallelism').first().click({ timeout: 2 * MINUTE });
+    await answerInputBox(page, '[1, 2, 3]');
+    const ask = await notification(vs, 'is still running');
+    await ask.hover();
+    await ask.locator('.monaco-button', { hasText: 'Cancel and Start' }).click();
+    const web = await panelShowing(vs, 'busy');
+    await web.locator('.report-header', { hasText: 'busy.ts' }).waitFor({ state: 'visible' });
   });
 
   it('a function throwing <img src=x onerror=alert(1)> shows it as text and runs nothing', { timeout: 5 * MINUTE }, async () => {
