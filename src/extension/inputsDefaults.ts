@@ -3,6 +3,7 @@
  * that never evaluates anything (user code only ever runs in the runner process).
  * Plain functions, no `vscode` import, so unit tests can use them directly.
  */
+import { transformSync } from 'esbuild';
 import type { Language } from '../core/model';
 
 /** An inputs expression and whether each element is spread as the arguments (starmap). */
@@ -38,20 +39,31 @@ export function defaultInputs(params: readonly string[], language: Language): In
 
 /**
  * Checks an inputs expression without running it. Returns one line naming the problem, or
- * undefined when it looks fine. JS/TS: parsed (not called) with `new Function`; Python: balanced
- * brackets and quotes, since no Python parser runs in the extension host.
+ * undefined when it looks fine. JS: compiled (never called) with `new Function`; TS: parsed by
+ * esbuild; Python: balanced brackets and quotes, since no Python parser runs in the extension host.
  */
 export function checkInputs(expression: string, language: Language): string | undefined {
   const text = expression.trim();
   if (text === '') return 'Enter an inputs expression, e.g. [1, 2, 3].';
   if (language === 'python') return checkPythonShape(text);
+  if (language === 'typescript') return checkTypeScript(text);
   try {
     // Compiles the body only; the function is never called.
     new Function(`return (\n${text}\n);`);
     return undefined;
   } catch (err) {
-    if (language === 'typescript' && /[:<]/.test(text)) return undefined; // type annotations: the runner strips them
     return `Not a valid JavaScript expression: ${(err as Error).message}`;
+  }
+}
+
+/** Parses (never runs) a TypeScript expression with esbuild, which the runner uses as well. */
+function checkTypeScript(text: string): string | undefined {
+  try {
+    transformSync(`(\n${text}\n);`, { loader: 'ts', logLevel: 'silent' });
+    return undefined;
+  } catch (err) {
+    const first = (err as { errors?: { text: string }[] }).errors?.[0]?.text ?? (err as Error).message;
+    return `Not a valid TypeScript expression: ${first}`;
   }
 }
 

@@ -60,6 +60,12 @@ describe('checking inputs without running them', () => {
     assert.ok(problem && !problem.includes('\n'), String(problem));
   });
 
+  it('parses TypeScript, type assertions included, and reports its syntax errors', () => {
+    assert.equal(checkInputs('[1, 2, 3] as number[]', 'typescript'), undefined);
+    assert.equal(checkInputs('Array.from({ length: 4 }, (_: unknown, i: number) => i)', 'typescript'), undefined);
+    assert.match(String(checkInputs('[1, 2', 'typescript')), /Not a valid TypeScript expression/);
+  });
+
   it('never calls the expression', () => {
     (globalThis as Record<string, unknown>).__ppCalled = false;
     assert.equal(checkInputs('(globalThis.__ppCalled = true, [1])', 'javascript'), undefined);
