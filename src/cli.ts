@@ -100,8 +100,14 @@ async function profile(args: string[]): Promise<number> {
     node: values.node,
     startMethod: startMethod as ProfileRequest['startMethod'],
   };
+  // Progress and the user's own prints go to stderr, so stdout holds only the result.
   const handle = startProfile(request, {
-    onOutput: (stream, text) => (stream === 'stdout' ? process.stderr : process.stderr).write(text),
+    onOutput: (_stream, text) => process.stderr.write(text),
+    onEvent: (event) => {
+      if (event.type === 'run-start') {
+        process.stderr.write(`parallel-profiler: ${event.strategy} (${event.workers} worker${event.workers === 1 ? '' : 's'})…\n`);
+      }
+    },
   });
   let interrupted = false;
   process.on('SIGINT', () => {

@@ -222,6 +222,10 @@ class RunGuard {
 
   onEvent(event: RunnerEvent): void {
     switch (event.type) {
+      case 'hello':
+      case 'loading':
+        this.preparingSince = Date.now();
+        break;
       case 'inputs':
       case 'fatal':
         this.prepared = true;
@@ -255,7 +259,7 @@ class RunGuard {
   }
 
   private tick(): void {
-    if (!this.prepared && Date.now() - this.startedAt > this.hangTimeoutMs) {
+    if (!this.prepared && Date.now() - this.preparingSince > this.hangTimeoutMs) {
       this.prepared = true;
       this.onStuckPreparing();
       return;
@@ -283,7 +287,7 @@ class RunGuard {
 
   private pendingHang: number | undefined;
   private prepared = false;
-  private readonly startedAt = Date.now();
+  private preparingSince = Date.now();
 
   private onStacks(event: Extract<RunnerEvent, { type: 'stacks' }>): void {
     if (this.pendingHang !== event.run) return;

@@ -43,6 +43,8 @@ export type RunnerEvent =
       cpus: number;
       gil?: boolean | null;
     }
+  /** The target is bundled (JS): the user's module is loaded next; the preparation clock starts. */
+  | { type: 'loading' }
   | { type: 'inputs'; count: number }
   | { type: 'run-start'; run: number; strategy: StrategyName; workers: number; repeat: number; startMs: number }
   | { type: 'worker'; run: number; lane: number; pid: number; threadId: number; spawnMs: number; readyMs?: number }

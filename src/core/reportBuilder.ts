@@ -98,6 +98,7 @@ export class ReportBuilder {
       case 'warning':
         this.runnerWarnings.push(event.warning);
         break;
+      case 'loading':
       case 'stacks':
       case 'log':
       case 'fatal':

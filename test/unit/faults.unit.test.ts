@@ -49,12 +49,12 @@ test('opposite lock orders that happen not to deadlock raise a lock-order warnin
 });
 
 test('a hang is reported with what each worker was running, and the rest still runs', async () => {
-  const report = await withoutLeftovers(() => profile('faults.ts', 'spinForever', '[0, 1, 2, 3]', { hangTimeoutMs: 1500 }));
+  const report = await withoutLeftovers(() => profile('faults.ts', 'spinForever', '[0, 1, 2, 3]', { hangTimeoutMs: 3000 }));
   for (const r of report.runs) {
     assert.deepEqual(r.tasks.map((t) => t.status), ['ok', 'timeout', 'ok', 'ok'], r.strategy);
     const warning = report.warnings.find((w) => w.kind === 'hang' && w.strategy === r.strategy);
     assert.ok(warning, `${r.strategy}: hang warning`);
-    assert.match(warning!.message, /no task finished and no lock was taken for 1\.5 s \(running: worker \d+ on input #1\)/);
+    assert.match(warning!.message, /no task finished and no lock was taken for 3 s \(running: worker \d+ on input #1\)/);
   }
 });
 
@@ -120,9 +120,14 @@ test('Ctrl+C on the CLI cancels and still writes the partial report', async () =
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pp-sigint-')), 'report.json');
   const child = spawn(process.execPath, [CLI, 'profile', fixture('faults.ts'), 'slow', '--inputs', '[0, 1, 2, 3, 4, 5]', '--workers', '2', '--out', out], { cwd: ROOT });
   let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
   // Interrupt once the sequential run is under way (its first task takes 2 s).
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await new Promise<void>((resolve) =>
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (stderr.includes('sequential (1 worker)')) resolve();
+    }),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 300));
   child.kill('SIGINT');
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   assert.equal(code, 130, stderr);

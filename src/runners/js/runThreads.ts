@@ -4,7 +4,7 @@
  * makes piscina terminate its thread and start a new one.
  */
 import * as path from 'node:path';
-import { Piscina } from 'piscina';
+import { FixedQueue, Piscina } from 'piscina';
 import type { TaskStatus } from '../../core/model';
 import { RunRecorder, type ActiveRun, type RunSettings } from './runRecorder';
 import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
@@ -23,6 +23,8 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     minThreads: settings.workers,
     maxThreads: settings.workers,
     idleTimeout: Infinity,
+    // O(1) queue operations: every task of the run is queued at once.
+    taskQueue: new FixedQueue(),
     workerData,
     resourceLimits: { maxOldGenerationSizeMb: heapLimitMb(settings.workers) },
   });
@@ -45,16 +47,21 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     recorder.warn({ kind: 'crash', message: `a worker thread failed outside any task: ${error.message}` });
   });
 
-  const controllers = new Map<number, AbortController>();
   /** The slot whose worker is running (or died running) this task. */
   const slotRunning = (index: number): number | undefined => {
     for (const slot of slots.keys()) if (memory.runningTask[slot] === index) return slot;
     return undefined;
   };
+  // No abort signal per task: piscina moves signalled tasks through a slow queue. A running task is
+  // stopped by terminating its thread (piscina then fails the task and starts a new thread).
   const stop = (index: number, status: TaskStatus, reason: string) => {
     if (recorder.isEnded(index) || recorder.stopped.has(index)) return;
+    const slot = slotRunning(index);
+    const threadId = slot === undefined ? undefined : slots.get(slot)?.threadId;
+    const thread = pool.threads.find((t) => t.threadId === threadId);
+    if (!thread) return;
     recorder.stopped.set(index, { status, reason });
-    controllers.get(index)?.abort(reason);
+    void thread.terminate();
   };
 
   const watchdog = settings.taskTimeoutMs > 0
@@ -74,10 +81,8 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     const queuedMs = recorder.now();
     const unsendable = settings.unsendable.get(index);
     if (unsendable) return recorder.taskFailed(index, -1, queuedMs, 'error', unsendable);
-    const controller = new AbortController();
-    controllers.set(index, controller);
     try {
-      const { outcome, worker, threadId } = await pool.run({ index, args }, { signal: controller.signal });
+      const { outcome, worker, threadId } = await pool.run({ index, args });
       recorder.taskEnd(outcome, worker ? announce(worker) : recorder.knownLane(threadId) ?? -1, queuedMs);
     } catch (error) {
       // Task errors come back as outcomes: a rejection means the worker was terminated or died.
@@ -95,13 +100,11 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
           recorder.workerExit(lane, stopped ? null : failure.exitCode ?? 1, stopped ? 'terminated' : undefined);
         }
       }
-      if (stopped) recorder.taskFailed(index, lane, queuedMs, stopped.status, stopped.reason, memory.runningSince[slot ?? 0]);
+      if (stopped) recorder.taskFailed(index, lane, queuedMs, stopped.status, stopped.reason, slot === undefined ? undefined : memory.runningSince[slot]);
       else {
         if (failure.status === 'crashed') recorder.warn({ kind: 'crash', message: failure.message });
         recorder.taskFailed(index, lane, queuedMs, failure.status, failure.message);
       }
-    } finally {
-      controllers.delete(index);
     }
   };
 
@@ -110,7 +113,7 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     if (watchdog) clearInterval(watchdog);
     const cpu = process.cpuUsage(cpuBefore);
     const counter = { expected: memory.totalTally(), observed: memory.read() };
-    await pool.destroy();
+    if (!recorder.cancelled) await pool.destroy();
     for (const { lane } of slots.values()) recorder.workerExit(lane, 0);
     recorder.finish(counter, (cpu.user + cpu.system) / 1000);
   })();
@@ -121,7 +124,11 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     killTasks: (tasks, status, reason) => tasks.forEach((t) => stop(t, status, reason)),
     cancel() {
       recorder.cancelled = true;
-      for (const { index } of settings.tasks) stop(index, 'cancelled', 'the profile was cancelled');
+      for (const { index } of settings.tasks) {
+        if (!recorder.isEnded(index)) recorder.stopped.set(index, { status: 'cancelled', reason: 'the profile was cancelled' });
+      }
+      // Fails every queued and running task at once; the run then finishes.
+      void pool.destroy();
     },
     busyLanes: () =>
       [...slots].filter(([slot]) => memory.runningTask[slot] >= 0).map(([slot, { lane }]) => ({ lane, task: memory.runningTask[slot] })),

@@ -6,7 +6,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as readline from 'node:readline';
-import { serialize } from 'node:v8';
 import type { ControllerCommand, RunnerOptions } from '../../core/protocol';
 import { EXIT_BAD_INPUT } from '../../core/protocol';
 import { scanFunctions } from '../../core/functionScanner';
@@ -14,7 +13,7 @@ import type { StrategyName } from '../../core/model';
 import { epochMs } from './clock';
 import { emit, flushEvents } from './eventWriter';
 import { BadInput, bundleTarget, loadBundle } from './bundleTarget';
-import { describeError } from './taskExecution';
+import { describeError, uncloneablePart } from './taskExecution';
 import type { ActiveRun, RunSettings } from './runRecorder';
 import { startSequential } from './runSequential';
 import { startThreads } from './runThreads';
@@ -37,6 +36,7 @@ function fatal(message: string): never {
 
 async function prepare(options: RunnerOptions, originEpochMs: number) {
   const bundle = await bundleTarget(options.file, options.name, options.inputs, options.scratchDir);
+  emit({ type: 'loading' });
   let hooks;
   try {
     hooks = await loadBundle(bundle);
@@ -69,10 +69,9 @@ async function prepare(options: RunnerOptions, originEpochMs: number) {
   });
   const unsendable = new Map<number, string>();
   for (const task of tasks) {
-    try {
-      serialize(task.args);
-    } catch (error) {
-      unsendable.set(task.index, `input #${task.index}: its arguments cannot be sent to a worker (${(error as Error).message}); pass plain data: numbers, strings, arrays, plain objects`);
+    const part = uncloneablePart(task.args, 'the arguments');
+    if (part) {
+      unsendable.set(task.index, `input #${task.index}: its arguments cannot be sent to a worker: they hold ${part}; pass plain data: numbers, strings, arrays, plain objects`);
     }
   }
   void originEpochMs;
