@@ -4,11 +4,12 @@
  * "Reset zoom" resets; hovering shows the task's details. Bars narrower than a pixel are merged
  * per pixel column (the most severe status wins), so 100k tasks draw as fast as 100.
  */
-import type { SourceLocation, TaskSpan, TaskStatus } from '../src/core/model';
+import type { SourceLocation, TaskStatus } from '../src/core/model';
 import { h } from './dom';
 import { formatMs } from './format';
 import type { Palette } from './theme';
-import { type LaneRow, type LockWait, type TimelineLayout, taskAt } from './timelineLayout';
+import { type LaneRow, type TimelineLayout, taskAt } from './timelineLayout';
+import { describeHit, type Hit } from './timelineTooltip';
 
 const LABEL_WIDTH = 110;
 const AXIS_HEIGHT = 22;
@@ -24,11 +25,6 @@ const MIN_BAR = 3;
 /** Higher wins when several tasks share a pixel column. */
 const SEVERITY: Record<TaskStatus, number> = { ok: 1, cancelled: 2, timeout: 3, error: 4, crashed: 5, deadlocked: 6 };
 const BY_SEVERITY: TaskStatus[] = ['ok', 'ok', 'cancelled', 'timeout', 'error', 'crashed', 'deadlocked'];
-
-type Hit =
-  | { kind: 'task'; task: TaskSpan; row: LaneRow }
-  | { kind: 'wait'; wait: LockWait; row: LaneRow }
-  | { kind: 'startup'; row: LaneRow };
 
 /** A zoomable, hoverable timeline of one run. Append `element`, then call `dispose()` when done. */
 export class TimelineView {
@@ -339,7 +335,7 @@ export class TimelineView {
       this.tooltip.hidden = true;
       return;
     }
-    const lines = describe(hit, this.layout.stragglers);
+    const lines = describeHit(hit, this.layout.stragglers);
     this.tooltip.replaceChildren(...lines.map(([k, v]) => h('div', {}, [h('span', { className: 'key', text: k }), v])));
     this.tooltip.hidden = false;
     const tipWidth = this.tooltip.offsetWidth;
@@ -349,52 +345,12 @@ export class TimelineView {
   }
 }
 
-/** The tooltip's lines for what is under the pointer: [label, value]. */
-function describe(hit: Hit, stragglers: Set<number>): [string, string][] {
-  const worker = hit.row.lane?.pid ? `${hit.row.id} (pid ${hit.row.lane.pid})` : String(hit.row.id);
-  if (hit.kind === 'startup') {
-    const lane = hit.row.lane!;
-    return [
-      ['worker start-up', formatMs((lane.readyMs ?? lane.spawnMs) - lane.spawnMs)],
-      ['worker', worker],
-    ];
-  }
-  if (hit.kind === 'wait') {
-    const w = hit.wait;
-    return [
-      [w.acquired ? 'waiting for lock' : 'never acquired lock', w.lock],
-      ['waited', formatMs(w.toMs - w.fromMs)],
-      ['input', `#${w.task}`],
-      ['worker', worker],
-    ];
-  }
-  const t = hit.task;
-  const lines: [string, string][] = [
-    ['input', `#${t.index}`],
-    ['status', t.status + (stragglers.has(t.index) ? ' · straggler' : '')],
-    ['duration', formatMs(t.endMs - t.startMs)],
-    ['worker', worker],
-  ];
-  if (t.startMs - t.queuedMs > 0.05) lines.push(['queued', formatMs(t.startMs - t.queuedMs)]);
-  if (t.cpuMs != null) lines.push(['CPU', formatMs(t.cpuMs)]);
-  if (t.serializeMs != null) lines.push(['serialize', formatMs(t.serializeMs)]);
-  if (t.error) lines.push(['error', clip(String(t.error))]);
-  if (t.errorLocation) lines.push(['at', `${t.errorLocation.file}:${t.errorLocation.line} (click to open)`]);
-  if (t.resultPreview != null) lines.push(['result', clip(String(t.resultPreview))]);
-  return lines;
-}
-
 /** "w1 · thread 3", "w0 · pid 4101" or "worker 2": which OS thread or process the lane was. */
 function laneLabel(strategy: string, row: LaneRow): string {
   const lane = row.lane;
   if (!lane) return `worker ${row.id}`;
   if (strategy === 'threads' && lane.threadId) return `w${row.id} · thread ${lane.threadId}`;
   return lane.pid ? `w${row.id} · pid ${lane.pid}` : `worker ${row.id}`;
-}
-
-/** Long errors (stacks) and results cut for the tooltip; the warnings list keeps the full text. */
-function clip(text: string, max = 600): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 /** 1, 2 or 5 × 10^k, the tick step nearest above `raw`. */
