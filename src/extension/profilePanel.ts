@@ -51,6 +51,7 @@ export class ProfilePanel {
   private static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
     return {
       enableScripts: true,
+      enableFindWidget: true,
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
     };
   }
@@ -61,7 +62,10 @@ export class ProfilePanel {
     restored: Report | undefined,
   ) {
     this._report = restored;
-    if (restored) this.latest = { type: 'report', report: restored };
+    if (restored) {
+      this.latest = { type: 'report', report: restored };
+      panel.title = `Parallel Profiler: ${restored.target.name}`;
+    }
     const webview = panel.webview;
     webview.html = panelHtml({
       cspSource: webview.cspSource,
@@ -84,6 +88,7 @@ export class ProfilePanel {
   /** Shows a report (replacing progress or an older report). */
   showReport(report: Report): void {
     this._report = report;
+    this.panel.title = `Parallel Profiler: ${report.target.name}`;
     this.latest = { type: 'report', report };
     this.post(this.latest);
   }
