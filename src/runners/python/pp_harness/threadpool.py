@@ -130,6 +130,7 @@ class ThreadRun:
                     self.finished.add(index)
                     lane.ctx = None
                     self.expected += ctx.tally
+                    last = len(self.finished) == len(p.items)
                 event = {"type": "task-end", "run": self.run, "index": index, "lane": lane.id,
                          "queuedMs": self.start_ms, "startMs": lane.start_ms, "endMs": end_ms,
                          "status": status, "cpuMs": cpu_ms}
@@ -137,7 +138,10 @@ class ThreadRun:
                 em.emit(event)
                 if status == "crashed":
                     p.warn_crash(self.strategy, fields.get("error", "crashed"), index)
-                self.wake.set()
+                if last:
+                    # Only the end matters to the loop: waking it per task would hand the GIL
+                    # (and, on a busy machine, the CPU) to it between every two tasks.
+                    self.wake.set()
         except TaskKilled:
             pass
         finally:
