@@ -14,7 +14,7 @@ for (const [name, found] of [['chromium', ensureChromium(say)], ['code-server', 
     failed = true;
     say(`${name}: ${found.missing}`);
   } else {
-    say(`${name}: ${found.path ?? found.dir}`);
+    say(`${name}: ${'dir' in found ? found.dir : found.path}`);
   }
 }
 process.exitCode = failed ? 1 : 0;
