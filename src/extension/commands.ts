@@ -9,7 +9,7 @@ import type { Report, Target } from '../core/model';
 import type { FoundFunction } from '../core/functionScanner';
 import { COMMANDS, CONTEXT } from './commandIds';
 import { askInputs } from './inputsPrompt';
-import type { InputsChoice } from './inputsDefaults';
+import { spreadFor, type InputsChoice } from './inputsDefaults';
 import { Messages } from './messages';
 import type { ProfileSession } from './profileSession';
 import { openReportFile, saveReport } from './reportFiles';
@@ -59,8 +59,12 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }
     const target: Target = { file: uri.fsPath, name: fn.name, language };
     let choice: InputsChoice | undefined;
-    if (typeof inputs === 'string') choice = { expression: inputs, spread: store.lastInputs(target.file, fn.name)?.spread ?? fn.params.length !== 1 };
-    else choice = inputs ?? (await askInputs(target, fn.params, store));
+    if (typeof inputs === 'string') {
+      const spread = store.lastInputs(target.file, fn.name)?.spread ?? spreadFor(fn.params);
+      choice = { expression: inputs, spread };
+    } else {
+      choice = inputs ?? (await askInputs(target, fn.params, store));
+    }
     if (!choice) return undefined;
     await store.setLastInputs(target.file, fn.name, choice);
     if (doc.isDirty) await doc.save();

@@ -44,7 +44,12 @@ async function notification(vs: VsCodeSession, text: string): Promise<Locator> {
 /** Waits until the panel shows the report of `name` and returns the webview's content. */
 async function panelShowing(vs: VsCodeSession, name: string): Promise<FrameLocator> {
   const web = vs.webview();
-  await web.locator('.report-header .fn', { hasText: name }).waitFor({ state: 'visible', timeout: 3 * MINUTE });
+  try {
+    await web.locator('.report-header .fn', { hasText: name }).waitFor({ state: 'visible', timeout: 3 * MINUTE });
+  } catch (error) {
+    await vs.screenshot(`vscode-failed-panel-${name}`); // what the window showed instead, for the log
+    throw error;
+  }
   return web;
 }
 
