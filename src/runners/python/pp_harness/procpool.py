@@ -26,7 +26,8 @@ class _Worker:
         self.pid = None
         self.spawn_ms = 0.0
         self.ready = False
-        self.task = None
+        self.task = None  # the task it runs (after its `start` message)
+        self.inflight = deque()  # tasks sent to it, in order, the running one first
         self.start_ms = None
         self.dead = False
         self.failed = False
@@ -47,6 +48,7 @@ class ProcessRun:
     """One run of the processes strategy."""
 
     STACKS_ASK_MS = 300
+    DEPTH = 2
 
     def __init__(self, profile, run, workers, repeat):
         self.p = profile
@@ -62,6 +64,7 @@ class ProcessRun:
         self.stacks = None
         self.start_failures = 0
         self.warned_result = False
+        self.requeued = {}
 
     def execute(self):
         """Runs every task; emits run-start … run-end. Returns False if cancelled."""
@@ -111,15 +114,20 @@ class ProcessRun:
         w.conn, w.ctl, w.pid = parent_conn, ctl_w, w.proc.pid
 
     def _dispatch(self, w):
-        if w.dead or not w.ready or w.task is not None or not self.pending or self.p.commands.cancelled:
-            return
-        index = self.pending.popleft()
-        w.task, w.start_ms = index, None
-        try:
-            w.conn.send_bytes(pickle.dumps(("task", index, self.p.payloads[index]),
-                                           protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass  # the worker died: its sentinel reports it and the task ends `crashed`
+        """Keeps up to DEPTH tasks in a worker's pipe, so it does not wait for the harness between
+        two tasks (ProcessPoolExecutor also queues calls ahead) — but a second one only while no
+        other worker (idle or still starting) could run it sooner."""
+        while (not w.dead and w.ready and len(w.inflight) < self.DEPTH and self.pending
+               and not self.p.commands.cancelled):
+            if w.inflight and any(not o.dead and not o.inflight for o in self.lanes if o is not w):
+                return
+            index = self.pending.popleft()
+            w.inflight.append(index)
+            try:
+                w.conn.send_bytes(pickle.dumps(("task", index, self.p.payloads[index]),
+                                               protocol=pickle.HIGHEST_PROTOCOL))
+            except OSError:
+                return  # the worker died: its sentinel reports it, its tasks go back or crash
 
     def _live(self):
         return [w for w in self.lanes if not w.dead]
@@ -145,7 +153,7 @@ class ProcessRun:
                      "spawnMs": w.spawn_ms, "readyMs": m[1]})
             self._dispatch(w)
         elif kind == "start":
-            w.start_ms = m[2]
+            w.task, w.start_ms = m[1], m[2]
             em.emit({"type": "task-start", "run": self.run, "index": m[1], "lane": w.lane,
                      "queuedMs": self.start_ms, "startMs": m[2]})
         elif kind == "end":
@@ -177,7 +185,9 @@ class ProcessRun:
             pickle.loads(result_bytes)
             ser_ms += (time.perf_counter() - t0) * 1000
         unpicklable = fields.pop("unpicklable", False)
-        w.task = None
+        w.task = w.start_ms = None
+        if index in w.inflight:
+            w.inflight.remove(index)
         w.cpu_ms += cpu_ms
         self.finished.add(index)
         self.expected += tally
@@ -203,6 +213,8 @@ class ProcessRun:
             sig = _signal_name(code)
         now = self.em.now()
         released = self.shared.release_held_by(w.pid) if w.pid else []
+        self._requeue([i for i in w.inflight if i != w.task])
+        w.inflight.clear()
         if w.task is not None:
             index, w.task = w.task, None
             self.finished.add(index)
@@ -215,7 +227,7 @@ class ProcessRun:
         if released:
             self.p.log("released lock(s) %s held by the ended worker (lane %d)" % (", ".join(released), w.lane))
         self._close(w)
-        if self.pending and not self.p.commands.cancelled:
+        if self.pending and not self.p.commands.cancelled and self.aborted != "cancelled":
             if not w.ready:
                 self.start_failures += 1
             if self.start_failures > 2 * self.workers:
@@ -242,8 +254,9 @@ class ProcessRun:
                         self.p.fn_site)
             self._bury(w, "crashed", message)
         else:
-            if not w.ready and not w.failed:
-                self.p.warn("crash", "processes", "worker process %d %s during start-up" % (w.pid, how))
+            if not w.failed:
+                when = "between tasks" if w.ready else "during start-up"
+                self.p.warn("crash", "processes", "worker process %d %s %s" % (w.pid, how, when))
             self._bury(w, "crashed", None)
 
     def _kill(self, w, status, reason):
@@ -252,6 +265,20 @@ class ProcessRun:
             return
         w.proc.kill()
         self._bury(w, status, reason, "SIGKILL")
+
+    def _requeue(self, indices):
+        """Tasks sent to a worker that ended before starting them go back to the front of the
+        queue; one that kept a worker from ever starting it three times ends `crashed`."""
+        for index in reversed(indices):
+            self.requeued[index] = self.requeued.get(index, 0) + 1
+            if self.requeued[index] > 3:
+                self.finished.add(index)
+                now = self.em.now()
+                self.em.emit({"type": "task-end", "run": self.run, "index": index, "lane": -1,
+                              "queuedMs": self.start_ms, "startMs": now, "endMs": now,
+                              "status": "crashed", "error": "worker processes died before starting it"})
+            else:
+                self.pending.appendleft(index)
 
     def _give_up(self, reason):
         self.aborted = reason
@@ -341,12 +368,12 @@ class ProcessRun:
 
     def _cancel(self):
         self.aborted = "cancelled"
-        never = list(self.pending)
-        self.pending.clear()
         for w in self._live():
             w.proc.kill()
         for w in self._live():
-            self._bury(w, "cancelled", "cancelled", "SIGKILL")
+            self._bury(w, "cancelled", "the profile was cancelled", "SIGKILL")
+        never = list(self.pending)
+        self.pending.clear()
         now = self.em.now()
         for index in never:
             self.finished.add(index)

@@ -249,7 +249,7 @@ class ThreadRun:
             never = list(self.pending)
             self.pending.clear()
         for lane in list(self.lanes):
-            self._end_task(lane, "cancelled", "cancelled")
+            self._end_task(lane, "cancelled", "the profile was cancelled")
         now = self.em.now()
         for index in never:
             self.finished.add(index)
