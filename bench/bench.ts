@@ -37,7 +37,8 @@ function calibrate(ms: number): number {
 
 async function barePiscina(tasks: number, steps: number): Promise<number> {
   const t0 = performance.now();
-  const pool = new Piscina({ filename: path.join(__dirname, 'barePiscinaWorker.cjs'), minThreads: WORKERS, maxThreads: WORKERS, idleTimeout: Infinity });
+  // execArgv: [] so the bare workers do not inherit this process's TypeScript loader (tsx).
+  const pool = new Piscina({ filename: path.join(__dirname, 'barePiscinaWorker.cjs'), minThreads: WORKERS, maxThreads: WORKERS, idleTimeout: Infinity, execArgv: [] });
   await Promise.all(Array.from({ length: tasks }, () => pool.run(steps)));
   const wall = performance.now() - t0;
   await pool.destroy();
@@ -50,7 +51,7 @@ async function bareProcesses(tasks: number, steps: number): Promise<number> {
   let done = 0;
   await new Promise<void>((resolve) => {
     for (let w = 0; w < WORKERS; w++) {
-      const child = fork(path.join(__dirname, 'bareChild.cjs'), [], { serialization: 'advanced' });
+      const child = fork(path.join(__dirname, 'bareChild.cjs'), [], { serialization: 'advanced', execArgv: [] });
       const feed = () => {
         if (next < tasks) child.send({ i: next++, steps });
       };
@@ -71,7 +72,7 @@ async function profiled(strategies: StrategyName[], tasks: number, steps: number
     workers: WORKERS,
   }).done;
   if (!outcome.ok) throw new Error(outcome.error);
-  return new Map(outcome.report.runs.map((r) => [r.strategy, r.metrics.speedup !== null && r.strategy !== 'sequential' ? r.wallMs : r.wallMs]));
+  return new Map(outcome.report.runs.map((r) => [r.strategy, r.wallMs]));
 }
 
 async function ratio(label: string, tasks: number, steps: number): Promise<string[]> {
