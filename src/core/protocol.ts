@@ -6,14 +6,7 @@
  * All times are milliseconds since `hello.originEpochMs`, on a clock every thread and process of
  * the machine shares.
  */
-import type {
-  Language,
-  LockKind,
-  SourceLocation,
-  StrategyName,
-  TaskStatus,
-  Warning,
-} from './model';
+import type { Language, LockEvent, StrategyName, TaskSpan, TaskStatus, Warning } from './model';
 
 /** What the controller asks a runner to do; passed as JSON in the `PP_RUNNER_OPTIONS` env var. */
 export interface RunnerOptions {
@@ -50,23 +43,8 @@ export type RunnerEvent =
   | { type: 'worker'; run: number; lane: number; pid: number; threadId: number; spawnMs: number; readyMs?: number }
   | { type: 'worker-exit'; run: number; lane: number; exitMs: number; exitCode: number | null; signal?: string | null }
   | { type: 'task-start'; run: number; index: number; lane: number; queuedMs: number; startMs: number }
-  | {
-      type: 'task-end';
-      run: number;
-      index: number;
-      lane: number;
-      queuedMs: number;
-      startMs: number;
-      endMs: number;
-      status: TaskStatus;
-      error?: string;
-      errorLocation?: SourceLocation;
-      digest?: string;
-      resultPreview?: string;
-      cpuMs?: number;
-      serializeMs?: number;
-    }
-  | { type: 'lock'; run: number; lane: number; task: number; lock: string; kind: LockKind; atMs: number; site?: SourceLocation }
+  | ({ type: 'task-end'; run: number } & TaskSpan)
+  | ({ type: 'lock'; run: number } & LockEvent)
   | { type: 'counter'; run: number; expected: number; observed: number }
   | { type: 'run-end'; run: number; wallMs: number; cpuMs: number | null; aborted?: string }
   /** Answer to `dump-stacks`: what each busy worker is running, with its stack where available. */

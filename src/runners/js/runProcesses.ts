@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { TaskStatus } from '../../core/model';
-import { RunRecorder, type ActiveRun, type RunSettings } from './runRecorder';
+import { RunRecorder, watchTimeouts, type ActiveRun, type RunSettings } from './runRecorder';
 import { ProcessSharedMemory, createProcessRegion, memoryBackedDir, removeProcessRegion } from './sharedMemory';
 import type { LockMessage } from './runtimeContract';
 import { heapLimitMb } from './heapLimit';
@@ -138,16 +138,11 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
     }
   };
 
-  const watchdog = settings.taskTimeoutMs > 0
-    ? setInterval(() => {
-        const now = recorder.now();
-        for (const worker of workers) {
-          if (worker.busy && now - worker.busy.startMs > settings.taskTimeoutMs) {
-            stop(worker.busy.index, 'timeout', `ran longer than the task timeout (${settings.taskTimeoutMs} ms)`);
-          }
-        }
-      }, Math.max(5, Math.min(50, settings.taskTimeoutMs / 4)))
-    : undefined;
+  const stopWatch = watchTimeouts(
+    recorder,
+    () => [...workers].flatMap((w) => (w.busy ? [w.busy] : [])),
+    stop,
+  );
 
   for (let i = 0; i < settings.workers; i++) spawn();
   checkFinished();
@@ -155,7 +150,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
   const done = (async () => {
     await allEnded;
     finishing = true;
-    if (watchdog) clearInterval(watchdog);
+    stopWatch();
     const counter = { expected: memory.totalTally(), observed: memory.read() };
     const exits = [...workers].map((w) => w.exited);
     for (const worker of workers) worker.child.disconnect();

@@ -110,3 +110,23 @@ export class RunRecorder {
     emit({ type: 'warning', warning: { ...event, message: `${strategy}: ${event.message}`, strategy } });
   }
 }
+
+/**
+ * Stops tasks that run longer than the task timeout. `running` lists the tasks running now and
+ * when each started; returns a function that stops the watch.
+ */
+export function watchTimeouts(
+  recorder: RunRecorder,
+  running: () => Iterable<{ index: number; startMs: number }>,
+  stop: (index: number, status: TaskStatus, reason: string) => void,
+): () => void {
+  const timeoutMs = recorder.settings.taskTimeoutMs;
+  if (timeoutMs <= 0) return () => undefined;
+  const timer = setInterval(() => {
+    const now = recorder.now();
+    for (const { index, startMs } of running()) {
+      if (now - startMs > timeoutMs) stop(index, 'timeout', `ran longer than the task timeout (${timeoutMs} ms)`);
+    }
+  }, Math.max(5, Math.min(50, timeoutMs / 4)));
+  return () => clearInterval(timer);
+}

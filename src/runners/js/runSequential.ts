@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { TaskStatus } from '../../core/model';
-import { RunRecorder, type ActiveRun, type RunSettings } from './runRecorder';
+import { RunRecorder, watchTimeouts, type ActiveRun, type RunSettings } from './runRecorder';
 import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
 import type { LockMessage } from './runtimeContract';
 import { heapLimitMb } from './heapLimit';
@@ -79,21 +79,20 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
     }
   };
 
-  const watchdog = settings.taskTimeoutMs > 0
-    ? setInterval(() => {
-        if (!current || current.slot < 0) return;
-        const index = memory.runningTask[current.slot];
-        if (index >= 0 && recorder.now() - memory.runningSince[current.slot] > settings.taskTimeoutMs) {
-          stop(index, 'timeout', `ran longer than the task timeout (${settings.taskTimeoutMs} ms)`);
-        }
-      }, Math.max(5, Math.min(50, settings.taskTimeoutMs / 4)))
-    : undefined;
+  const stopWatch = watchTimeouts(
+    recorder,
+    () => {
+      const index = current && current.slot >= 0 ? memory.runningTask[current.slot] : -1;
+      return index >= 0 && current ? [{ index, startMs: memory.runningSince[current.slot] }] : [];
+    },
+    stop,
+  );
 
   startWorker();
 
   const done = (async () => {
     await allEnded;
-    if (watchdog) clearInterval(watchdog);
+    stopWatch();
     const cpu = process.cpuUsage(cpuBefore);
     recorder.finish({ expected: memory.totalTally(), observed: memory.read() }, (cpu.user + cpu.system) / 1000);
   })();

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { FixedQueue, Piscina } from 'piscina';
 import type { TaskStatus } from '../../core/model';
-import { RunRecorder, type ActiveRun, type RunSettings } from './runRecorder';
+import { RunRecorder, watchTimeouts, type ActiveRun, type RunSettings } from './runRecorder';
 import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
 import type { LockMessage } from './runtimeContract';
 import type { ThreadReady, ThreadTask, ThreadTaskResult, ThreadWorkerData } from './threadWorker';
@@ -64,17 +64,11 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     void thread.terminate();
   };
 
-  const watchdog = settings.taskTimeoutMs > 0
-    ? setInterval(() => {
-        const now = recorder.now();
-        for (const slot of slots.keys()) {
-          const index = memory.runningTask[slot];
-          if (index >= 0 && now - memory.runningSince[slot] > settings.taskTimeoutMs) {
-            stop(index, 'timeout', `ran longer than the task timeout (${settings.taskTimeoutMs} ms)`);
-          }
-        }
-      }, Math.max(5, Math.min(50, settings.taskTimeoutMs / 4)))
-    : undefined;
+  const stopWatch = watchTimeouts(
+    recorder,
+    () => [...slots.keys()].filter((slot) => memory.runningTask[slot] >= 0).map((slot) => ({ index: memory.runningTask[slot], startMs: memory.runningSince[slot] })),
+    stop,
+  );
 
   const cpuBefore = process.cpuUsage();
   const runOne = async ({ index, args }: ThreadTask): Promise<void> => {
@@ -110,7 +104,7 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
 
   const done = (async () => {
     await Promise.all(settings.tasks.map(runOne));
-    if (watchdog) clearInterval(watchdog);
+    stopWatch();
     const cpu = process.cpuUsage(cpuBefore);
     const counter = { expected: memory.totalTally(), observed: memory.read() };
     if (!recorder.cancelled) await pool.destroy();
