@@ -153,7 +153,7 @@ export async function main(argv: string[]): Promise<number> {
         scratch,
         workspace,
         testsDir,
-        timeoutMs: 5 * MINUTE,
+        timeoutMs: 7 * MINUTE,
         onLine: (line) => console.log(line),
       });
       if (results.fatal && results.failed === 0) return { passed: results.passed, failed: 1, skipped: results.pending };
