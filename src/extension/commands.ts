@@ -73,6 +73,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 
   const commands: Record<string, (...args: any[]) => unknown> = {
     [COMMANDS.profileAtCursor]: async () => {
+      if (!(await ensureTrusted())) return undefined;
       const editor = vscode.window.activeTextEditor;
       if (!editor) return void vscode.window.showErrorMessage(Messages.noEditor());
       const fn = functionAtLine(editor.document, editor.selection.active.line);

@@ -10,7 +10,6 @@ export const Messages = {
     `${file} is not a JavaScript, TypeScript or Python file: open one of those to profile a function.`,
   noFunctions: (file: string) => `No top-level function found in ${file}: define one at module level to profile it.`,
   noFunctionAtCursor: () => 'The cursor is not inside a top-level function: place it in one, or use "Profile Function…".',
-  noSuchFunction: (name: string, file: string) => `No top-level function "${name}" in ${file}.`,
   noLastProfile: () => 'Nothing to re-run yet: profile a function first.',
   noReport: () => 'No profile report yet: profile a function or open a saved report first.',
   notRunning: () => 'No profile is running.',
