@@ -5,8 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { HARNESS, PYTHON, alive, descendants, eventually, ofType, options, runHarness, tasksOf } from './pythonKit';
+import { alive, startHarness, descendants, eventually, ofType, options, runHarness, tasksOf } from './pythonKit';
 import type { RunnerEvent } from '../../src/core/protocol';
 
 function workerPids(events: RunnerEvent[], harnessPid: number): number[] {
@@ -184,41 +183,21 @@ test('dump-stacks on a worker process stuck in native code holding the GIL: a fa
 });
 
 test('stdin closing (the controller is gone) cancels and exits', async () => {
-  const child = spawn(PYTHON, ['-u', HARNESS], {
-    env: { ...process.env, PP_RUNNER_OPTIONS: JSON.stringify(options('hangs.py', 'maybe_hang', 'range(4)', { strategies: ['processes'] })) },
-    stdio: ['pipe', 'ignore', 'ignore', 'pipe'],
-  });
-  let text = '';
-  const started = new Promise<void>((resolve) =>
-    child.stdio[3]!.on('data', (d: Buffer) => {
-      text += d.toString();
-      if (text.includes('"task-start"') && text.includes('"index":1')) resolve();
-    }),
-  );
-  await started;
-  const pids = descendants(child.pid!);
-  child.stdin!.end();
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  assert.equal(code, 0);
-  assert.match(text, /"aborted":"cancelled"/);
+  const h = startHarness(options('hangs.py', 'maybe_hang', 'range(4)', { strategies: ['processes'] }));
+  await h.until('"type":"task-start","run":0,"index":1');
+  const pids = descendants(h.child.pid!);
+  h.child.stdin!.end();
+  assert.equal(await h.closed, 0);
+  assert.match(h.events(), /"aborted":"cancelled"/);
   assert.ok(await eventually(() => !pids.some(alive)));
 });
 
 test('SIGKILL of the harness takes its worker processes down too (no orphans)', async () => {
-  const child = spawn(PYTHON, ['-u', HARNESS], {
-    env: { ...process.env, PP_RUNNER_OPTIONS: JSON.stringify(options('hangs.py', 'maybe_hang', 'range(4)', { strategies: ['processes'] })) },
-    stdio: ['pipe', 'ignore', 'ignore', 'pipe'],
-  });
-  let text = '';
-  await new Promise<void>((resolve) =>
-    child.stdio[3]!.on('data', (d: Buffer) => {
-      text += d.toString();
-      if (text.includes('"index":1')) resolve();
-    }),
-  );
-  const pids = descendants(child.pid!);
+  const h = startHarness(options('hangs.py', 'maybe_hang', 'range(4)', { strategies: ['processes'] }));
+  await h.until('"type":"task-start","run":0,"index":1');
+  const pids = descendants(h.child.pid!);
   assert.ok(pids.length >= 2, `workers running: ${pids}`);
-  child.kill('SIGKILL');
-  await new Promise((resolve) => child.on('close', resolve));
+  h.child.kill('SIGKILL');
+  await h.closed;
   assert.ok(await eventually(() => !pids.some(alive), 5000), `left behind: ${pids.filter(alive)}`);
 });

@@ -148,3 +148,37 @@ export async function eventually(check: () => boolean, ms = 3000): Promise<boole
   }
   return check();
 }
+
+/**
+ * Starts the harness without waiting for it: for tests that close its stdin or kill it.
+ * `until(text)` resolves once an event line containing `text` arrived, rejects if it exits first.
+ */
+export function startHarness(opts: RunnerOptions) {
+  assertBuilt();
+  const child = spawn(PYTHON, ['-u', HARNESS], {
+    cwd: dirname(opts.file),
+    env: { ...process.env, PP_RUNNER_OPTIONS: JSON.stringify(opts) },
+    stdio: ['pipe', 'ignore', 'pipe', 'pipe'],
+  });
+  let events = '';
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  (child.stdio[3] as Readable).on('data', (d: Buffer) => (events += d.toString()));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const until = (text: string) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (events.includes(text)) {
+          clearInterval(timer);
+          resolve();
+        }
+      };
+      const timer = setInterval(check, 20);
+      void closed.then((code) => {
+        check();
+        clearInterval(timer);
+        reject(new Error(`harness exited (${code}) before ${text}; events: ${events}; stderr: ${stderr}`));
+      });
+    });
+  return { child, closed, until, events: () => events };
+}
