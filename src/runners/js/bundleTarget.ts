@@ -9,14 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { scanFunctions } from '../../core/functionScanner';
+import { HOOKS_KEY } from './loadBundle';
 import type { Language } from '../../core/model';
-
-export const HOOKS_KEY = '__parallelProfilerHooks';
-
-export interface TargetHooks {
-  target(): unknown;
-  inputs(): unknown;
-}
 
 export class BadInput extends Error {}
 
@@ -99,10 +93,4 @@ function describeBuildFailure(error: unknown, file: string): string {
   if (!first) return `${file}: could not be bundled (${String(error)})`;
   const where = first.location ? `${first.location.file}:${first.location.line}: ` : `${file}: `;
   return `${where}${first.text}`;
-}
-
-/** Loads the bundle in this thread or process and returns its hooks. */
-export async function loadBundle(bundle: string): Promise<TargetHooks> {
-  await import(pathToFileURL(bundle).href);
-  return (globalThis as Record<string, unknown>)[HOOKS_KEY] as TargetHooks;
 }

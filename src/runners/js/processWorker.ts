@@ -5,7 +5,7 @@
 import { sinceOrigin, spawnedAt } from './clock';
 import { installRuntimeHost } from './runtimeHost';
 import { ProcessSharedMemory } from './sharedMemory';
-import { loadBundle } from './bundleTarget';
+import { loadBundle } from './loadBundle';
 import { executeTask, describeError, type TaskOutcome } from './taskExecution';
 
 export interface ProcessWorkerConfig {

@@ -8,7 +8,7 @@ import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { sinceOrigin } from './clock';
 import { installRuntimeHost } from './runtimeHost';
 import { ThreadSharedMemory } from './sharedMemory';
-import { loadBundle } from './bundleTarget';
+import { loadBundle } from './loadBundle';
 import { executeTask, type TaskOutcome } from './taskExecution';
 import type { ThreadReady } from './threadWorker';
 
