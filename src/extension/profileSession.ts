@@ -24,6 +24,8 @@ export class ProfileSession implements vscode.Disposable {
   readonly output = vscode.window.createOutputChannel(OUTPUT_CHANNEL);
   private active: { handle: ProfileHandle; label: string; finished: Promise<unknown> } | undefined;
   private lastRequest: { target: Target; inputs: InputsChoice } | undefined;
+  /** The one-line error of the last profile that produced no report (shown to the user as-is). */
+  lastError: string | undefined;
 
   constructor(
     private readonly store: ResultStore,
@@ -83,6 +85,7 @@ export class ProfileSession implements vscode.Disposable {
       });
     } catch (err) {
       const message = Messages.crashedController(err instanceof Error ? err.message : String(err));
+      this.lastError = message;
       this.output.appendLine(`✖ ${message}`);
       void vscode.window.showErrorMessage(message);
       return undefined;
@@ -139,6 +142,7 @@ export class ProfileSession implements vscode.Disposable {
   }
 
   private async finish(outcome: ProfileOutcome, label: string): Promise<Report | undefined> {
+    this.lastError = outcome.ok ? undefined : outcome.error;
     if (!outcome.ok) {
       this.output.appendLine(`✖ ${outcome.error}`);
       void vscode.window.showErrorMessage(outcome.error);

@@ -81,6 +81,29 @@ describe('profiling through commands', function () {
     assert.equal(report.runs[1].workers, 1);
   });
 
+  it('applies the task timeout setting: a task over it ends as timeout', async () => {
+    await setSetting('taskTimeoutMs', 300);
+    await setSetting('strategies', ['sequential', 'threads']);
+    const report = await profile('nap.js', 'nap', '[5000, 10]');
+    assert.ok(report);
+    for (const run of report.runs) {
+      const byIndex = new Map(run.tasks.map((t) => [t.index, t.status]));
+      assert.equal(byIndex.get(0), 'timeout', `${run.strategy}: ${JSON.stringify(run.tasks)}`);
+      assert.equal(byIndex.get(1), 'ok', run.strategy);
+    }
+  });
+
+  it('uses the interpreter from the settings: a missing one is one error line, no report', async () => {
+    const api = await extensionApi();
+    await setSetting('pythonPath', '/nonexistent/python3');
+    assert.equal(await profile('busy.py', 'busy', '[1, 2]'), undefined);
+    assert.match(api.session.lastError ?? '', /\/nonexistent\/python3/);
+    assert.ok(!api.session.lastError?.includes('\n'), 'one line');
+    await setSetting('nodePath', '/nonexistent/node');
+    assert.equal(await profile('busy.js', 'busy', '[1, 2]'), undefined);
+    assert.match(api.session.lastError ?? '', /\/nonexistent\/node/);
+  });
+
   it('reports what the user code throws as task errors, markup kept as text', async () => {
     const report = await profile('xss.js', 'evil', '[1, 2]');
     assert.ok(report);
@@ -92,6 +115,9 @@ describe('profiling through commands', function () {
   it('a bad inputs expression is one error line, not a report', async () => {
     const report = await profile('busy.js', 'busy', 'notDefinedAnywhere.map((x) => x)');
     assert.equal(report, undefined);
+    const error = (await extensionApi()).session.lastError ?? '';
+    assert.match(error, /notDefinedAnywhere/);
+    assert.ok(!error.includes('\n'), 'one line');
   });
 
   it('cancels a running profile and keeps the partial report', async () => {
