@@ -95,7 +95,9 @@ for (const strategy of ['threads', 'processes'] as const) {
     }, 30_000);
     assert.equal(r.code, 0, r.stderr);
     const tasks = tasksOf(r.events, 0);
-    assert.deepEqual(tasks.map((t) => t.status), ['deadlocked', 'deadlocked', 'deadlocked', 'deadlocked']);
+    assert.deepEqual(tasks.slice(0, 2).map((t) => t.status), ['deadlocked', 'deadlocked']);
+    // Tasks 2 and 3 deadlock again when their workers overlap (then the second command ends them).
+    assert.ok(tasks.slice(2).every((t) => t.status === 'ok' || (t.status === 'deadlocked' && t.error === 'deadlocked again')));
     assert.equal(tasks[0].error, 'deadlocked: stopped by the test');
     // Tasks 2 and 3 could take their first lock: the killed workers' locks were released.
     const acquired = ofType(r.events, 'lock').filter((l) => l.kind === 'acquire' && l.task >= 2);

@@ -104,7 +104,7 @@ class ProcessRun:
         ctl_r, ctl_w = p.mp.Pipe(duplex=False)
         w.stack_file = os.path.join(p.scratch_dir, "stack-%d-%d.txt" % (self.run, w.lane))
         config = {"origin_ns": self.em.origin_ns, "file": p.file, "spread": p.spread,
-                  "stack_file": w.stack_file}
+                  "stack_file": w.stack_file, "forked": p.mp.get_start_method() == "fork"}
         w.spawn_ms = self.em.now()
         w.proc = p.mp.Process(target=worker_main, name="pp-worker-%d" % w.lane,
                               args=(child_conn, ctl_r, config, self.shared, p.fn_bytes))

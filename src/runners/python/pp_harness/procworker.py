@@ -40,9 +40,9 @@ def _control(ctl, send, state, parent_pid):
 
 def worker_main(conn, ctl, config, shared, fn_bytes):
     """Entry point of one worker process (module level so every start method can import it)."""
-    for fd in (3,):
+    if config.get("forked"):
         try:
-            os.close(fd)
+            os.close(3)  # the harness's event pipe, inherited through fork: only the harness writes
         except OSError:
             pass
     import signal
