@@ -79,11 +79,11 @@ test('CPU-bound pure Python: threads gain < 1.2× under the GIL and get the gil 
 });
 
 test('Value += 1 without a lock loses updates across processes; counter.add() never does', async () => {
-  const racy = await profile('racyCounter.py', 'racy', '[20_000] * 8', { strategies: ['processes'] });
+  const racy = await profile('racyCounter.py', 'racy', '[40_000] * 8', { strategies: ['processes'] });
   const racyRun = runOf(racy, 'processes');
-  assert.equal(racyRun.counter.expected, 160_000);
+  assert.equal(racyRun.counter.expected, 320_000);
   assert.ok(racyRun.counter.lost > 0, `lost ${racyRun.counter.lost}`);
-  assert.equal(racyRun.counter.observed + racyRun.counter.lost, 160_000);
+  assert.equal(racyRun.counter.observed + racyRun.counter.lost, 320_000);
   assert.ok(racy.warnings.some((w) => w.kind === 'race' && /unsafe_add/.test(String(w.location?.line ? readFileSync(w.location.file, 'utf8').split('\n')[w.location.line - 1] : ''))));
 
   const safe = await profile('racyCounter.py', 'safe', '[20_000] * 8', { strategies: ['sequential', 'threads', 'processes'] });
