@@ -40,6 +40,8 @@ export class RunRecorder {
   readonly stopped = new Map<number, { status: TaskStatus; reason: string }>();
   cancelled = false;
   readonly startMs: number;
+  /** When the runner learned that the last task ended: the run's wall time stops there, not after the pool shut down. */
+  private lastEndMs: number | undefined;
 
   constructor(readonly settings: RunSettings) {
     this.startMs = this.now();
@@ -82,6 +84,7 @@ export class RunRecorder {
   taskEnd(outcome: TaskOutcome & { serializeMs?: number }, lane: number, queuedMs: number): void {
     if (this.ended.has(outcome.index)) return;
     this.ended.add(outcome.index);
+    this.lastEndMs = this.now();
     emit({ type: 'task-end', run: this.settings.run, lane, queuedMs, ...outcome });
   }
 
@@ -102,7 +105,7 @@ export class RunRecorder {
   finish(counter: { expected: number; observed: number }, cpuMs: number | null, aborted?: string): void {
     const { run } = this.settings;
     emit({ type: 'counter', run, ...counter });
-    emit({ type: 'run-end', run, wallMs: this.now() - this.startMs, cpuMs, aborted: aborted ?? (this.cancelled ? 'cancelled' : undefined) });
+    emit({ type: 'run-end', run, wallMs: (this.lastEndMs ?? this.now()) - this.startMs, cpuMs, aborted: aborted ?? (this.cancelled ? 'cancelled' : undefined) });
   }
 
   warn(event: Extract<RunnerEvent, { type: 'warning' }>['warning']): void {

@@ -31,6 +31,7 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
       return !unsendable;
     });
     if (tasks.length === 0 || recorder.cancelled) return finished();
+    const requestedMs = recorder.now();
     const data: SequentialWorkerData = { bundle: settings.bundle, originEpochMs: settings.originEpochMs, buffer, tasks };
     const worker = new Worker(path.join(__dirname, 'sequentialWorker.js'), {
       workerData: data,
@@ -41,7 +42,7 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
     let failure: string | undefined;
     worker.on('message', (message: ThreadReady | SequentialOutcome | LockMessage) => {
       if (message.pp === 'ready') {
-        mine.lane = recorder.laneOf(message.threadId, message);
+        mine.lane = recorder.laneOf(message.threadId, { ...message, spawnMs: Math.min(requestedMs, message.spawnMs) });
         mine.slot = message.slot;
       } else if (message.pp === 'outcome') {
         recorder.taskEnd(message.outcome, mine.lane, queuedMs);

@@ -18,6 +18,7 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
   const buffer = createThreadBuffer();
   const memory = new ThreadSharedMemory(buffer);
   const workerData: ThreadWorkerData = { bundle: settings.bundle, originEpochMs: settings.originEpochMs, buffer };
+  const poolRequestedMs = recorder.now();
   const pool = new Piscina<ThreadTask, ThreadTaskResult>({
     filename: path.join(__dirname, 'threadWorker.js'),
     minThreads: settings.workers,
@@ -29,8 +30,14 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     resourceLimits: { maxOldGenerationSizeMb: heapLimitMb(settings.workers) },
   });
   const slots = new Map<number, { lane: number; threadId: number }>();
+  // The first workers' start-up begins when the pool asks for them, before their own code runs;
+  // a replacement's is known only from inside it.
+  let initial = settings.workers;
   const announce = (ready: ThreadReady): number => {
-    const lane = recorder.laneOf(ready.threadId, ready);
+    const known = recorder.knownLane(ready.threadId);
+    if (known !== undefined) return known;
+    const spawnMs = initial-- > 0 ? Math.min(poolRequestedMs, ready.spawnMs) : ready.spawnMs;
+    const lane = recorder.laneOf(ready.threadId, { ...ready, spawnMs });
     slots.set(ready.slot, { lane, threadId: ready.threadId });
     return lane;
   };

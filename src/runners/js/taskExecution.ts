@@ -3,8 +3,10 @@
  * shared clock, status, error with the user's file:line, CPU time, and a digest of the result so
  * strategies can be compared.
  */
-import { createHash } from 'node:crypto';
-import { inspect } from 'node:util';
+// node:crypto and node:util load on first use: most results are numbers, and every module a worker
+// loads at start is start-up time the pool pays.
+let crypto: typeof import('node:crypto') | undefined;
+let util: typeof import('node:util') | undefined;
 import type { SourceLocation } from '../../core/model';
 import { sinceOrigin } from './clock';
 import { currentTask } from './runtimeHost';
@@ -114,7 +116,8 @@ export function describeResult(value: unknown): { digest: string; resultPreview:
 }
 
 function hash(text: string): string {
-  return createHash('sha1').update(text).digest('hex').slice(0, 16);
+  crypto ??= require('node:crypto') as typeof import('node:crypto');
+  return crypto.createHash('sha1').update(text).digest('hex').slice(0, 16);
 }
 
 function truncate(text: string): string {
@@ -123,7 +126,8 @@ function truncate(text: string): string {
 
 function safePreview(value: unknown): string {
   try {
-    return truncate(inspect(value, { depth: 2, breakLength: Infinity, maxArrayLength: 10 }));
+    util ??= require('node:util') as typeof import('node:util');
+    return truncate(util.inspect(value, { depth: 2, breakLength: Infinity, maxArrayLength: 10 }));
   } catch {
     return '<unprintable>';
   }
