@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { TaskStatus } from '../../core/model';
-import { RunRecorder, watchTimeouts, type ActiveRun, type RunSettings } from './runRecorder';
+import { CANCELLED, RunRecorder, watchTimeouts, type ActiveRun, type RunSettings } from './runRecorder';
 import { ProcessSharedMemory, createProcessRegion, memoryBackedDir, removeProcessRegion } from './sharedMemory';
 import type { LockMessage } from './runtimeContract';
 import { heapLimitMb } from './heapLimit';
@@ -165,8 +165,8 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
     killTasks: (tasks, status, reason) => tasks.forEach((t) => stop(t, status, reason)),
     cancel() {
       recorder.cancelled = true;
-      for (const task of queue.splice(0)) recorder.taskFailed(task.index, -1, queuedMs, 'cancelled', 'the profile was cancelled');
-      for (const worker of workers) if (worker.busy) stop(worker.busy.index, 'cancelled', 'the profile was cancelled');
+      for (const task of queue.splice(0)) recorder.taskFailed(task.index, -1, queuedMs, 'cancelled', CANCELLED);
+      for (const worker of workers) if (worker.busy) stop(worker.busy.index, 'cancelled', CANCELLED);
       checkFinished();
     },
     busyLanes: () => [...workers].filter((w) => w.busy).map((w) => ({ lane: w.lane, task: w.busy!.index })),

@@ -23,6 +23,9 @@ export interface RunSettings {
   scratchDir: string;
 }
 
+/** Why cancelled tasks ended, as the report says it. */
+export const CANCELLED = 'the profile was cancelled';
+
 /** A strategy in progress, as the runner's command handler sees it. */
 export interface ActiveRun {
   readonly settings: RunSettings;

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { TaskStatus } from '../../core/model';
-import { RunRecorder, watchTimeouts, type ActiveRun, type RunSettings } from './runRecorder';
+import { CANCELLED, RunRecorder, watchTimeouts, type ActiveRun, type RunSettings } from './runRecorder';
 import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
 import type { LockMessage } from './runtimeContract';
 import { heapLimitMb } from './heapLimit';
@@ -106,9 +106,9 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
       recorder.cancelled = true;
       const running = current && current.slot >= 0 ? memory.runningTask[current.slot] : -1;
       for (const task of remaining()) {
-        if (task.index !== running) recorder.taskFailed(task.index, -1, queuedMs, 'cancelled', 'the profile was cancelled');
+        if (task.index !== running) recorder.taskFailed(task.index, -1, queuedMs, 'cancelled', CANCELLED);
       }
-      if (running >= 0) stop(running, 'cancelled', 'the profile was cancelled');
+      if (running >= 0) stop(running, 'cancelled', CANCELLED);
       else if (current) void current.worker.terminate();
     },
     busyLanes: () => {

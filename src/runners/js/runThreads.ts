@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { FixedQueue, Piscina } from 'piscina';
 import type { TaskStatus } from '../../core/model';
-import { RunRecorder, watchTimeouts, type ActiveRun, type RunSettings } from './runRecorder';
+import { CANCELLED, RunRecorder, watchTimeouts, type ActiveRun, type RunSettings } from './runRecorder';
 import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
 import type { LockMessage } from './runtimeContract';
 import type { ThreadReady, ThreadTask, ThreadTaskResult, ThreadWorkerData } from './threadWorker';
@@ -126,7 +126,7 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     cancel() {
       recorder.cancelled = true;
       for (const { index } of settings.tasks) {
-        if (!recorder.isEnded(index)) recorder.stopped.set(index, { status: 'cancelled', reason: 'the profile was cancelled' });
+        if (!recorder.isEnded(index)) recorder.stopped.set(index, { status: 'cancelled', reason: CANCELLED });
       }
       // Fails every queued and running task at once; the run then finishes.
       void pool.destroy();
