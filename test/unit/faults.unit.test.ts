@@ -48,6 +48,15 @@ test('opposite lock orders that happen not to deadlock raise a lock-order warnin
   assert.match(warning!.message, /lock "a" then "b" at .*lockOrderDeadlock\.ts:26, but "b" then "a" at .*lockOrderDeadlock\.ts:26/);
 });
 
+test('opposite lock orders in two workers at once that do not meet: lock-order in threads and processes', async () => {
+  const report = await profile('lockOrderDeadlock.ts', 'staggeredTransfer', '[0, 1]', { strategies: [...parallel] });
+  for (const strategy of parallel) assert.deepEqual(statuses(report, strategy), ['ok', 'ok'], strategy);
+  const warning = report.warnings.find((w) => w.kind === 'lock-order');
+  assert.ok(warning, 'lock-order warning');
+  assert.match(warning!.message, /lock "a" then "b" at .*lockOrderDeadlock\.ts:\d+, but "b" then "a" at .*lockOrderDeadlock\.ts:\d+/);
+  assert.equal(report.warnings.filter((w) => w.kind === 'deadlock').length, 0);
+});
+
 test('a hang is reported with what each worker was running, and the rest still runs', async () => {
   const report = await withoutLeftovers(() => profile('faults.ts', 'spinForever', '[0, 1, 2, 3]', { hangTimeoutMs: 3000 }));
   for (const r of report.runs) {
