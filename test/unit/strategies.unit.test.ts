@@ -98,3 +98,8 @@ test('errors keep the TypeScript file and line; other tasks go on', async () => 
   assert.equal(errorWarnings.length, 3);
   assert.equal(errorWarnings[0].location?.line, 6);
 });
+
+test('an ES module with top-level await', async () => {
+  const report = await profile('topLevelAwait.mjs', 'addBase', '[1, 2]', { strategies: ['sequential', 'threads', 'processes'] });
+  for (const r of report.runs) assert.deepEqual(r.tasks.map((t) => t.digest), ['n:11', 'n:12'], r.strategy);
+});

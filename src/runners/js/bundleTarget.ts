@@ -18,7 +18,10 @@ const LOADERS: Record<string, esbuild.Loader> = {
   '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx',
 };
 
-/** Writes `<scratchDir>/target.mjs` (with its source map) and returns its path. */
+/**
+ * Writes `<scratchDir>/target.cjs` — or `target.mjs` when the module uses top-level await — with
+ * its source map, and returns its path.
+ */
 export async function bundleTarget(file: string, name: string, inputs: string, scratchDir: string): Promise<string> {
   const loader = LOADERS[path.extname(file)];
   if (!loader) throw new BadInput(`${file}: not a JavaScript or TypeScript file (.js, .mjs, .cjs, .ts, .mts); pick a file of those kinds`);
@@ -39,38 +42,50 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
       : 'undefined';
   // One line, after the user's code, so its line numbers stay as they are.
   const hook = `\n;globalThis[${JSON.stringify(HOOKS_KEY)}] = { target: () => ${access}, inputs: () => (${inputs}\n) };\n`;
-  const outfile = path.join(scratchDir, 'target.mjs');
   const runtimeFile = path.join(__dirname, 'runtime.js');
+  const fileUrl = JSON.stringify(pathToFileURL(file).href);
+  const options: esbuild.BuildOptions = {
+    entryPoints: [file],
+    bundle: true,
+    platform: 'node',
+    target: `node${process.versions.node.split('.')[0]}`,
+    sourcemap: 'linked',
+    logLevel: 'silent',
+    define: {
+      __filename: JSON.stringify(file),
+      __dirname: JSON.stringify(path.dirname(file)),
+      'import.meta.url': fileUrl,
+    },
+    plugins: [
+      {
+        name: 'parallel-profiler',
+        setup(build) {
+          build.onResolve({ filter: /^parallel-profiler\/runtime$/ }, () => ({ path: runtimeFile }));
+          build.onLoad({ filter: /.*/ }, (args) =>
+            path.resolve(args.path) === path.resolve(file) ? { contents: source + hook, loader, resolveDir: path.dirname(file) } : undefined,
+          );
+        },
+      },
+    ],
+  };
+  // CommonJS loads faster in every worker; a module with top-level await needs an ES module.
+  const cjs = path.join(scratchDir, 'target.cjs');
+  try {
+    await esbuild.build({ ...options, format: 'cjs', outfile: cjs });
+    return cjs;
+  } catch (error) {
+    if (!(error as esbuild.BuildFailure).errors?.some((e) => /top-level await/i.test(e.text))) {
+      throw new BadInput(describeBuildFailure(error, file));
+    }
+  }
+  const outfile = path.join(scratchDir, 'target.mjs');
   try {
     await esbuild.build({
-      entryPoints: [file],
-      outfile,
-      bundle: true,
-      platform: 'node',
+      ...options,
       format: 'esm',
-      target: `node${process.versions.node.split('.')[0]}`,
-      sourcemap: 'linked',
-      logLevel: 'silent',
-      define: {
-        __filename: JSON.stringify(file),
-        __dirname: JSON.stringify(path.dirname(file)),
-        'import.meta.url': JSON.stringify(pathToFileURL(file).href),
-      },
+      outfile,
       // CommonJS packages inside an ES module bundle still call require() for Node's built-ins.
-      banner: {
-        js: `import { createRequire as __ppCreateRequire } from "node:module"; globalThis.require ??= __ppCreateRequire(${JSON.stringify(pathToFileURL(file).href)});`,
-      },
-      plugins: [
-        {
-          name: 'parallel-profiler',
-          setup(build) {
-            build.onResolve({ filter: /^parallel-profiler\/runtime$/ }, () => ({ path: runtimeFile }));
-            build.onLoad({ filter: /.*/ }, (args) =>
-              path.resolve(args.path) === path.resolve(file) ? { contents: source + hook, loader, resolveDir: path.dirname(file) } : undefined,
-            );
-          },
-        },
-      ],
+      banner: { js: `import { createRequire as __ppCreateRequire } from "node:module"; globalThis.require ??= __ppCreateRequire(${fileUrl});` },
     });
   } catch (error) {
     throw new BadInput(describeBuildFailure(error, file));

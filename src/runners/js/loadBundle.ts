@@ -2,6 +2,7 @@
  * Loads a target bundle (made by bundleTarget.ts) in this thread or process. Kept apart from the
  * bundler so that workers start without loading esbuild.
  */
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
 /** The global the bundle's appended hook sets. */
@@ -13,6 +14,7 @@ export interface TargetHooks {
 }
 
 export async function loadBundle(bundle: string): Promise<TargetHooks> {
-  await import(pathToFileURL(bundle).href);
+  if (bundle.endsWith('.cjs')) createRequire(__filename)(bundle);
+  else await import(pathToFileURL(bundle).href);
   return (globalThis as Record<string, unknown>)[HOOKS_KEY] as TargetHooks;
 }
