@@ -2,7 +2,7 @@
  * From finished runs to what the user should know: metrics, warnings (races, divergence, errors,
  * lock-order inversions, the GIL, overhead, imbalance) and the one-sentence verdict.
  */
-import type { Machine, Run, SourceLocation, StrategyName, Target, Warning } from './model';
+import type { Machine, Run, SourceLocation, Target, Warning } from './model';
 import { applyMetrics, representativeRuns } from './metrics';
 import { findLockOrderInversions } from './lockOrder';
 import { Warnings } from './warnings';
@@ -155,4 +155,3 @@ function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-export type { StrategyName };

@@ -163,7 +163,7 @@ export function startProfile(request: ProfileRequest, callbacks: ProfileCallback
         message: `the runner process stopped unexpectedly (${signal ?? `exit code ${code}`}); the report holds what finished before`,
       });
     }
-    builder.cancelled = cancelled && !sawDone ? true : cancelled;
+    builder.cancelled = cancelled;
     let source: string | undefined;
     try {
       source = fs.readFileSync(target.file, 'utf8');
@@ -297,7 +297,7 @@ class RunGuard {
     const seconds = this.hangTimeoutMs / 1000;
     const running = event.workers.filter((w) => w.task !== undefined).map((w) => `worker ${w.lane} on input #${w.task}`);
     const details = event.workers.map((w) => `worker ${w.lane}${w.task !== undefined ? ` (input #${w.task})` : ''}:\n${w.stack ?? '(no stack available)'}`);
-    const location = event.workers.map((w) => stackLocation(w.stack, run)).find((l) => l);
+    const location = event.workers.map((w) => stackLocation(w.stack, this.builder.targetFile)).find((l) => l);
     this.builder.controllerWarnings.push(Warnings.hang(run.strategy, seconds, running, details, location));
     const tasks = event.workers.map((w) => w.task).filter((t): t is number => t !== undefined);
     if (tasks.length > 0) {
@@ -309,12 +309,11 @@ class RunGuard {
   }
 }
 
-/** The innermost frame of a stack that lies in the profiled file. */
-function stackLocation(stack: string | undefined, run: { tasks: unknown[] }): { file: string; line: number } | undefined {
-  void run;
+/** The innermost frame of a stack that lies in the profiled file (Python or JS frame syntax). */
+function stackLocation(stack: string | undefined, file: string): { file: string; line: number } | undefined {
   if (!stack) return undefined;
-  const frames = [...stack.matchAll(/File "([^"]+)", line (\d+)|\(?(\/[^():\s]+):(\d+):\d+\)?/g)];
-  const last = frames.pop();
-  if (!last) return undefined;
-  return { file: last[1] ?? last[3], line: Number(last[2] ?? last[4]) };
+  const frames = [...stack.matchAll(/File "([^"]+)", line (\d+)|\(?(\/[^():\s]+):(\d+):\d+\)?/g)]
+    .map((m) => ({ file: m[1] ?? m[3], line: Number(m[2] ?? m[4]) }))
+    .filter((frame) => frame.file === file);
+  return frames.pop();
 }

@@ -21,6 +21,10 @@ export class ReportBuilder {
     private readonly spread: boolean,
   ) {}
 
+  get targetFile(): string {
+    return this.target.file;
+  }
+
   get runList(): Run[] {
     return [...this.runs.values()];
   }

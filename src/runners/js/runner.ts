@@ -35,7 +35,7 @@ function fatal(message: string): never {
   process.exit(EXIT_BAD_INPUT);
 }
 
-async function prepare(options: RunnerOptions, originEpochMs: number) {
+async function prepare(options: RunnerOptions) {
   const bundle = await bundleTarget(options.file, options.name, options.inputs, options.scratchDir);
   emit({ type: 'loading' });
   let hooks;
@@ -75,7 +75,6 @@ async function prepare(options: RunnerOptions, originEpochMs: number) {
       unsendable.set(task.index, `input #${task.index}: its arguments cannot be sent to a worker: they hold ${part}; pass plain data: numbers, strings, arrays, plain objects`);
     }
   }
-  void originEpochMs;
   return { bundle, tasks, unsendable };
 }
 
@@ -129,7 +128,7 @@ async function main(): Promise<void> {
   listenForCommands();
   let prepared;
   try {
-    prepared = await prepare(options, originEpochMs);
+    prepared = await prepare(options);
   } catch (error) {
     if (error instanceof BadInput) fatal(error.message);
     fatal(`could not prepare ${options.file}: ${(error as Error).message}`);
