@@ -16,6 +16,7 @@ import { panelHtml } from '../../src/extension/panelHtml';
 import { decodePng, type Pixels } from './png';
 import type { ReportOptions } from './reportFactory';
 import type { TestTheme } from './themes';
+import { chromiumArgs } from '../../scripts/lib/browser';
 
 const ROOT = resolve(__dirname, '..', '..');
 /** Where screenshots go (the test harness collects this folder). */
@@ -131,16 +132,8 @@ export async function startPanelBrowser(): Promise<PanelBrowser> {
   try {
     browser = await chromium.launch({
       executablePath: process.env.PP_CHROMIUM || '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--force-color-profile=srgb',
-      ],
+      // sRGB so that pixel colours can be compared with the theme's.
+      args: [...chromiumArgs, '--force-color-profile=srgb'],
     });
   } catch (error) {
     server.close();
