@@ -3,6 +3,8 @@ threading locks, and a lock event for every request / acquire / release."""
 import os
 import threading
 
+from parallel_profiler import _LocalBackend
+
 from .errors import TaskKilled, WorkerExit
 
 _real_exit = os._exit
@@ -20,18 +22,17 @@ class TaskContext:
         self.killed = False
 
 
-class ThreadBackend:
-    """Counter and locks shared by the threads of one run."""
+class ThreadBackend(_LocalBackend):
+    """Counter and locks shared by the threads of one run: the runtime's in-process fallback,
+    plus each worker's tally and an event for every lock request / acquire / release."""
 
     POLL_S = 0.05
 
     def __init__(self, emitter, run):
+        super().__init__()
         self.emitter = emitter
         self.run = run
         self.local = threading.local()
-        self._value = 0
-        self._guard = threading.Lock()
-        self._locks = {}
 
     def context(self):
         return getattr(self.local, "ctx", None)
@@ -42,23 +43,12 @@ class ThreadBackend:
             ctx.tally += n
 
     def add(self, n):
-        with self._guard:
-            self._value += n
+        super().add(n)
         self._tally(n)
 
     def unsafe_add(self, n):
-        self._value += n
+        super().unsafe_add(n)
         self._tally(n)
-
-    def value(self):
-        return self._value
-
-    def _lock_for(self, name):
-        with self._guard:
-            found = self._locks.get(name)
-            if found is None:
-                found = self._locks[name] = threading.Lock()
-            return found
 
     def _event(self, ctx, name, kind, site):
         if ctx.killed:
