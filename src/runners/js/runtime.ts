@@ -3,22 +3,11 @@
  * Inside a profile it talks to the worker's host (shared memory across all workers of the run);
  * outside a profile the same calls work on plain local state, so the user's code still runs.
  */
+import type { Counter, Lock } from '../../../runtime/index';
 import { HOST_KEY, type RuntimeHost } from './runtimeContract';
 
-export interface Counter {
-  /** Atomic: never loses an update. */
-  add(n?: number): void;
-  /** A plain read-modify-write: concurrent workers can lose updates. */
-  unsafeAdd(n?: number): void;
-  readonly value: number;
-}
-
-export interface Lock {
-  readonly name: string;
-  /** Blocks until the lock is free across every worker of the run. Not re-entrant. */
-  acquire(): void;
-  release(): void;
-}
+// The public types live in runtime/index.d.ts, which ships for users' editors.
+export type { Counter, Lock };
 
 function localHost(): RuntimeHost {
   let value = 0;
