@@ -204,6 +204,11 @@ class RunGuard {
   private activeRun: number | undefined;
   private lastProgress = Date.now();
   private hangReported = new Set<number>();
+  /** The run whose stacks were asked for after a hang, until they arrive. */
+  private pendingHang: number | undefined;
+  /** Whether the module is loaded and the inputs evaluated (the runner said `inputs` or `fatal`). */
+  private prepared = false;
+  private preparingSince = Date.now();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -285,9 +290,6 @@ class RunGuard {
     }
   }
 
-  private pendingHang: number | undefined;
-  private prepared = false;
-  private preparingSince = Date.now();
 
   private onStacks(event: Extract<RunnerEvent, { type: 'stacks' }>): void {
     if (this.pendingHang !== event.run) return;
