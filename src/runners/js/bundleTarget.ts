@@ -31,7 +31,7 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
   } catch {
     throw new BadInput(`${file}: no such file; check the path`);
   }
-  checkExpression(inputs, loader);
+  await checkExpression(inputs, loader);
   const language: Language = loader.startsWith('ts') ? 'typescript' : 'javascript';
   const found = scanFunctions(source, language);
   const fn = found.find((f) => f.name === name);
@@ -93,10 +93,11 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
   return outfile;
 }
 
-function checkExpression(inputs: string, loader: esbuild.Loader): void {
+async function checkExpression(inputs: string, loader: esbuild.Loader): Promise<void> {
   if (!inputs.trim()) throw new BadInput('the inputs expression is empty; give an expression such as [1, 2, 3]');
   try {
-    esbuild.transformSync(`(${inputs}\n)`, { loader: loader === 'tsx' || loader === 'jsx' ? loader : loader.startsWith('ts') ? 'ts' : 'js', logLevel: 'silent' });
+    // Not transformSync: that starts a new esbuild process for the call; this uses the one the build reuses.
+    await esbuild.transform(`(${inputs}\n)`, { loader: loader === 'tsx' || loader === 'jsx' ? loader : loader.startsWith('ts') ? 'ts' : 'js', logLevel: 'silent' });
   } catch (error) {
     const text = (error as esbuild.TransformFailure).errors?.[0]?.text ?? String(error);
     throw new BadInput(`the inputs expression does not parse (${text}); give a JavaScript expression such as [1, 2, 3]`);
