@@ -252,6 +252,10 @@ class RunGuard {
         this.detectors.get(event.run)?.forgetLane(event.lane);
         this.lastProgress = Date.now();
         break;
+      case 'tasks':
+        for (const span of event.spans) this.detectors.get(event.run)?.forgetLane(span.lane);
+        this.lastProgress = Date.now();
+        break;
       case 'worker':
         this.lastProgress = Date.now();
         break;

@@ -44,6 +44,8 @@ export type RunnerEvent =
   | { type: 'worker-exit'; run: number; lane: number; exitMs: number; exitCode: number | null; signal?: string | null }
   | { type: 'task-start'; run: number; index: number; lane: number; queuedMs: number; startMs: number }
   | ({ type: 'task-end'; run: number } & TaskSpan)
+  /** Task ends batched into one line (the JS runner's form): the spans in the order they ended. */
+  | { type: 'tasks'; run: number; spans: TaskSpan[] }
   | ({ type: 'lock'; run: number } & LockEvent)
   | { type: 'counter'; run: number; expected: number; observed: number }
   | { type: 'run-end'; run: number; wallMs: number; cpuMs: number | null; aborted?: string }

@@ -80,6 +80,9 @@ export class ReportBuilder {
         this.runs.get(runId)?.tasks.push(span);
         break;
       }
+      case 'tasks':
+        this.runs.get(event.run)?.tasks.push(...event.spans);
+        break;
       case 'lock': {
         const { type: _type, run: runId, ...lock } = event;
         this.runs.get(runId)?.locks.push(lock);

@@ -48,6 +48,16 @@ export class ProgressCounts {
         else r.failed++;
         return true;
       }
+      case 'tasks': {
+        const r = this.runs.get(event.run);
+        if (!r) return false;
+        for (const span of event.spans) {
+          r.running = Math.max(0, r.running - 1);
+          if (span.status === 'ok') r.done++;
+          else r.failed++;
+        }
+        return true;
+      }
       default:
         return false;
     }

@@ -107,6 +107,15 @@ describe('progress counts', () => {
     assert.deepEqual(c.lines(), ['threads 2/4 (1 failed)']);
     assert.equal(c.fraction(2), 2 / 8);
   });
+
+  it('counts the task ends of a batched tasks event one by one', () => {
+    const c = new ProgressCounts();
+    c.add({ type: 'inputs', count: 4 });
+    c.add({ type: 'run-start', run: 0, strategy: 'processes', workers: 2, repeat: 0, startMs: 0 });
+    const span = { lane: 0, queuedMs: 0, startMs: 0, endMs: 1 };
+    c.add({ type: 'tasks', run: 0, spans: [{ ...span, index: 0, status: 'ok' }, { ...span, index: 1, status: 'timeout' }, { ...span, index: 2, status: 'ok' }] });
+    assert.deepEqual(c.lines(), ['processes 3/4 (1 failed)']);
+  });
 });
 
 describe('reading a saved report', () => {

@@ -2,9 +2,9 @@
  * What every strategy does alike while it runs: numbering worker lanes, turning worker messages
  * and outcomes into events, remembering which tasks the controller stopped and why.
  */
-import type { StrategyName, TaskStatus } from '../../core/model';
+import type { StrategyName, TaskSpan, TaskStatus } from '../../core/model';
 import type { RunnerEvent } from '../../core/protocol';
-import { emit } from './eventWriter';
+import { emit, emitTaskEnd } from './eventWriter';
 import { sinceOrigin } from './clock';
 import type { LockMessage } from './runtimeContract';
 import type { TaskOutcome } from './taskExecution';
@@ -84,11 +84,15 @@ export class RunRecorder {
     emit({ type: 'task-start', run: this.settings.run, index, lane, queuedMs, startMs });
   }
 
-  taskEnd(outcome: TaskOutcome & { serializeMs?: number }, lane: number, queuedMs: number): void {
+  /** Takes over `outcome`, which becomes the task's span. */
+  taskEnd(outcome: TaskOutcome, lane: number, queuedMs: number): void {
     if (this.ended.has(outcome.index)) return;
     this.ended.add(outcome.index);
     this.lastEndMs = this.now();
-    emit({ type: 'task-end', run: this.settings.run, lane, queuedMs, ...outcome });
+    const span = outcome as TaskSpan;
+    span.lane = lane;
+    span.queuedMs = queuedMs;
+    emitTaskEnd(this.settings.run, span);
   }
 
   /** A task that did not complete by itself: stopped, crashed, cancelled or not sendable. */
