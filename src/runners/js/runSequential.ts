@@ -36,6 +36,8 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
     const worker = new Worker(path.join(__dirname, 'sequentialWorker.js'), {
       workerData: data,
       resourceLimits: { maxOldGenerationSizeMb: heapLimitMb(1) },
+      // As for the pool's threads: the worker turns source maps on itself, after Node's own modules load.
+      execArgv: [],
     });
     const mine = { worker, lane: -1, slot: -1, threadId: worker.threadId };
     current = mine;

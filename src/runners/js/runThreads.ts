@@ -12,12 +12,16 @@ import type { LockMessage } from './runtimeContract';
 import type { ThreadReady, ThreadTask, ThreadTaskResult, ThreadWorkerData } from './threadWorker';
 import { workerExitStatus } from './failures';
 import { heapLimitMb } from './heapLimit';
+import { TaskTable } from './taskTable';
+import { describeResult, type TaskOutcome } from './taskExecution';
 
 export function startThreads(settings: RunSettings): ActiveRun & { done: Promise<void> } {
   const recorder = new RunRecorder(settings);
   const buffer = createThreadBuffer();
   const memory = new ThreadSharedMemory(buffer);
-  const workerData: ThreadWorkerData = { bundle: settings.bundle, originEpochMs: settings.originEpochMs, buffer };
+  const tableBuffer = TaskTable.create(settings.tasks.length);
+  const table = new TaskTable(tableBuffer);
+  const workerData: ThreadWorkerData = { bundle: settings.bundle, originEpochMs: settings.originEpochMs, buffer, table: tableBuffer };
   const poolRequestedMs = recorder.now();
   const pool = new Piscina<ThreadTask, ThreadTaskResult>({
     filename: path.join(__dirname, 'threadWorker.js'),
@@ -28,6 +32,9 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     taskQueue: new FixedQueue(),
     workerData,
     resourceLimits: { maxOldGenerationSizeMb: heapLimitMb(settings.workers) },
+    // Not the runner's --enable-source-maps: the worker turns source maps on itself once Node's and
+    // piscina's own modules are loaded, so it does not parse their maps at every start.
+    execArgv: [],
   });
   const slots = new Map<number, { lane: number; threadId: number }>();
   // The first workers' start-up begins when the pool asks for them, before their own code runs;
@@ -78,35 +85,49 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
   );
 
   const cpuBefore = process.cpuUsage();
-  const runOne = async ({ index, args }: ThreadTask): Promise<void> => {
-    const queuedMs = recorder.now();
-    const unsendable = settings.unsendable.get(index);
-    if (unsendable) return recorder.taskFailed(index, -1, queuedMs, 'error', unsendable);
-    try {
-      const { outcome, worker, threadId } = await pool.run({ index, args });
-      recorder.taskEnd(outcome, worker ? announce(worker) : recorder.knownLane(threadId) ?? -1, queuedMs);
-    } catch (error) {
-      // Task errors come back as outcomes: a rejection means the worker was terminated or died.
-      // Its slot still names the task it was running.
-      const slot = slotRunning(index);
-      const worker = slot === undefined ? undefined : slots.get(slot);
-      const lane = worker?.lane ?? -1;
-      const stopped = recorder.stopped.get(index);
-      const failure = workerExitStatus(error as Error, index);
-      if (slot !== undefined && worker) {
-        memory.runningTask[slot] = -1;
-        memory.releaseAllOf(worker.threadId);
-        if (failure.status === 'crashed' || stopped) {
-          slots.delete(slot);
-          recorder.workerExit(lane, stopped ? null : failure.exitCode ?? 1, stopped ? 'terminated' : undefined);
-        }
-      }
-      if (stopped) recorder.taskFailed(index, lane, queuedMs, stopped.status, stopped.reason, slot === undefined ? undefined : memory.runningSince[slot]);
-      else {
-        if (failure.status === 'crashed') recorder.warn({ kind: 'crash', message: failure.message });
-        recorder.taskFailed(index, lane, queuedMs, failure.status, failure.message);
+  // Every task is queued at once, now.
+  const queuedMs = recorder.now();
+  const ended = (index: number, answer: ThreadTaskResult): void => {
+    if (answer !== null && typeof answer === 'object') {
+      const { outcome, worker } = answer;
+      recorder.taskEnd(outcome, worker ? announce(worker) : recorder.knownLane(table.threadId[index]) ?? -1, queuedMs);
+      return;
+    }
+    // A plain result: the timing is in the table, the digest is made here.
+    const outcome: TaskOutcome = { index, startMs: table.startMs[index], endMs: table.endMs[index], status: 'ok', ...describeResult(answer) };
+    const cpuMs = table.cpuMs[index];
+    if (!Number.isNaN(cpuMs)) outcome.cpuMs = cpuMs;
+    recorder.taskEnd(outcome, recorder.knownLane(table.threadId[index]) ?? -1, queuedMs);
+  };
+  const failed = (index: number, error: Error): void => {
+    // Task errors come back as outcomes: a rejection means the worker was terminated or died.
+    // Its slot still names the task it was running.
+    const slot = slotRunning(index);
+    const worker = slot === undefined ? undefined : slots.get(slot);
+    const lane = worker?.lane ?? -1;
+    const stopped = recorder.stopped.get(index);
+    const failure = workerExitStatus(error, index);
+    if (slot !== undefined && worker) {
+      memory.runningTask[slot] = -1;
+      memory.releaseAllOf(worker.threadId);
+      if (failure.status === 'crashed' || stopped) {
+        slots.delete(slot);
+        recorder.workerExit(lane, stopped ? null : failure.exitCode ?? 1, stopped ? 'terminated' : undefined);
       }
     }
+    if (stopped) recorder.taskFailed(index, lane, queuedMs, stopped.status, stopped.reason, slot === undefined ? undefined : memory.runningSince[slot]);
+    else {
+      if (failure.status === 'crashed') recorder.warn({ kind: 'crash', message: failure.message });
+      recorder.taskFailed(index, lane, queuedMs, failure.status, failure.message);
+    }
+  };
+  const runOne = (task: ThreadTask): Promise<void> | void => {
+    const unsendable = settings.unsendable.get(task.index);
+    if (unsendable) return recorder.taskFailed(task.index, -1, queuedMs, 'error', unsendable);
+    return pool.run(task).then(
+      (answer) => ended(task.index, answer),
+      (error: Error) => failed(task.index, error),
+    );
   };
 
   const done = (async () => {

@@ -24,14 +24,21 @@ export interface TaskOutcome {
   cpuMs?: number;
 }
 
+export interface Executed {
+  outcome: TaskOutcome;
+  result: unknown;
+}
+
 type CpuClock = () => { user: number; system: number };
 const threadCpu = (process as unknown as { threadCpuUsage?: CpuClock }).threadCpuUsage?.bind(process);
+const processCpu: CpuClock = process.cpuUsage.bind(process);
 
 /**
- * `perTaskCpu`: 'thread' where the runtime can measure this thread alone, 'process' in a worker
- * process of its own; otherwise CPU is only measured for the whole run.
+ * `cpuScope`: 'thread' where the runtime can measure this thread alone, 'process' in a worker
+ * process of its own; otherwise CPU is only measured for the whole run. A synchronous function's
+ * call is described synchronously: no promise per task.
  */
-export async function executeTask(
+export function executeTask(
   fn: (...args: unknown[]) => unknown,
   index: number,
   args: unknown[],
@@ -39,38 +46,39 @@ export async function executeTask(
   cpuScope: 'thread' | 'process',
   /** Whether the result must cross to another thread or process (pools, not the sequential loop). */
   sendsResult: boolean,
-): Promise<{ outcome: TaskOutcome; result: unknown }> {
-  const cpuClock: CpuClock | undefined = cpuScope === 'process' ? process.cpuUsage.bind(process) : threadCpu;
+): Executed | Promise<Executed> {
+  const cpuClock: CpuClock | undefined = cpuScope === 'process' ? processCpu : threadCpu;
   currentTask.index = index;
   const cpuBefore = cpuClock?.();
   const startMs = sinceOrigin(originEpochMs);
-  let outcome: TaskOutcome;
-  let result: unknown;
-  try {
-    result = fn(...args);
-    if (result && typeof (result as PromiseLike<unknown>).then === 'function') result = await result;
+  const finish = (executed: Executed): Executed => {
+    if (cpuBefore && cpuClock) {
+      const after = cpuClock();
+      executed.outcome.cpuMs = (after.user - cpuBefore.user + after.system - cpuBefore.system) / 1000;
+    }
+    currentTask.index = -1;
+    return executed;
+  };
+  const failed = (error: unknown): Executed =>
+    finish({ outcome: { index, startMs, endMs: sinceOrigin(originEpochMs), status: 'error', ...describeError(error) }, result: undefined });
+  const succeeded = (result: unknown): Executed => {
     const endMs = sinceOrigin(originEpochMs);
     const unsendable = sendsResult ? uncloneablePart(result) : undefined;
-    outcome = unsendable
-      ? {
-          index,
-          startMs,
-          endMs,
-          status: 'error',
-          error: `input #${index}: the result cannot be sent between workers: it holds ${unsendable}; return plain data (numbers, strings, arrays, plain objects)`,
-        }
-      : { index, startMs, endMs, status: 'ok', ...describeResult(result) };
-    if (unsendable) result = undefined;
+    if (unsendable) {
+      const error = `input #${index}: the result cannot be sent between workers: it holds ${unsendable}; return plain data (numbers, strings, arrays, plain objects)`;
+      return finish({ outcome: { index, startMs, endMs, status: 'error', error }, result: undefined });
+    }
+    return finish({ outcome: { index, startMs, endMs, status: 'ok', ...describeResult(result) }, result });
+  };
+  let returned: unknown;
+  try {
+    returned = fn(...args);
   } catch (error) {
-    const endMs = sinceOrigin(originEpochMs);
-    outcome = { index, startMs, endMs, status: 'error', ...describeError(error) };
+    return failed(error);
   }
-  if (cpuBefore && cpuClock) {
-    const after = cpuClock();
-    outcome.cpuMs = (after.user - cpuBefore.user + after.system - cpuBefore.system) / 1000;
-  }
-  currentTask.index = -1;
-  return { outcome, result };
+  return returned && typeof (returned as PromiseLike<unknown>).then === 'function'
+    ? Promise.resolve(returned).then(succeeded, failed)
+    : succeeded(returned);
 }
 
 export function describeError(error: unknown): { error: string; errorLocation?: SourceLocation } {

@@ -1,6 +1,8 @@
 /**
  * A piscina worker thread of the `threads` strategy: loads the user's bundle once, then runs one
- * task per call. Its readiness and lock events go to the runner through piscina's message channel.
+ * task per call. Each task's timing goes into the run's task table; the task's answer is, like a
+ * bare pool's, just the result when it is a plain value. Readiness and lock events go to the
+ * runner through piscina's message channel.
  */
 import { performance } from 'node:perf_hooks';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
@@ -8,12 +10,15 @@ import { sinceOrigin } from './clock';
 import { installRuntimeHost } from './runtimeHost';
 import { ThreadSharedMemory } from './sharedMemory';
 import { loadBundle } from './loadBundle';
-import { executeTask, type TaskOutcome } from './taskExecution';
+import { TaskTable } from './taskTable';
+import { executeTask, type Executed, type TaskOutcome } from './taskExecution';
 
 export interface ThreadWorkerData {
   bundle: string;
   originEpochMs: number;
   buffer: SharedArrayBuffer;
+  /** The run's task table (taskTable.ts). */
+  table: SharedArrayBuffer;
 }
 
 export interface ThreadTask {
@@ -30,38 +35,55 @@ export interface ThreadReady {
   readyMs: number;
 }
 
-export interface ThreadTaskResult {
+/**
+ * A task's answer: the result itself when the call returned a primitive (its timing is in the task
+ * table); otherwise — an object result, an error, or a worker's first task — the whole outcome.
+ */
+export type ThreadTaskResult = string | number | boolean | bigint | null | undefined | ThreadOutcome;
+
+export interface ThreadOutcome {
   outcome: TaskOutcome;
   /**
-   * Who ran it, on a worker's first result only: results and the ready message travel on
-   * different channels, so either may arrive first.
+   * Who ran it, on a worker's first result: results and the ready message travel on different
+   * channels, so either may arrive first.
    */
   worker?: ThreadReady;
-  threadId: number;
   result: unknown;
 }
 
 // A worker thread shares its process's timeOrigin, so its start is when its own code first runs.
 const startedEpochMs = performance.timeOrigin + performance.now();
 
-async function setup(): Promise<(task: ThreadTask) => Promise<ThreadTaskResult>> {
+async function setup(): Promise<(task: ThreadTask) => ThreadTaskResult | Promise<ThreadTaskResult>> {
   process.setSourceMapsEnabled(true);
-  const { bundle, originEpochMs, buffer } = workerData as ThreadWorkerData;
+  const { bundle, originEpochMs, buffer, table: tableBuffer } = workerData as ThreadWorkerData;
   const memory = new ThreadSharedMemory(buffer);
+  const table = new TaskTable(tableBuffer);
   const slot = memory.claimSlot();
   installRuntimeHost(memory, { owner: threadId, tallySlot: slot, originEpochMs }, (m) => parentPort!.postMessage(m));
   const fn = (await loadBundle(bundle)).target() as (...args: unknown[]) => unknown;
   const ready: ThreadReady = { pp: 'ready', threadId, pid: process.pid, slot, spawnMs: startedEpochMs - originEpochMs, readyMs: sinceOrigin(originEpochMs) };
   parentPort!.postMessage(ready);
   let announced = false;
-  return async ({ index, args }) => {
-    memory.runningTask[slot] = index;
-    memory.runningSince[slot] = sinceOrigin(originEpochMs);
-    const { outcome, result } = await executeTask(fn, index, args, originEpochMs, 'thread', true);
+  const reply = ({ outcome, result }: Executed): ThreadTaskResult => {
     memory.runningTask[slot] = -1;
+    const { index } = outcome;
+    table.startMs[index] = outcome.startMs;
+    table.endMs[index] = outcome.endMs;
+    table.cpuMs[index] = outcome.cpuMs ?? NaN;
+    table.threadId[index] = threadId;
+    if (announced && outcome.status === 'ok' && (result === null || typeof result !== 'object')) {
+      return result as ThreadTaskResult;
+    }
     const worker = announced ? undefined : ready;
     announced = true;
-    return { outcome, worker, threadId, result };
+    return { outcome, worker, result };
+  };
+  return ({ index, args }) => {
+    memory.runningTask[slot] = index;
+    memory.runningSince[slot] = sinceOrigin(originEpochMs);
+    const executed = executeTask(fn, index, args, originEpochMs, 'thread', true);
+    return executed instanceof Promise ? executed.then(reply) : reply(executed);
   };
 }
 
