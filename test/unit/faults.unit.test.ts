@@ -110,7 +110,7 @@ test('cancel stops every worker and still gives a partial report with cancelled 
   const running = new Promise<void>((resolve) => (started = resolve));
   const handle = startProfile(
     { target: { file: fixture('faults.ts'), name: 'slow', language: 'typescript' }, inputs: '[0, 1, 2, 3, 4, 5]', workers: 2, strategies: ['processes', 'threads'] },
-    { onEvent: (e) => e.type === 'task-start' && started() },
+    { onEvent: (e) => e.type === 'worker' && e.readyMs !== undefined && started() }, // a ready worker takes a task at once
   );
   await running;
   handle.cancel();

@@ -41,10 +41,9 @@ async function main(): Promise<void> {
   const fn = (await loadBundle(bundle)).target() as (...args: unknown[]) => unknown;
   send({ pp: 'ready', pid: process.pid, spawnMs, readyMs: sinceOrigin(originEpochMs) } satisfies FromProcessWorker);
   process.on('message', async ({ index, args }: ProcessTask) => {
-    const { outcome, result } = await executeTask(fn, index, args, originEpochMs, 'process', true);
+    const { outcome, result, cpuAfterMs } = await executeTask(fn, index, args, originEpochMs, 'process', true);
     memory.flushTally(lane);
-    const cpu = process.cpuUsage();
-    const cpuTotalMs = (cpu.user + cpu.system) / 1000;
+    const cpuTotalMs = cpuAfterMs ?? 0;
     try {
       send({ pp: 'result', outcome, result, cpuTotalMs } satisfies FromProcessWorker);
     } catch (error) {

@@ -26,14 +26,16 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
   const region = createProcessRegion(memoryBackedDir(settings.scratchDir));
   const memory = new ProcessSharedMemory(region);
   const queuedMs = recorder.now();
+  // Tasks not yet sent to a worker: queue[head…].
   const queue = [...settings.tasks];
+  let head = 0;
   const workers = new Set<Worker>();
   let finishing = false;
   let cpuOfExited = 0;
   let finished!: () => void;
   const allEnded = new Promise<void>((resolve) => (finished = resolve));
   const checkFinished = () => {
-    if (settings.tasks.every((t) => recorder.isEnded(t.index))) finished();
+    if (recorder.allEnded()) finished();
   };
 
   const spawn = (): void => {
@@ -60,9 +62,10 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
         worker.cpuTotalMs = message.cpuTotalMs;
         const busy = worker.busy;
         worker.busy = undefined;
+        // The next task goes out before this one is recorded: the worker waits for nothing of ours.
+        dispatch(worker);
         if (busy) recorder.taskEnd(message.outcome, lane, busy.queuedMs);
         checkFinished();
-        dispatch(worker);
       } else if (message.pp === 'lock') {
         recorder.lock(message, lane);
       } else if (message.pp === 'uncaught') {
@@ -100,30 +103,28 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
         recorder.warn({ kind: 'crash', message: `a worker process (pid ${child.pid}) exited during start-up (${signal ?? `exit code ${code}`})` });
       }
       exitedResolve();
-      if (!finishing && !recorder.cancelled && queue.length > 0 && workers.size < settings.workers) spawn();
+      if (!finishing && !recorder.cancelled && head < queue.length && workers.size < settings.workers) spawn();
     });
   };
 
   const dispatch = (worker: Worker): void => {
     while (worker.ready && !worker.busy && !recorder.cancelled) {
-      const task = queue.shift();
-      if (!task) return;
+      if (head === queue.length) return;
+      const task = queue[head++];
       const unsendable = settings.unsendable.get(task.index);
       if (unsendable) {
         recorder.taskFailed(task.index, worker.lane, queuedMs, 'error', unsendable);
         checkFinished();
         continue;
       }
-      const startMs = recorder.now();
-      worker.busy = { index: task.index, queuedMs, startMs };
-      recorder.taskStart(task.index, worker.lane, queuedMs, startMs);
+      worker.busy = { index: task.index, queuedMs, startMs: recorder.now() };
       worker.child.send({ index: task.index, args: task.args } satisfies ProcessTask);
     }
   };
 
   const stop = (index: number, status: TaskStatus, reason: string): void => {
     if (recorder.isEnded(index) || recorder.stopped.has(index)) return;
-    const queued = queue.findIndex((t) => t.index === index);
+    const queued = queue.findIndex((t, at) => at >= head && t.index === index);
     if (queued >= 0) {
       queue.splice(queued, 1);
       recorder.taskFailed(index, -1, queuedMs, status, reason);
@@ -165,7 +166,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
     killTasks: (tasks, status, reason) => tasks.forEach((t) => stop(t, status, reason)),
     cancel() {
       recorder.cancelled = true;
-      for (const task of queue.splice(0)) recorder.taskFailed(task.index, -1, queuedMs, 'cancelled', CANCELLED);
+      for (const task of queue.splice(head)) recorder.taskFailed(task.index, -1, queuedMs, 'cancelled', CANCELLED);
       for (const worker of workers) if (worker.busy) stop(worker.busy.index, 'cancelled', CANCELLED);
       checkFinished();
     },

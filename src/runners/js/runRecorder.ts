@@ -80,10 +80,6 @@ export class RunRecorder {
     emit({ type: 'lock', run: this.settings.run, lane, task, lock, kind, atMs, site });
   }
 
-  taskStart(index: number, lane: number, queuedMs: number, startMs: number): void {
-    emit({ type: 'task-start', run: this.settings.run, index, lane, queuedMs, startMs });
-  }
-
   /** Takes over `outcome`, which becomes the task's span. */
   taskEnd(outcome: TaskOutcome, lane: number, queuedMs: number): void {
     if (this.ended.has(outcome.index)) return;
@@ -103,6 +99,10 @@ export class RunRecorder {
 
   isEnded(index: number): boolean {
     return this.ended.has(index);
+  }
+
+  allEnded(): boolean {
+    return this.ended.size === this.settings.tasks.length;
   }
 
   workerExit(lane: number, exitCode: number | null, signal?: string | null): void {

@@ -27,6 +27,8 @@ export interface TaskOutcome {
 export interface Executed {
   outcome: TaskOutcome;
   result: unknown;
+  /** The CPU clock after the call (in a worker process: the process's CPU time so far), ms. */
+  cpuAfterMs?: number;
 }
 
 type CpuClock = () => { user: number; system: number };
@@ -55,6 +57,7 @@ export function executeTask(
     if (cpuBefore && cpuClock) {
       const after = cpuClock();
       executed.outcome.cpuMs = (after.user - cpuBefore.user + after.system - cpuBefore.system) / 1000;
+      executed.cpuAfterMs = (after.user + after.system) / 1000;
     }
     currentTask.index = -1;
     return executed;
