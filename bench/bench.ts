@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the profiler's own cost, as ratios against the bare libraries measured in one
- * run (alternating, median of several rounds), never as absolute times.
+ * run (alternating, median of several rounds), never as absolute times. Every round of a bare pool
+ * runs in a fresh Node process, as every profile runs in a fresh runner.
  *   - profiled threads vs bare piscina, profiled processes vs a bare child-process pool, for
  *     CPU-bound tasks of ~0.1 ms, 1 ms and 10 ms (target ≤ 1.03 at 1 ms);
  *   - empty-task throughput vs bare piscina (target ≥ 0.9);
@@ -8,11 +9,10 @@
  *     beside bare piscina's own on the same tasks;
  *   - the Python process pool vs a bare ProcessPoolExecutor (bench/pythonBench.ts; target ≤ 1.05).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Piscina } from 'piscina';
 import { startProfile } from '../src/core/profile';
 import type { StrategyName } from '../src/core/model';
 import { formatPythonBench, runPythonBench } from './pythonBench';
@@ -36,37 +36,13 @@ function calibrate(ms: number): number {
   }
 }
 
-async function barePiscina(tasks: number, steps: number, threads = WORKERS): Promise<number> {
-  const t0 = performance.now();
-  // execArgv: [] so the bare workers do not inherit this process's TypeScript loader (tsx).
-  const pool = new Piscina({ filename: path.join(__dirname, 'barePiscinaWorker.cjs'), minThreads: threads, maxThreads: threads, idleTimeout: Infinity, execArgv: [] });
-  await Promise.all(Array.from({ length: tasks }, () => pool.run(steps)));
-  const wall = performance.now() - t0;
-  await pool.destroy();
-  return wall;
-}
-
-async function bareProcesses(tasks: number, steps: number): Promise<number> {
-  const t0 = performance.now();
-  let next = 0;
-  let done = 0;
-  const children: ChildProcess[] = [];
-  await new Promise<void>((resolve) => {
-    for (let w = 0; w < WORKERS; w++) {
-      const child = fork(path.join(__dirname, 'bareChild.cjs'), [], { serialization: 'advanced', execArgv: [] });
-      children.push(child);
-      const feed = () => {
-        if (next < tasks) child.send({ i: next++, steps });
-      };
-      child.on('message', (m: { ready?: boolean }) => {
-        if (!m.ready && ++done === tasks) resolve();
-        feed();
-      });
-    }
+/** A bare pool's wall time, run in a fresh process (barePools.cjs), as the profiled runner is. */
+function runBare(kind: 'piscina' | 'processes', tasks: number, steps: number, workers = WORKERS): Promise<number> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [path.join(__dirname, 'barePools.cjs'), kind, String(tasks), String(steps), String(workers)], (error, stdout) =>
+      error ? reject(error) : resolve(Number(stdout)),
+    );
   });
-  const wall = performance.now() - t0;
-  for (const child of children) child.disconnect();
-  return wall;
 }
 
 async function profiled(strategies: StrategyName[], tasks: number, steps: number): Promise<Map<string, number>> {
@@ -84,9 +60,9 @@ async function ratio(label: string, tasks: number, steps: number): Promise<strin
   const bare = { threads: [] as number[], processes: [] as number[] };
   const ours = { threads: [] as number[], processes: [] as number[] };
   for (let round = 0; round < ROUNDS; round++) {
-    bare.threads.push(await barePiscina(tasks, steps));
+    bare.threads.push(await runBare('piscina', tasks, steps));
     ours.threads.push((await profiled(['threads'], tasks, steps)).get('threads')!);
-    bare.processes.push(await bareProcesses(tasks, steps));
+    bare.processes.push(await runBare('processes', tasks, steps));
     ours.processes.push((await profiled(['processes'], tasks, steps)).get('processes')!);
   }
   return (['threads', 'processes'] as const).map((s) => {
@@ -101,7 +77,7 @@ async function throughput(): Promise<string> {
   const bare: number[] = [];
   const ours: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    bare.push(tasks / (await barePiscina(tasks, 0)));
+    bare.push(tasks / (await runBare('piscina', tasks, 0)));
     ours.push(tasks / (await profiled(['threads'], tasks, 0)).get('threads')!);
   }
   const r = median(ours) / median(bare);
@@ -125,7 +101,7 @@ async function speedup(steps: number, tasks: number): Promise<string> {
     }).done;
     if (!outcome.ok) throw new Error(outcome.error);
     ours.push(outcome.report.runs.find((r) => r.strategy === 'threads')!.metrics.speedup!);
-    bare.push((await barePiscina(tasks, steps, 1)) / (await barePiscina(tasks, steps)));
+    bare.push((await runBare('piscina', tasks, steps, 1)) / (await runBare('piscina', tasks, steps)));
   }
   return `10 ms tasks ×${tasks}: profiled threads speedup over sequential = ${median(ours).toFixed(2)}× with ${WORKERS} workers (bare piscina, ${WORKERS} threads over 1: ${median(bare).toFixed(2)}×)`;
 }

@@ -1,0 +1,44 @@
+// The bare pools the bench compares against, each run in a fresh Node process of its own, as the
+// profiler's runner is: a pool reused in a long-lived process would have its JIT warmed by earlier
+// rounds, which no user's first run has.
+//   node barePools.cjs piscina|processes <tasks> <steps> <workers>
+// prints the wall time in ms, from asking for the pool to the last result.
+const { fork } = require('node:child_process');
+const path = require('node:path');
+const { Piscina } = require('piscina');
+
+async function barePiscina(tasks, steps, workers) {
+  const t0 = performance.now();
+  const pool = new Piscina({ filename: path.join(__dirname, 'barePiscinaWorker.cjs'), minThreads: workers, maxThreads: workers, idleTimeout: Infinity });
+  await Promise.all(Array.from({ length: tasks }, () => pool.run(steps)));
+  const wall = performance.now() - t0;
+  await pool.destroy();
+  return wall;
+}
+
+async function bareProcesses(tasks, steps, workers) {
+  const t0 = performance.now();
+  let next = 0;
+  let done = 0;
+  const children = [];
+  await new Promise((resolve) => {
+    for (let w = 0; w < workers; w++) {
+      const child = fork(path.join(__dirname, 'bareChild.cjs'), [], { serialization: 'advanced' });
+      children.push(child);
+      const feed = () => {
+        if (next < tasks) child.send({ i: next++, steps });
+      };
+      child.on('message', (m) => {
+        if (!m.ready && ++done === tasks) resolve();
+        feed();
+      });
+    }
+  });
+  const wall = performance.now() - t0;
+  for (const child of children) child.disconnect();
+  return wall;
+}
+
+const [kind, tasks, steps, workers] = process.argv.slice(2);
+const run = kind === 'processes' ? bareProcesses : barePiscina;
+run(Number(tasks), Number(steps), Number(workers)).then((wall) => console.log(wall));
