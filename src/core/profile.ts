@@ -252,10 +252,13 @@ class RunGuard {
         this.detectors.get(event.run)?.forgetLane(event.lane);
         this.lastProgress = Date.now();
         break;
-      case 'tasks':
-        for (const span of event.spans) this.detectors.get(event.run)?.forgetLane(span.lane);
+      case 'tasks': {
+        const detector = this.detectors.get(event.run);
+        const lanes = new Set([...(event.ok?.lane ?? []), ...(event.spans ?? []).map((s) => s.lane)]);
+        if (detector) for (const lane of lanes) detector.forgetLane(lane);
         this.lastProgress = Date.now();
         break;
+      }
       case 'worker':
         this.lastProgress = Date.now();
         break;

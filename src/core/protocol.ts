@@ -44,8 +44,8 @@ export type RunnerEvent =
   | { type: 'worker-exit'; run: number; lane: number; exitMs: number; exitCode: number | null; signal?: string | null }
   | { type: 'task-start'; run: number; index: number; lane: number; queuedMs: number; startMs: number }
   | ({ type: 'task-end'; run: number } & TaskSpan)
-  /** Task ends batched into one line (the JS runner's form): the spans in the order they ended. */
-  | { type: 'tasks'; run: number; spans: TaskSpan[] }
+  /** Task ends batched into one line (the JS runner's form); read it with `spansOf`. */
+  | { type: 'tasks'; run: number; ok?: OkColumns; spans?: TaskSpan[] }
   | ({ type: 'lock'; run: number } & LockEvent)
   | { type: 'counter'; run: number; expected: number; observed: number }
   | { type: 'run-end'; run: number; wallMs: number; cpuMs: number | null; aborted?: string }
@@ -64,6 +64,49 @@ export type ControllerCommand =
   | { type: 'kill-tasks'; run: number; tasks: number[]; status: TaskStatus; reason: string }
   /** Report what each worker is doing (stacks where available), as `log`/`warning` events. */
   | { type: 'dump-stacks'; run: number };
+
+/**
+ * Tasks that returned normally, as columns (entry i of every array is one task): a batch of
+ * thousands of tiny tasks is then a few arrays of numbers to write and parse, not thousands of
+ * objects with the same keys. Times are rounded to the microsecond.
+ */
+export interface OkColumns {
+  index: number[];
+  lane: number[];
+  queuedMs: number[];
+  startMs: number[];
+  endMs: number[];
+  /** null where the runtime cannot measure one task's CPU time. */
+  cpuMs: (number | null)[];
+  digest: string[];
+  /** null where the preview is the digest without its type tag (`n:42` → `42`). */
+  preview: (string | null)[];
+}
+
+/** The task spans of a `tasks` event: the ok columns as spans, then the others as they came. */
+export function spansOf(event: Extract<RunnerEvent, { type: 'tasks' }>): TaskSpan[] {
+  const spans: TaskSpan[] = [];
+  const ok = event.ok;
+  if (ok) {
+    for (let i = 0; i < ok.index.length; i++) {
+      const span: TaskSpan = {
+        index: ok.index[i],
+        lane: ok.lane[i],
+        queuedMs: ok.queuedMs[i],
+        startMs: ok.startMs[i],
+        endMs: ok.endMs[i],
+        status: 'ok',
+        digest: ok.digest[i],
+        resultPreview: ok.preview[i] ?? ok.digest[i].slice(2),
+      };
+      const cpuMs = ok.cpuMs[i];
+      if (cpuMs !== null) span.cpuMs = cpuMs;
+      spans.push(span);
+    }
+  }
+  if (event.spans) spans.push(...event.spans);
+  return spans;
+}
 
 /** Exit code of a runner (and the CLI) for bad input. */
 export const EXIT_BAD_INPUT = 2;

@@ -3,7 +3,7 @@
  */
 import type { Lane, Machine, Report, Run, Target, Warning } from './model';
 import { REPORT_VERSION } from './model';
-import type { RunnerEvent } from './protocol';
+import { spansOf, type RunnerEvent } from './protocol';
 import { analyze } from './analysis';
 
 export class ReportBuilder {
@@ -80,9 +80,11 @@ export class ReportBuilder {
         this.runs.get(runId)?.tasks.push(span);
         break;
       }
-      case 'tasks':
-        this.runs.get(event.run)?.tasks.push(...event.spans);
+      case 'tasks': {
+        const tasks = this.runs.get(event.run)?.tasks;
+        if (tasks) for (const span of spansOf(event)) tasks.push(span);
         break;
+      }
       case 'lock': {
         const { type: _type, run: runId, ...lock } = event;
         this.runs.get(runId)?.locks.push(lock);

@@ -51,11 +51,12 @@ export class ProgressCounts {
       case 'tasks': {
         const r = this.runs.get(event.run);
         if (!r) return false;
-        for (const span of event.spans) {
-          r.running = Math.max(0, r.running - 1);
-          if (span.status === 'ok') r.done++;
-          else r.failed++;
-        }
+        const ok = event.ok?.index.length ?? 0;
+        const failed = event.spans?.filter((s) => s.status !== 'ok').length ?? 0;
+        const ended = ok + (event.spans?.length ?? 0);
+        r.running = Math.max(0, r.running - ended);
+        r.done += ended - failed;
+        r.failed += failed;
         return true;
       }
       default:

@@ -6,7 +6,7 @@ import { sinceOrigin, spawnedAt } from './clock';
 import { installRuntimeHost } from './runtimeHost';
 import { ProcessSharedMemory } from './sharedMemory';
 import { loadBundle } from './loadBundle';
-import { executeTask, describeError, type TaskOutcome } from './taskExecution';
+import { executeTask, describeError, isPlain, type Executed, type TaskOutcome } from './taskExecution';
 
 export interface ProcessWorkerConfig {
   bundle: string;
@@ -15,7 +15,15 @@ export interface ProcessWorkerConfig {
   lane: number;
 }
 
+/**
+ * A task that returned a plain value, as a bare pool would send it plus its timing: the runner
+ * makes the span. The worker's CPU time so far travels with every result, so a worker that dies
+ * later still counts.
+ */
+export type PlainResult = [startMs: number, endMs: number, cpuMs: number | null, cpuTotalMs: number, result: unknown];
+
 export type FromProcessWorker =
+  | PlainResult
   | { pp: 'ready'; pid: number; spawnMs: number; readyMs: number }
   | { pp: 'result'; outcome: TaskOutcome; result?: unknown; cpuTotalMs: number }
   /** An error thrown outside any task (a timer, a callback): said before the process exits. */
@@ -40,10 +48,14 @@ async function main(): Promise<void> {
   installRuntimeHost(memory, { owner: process.pid, tallySlot: lane, originEpochMs }, send);
   const fn = (await loadBundle(bundle)).target() as (...args: unknown[]) => unknown;
   send({ pp: 'ready', pid: process.pid, spawnMs, readyMs: sinceOrigin(originEpochMs) } satisfies FromProcessWorker);
-  process.on('message', async ({ index, args }: ProcessTask) => {
-    const { outcome, result, cpuAfterMs } = await executeTask(fn, index, args, originEpochMs, 'process', true);
+  const reply = ({ outcome, result, cpuAfterMs }: Executed): void => {
     memory.flushTally(lane);
     const cpuTotalMs = cpuAfterMs ?? 0;
+    if (outcome.status === 'ok' && isPlain(result)) {
+      send([outcome.startMs, outcome.endMs, outcome.cpuMs ?? null, cpuTotalMs, result] satisfies PlainResult);
+      return;
+    }
+    const { index } = outcome;
     try {
       send({ pp: 'result', outcome, result, cpuTotalMs } satisfies FromProcessWorker);
     } catch (error) {
@@ -55,6 +67,11 @@ async function main(): Promise<void> {
       };
       send({ pp: 'result', outcome: failed, cpuTotalMs } satisfies FromProcessWorker);
     }
+  };
+  process.on('message', ({ index, args }: ProcessTask) => {
+    const executed = executeTask(fn, index, args, originEpochMs, 'process', true);
+    if (executed instanceof Promise) void executed.then(reply);
+    else reply(executed);
   });
 }
 

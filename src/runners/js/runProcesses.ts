@@ -11,6 +11,7 @@ import { ProcessSharedMemory, createProcessRegion, memoryBackedDir, removeProces
 import type { LockMessage } from './runtimeContract';
 import { heapLimitMb } from './heapLimit';
 import type { FromProcessWorker, ProcessTask, ProcessWorkerConfig } from './processWorker';
+import { withDigest } from './taskExecution';
 
 interface Worker {
   lane: number;
@@ -54,7 +55,15 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
     const worker: Worker = { lane, child, ready: false, cpuTotalMs: 0, exited: new Promise((r) => (exitedResolve = r)) };
     workers.add(worker);
     child.on('message', (message: FromProcessWorker | LockMessage) => {
-      if (message.pp === 'ready') {
+      if (Array.isArray(message)) {
+        const [startMs, endMs, cpuMs, cpuTotalMs, result] = message;
+        worker.cpuTotalMs = cpuTotalMs;
+        const busy = worker.busy;
+        worker.busy = undefined;
+        dispatch(worker);
+        if (busy) recorder.taskOk(busy.index, lane, busy.queuedMs, startMs, endMs, cpuMs ?? undefined, result);
+        checkFinished();
+      } else if (message.pp === 'ready') {
         recorder.laneOf(message.pid, { pid: message.pid, threadId: 0, spawnMs, readyMs: message.readyMs }, lane);
         worker.ready = true;
         dispatch(worker);
@@ -64,7 +73,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
         worker.busy = undefined;
         // The next task goes out before this one is recorded: the worker waits for nothing of ours.
         dispatch(worker);
-        if (busy) recorder.taskEnd(message.outcome, lane, busy.queuedMs);
+        if (busy) recorder.taskEnd(withDigest(message.outcome, message.result), lane, busy.queuedMs);
         checkFinished();
       } else if (message.pp === 'lock') {
         recorder.lock(message, lane);

@@ -4,10 +4,10 @@
  */
 import type { StrategyName, TaskSpan, TaskStatus } from '../../core/model';
 import type { RunnerEvent } from '../../core/protocol';
-import { emit, emitTaskEnd } from './eventWriter';
+import { emit, emitTaskEnd, emitTaskOk } from './eventWriter';
 import { sinceOrigin } from './clock';
 import type { LockMessage } from './runtimeContract';
-import type { TaskOutcome } from './taskExecution';
+import { describeResult, type TaskOutcome } from './taskExecution';
 
 export interface RunSettings {
   run: number;
@@ -89,6 +89,18 @@ export class RunRecorder {
     span.lane = lane;
     span.queuedMs = queuedMs;
     emitTaskEnd(this.settings.run, span);
+  }
+
+  /**
+   * A task that returned `result` normally, told without an outcome object: the pools' path for
+   * plain results, whose timing comes apart from the value.
+   */
+  taskOk(index: number, lane: number, queuedMs: number, startMs: number, endMs: number, cpuMs: number | undefined, result: unknown): void {
+    if (this.ended.has(index)) return;
+    this.ended.add(index);
+    this.lastEndMs = this.now();
+    const { digest, resultPreview } = describeResult(result);
+    emitTaskOk(this.settings.run, index, lane, queuedMs, startMs, endMs, cpuMs, digest, resultPreview);
   }
 
   /** A task that did not complete by itself: stopped, crashed, cancelled or not sendable. */

@@ -13,7 +13,7 @@ import type { ThreadReady, ThreadTask, ThreadTaskResult, ThreadWorkerData } from
 import { workerExitStatus } from './failures';
 import { heapLimitMb } from './heapLimit';
 import { TaskTable } from './taskTable';
-import { describeResult, type TaskOutcome } from './taskExecution';
+import { withDigest } from './taskExecution';
 
 export function startThreads(settings: RunSettings): ActiveRun & { done: Promise<void> } {
   const recorder = new RunRecorder(settings);
@@ -89,15 +89,14 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
   const queuedMs = recorder.now();
   const ended = (index: number, answer: ThreadTaskResult): void => {
     if (answer !== null && typeof answer === 'object') {
-      const { outcome, worker } = answer;
-      recorder.taskEnd(outcome, worker ? announce(worker) : recorder.knownLane(table.threadId[index]) ?? -1, queuedMs);
+      const { outcome, worker, result } = answer;
+      recorder.taskEnd(withDigest(outcome, result), worker ? announce(worker) : recorder.knownLane(table.threadId[index]) ?? -1, queuedMs);
       return;
     }
     // A plain result: the timing is in the table, the digest is made here.
-    const outcome: TaskOutcome = { index, startMs: table.startMs[index], endMs: table.endMs[index], status: 'ok', ...describeResult(answer) };
     const cpuMs = table.cpuMs[index];
-    if (!Number.isNaN(cpuMs)) outcome.cpuMs = cpuMs;
-    recorder.taskEnd(outcome, recorder.knownLane(table.threadId[index]) ?? -1, queuedMs);
+    const lane = recorder.knownLane(table.threadId[index]) ?? -1;
+    recorder.taskOk(index, lane, queuedMs, table.startMs[index], table.endMs[index], Number.isNaN(cpuMs) ? undefined : cpuMs, answer);
   };
   const failed = (index: number, error: Error): void => {
     // Task errors come back as outcomes: a rejection means the worker was terminated or died.

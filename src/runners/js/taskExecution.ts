@@ -46,7 +46,10 @@ export function executeTask(
   args: unknown[],
   originEpochMs: number,
   cpuScope: 'thread' | 'process',
-  /** Whether the result must cross to another thread or process (pools, not the sequential loop). */
+  /**
+   * Whether the result crosses to the runner (pools, not the sequential loop): it is then checked
+   * for what cannot be sent, and a plain value is left for the runner to describe.
+   */
   sendsResult: boolean,
 ): Executed | Promise<Executed> {
   const cpuClock: CpuClock | undefined = cpuScope === 'process' ? processCpu : threadCpu;
@@ -71,7 +74,9 @@ export function executeTask(
       const error = `input #${index}: the result cannot be sent between workers: it holds ${unsendable}; return plain data (numbers, strings, arrays, plain objects)`;
       return finish({ outcome: { index, startMs, endMs, status: 'error', error }, result: undefined });
     }
-    return finish({ outcome: { index, startMs, endMs, status: 'ok', ...describeResult(result) }, result });
+    // A plain value that crosses to the runner is described there, from the value it receives.
+    const described = sendsResult && isPlain(result) ? undefined : describeResult(result);
+    return finish({ outcome: { index, startMs, endMs, status: 'ok', ...described }, result });
   };
   let returned: unknown;
   try {
@@ -113,6 +118,17 @@ export function uncloneablePart(value: unknown, where = 'the result', budget = {
     if (found) return found;
   }
   return undefined;
+}
+
+/** A value that is its own description: not an object or function. */
+export function isPlain(value: unknown): boolean {
+  return value === null || (typeof value !== 'object' && typeof value !== 'function');
+}
+
+/** A worker's outcome with the digest of a plain result, which pool workers leave to the runner. */
+export function withDigest(outcome: TaskOutcome, result: unknown): TaskOutcome {
+  if (outcome.status === 'ok' && outcome.digest === undefined) Object.assign(outcome, describeResult(result));
+  return outcome;
 }
 
 /** Primitives digest as their own tagged text; anything else as a hash of a stable rendering. */

@@ -1,0 +1,33 @@
+/** Reading the batched `tasks` event: ok columns back into spans, beside the spans sent whole. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spansOf } from '../../src/core/protocol';
+
+test('ok columns become one span per task, the preview derived from the digest where it was left out', () => {
+  const spans = spansOf({
+    type: 'tasks',
+    run: 0,
+    ok: {
+      index: [3, 1],
+      lane: [0, 1],
+      queuedMs: [0.5, 0.5],
+      startMs: [10.25, 11],
+      endMs: [12, 13.125],
+      cpuMs: [1.5, null],
+      digest: ['n:42', '0123456789abcdef'],
+      preview: [null, '{ a: 1 }'],
+    },
+    spans: [{ index: 2, lane: 0, queuedMs: 0.5, startMs: 12, endMs: 12.5, status: 'error', error: 'Error: no' }],
+  });
+  assert.deepEqual(spans, [
+    { index: 3, lane: 0, queuedMs: 0.5, startMs: 10.25, endMs: 12, status: 'ok', digest: 'n:42', resultPreview: '42', cpuMs: 1.5 },
+    { index: 1, lane: 1, queuedMs: 0.5, startMs: 11, endMs: 13.125, status: 'ok', digest: '0123456789abcdef', resultPreview: '{ a: 1 }' },
+    { index: 2, lane: 0, queuedMs: 0.5, startMs: 12, endMs: 12.5, status: 'error', error: 'Error: no' },
+  ]);
+});
+
+test('a tasks event with only whole spans, or none, reads as those spans', () => {
+  assert.deepEqual(spansOf({ type: 'tasks', run: 0 }), []);
+  const span = { index: 0, lane: 0, queuedMs: 0, startMs: 1, endMs: 2, status: 'timeout' as const, error: 'ran too long' };
+  assert.deepEqual(spansOf({ type: 'tasks', run: 0, spans: [span] }), [span]);
+});
