@@ -97,6 +97,18 @@ for (const [fn, expectation] of [
   });
 }
 
+test('a worker process that fills memory outside the JS heap is stopped at its cap (Linux memory watch)', { skip: !fs.existsSync('/proc/self/status') }, async () => {
+  process.env.PARALLEL_PROFILER_HEAP_MB = '300';
+  try {
+    const report = await withoutLeftovers(() => profile('faults.ts', 'eatBuffers', '[0, 1, 2, 3]', { strategies: ['processes'] }));
+    assert.deepEqual(statuses(report, 'processes'), ['ok', 'crashed', 'ok', 'ok']);
+    const warning = report.warnings.find((w) => w.kind === 'crash');
+    assert.match(warning!.message, /input #1: .* was stopped while running it: it used \d+ MB of memory, over the 300 MB each worker may use/);
+  } finally {
+    delete process.env.PARALLEL_PROFILER_HEAP_MB;
+  }
+});
+
 test('a worker process killed by a signal is a crash with the signal', async () => {
   const report = await withoutLeftovers(() => profile('faults.ts', 'killSelf', '[0, 1, 2, 3]', { strategies: ['processes'] }));
   assert.deepEqual(statuses(report, 'processes'), ['ok', 'crashed', 'ok', 'ok']);

@@ -1,9 +1,9 @@
 import * as os from 'node:os';
 
 /**
- * Each worker's heap is capped (thread `resourceLimits`, process `--max-old-space-size`), so a
- * task that eats memory kills its worker, not the runner or the machine: a fair share of memory,
- * at most 2 GB, or PARALLEL_PROFILER_HEAP_MB.
+ * Each worker's memory is capped (a thread's heap by `resourceLimits`, a process's resident memory
+ * by memoryWatch.ts), so a task that eats memory kills its worker, not the runner or the machine:
+ * a fair share of memory, at most 2 GB, or PARALLEL_PROFILER_HEAP_MB.
  */
 export function heapLimitMb(workers: number): number {
   const chosen = Number(process.env.PARALLEL_PROFILER_HEAP_MB);

@@ -10,6 +10,7 @@ import { CANCELLED, RunRecorder, watchTimeouts, type ActiveRun, type RunSettings
 import { ProcessSharedMemory, createProcessRegion, memoryBackedDir, removeProcessRegion } from './sharedMemory';
 import type { LockMessage } from './runtimeContract';
 import { heapLimitMb } from './heapLimit';
+import { memoryCapArgs, watchMemory } from './memoryWatch';
 import type { FromProcessWorker, ProcessTask, ProcessWorkerConfig } from './processWorker';
 import { withDigest } from './taskExecution';
 
@@ -20,6 +21,8 @@ interface Worker {
   busy?: { index: number; queuedMs: number; startMs: number };
   cpuTotalMs: number;
   exited: Promise<void>;
+  /** Set when the memory watch stopped it: how much it used. */
+  overMemoryMb?: number;
 }
 
 export function startProcesses(settings: RunSettings): ActiveRun & { done: Promise<void> } {
@@ -27,6 +30,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
   const region = createProcessRegion(memoryBackedDir(settings.scratchDir));
   const memory = new ProcessSharedMemory(region);
   const queuedMs = recorder.now();
+  const memoryLimitMb = heapLimitMb(settings.workers);
   // Tasks not yet sent to a worker: queue[head…].
   const queue = [...settings.tasks];
   let head = 0;
@@ -47,8 +51,8 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
       serialization: 'advanced',
       env: { ...process.env, PP_WORKER: JSON.stringify(config) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      // A capped heap: a worker that eats memory dies alone instead of taking the machine down.
-      execArgv: [`--max-old-space-size=${heapLimitMb(settings.workers)}`],
+      // Capped memory (memoryWatch.ts): a worker that eats memory dies alone instead of taking the machine down.
+      execArgv: memoryCapArgs(memoryLimitMb),
     });
     let exitedResolve!: () => void;
     let uncaught: string | undefined;
@@ -103,11 +107,16 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
               : signal
                 ? `signal ${signal}`
                 : `exit code ${code}`;
-          const message = `input #${busy.index}: the worker process (pid ${child.pid}) died while running it (${how})`;
+          const message =
+            worker.overMemoryMb !== undefined
+              ? `input #${busy.index}: the worker process (pid ${child.pid}) was stopped while running it: it used ${Math.round(worker.overMemoryMb)} MB of memory, over the ${memoryLimitMb} MB each worker may use (PARALLEL_PROFILER_HEAP_MB sets it)`
+              : `input #${busy.index}: the worker process (pid ${child.pid}) died while running it (${how})`;
           recorder.warn({ kind: 'crash', message });
           recorder.taskFailed(busy.index, lane, busy.queuedMs, 'crashed', message, busy.startMs);
         }
         checkFinished();
+      } else if (worker.overMemoryMb !== undefined) {
+        recorder.warn({ kind: 'crash', message: `a worker process (pid ${child.pid}) was stopped between tasks after using ${Math.round(worker.overMemoryMb)} MB of memory, over the ${memoryLimitMb} MB each worker may use` });
       } else if (!finishing && !worker.ready && !recorder.cancelled) {
         recorder.warn({ kind: 'crash', message: `a worker process (pid ${child.pid}) exited during start-up (${signal ?? `exit code ${code}`})` });
       }
@@ -148,6 +157,17 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
     }
   };
 
+  const stopMemoryWatch = watchMemory(
+    () => [...workers].flatMap((w) => (w.child.pid && w.overMemoryMb === undefined ? [w.child.pid] : [])),
+    memoryLimitMb,
+    (pid, usedMb) => {
+      for (const worker of workers) {
+        if (worker.child.pid !== pid) continue;
+        worker.overMemoryMb = usedMb;
+        worker.child.kill('SIGKILL');
+      }
+    },
+  );
   const stopWatch = watchTimeouts(
     recorder,
     () => [...workers].flatMap((w) => (w.busy ? [w.busy] : [])),
@@ -161,6 +181,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
     await allEnded;
     finishing = true;
     stopWatch();
+    stopMemoryWatch();
     const counter = { expected: memory.totalTally(), observed: memory.read() };
     const exits = [...workers].map((w) => w.exited);
     for (const worker of workers) worker.child.disconnect();
