@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the profiler's own cost, as ratios against the bare libraries measured in one
- * run (alternating, median of several rounds), never as absolute times. Every round of a bare pool
+ * run (alternating, the median of per-round ratios), never as absolute times. Every round of a bare pool
  * runs in a fresh Node process, as every profile runs in a fresh runner.
  *   - profiled threads vs bare piscina, profiled processes vs a bare child-process pool, for
  *     CPU-bound tasks of ~0.1 ms, 1 ms and 10 ms (target ≤ 1.03 at 1 ms);
@@ -20,9 +20,31 @@ import { formatPythonBench, runPythonBench } from './pythonBench';
 const WORK = path.join(__dirname, 'work.cjs');
 const { work } = require(WORK) as { work: (steps: number) => number };
 const WORKERS = Math.min(os.availableParallelism(), 4);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * Runs `bare` and `ours` once per round, in alternating order, and returns the median of the
+ * per-round ratios ours/bare with the medians of each. Pairing neighbours cancels the drift of a
+ * shared machine (its speed moves by tens of percent over minutes) better than a ratio of medians.
+ */
+async function paired(bare: () => Promise<number>, ours: () => Promise<number>, rounds = ROUNDS) {
+  const b: number[] = [];
+  const o: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    if (round % 2 === 0) {
+      b.push(await bare());
+      o.push(await ours());
+    } else {
+      o.push(await ours());
+      b.push(await bare());
+    }
+  }
+  const ratios = o.map((x, i) => x / b[i]).sort((x, y) => x - y);
+  const quartile = (q: number) => ratios[Math.round(q * (ratios.length - 1))];
+  return { ratio: median(ratios), low: quartile(0.25), high: quartile(0.75), ours: median(o), bare: median(b) };
+}
 
 /** Steps of `work` that take about `ms` on this machine. */
 function calibrate(ms: number): number {
@@ -57,31 +79,26 @@ async function profiled(strategies: StrategyName[], tasks: number, steps: number
 }
 
 async function ratio(label: string, tasks: number, steps: number): Promise<string[]> {
-  const bare = { threads: [] as number[], processes: [] as number[] };
-  const ours = { threads: [] as number[], processes: [] as number[] };
-  for (let round = 0; round < ROUNDS; round++) {
-    bare.threads.push(await runBare('piscina', tasks, steps));
-    ours.threads.push((await profiled(['threads'], tasks, steps)).get('threads')!);
-    bare.processes.push(await runBare('processes', tasks, steps));
-    ours.processes.push((await profiled(['processes'], tasks, steps)).get('processes')!);
-  }
-  return (['threads', 'processes'] as const).map((s) => {
-    const r = median(ours[s]) / median(bare[s]);
+  const lines: string[] = [];
+  for (const s of ['threads', 'processes'] as const) {
+    const r = await paired(
+      () => runBare(s === 'threads' ? 'piscina' : 'processes', tasks, steps),
+      async () => (await profiled([s], tasks, steps)).get(s)!,
+    );
     const vs = s === 'threads' ? 'bare piscina' : 'bare child-process pool';
-    return `${label.padEnd(10)} ${s.padEnd(9)} ${tasks} tasks: profiled/${vs} = ${r.toFixed(3)}× (medians ${median(ours[s]).toFixed(1)} / ${median(bare[s]).toFixed(1)} ms)`;
-  });
+    lines.push(`${label.padEnd(10)} ${s.padEnd(9)} ${tasks} tasks: profiled/${vs} = ${r.ratio.toFixed(3)}× (middle half of rounds ${r.low.toFixed(2)}–${r.high.toFixed(2)}; medians ${r.ours.toFixed(1)} / ${r.bare.toFixed(1)} ms)`);
+  }
+  return lines;
 }
 
 async function throughput(): Promise<string> {
   const tasks = 50_000;
-  const bare: number[] = [];
-  const ours: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    bare.push(tasks / (await runBare('piscina', tasks, 0)));
-    ours.push(tasks / (await profiled(['threads'], tasks, 0)).get('threads')!);
-  }
-  const r = median(ours) / median(bare);
-  return `empty tasks: profiled throughput / bare piscina = ${r.toFixed(3)} (medians ${Math.round(median(ours) * 1000)} / ${Math.round(median(bare) * 1000)} tasks/s)`;
+  const r = await paired(
+    () => runBare('piscina', tasks, 0),
+    async () => (await profiled(['threads'], tasks, 0)).get('threads')!,
+  );
+  // Throughput is tasks per time: the inverse of the wall-time ratio.
+  return `empty tasks: profiled throughput / bare piscina = ${(1 / r.ratio).toFixed(3)} (middle half of rounds ${(1 / r.high).toFixed(2)}–${(1 / r.low).toFixed(2)}; medians ${Math.round((tasks / r.ours) * 1000)} / ${Math.round((tasks / r.bare) * 1000)} tasks/s)`;
 }
 
 /**
