@@ -136,7 +136,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
         continue;
       }
       worker.busy = { index: task.index, queuedMs, startMs: recorder.now() };
-      worker.child.send({ index: task.index, args: task.args } satisfies ProcessTask);
+      worker.child.send(task satisfies ProcessTask);
     }
   };
 

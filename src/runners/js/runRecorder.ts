@@ -38,7 +38,9 @@ export interface ActiveRun {
 export class RunRecorder {
   private nextLane = 0;
   private readonly lanes = new Map<number, number>(); // worker key (thread id or pid) → lane
-  private readonly ended = new Set<number>();
+  /** 1 where the task of that input index has ended; a typed array since it is checked per task. */
+  private readonly ended: Uint8Array;
+  private endedCount = 0;
   /** Tasks the controller or a timeout stopped: the status they end with. */
   readonly stopped = new Map<number, { status: TaskStatus; reason: string }>();
   cancelled = false;
@@ -47,6 +49,7 @@ export class RunRecorder {
   private lastEndMs: number | undefined;
 
   constructor(readonly settings: RunSettings) {
+    this.ended = new Uint8Array(settings.tasks.reduce((most, t) => Math.max(most, t.index + 1), 0));
     this.startMs = this.now();
     emit({ type: 'run-start', run: settings.run, strategy: settings.strategy, workers: settings.workers, repeat: settings.repeat, startMs: this.startMs });
   }
@@ -82,9 +85,7 @@ export class RunRecorder {
 
   /** Takes over `outcome`, which becomes the task's span. */
   taskEnd(outcome: TaskOutcome, lane: number, queuedMs: number): void {
-    if (this.ended.has(outcome.index)) return;
-    this.ended.add(outcome.index);
-    this.lastEndMs = this.now();
+    if (!this.markEnded(outcome.index)) return;
     const span = outcome as TaskSpan;
     span.lane = lane;
     span.queuedMs = queuedMs;
@@ -96,9 +97,7 @@ export class RunRecorder {
    * plain results, whose timing comes apart from the value.
    */
   taskOk(index: number, lane: number, queuedMs: number, startMs: number, endMs: number, cpuMs: number | undefined, result: unknown): void {
-    if (this.ended.has(index)) return;
-    this.ended.add(index);
-    this.lastEndMs = this.now();
+    if (!this.markEnded(index)) return;
     const { digest, resultPreview } = describeResult(result);
     emitTaskOk(this.settings.run, index, lane, queuedMs, startMs, endMs, cpuMs, digest, resultPreview);
   }
@@ -109,12 +108,20 @@ export class RunRecorder {
     this.taskEnd({ index, startMs: startMs ?? now, endMs: now, status: status as 'error', error }, lane, queuedMs);
   }
 
+  /** False if the task had ended already. The last end stops the run's clock. */
+  private markEnded(index: number): boolean {
+    if (this.ended[index] === 1) return false;
+    this.ended[index] = 1;
+    if (++this.endedCount === this.settings.tasks.length) this.lastEndMs = this.now();
+    return true;
+  }
+
   isEnded(index: number): boolean {
-    return this.ended.has(index);
+    return this.ended[index] === 1;
   }
 
   allEnded(): boolean {
-    return this.ended.size === this.settings.tasks.length;
+    return this.endedCount === this.settings.tasks.length;
   }
 
   workerExit(lane: number, exitCode: number | null, signal?: string | null): void {
