@@ -9,6 +9,13 @@ import * as fs from 'node:fs';
 
 const CHECK_MS = 100;
 const canWatch = fs.existsSync('/proc/self/status');
+/** What a Node process holds besides its JS heap (code, buffers of its own) before any task runs. */
+const NODE_FOOTPRINT_MB = 64;
+
+/** The resident memory a worker may reach when its heap may reach `heapMb`. */
+export function residentCapMb(heapMb: number): number {
+  return heapMb + NODE_FOOTPRINT_MB;
+}
 
 /** The Node flags a worker process needs for a cap of `limitMb`: none where it is watched. */
 export function memoryCapArgs(limitMb: number): string[] {

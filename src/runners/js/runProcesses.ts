@@ -10,7 +10,7 @@ import { CANCELLED, RunRecorder, watchTimeouts, type ActiveRun, type RunSettings
 import { ProcessSharedMemory, createProcessRegion, memoryBackedDir, removeProcessRegion } from './sharedMemory';
 import type { LockMessage } from './runtimeContract';
 import { heapLimitMb } from './heapLimit';
-import { memoryCapArgs, watchMemory } from './memoryWatch';
+import { memoryCapArgs, residentCapMb, watchMemory } from './memoryWatch';
 import type { FromProcessWorker, ProcessTask, ProcessWorkerConfig } from './processWorker';
 import { withDigest } from './taskExecution';
 
@@ -31,6 +31,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
   const memory = new ProcessSharedMemory(region);
   const queuedMs = recorder.now();
   const memoryLimitMb = heapLimitMb(settings.workers);
+  const residentLimitMb = residentCapMb(memoryLimitMb);
   // Tasks not yet sent to a worker: queue[head…].
   const queue = [...settings.tasks];
   let head = 0;
@@ -109,14 +110,14 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
                 : `exit code ${code}`;
           const message =
             worker.overMemoryMb !== undefined
-              ? `input #${busy.index}: the worker process (pid ${child.pid}) was stopped while running it: it used ${Math.round(worker.overMemoryMb)} MB of memory, over the ${memoryLimitMb} MB each worker may use (PARALLEL_PROFILER_HEAP_MB sets it)`
+              ? `input #${busy.index}: the worker process (pid ${child.pid}) was stopped while running it: it used ${Math.round(worker.overMemoryMb)} MB of memory, over the ${residentLimitMb} MB each worker may use (PARALLEL_PROFILER_HEAP_MB sets its heap's share)`
               : `input #${busy.index}: the worker process (pid ${child.pid}) died while running it (${how})`;
           recorder.warn({ kind: 'crash', message });
           recorder.taskFailed(busy.index, lane, busy.queuedMs, 'crashed', message, busy.startMs);
         }
         checkFinished();
       } else if (worker.overMemoryMb !== undefined) {
-        recorder.warn({ kind: 'crash', message: `a worker process (pid ${child.pid}) was stopped between tasks after using ${Math.round(worker.overMemoryMb)} MB of memory, over the ${memoryLimitMb} MB each worker may use` });
+        recorder.warn({ kind: 'crash', message: `a worker process (pid ${child.pid}) was stopped between tasks after using ${Math.round(worker.overMemoryMb)} MB of memory, over the ${residentLimitMb} MB each worker may use` });
       } else if (!finishing && !worker.ready && !recorder.cancelled) {
         recorder.warn({ kind: 'crash', message: `a worker process (pid ${child.pid}) exited during start-up (${signal ?? `exit code ${code}`})` });
       }
@@ -159,7 +160,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
 
   const stopMemoryWatch = watchMemory(
     () => [...workers].flatMap((w) => (w.child.pid && w.overMemoryMb === undefined ? [w.child.pid] : [])),
-    memoryLimitMb,
+    residentLimitMb,
     (pid, usedMb) => {
       for (const worker of workers) {
         if (worker.child.pid !== pid) continue;
