@@ -29,6 +29,7 @@ export interface RunnerOptions {
 export type RunnerEvent =
   | {
       type: 'hello';
+      /** The runner's shared clock at the start: the wall clock (Python) or the monotonic clock (JS). */
       originEpochMs: number;
       pid: number;
       runtime: string;

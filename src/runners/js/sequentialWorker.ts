@@ -3,9 +3,8 @@
  * function in a loop, in the same kind of environment as the pools' workers. It receives every
  * input at once and posts one outcome per call.
  */
-import { performance } from 'node:perf_hooks';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
-import { sinceOrigin } from './clock';
+import { epochMs, sinceOrigin } from './clock';
 import { installRuntimeHost } from './runtimeHost';
 import { ThreadSharedMemory } from './sharedMemory';
 import { loadBundle } from './loadBundle';
@@ -25,8 +24,8 @@ export interface SequentialOutcome {
   outcome: TaskOutcome;
 }
 
-// A worker thread shares its process's timeOrigin, so its start is when its own code first runs.
-const startedEpochMs = performance.timeOrigin + performance.now();
+// A worker thread's start is when its own code first runs.
+const startedEpochMs = epochMs();
 
 async function main(): Promise<void> {
   process.setSourceMapsEnabled(true);

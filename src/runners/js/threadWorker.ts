@@ -4,9 +4,8 @@
  * bare pool's, just the result when it is a plain value. Readiness and lock events go to the
  * runner through piscina's message channel.
  */
-import { performance } from 'node:perf_hooks';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
-import { sinceOrigin } from './clock';
+import { epochMs, sinceOrigin } from './clock';
 import { installRuntimeHost } from './runtimeHost';
 import { ThreadSharedMemory } from './sharedMemory';
 import { loadBundle } from './loadBundle';
@@ -51,8 +50,8 @@ export interface ThreadOutcome {
   result: unknown;
 }
 
-// A worker thread shares its process's timeOrigin, so its start is when its own code first runs.
-const startedEpochMs = performance.timeOrigin + performance.now();
+// A worker thread's start is when its own code first runs.
+const startedEpochMs = epochMs();
 
 async function setup(): Promise<(task: ThreadTask) => ThreadTaskResult | Promise<ThreadTaskResult>> {
   process.setSourceMapsEnabled(true);
