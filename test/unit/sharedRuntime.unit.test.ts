@@ -12,7 +12,7 @@ import { profile, run, ROOT } from './engineKit';
 import type { LockEvent, Report } from '../../src/core/model';
 
 /** Each hold [acquire, release] of the lock starts after the previous one ended (± tolerance). */
-function assertHeldOneAtATime(events: LockEvent[], toleranceMs: number): void {
+function assertHeldOneAtATime(events: LockEvent[], toleranceMs: number, label = ''): void {
   // Pair each acquire with the release of the same task, in time order.
   const intervals: { from: number; to: number }[] = [];
   const open = new Map<string, number>();
@@ -26,7 +26,7 @@ function assertHeldOneAtATime(events: LockEvent[], toleranceMs: number): void {
   }
   intervals.sort((a, b) => a.from - b.from);
   for (let i = 1; i < intervals.length; i++) {
-    assert.ok(intervals[i].from >= intervals[i - 1].to - toleranceMs, `hold ${i} began ${intervals[i - 1].to - intervals[i].from} ms before the previous release`);
+    assert.ok(intervals[i].from >= intervals[i - 1].to - toleranceMs, `${label}: hold ${i} began ${intervals[i - 1].to - intervals[i].from} ms before the previous release`);
   }
   assert.ok(intervals.length > 0);
 }
@@ -64,7 +64,7 @@ test('a lock excludes across threads and across processes: unsafeAdd under withL
   const report = await profile('lockExclusion.ts', 'lockedIncrement', 'Array(4).fill(3_000)', { strategies: ['threads', 'processes'] });
   for (const r of report.runs) {
     assert.deepEqual(r.counter, { expected: 12_000, observed: 12_000, lost: 0 }, r.strategy);
-    assertHeldOneAtATime(r.locks, 0);
+    assertHeldOneAtATime(r.locks, 0, r.strategy);
     assert.equal(r.locks.filter((e) => e.kind === 'acquire').length, 12_000);
     assert.ok(r.locks.every((e) => e.site?.file.endsWith('lockExclusion.ts')), 'lock sites are in the user file');
   }
