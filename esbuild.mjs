@@ -1,6 +1,6 @@
 // One build script for every bundle: `node esbuild.mjs [--watch] [--production]`.
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -65,3 +65,6 @@ if (watch) {
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
 }
+// The CLI is the package's `bin`: `npx parallel-profiler` runs the file itself. npm marks bins
+// executable only when it installs a package, which a checkout never is.
+if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);

@@ -17,6 +17,12 @@ function cli(...args: string[]) {
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-cli-'));
 
+test('the README way, npx parallel-profiler in a checkout, runs the built CLI', () => {
+  const result = spawnSync('npx', ['--no-install', 'parallel-profiler', 'profile', 'examples/primes.ts', 'countPrimes', '--inputs', '[20_000, 21_000]', '--strategies', 'sequential'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /^sequential\s+1\s/m);
+});
+
 test('profile prints the table and verdict and writes the report and a Chrome trace', () => {
   const out = path.join(scratch, 'report.json');
   const trace = path.join(scratch, 'trace.json');
