@@ -10,7 +10,7 @@ import { installRuntimeHost } from './runtimeHost';
 import { ThreadSharedMemory } from './sharedMemory';
 import { loadBundle } from './loadBundle';
 import { TaskTable } from './taskTable';
-import { executeTask, type Executed, type TaskOutcome } from './taskExecution';
+import { executeTask, isPlain, type Executed, type TaskOutcome } from './taskExecution';
 
 export interface ThreadWorkerData {
   bundle: string;
@@ -71,7 +71,7 @@ async function setup(): Promise<(task: ThreadTask) => ThreadTaskResult | Promise
     table.endMs[index] = outcome.endMs;
     table.cpuMs[index] = outcome.cpuMs ?? NaN;
     table.threadId[index] = threadId;
-    if (announced && outcome.status === 'ok' && (result === null || typeof result !== 'object')) {
+    if (announced && outcome.status === 'ok' && isPlain(result)) {
       return result as ThreadTaskResult;
     }
     const worker = announced ? undefined : ready;
