@@ -32,6 +32,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
   const queuedMs = recorder.now();
   const memoryLimitMb = heapLimitMb(settings.workers);
   const residentLimitMb = residentCapMb(memoryLimitMb);
+  const overMemory = (usedMb: number) => `${Math.round(usedMb)} MB of memory, over the ${residentLimitMb} MB each worker may use`;
   // Tasks not yet sent to a worker: queue[head…].
   const queue = [...settings.tasks];
   let head = 0;
@@ -59,13 +60,21 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
     let uncaught: string | undefined;
     const worker: Worker = { lane, child, ready: false, cpuTotalMs: 0, exited: new Promise((r) => (exitedResolve = r)) };
     workers.add(worker);
+    /**
+     * A result came: the worker gets its next task before this one is recorded, so it waits for
+     * nothing of ours. Returns the task it had been running.
+     */
+    const freed = (cpuTotalMs: number): Worker['busy'] => {
+      worker.cpuTotalMs = cpuTotalMs;
+      const busy = worker.busy;
+      worker.busy = undefined;
+      dispatch(worker);
+      return busy;
+    };
     child.on('message', (message: FromProcessWorker | LockMessage) => {
       if (Array.isArray(message)) {
         const [startMs, endMs, cpuMs, cpuTotalMs, result] = message;
-        worker.cpuTotalMs = cpuTotalMs;
-        const busy = worker.busy;
-        worker.busy = undefined;
-        dispatch(worker);
+        const busy = freed(cpuTotalMs);
         if (busy) recorder.taskOk(busy.index, lane, busy.queuedMs, startMs, endMs, cpuMs ?? undefined, result);
         checkFinished();
       } else if (message.pp === 'ready') {
@@ -73,11 +82,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
         worker.ready = true;
         dispatch(worker);
       } else if (message.pp === 'result') {
-        worker.cpuTotalMs = message.cpuTotalMs;
-        const busy = worker.busy;
-        worker.busy = undefined;
-        // The next task goes out before this one is recorded: the worker waits for nothing of ours.
-        dispatch(worker);
+        const busy = freed(message.cpuTotalMs);
         if (busy) recorder.taskEnd(withDigest(message.outcome, message.result), lane, busy.queuedMs);
         checkFinished();
       } else if (message.pp === 'lock') {
@@ -110,14 +115,14 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
                 : `exit code ${code}`;
           const message =
             worker.overMemoryMb !== undefined
-              ? `input #${busy.index}: the worker process (pid ${child.pid}) was stopped while running it: it used ${Math.round(worker.overMemoryMb)} MB of memory, over the ${residentLimitMb} MB each worker may use (PARALLEL_PROFILER_HEAP_MB sets its heap's share)`
+              ? `input #${busy.index}: the worker process (pid ${child.pid}) was stopped while running it: it used ${overMemory(worker.overMemoryMb)} (PARALLEL_PROFILER_HEAP_MB sets its heap's share)`
               : `input #${busy.index}: the worker process (pid ${child.pid}) died while running it (${how})`;
           recorder.warn({ kind: 'crash', message });
           recorder.taskFailed(busy.index, lane, busy.queuedMs, 'crashed', message, busy.startMs);
         }
         checkFinished();
       } else if (worker.overMemoryMb !== undefined) {
-        recorder.warn({ kind: 'crash', message: `a worker process (pid ${child.pid}) was stopped between tasks after using ${Math.round(worker.overMemoryMb)} MB of memory, over the ${residentLimitMb} MB each worker may use` });
+        recorder.warn({ kind: 'crash', message: `a worker process (pid ${child.pid}) was stopped between tasks after using ${overMemory(worker.overMemoryMb)}` });
       } else if (!finishing && !worker.ready && !recorder.cancelled) {
         recorder.warn({ kind: 'crash', message: `a worker process (pid ${child.pid}) exited during start-up (${signal ?? `exit code ${code}`})` });
       }
