@@ -21,7 +21,7 @@ let scheduled = false;
 const us = (ms: number) => Math.round(ms * 1000) / 1000;
 
 export function emit(event: RunnerEvent): void {
-  closeSpans();
+  closeBatch();
   pending.push(JSON.stringify(event));
   schedule();
 }
@@ -63,17 +63,17 @@ export function emitTaskOk(
 }
 
 function openBatch(run: number): NonNullable<typeof batch> {
-  if (batch && batch.run !== run) closeSpans();
+  if (batch && batch.run !== run) closeBatch();
   batch ??= { run, ok: { index: [], lane: [], queuedMs: [], startMs: [], endMs: [], cpuMs: [], digest: [], preview: [] }, spans: [], size: 0 };
   return batch;
 }
 
 function added(open: NonNullable<typeof batch>): void {
-  if (++open.size >= MAX_TASKS_PER_LINE) closeSpans();
+  if (++open.size >= MAX_TASKS_PER_LINE) closeBatch();
   schedule();
 }
 
-function closeSpans(): void {
+function closeBatch(): void {
   if (!batch) return;
   const { run, ok, spans } = batch;
   const event: RunnerEvent = { type: 'tasks', run };
@@ -93,7 +93,7 @@ function schedule(): void {
 
 export function flushEvents(): void {
   scheduled = false;
-  closeSpans();
+  closeBatch();
   if (pending.length === 0) return;
   const text = pending.join('\n') + '\n';
   pending = [];
