@@ -1,12 +1,9 @@
 // Installs what the editor tiers and `npm start` need, once: Debian's Chromium and libkrb5-dev (as
 // root) and code-server 4.139.1 with Node 24 in the cache dir ($PP_CACHE_DIR, else
 // ~/.cache/parallel-profiler-dev). `npm test` and `npm start` do this on first use too.
-import { createRequire } from 'node:module';
-import { register } from 'tsx/cjs/api';
+import { loadScript } from './withDependencies.mjs';
 
-register();
-const require = createRequire(import.meta.url);
-const { ensureChromium, ensureCodeServer } = require('./lib/install.ts');
+const { ensureChromium, ensureCodeServer } = await loadScript('./lib/install.ts');
 const say = (line) => console.log(`[install] ${line}`);
 let failed = false;
 for (const [name, found] of [['chromium', ensureChromium(say)], ['code-server', ensureCodeServer(say)]]) {
