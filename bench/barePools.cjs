@@ -25,11 +25,20 @@ async function bareProcesses(tasks, steps, workers) {
     for (let w = 0; w < workers; w++) {
       const child = fork(path.join(__dirname, 'bareChild.cjs'), [], { serialization: 'advanced' });
       children.push(child);
+      // One task running and one sent ahead while more tasks are left than workers, as the
+      // profiler's pool (and Python's ProcessPoolExecutor) does.
+      let sent = 0;
       const feed = () => {
-        if (next < tasks) child.send({ i: next++, steps });
+        while (next < tasks && (sent === 0 || (sent === 1 && tasks - next > workers))) {
+          sent++;
+          child.send({ i: next++, steps });
+        }
       };
       child.on('message', (m) => {
-        if (!m.ready && ++done === tasks) resolve();
+        if (!m.ready) {
+          sent--;
+          if (++done === tasks) resolve();
+        }
         feed();
       });
     }

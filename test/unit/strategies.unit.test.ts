@@ -72,6 +72,19 @@ test('a non-exported arrow function with local imports and an async body', async
   }
 });
 
+test('a worker process runs one task at a time, though its next task is sent ahead (async function)', async () => {
+  const report = await profile('withImports.ts', 'slowNorm', 'makeInputs(12)', { strategies: ['processes'] });
+  assertWellFormed(report);
+  const r = run(report, 'processes');
+  assert.ok(r.tasks.every((t) => t.status === 'ok'));
+  for (const lane of r.lanes) {
+    const spans = r.tasks.filter((t) => t.lane === lane.id).sort((a, b) => a.startMs - b.startMs);
+    for (let i = 1; i < spans.length; i++) {
+      assert.ok(spans[i].startMs >= spans[i - 1].endMs, `worker ${lane.id}: input #${spans[i].index} started before #${spans[i - 1].index} ended`);
+    }
+  }
+});
+
 test('CommonJS: a function declaration and one defined only as exports.name', async () => {
   const add = await profile('commonjs.cjs', 'add', '[[1, 2], [3, 4]]', { spread: true, strategies: ['threads'] });
   assert.deepEqual(add.runs[0].tasks.map((t) => t.digest), ['n:3', 'n:7']);

@@ -1,6 +1,7 @@
 /**
  * A worker process of the `processes` strategy (forked by the runner): loads the user's bundle,
- * then runs the tasks the runner sends over IPC one at a time. Exits when the runner goes away.
+ * then runs the tasks the runner sends over IPC one at a time, in the order sent. Exits when the
+ * runner goes away.
  */
 import { sinceOrigin, spawnedAt } from './clock';
 import { installRuntimeHost } from './runtimeHost';
@@ -68,10 +69,28 @@ async function main(): Promise<void> {
       send({ pp: 'result', outcome: failed, cpuTotalMs } satisfies FromProcessWorker);
     }
   };
-  process.on('message', ({ index, args }: ProcessTask) => {
-    const executed = executeTask(fn, index, args, originEpochMs, 'process', true);
-    if (executed instanceof Promise) void executed.then(reply);
-    else reply(executed);
+  // The runner sends the next task before this one ends (runProcesses.ts): they wait here, so an
+  // async function still runs one task at a time.
+  const waiting: ProcessTask[] = [];
+  let awaiting = false;
+  const runWaiting = (): void => {
+    for (let task = waiting.shift(); task; task = waiting.shift()) {
+      const executed = executeTask(fn, task.index, task.args, originEpochMs, 'process', true);
+      if (executed instanceof Promise) {
+        awaiting = true;
+        void executed.then((done) => {
+          awaiting = false;
+          reply(done);
+          runWaiting();
+        });
+        return;
+      }
+      reply(executed);
+    }
+  };
+  process.on('message', (task: ProcessTask) => {
+    waiting.push(task);
+    if (!awaiting) runWaiting();
   });
 }
 

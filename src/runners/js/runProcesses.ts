@@ -1,7 +1,9 @@
 /**
- * The `processes` strategy: N forked Node processes running the same bundle, fed one task at a
- * time over IPC (structured-clone serialization). They share the counter and locks through a
- * memory-backed file. A crashed, timed-out or stopped worker is replaced and the run goes on.
+ * The `processes` strategy: N forked Node processes running the same bundle, fed over IPC
+ * (structured-clone serialization). Each worker is sent its next task while it runs one, as
+ * Python's ProcessPoolExecutor does, so it does not wait a round trip between tasks. They share
+ * the counter and locks through a memory-backed file. A crashed, timed-out or stopped worker is
+ * replaced and the run goes on; a task sent ahead to it goes to another worker.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
@@ -14,11 +16,20 @@ import { memoryCapArgs, residentCapMb, watchMemory } from './memoryWatch';
 import type { FromProcessWorker, ProcessTask, ProcessWorkerConfig } from './processWorker';
 import { withDigest } from './taskExecution';
 
+interface Sent {
+  task: ProcessTask;
+  queuedMs: number;
+  /** When the worker began it, as far as the runner knows (for the task timeout). */
+  startMs: number;
+}
+
 interface Worker {
   lane: number;
   child: ChildProcess;
   ready: boolean;
-  busy?: { index: number; queuedMs: number; startMs: number };
+  /** The task it runs, and the one sent to run next. */
+  busy?: Sent;
+  next?: Sent;
   cpuTotalMs: number;
   exited: Promise<void>;
   /** Set when the memory watch stopped it: how much it used. */
@@ -64,10 +75,12 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
      * A result came: the worker gets its next task before this one is recorded, so it waits for
      * nothing of ours. Returns the task it had been running.
      */
-    const freed = (cpuTotalMs: number): Worker['busy'] => {
+    const freed = (cpuTotalMs: number): Sent | undefined => {
       worker.cpuTotalMs = cpuTotalMs;
       const busy = worker.busy;
-      worker.busy = undefined;
+      worker.busy = worker.next;
+      worker.next = undefined;
+      if (worker.busy) worker.busy.startMs = recorder.now();
       dispatch(worker);
       return busy;
     };
@@ -75,7 +88,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
       if (Array.isArray(message)) {
         const [startMs, endMs, cpuMs, cpuTotalMs, result] = message;
         const busy = freed(cpuTotalMs);
-        if (busy) recorder.taskOk(busy.index, lane, busy.queuedMs, startMs, endMs, cpuMs ?? undefined, result);
+        if (busy) recorder.taskOk(busy.task.index, lane, busy.queuedMs, startMs, endMs, cpuMs ?? undefined, result);
         checkFinished();
       } else if (message.pp === 'ready') {
         recorder.laneOf(message.pid, { pid: message.pid, threadId: 0, spawnMs, readyMs: message.readyMs }, lane);
@@ -92,7 +105,18 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
       }
     });
     child.on('error', () => undefined); // 'exit' follows and says what happened
+    // After 'exit', the messages the worker sent just before it died may still be unread: wait
+    // for its channel to close, so a result sent before dying is not taken for the task that
+    // killed it. (A grandchild holding the channel open must not hold the run up.)
     child.on('exit', (code, signal) => {
+      if (!child.connected) return exited(code, signal);
+      const timer = setTimeout(() => exited(code, signal), 500);
+      child.once('disconnect', () => {
+        clearTimeout(timer);
+        exited(code, signal);
+      });
+    });
+    const exited = (code: number | null, signal: NodeJS.Signals | null): void => {
       workers.delete(worker);
       cpuOfExited += worker.cpuTotalMs;
       if (child.pid) memory.releaseAllOf(child.pid);
@@ -101,10 +125,14 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
         recorder.laneOf(child.pid ?? -lane - 1, { pid: child.pid ?? 0, threadId: 0, spawnMs }, lane);
       }
       recorder.workerExit(lane, code, signal);
+      const next = worker.next;
+      if (next && recorder.cancelled) recorder.taskFailed(next.task.index, -1, next.queuedMs, 'cancelled', CANCELLED);
+      else if (next) queue[--head] = next.task; // it never started: another worker takes it
       const busy = worker.busy;
       if (busy) {
-        const stopped = recorder.stopped.get(busy.index);
-        if (stopped) recorder.taskFailed(busy.index, lane, busy.queuedMs, stopped.status, stopped.reason, busy.startMs);
+        const { index } = busy.task;
+        const stopped = recorder.stopped.get(index);
+        if (stopped) recorder.taskFailed(index, lane, busy.queuedMs, stopped.status, stopped.reason, busy.startMs);
         else {
           const how = uncaught
             ? `an error thrown outside the task, e.g. from a timer: ${uncaught}`
@@ -115,10 +143,10 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
                 : `exit code ${code}`;
           const message =
             worker.overMemoryMb !== undefined
-              ? `input #${busy.index}: the worker process (pid ${child.pid}) was stopped while running it: it used ${overMemory(worker.overMemoryMb)} (PARALLEL_PROFILER_HEAP_MB sets its heap's share)`
-              : `input #${busy.index}: the worker process (pid ${child.pid}) died while running it (${how})`;
+              ? `input #${index}: the worker process (pid ${child.pid}) was stopped while running it: it used ${overMemory(worker.overMemoryMb)} (PARALLEL_PROFILER_HEAP_MB sets its heap's share)`
+              : `input #${index}: the worker process (pid ${child.pid}) died while running it (${how})`;
           recorder.warn({ kind: 'crash', message });
-          recorder.taskFailed(busy.index, lane, busy.queuedMs, 'crashed', message, busy.startMs);
+          recorder.taskFailed(index, lane, busy.queuedMs, 'crashed', message, busy.startMs);
         }
         checkFinished();
       } else if (worker.overMemoryMb !== undefined) {
@@ -128,12 +156,16 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
       }
       exitedResolve();
       if (!finishing && !recorder.cancelled && head < queue.length && workers.size < settings.workers) spawn();
-    });
+    };
   };
 
+  /**
+   * Gives the worker a task to run, and one to run next while more tasks are left than workers;
+   * the last ones go only to free workers, so none waits behind a slow task while a worker idles.
+   */
   const dispatch = (worker: Worker): void => {
-    while (worker.ready && !worker.busy && !recorder.cancelled) {
-      if (head === queue.length) return;
+    while (worker.ready && !worker.next && !recorder.cancelled) {
+      if (head === queue.length || (worker.busy && queue.length - head <= settings.workers)) return;
       const task = queue[head++];
       const unsendable = settings.unsendable.get(task.index);
       if (unsendable) {
@@ -141,7 +173,9 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
         checkFinished();
         continue;
       }
-      worker.busy = { index: task.index, queuedMs, startMs: recorder.now() };
+      const sent = { task, queuedMs, startMs: recorder.now() };
+      if (worker.busy) worker.next = sent;
+      else worker.busy = sent;
       worker.child.send(task satisfies ProcessTask);
     }
   };
@@ -156,7 +190,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
       return;
     }
     for (const worker of workers) {
-      if (worker.busy?.index === index) {
+      if (worker.busy?.task.index === index) {
         recorder.stopped.set(index, { status, reason });
         worker.child.kill('SIGKILL');
       }
@@ -176,7 +210,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
   );
   const stopWatch = watchTimeouts(
     recorder,
-    () => [...workers].flatMap((w) => (w.busy ? [w.busy] : [])),
+    () => [...workers].flatMap((w) => (w.busy ? [{ index: w.busy.task.index, startMs: w.busy.startMs }] : [])),
     stop,
   );
 
@@ -203,9 +237,9 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
     cancel() {
       recorder.cancelled = true;
       for (const task of queue.splice(head)) recorder.taskFailed(task.index, -1, queuedMs, 'cancelled', CANCELLED);
-      for (const worker of workers) if (worker.busy) stop(worker.busy.index, 'cancelled', CANCELLED);
+      for (const worker of workers) if (worker.busy) stop(worker.busy.task.index, 'cancelled', CANCELLED);
       checkFinished();
     },
-    busyLanes: () => [...workers].filter((w) => w.busy).map((w) => ({ lane: w.lane, task: w.busy!.index })),
+    busyLanes: () => [...workers].filter((w) => w.busy).map((w) => ({ lane: w.lane, task: w.busy!.task.index })),
   };
 }
