@@ -110,3 +110,8 @@ function describeBuildFailure(error: unknown, file: string): string {
   const where = first.location ? `${first.location.file}:${first.location.line}: ` : `${file}: `;
   return `${where}${first.text}`;
 }
+
+/** Ends esbuild's service process once the target is bundled, so it does not share the CPUs with the workers. */
+export function stopBundler(): Promise<void> {
+  return esbuild.stop();
+}

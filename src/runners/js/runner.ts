@@ -12,7 +12,7 @@ import { scanFunctions } from '../../core/functionScanner';
 import type { StrategyName } from '../../core/model';
 import { epochMs } from './clock';
 import { emit, flushEvents } from './eventWriter';
-import { BadInput, bundleTarget } from './bundleTarget';
+import { BadInput, bundleTarget, stopBundler } from './bundleTarget';
 import { loadBundle } from './loadBundle';
 import { describeError, uncloneablePart } from './taskExecution';
 import type { ActiveRun, RunSettings } from './runRecorder';
@@ -133,6 +133,7 @@ async function main(): Promise<void> {
     if (error instanceof BadInput) fatal(error.message);
     fatal(`could not prepare ${options.file}: ${(error as Error).message}`);
   }
+  await stopBundler();
   emit({ type: 'inputs', count: prepared.tasks.length });
   let run = 0;
   for (let repeat = 0; repeat < options.repeat && !cancelled; repeat++) {
