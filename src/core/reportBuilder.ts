@@ -10,6 +10,11 @@ export class ReportBuilder {
   private machine: Machine = { cpus: 0, platform: '', runtime: '' };
   private count = 0;
   private readonly runs = new Map<number, Run>();
+  /**
+   * `tasks` events not yet made into spans. They are unfolded in `build()`, after the runs: tens of
+   * thousands of span objects made while a run goes on would cost its workers CPU time.
+   */
+  private readonly unfolded: Extract<RunnerEvent, { type: 'tasks' }>[] = [];
   private readonly runnerWarnings: Warning[] = [];
   /** Warnings the controller itself raised (deadlock, hang). */
   readonly controllerWarnings: Warning[] = [];
@@ -25,6 +30,7 @@ export class ReportBuilder {
     return this.target.file;
   }
 
+  /** The runs as far as told; their task spans are filled in by `build()`. */
   get runList(): Run[] {
     return [...this.runs.values()];
   }
@@ -80,11 +86,9 @@ export class ReportBuilder {
         this.runs.get(runId)?.tasks.push(span);
         break;
       }
-      case 'tasks': {
-        const tasks = this.runs.get(event.run)?.tasks;
-        if (tasks) for (const span of spansOf(event)) tasks.push(span);
+      case 'tasks':
+        this.unfolded.push(event);
         break;
-      }
       case 'lock': {
         const { type: _type, run: runId, ...lock } = event;
         this.runs.get(runId)?.locks.push(lock);
@@ -119,6 +123,10 @@ export class ReportBuilder {
   }
 
   build(source?: string): Report {
+    for (const event of this.unfolded.splice(0)) {
+      const tasks = this.runs.get(event.run)?.tasks;
+      if (tasks) for (const span of spansOf(event)) tasks.push(span);
+    }
     const runs = this.runList;
     for (const run of runs) run.tasks.sort((a, b) => a.index - b.index);
     const { warnings, verdict } = analyze(runs, this.target, this.machine, [...this.runnerWarnings, ...this.controllerWarnings], source);
