@@ -69,16 +69,17 @@ export type ControllerCommand =
 /**
  * Tasks that returned normally, as columns (entry i of every array is one task): a batch of
  * thousands of tiny tasks is then a few arrays of numbers to write and parse, not thousands of
- * objects with the same keys. Times are rounded to the microsecond.
+ * objects with the same keys. Times are whole microseconds: integers are about three times quicker
+ * than decimals to write and to parse.
  */
 export interface OkColumns {
   index: number[];
   lane: number[];
-  queuedMs: number[];
-  startMs: number[];
-  endMs: number[];
+  queuedUs: number[];
+  startUs: number[];
+  endUs: number[];
   /** null where the runtime cannot measure one task's CPU time. */
-  cpuMs: (number | null)[];
+  cpuUs: (number | null)[];
   digest: string[];
   /** null where the preview is the digest without its type tag (`n:42` → `42`). */
   preview: (string | null)[];
@@ -93,15 +94,15 @@ export function spansOf(event: Extract<RunnerEvent, { type: 'tasks' }>): TaskSpa
       const span: TaskSpan = {
         index: ok.index[i],
         lane: ok.lane[i],
-        queuedMs: ok.queuedMs[i],
-        startMs: ok.startMs[i],
-        endMs: ok.endMs[i],
+        queuedMs: ok.queuedUs[i] / 1000,
+        startMs: ok.startUs[i] / 1000,
+        endMs: ok.endUs[i] / 1000,
         status: 'ok',
         digest: ok.digest[i],
         resultPreview: ok.preview[i] ?? ok.digest[i].slice(2),
       };
-      const cpuMs = ok.cpuMs[i];
-      if (cpuMs !== null) span.cpuMs = cpuMs;
+      const cpuUs = ok.cpuUs[i];
+      if (cpuUs !== null) span.cpuMs = cpuUs / 1000;
       spans.push(span);
     }
   }

@@ -121,7 +121,7 @@ describe('progress counts', () => {
     const c = new ProgressCounts();
     c.add({ type: 'inputs', count: 4 });
     c.add({ type: 'run-start', run: 0, strategy: 'threads', workers: 2, repeat: 0, startMs: 0 });
-    const ok = { index: [0, 2], lane: [0, 1], queuedMs: [0, 0], startMs: [1, 1], endMs: [2, 2], cpuMs: [null, null], digest: ['n:1', 'n:2'], preview: [null, null] };
+    const ok = { index: [0, 2], lane: [0, 1], queuedUs: [0, 0], startUs: [1000, 1000], endUs: [2000, 2000], cpuUs: [null, null], digest: ['n:1', 'n:2'], preview: [null, null] };
     c.add({ type: 'tasks', run: 0, ok, spans: [{ index: 1, lane: 0, queuedMs: 0, startMs: 2, endMs: 3, status: 'error', error: 'Error: no' }] });
     assert.deepEqual(c.lines(), ['threads 3/4 (1 failed)']);
   });

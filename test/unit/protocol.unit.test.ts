@@ -3,17 +3,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spansOf } from '../../src/core/protocol';
 
-test('ok columns become one span per task, the preview derived from the digest where it was left out', () => {
+test('ok columns (whole microseconds) become one span per task in ms, the preview derived from the digest where it was left out', () => {
   const spans = spansOf({
     type: 'tasks',
     run: 0,
     ok: {
       index: [3, 1],
       lane: [0, 1],
-      queuedMs: [0.5, 0.5],
-      startMs: [10.25, 11],
-      endMs: [12, 13.125],
-      cpuMs: [1.5, null],
+      queuedUs: [500, 500],
+      startUs: [10250, 11000],
+      endUs: [12000, 13125],
+      cpuUs: [1500, null],
       digest: ['n:42', '0123456789abcdef'],
       preview: [null, '{ a: 1 }'],
     },

@@ -17,8 +17,8 @@ let pending: string[] = [];
 let batch: { run: number; ok: OkColumns; spans: TaskSpan[]; size: number } | undefined;
 let scheduled = false;
 
-/** Milliseconds to the microsecond: shorter to write and parse than a double's every digit. */
-const us = (ms: number) => Math.round(ms * 1000) / 1000;
+/** Milliseconds as whole microseconds (OkColumns). */
+const us = (ms: number) => Math.round(ms * 1000);
 
 export function emit(event: RunnerEvent): void {
   closeBatch();
@@ -53,10 +53,10 @@ export function emitTaskOk(
   const { ok } = openBatch(run);
   ok.index.push(index);
   ok.lane.push(lane);
-  ok.queuedMs.push(us(queuedMs));
-  ok.startMs.push(us(startMs));
-  ok.endMs.push(us(endMs));
-  ok.cpuMs.push(cpuMs === undefined ? null : us(cpuMs));
+  ok.queuedUs.push(us(queuedMs));
+  ok.startUs.push(us(startMs));
+  ok.endUs.push(us(endMs));
+  ok.cpuUs.push(cpuMs === undefined ? null : us(cpuMs));
   ok.digest.push(digest);
   ok.preview.push(preview === undefined || preview === digest.slice(2) ? null : preview);
   added(batch!);
@@ -64,7 +64,7 @@ export function emitTaskOk(
 
 function openBatch(run: number): NonNullable<typeof batch> {
   if (batch && batch.run !== run) closeBatch();
-  batch ??= { run, ok: { index: [], lane: [], queuedMs: [], startMs: [], endMs: [], cpuMs: [], digest: [], preview: [] }, spans: [], size: 0 };
+  batch ??= { run, ok: { index: [], lane: [], queuedUs: [], startUs: [], endUs: [], cpuUs: [], digest: [], preview: [] }, spans: [], size: 0 };
   return batch;
 }
 
