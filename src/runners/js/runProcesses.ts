@@ -18,7 +18,6 @@ import { withDigest } from './taskExecution';
 
 interface Sent {
   task: ProcessTask;
-  queuedMs: number;
   /** When the worker began it, as far as the runner knows (for the task timeout). */
   startMs: number;
 }
@@ -40,6 +39,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
   const recorder = new RunRecorder(settings);
   const region = createProcessRegion(memoryBackedDir(settings.scratchDir));
   const memory = new ProcessSharedMemory(region);
+  // Every task is queued at once, now.
   const queuedMs = recorder.now();
   const memoryLimitMb = heapLimitMb(settings.workers);
   const residentLimitMb = residentCapMb(memoryLimitMb);
@@ -88,7 +88,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
       if (Array.isArray(message)) {
         const [startMs, endMs, cpuMs, cpuTotalMs, result] = message;
         const busy = freed(cpuTotalMs);
-        if (busy) recorder.taskOk(busy.task.index, lane, busy.queuedMs, startMs, endMs, cpuMs ?? undefined, result);
+        if (busy) recorder.taskOk(busy.task.index, lane, queuedMs, startMs, endMs, cpuMs ?? undefined, result);
         checkFinished();
       } else if (message.pp === 'ready') {
         recorder.laneOf(message.pid, { pid: message.pid, threadId: 0, spawnMs, readyMs: message.readyMs }, lane);
@@ -96,7 +96,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
         dispatch(worker);
       } else if (message.pp === 'result') {
         const busy = freed(message.cpuTotalMs);
-        if (busy) recorder.taskEnd(withDigest(message.outcome, message.result), lane, busy.queuedMs);
+        if (busy) recorder.taskEnd(withDigest(message.outcome, message.result), lane, queuedMs);
         checkFinished();
       } else if (message.pp === 'lock') {
         recorder.lock(message, lane);
@@ -126,13 +126,13 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
       }
       recorder.workerExit(lane, code, signal);
       const next = worker.next;
-      if (next && recorder.cancelled) recorder.taskFailed(next.task.index, -1, next.queuedMs, 'cancelled', CANCELLED);
+      if (next && recorder.cancelled) recorder.taskFailed(next.task.index, -1, queuedMs, 'cancelled', CANCELLED);
       else if (next) queue[--head] = next.task; // it never started: another worker takes it
       const busy = worker.busy;
       if (busy) {
         const { index } = busy.task;
         const stopped = recorder.stopped.get(index);
-        if (stopped) recorder.taskFailed(index, lane, busy.queuedMs, stopped.status, stopped.reason, busy.startMs);
+        if (stopped) recorder.taskFailed(index, lane, queuedMs, stopped.status, stopped.reason, busy.startMs);
         else {
           const how = uncaught
             ? `an error thrown outside the task, e.g. from a timer: ${uncaught}`
@@ -146,7 +146,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
               ? `input #${index}: the worker process (pid ${child.pid}) was stopped while running it: it used ${overMemory(worker.overMemoryMb)} (PARALLEL_PROFILER_HEAP_MB sets its heap's share)`
               : `input #${index}: the worker process (pid ${child.pid}) died while running it (${how})`;
           recorder.warn({ kind: 'crash', message });
-          recorder.taskFailed(index, lane, busy.queuedMs, 'crashed', message, busy.startMs);
+          recorder.taskFailed(index, lane, queuedMs, 'crashed', message, busy.startMs);
         }
         checkFinished();
       } else if (worker.overMemoryMb !== undefined) {
@@ -173,7 +173,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
         checkFinished();
         continue;
       }
-      const sent = { task, queuedMs, startMs: recorder.now() };
+      const sent = { task, startMs: recorder.now() };
       if (worker.busy) worker.next = sent;
       else worker.busy = sent;
       worker.child.send(task satisfies ProcessTask);
