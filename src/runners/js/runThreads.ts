@@ -23,6 +23,8 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
   const table = new TaskTable(tableBuffer);
   const workerData: ThreadWorkerData = { bundle: settings.bundle, originEpochMs: settings.originEpochMs, buffer, table: tableBuffer };
   const poolRequestedMs = recorder.now();
+  // Tasks given to the pool and not yet to a worker.
+  let undistributed = 0;
   const pool = new Piscina<ThreadTask, ThreadTaskResult>({
     filename: path.join(__dirname, 'threadWorker.js'),
     minThreads: settings.workers,
@@ -30,6 +32,15 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     idleTimeout: Infinity,
     // O(1) queue operations: every task of the run is queued at once.
     taskQueue: new FixedQueue(),
+    // A worker gets its next task while it runs one, as in the processes strategy and Python's
+    // ProcessPoolExecutor, so it never waits for this thread between tasks; not for the last N
+    // tasks, so none waits behind a slow one while another worker idles.
+    concurrentTasksPerWorker: 2,
+    loadBalancer: (_task, workers) => {
+      const worker = workers.find((w) => w.currentUsage === 0) ?? (undistributed > settings.workers ? workers.find((w) => w.currentUsage === 1) : undefined);
+      if (worker) undistributed--;
+      return worker ?? null;
+    },
     workerData,
     resourceLimits: { maxOldGenerationSizeMb: heapLimitMb(settings.workers) },
     // Not the runner's --enable-source-maps: the worker turns source maps on itself once Node's and
@@ -98,7 +109,9 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     const lane = recorder.knownLane(table.threadId[index]) ?? -1;
     recorder.taskOk(index, lane, queuedMs, table.startMs[index], table.endMs[index], Number.isNaN(cpuMs) ? undefined : cpuMs, answer);
   };
-  const failed = (index: number, error: Error): void => {
+  const rerun = new Map<number, number>();
+  const failed = (task: ThreadTask, error: Error): Promise<void> | void => {
+    const { index } = task;
     // Task errors come back as outcomes: a rejection means the worker was terminated or died.
     // Its slot still names the task it was running.
     const slot = slotRunning(index);
@@ -106,6 +119,13 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     const lane = worker?.lane ?? -1;
     const stopped = recorder.stopped.get(index);
     const failure = workerExitStatus(error, index);
+    // A task sent ahead to a worker that died before starting it runs on another (a few times at
+    // most, so workers that die on start-up cannot keep it going round).
+    const neverStarted = slot === undefined && table.threadId[index] === 0;
+    if (neverStarted && !stopped && failure.status === 'crashed' && (rerun.get(index) ?? 0) < 3) {
+      rerun.set(index, (rerun.get(index) ?? 0) + 1);
+      return runOne(task);
+    }
     if (slot !== undefined && worker) {
       memory.runningTask[slot] = -1;
       memory.releaseAllOf(worker.threadId);
@@ -123,9 +143,10 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
   const runOne = (task: ThreadTask): Promise<void> | void => {
     const unsendable = settings.unsendable.get(task.index);
     if (unsendable) return recorder.taskFailed(task.index, -1, queuedMs, 'error', unsendable);
+    undistributed++;
     return pool.run(task).then(
       (answer) => ended(task.index, answer),
-      (error: Error) => failed(task.index, error),
+      (error: Error) => failed(task, error),
     );
   };
 

@@ -78,11 +78,36 @@ async function setup(): Promise<(task: ThreadTask) => ThreadTaskResult | Promise
     announced = true;
     return { outcome, worker, result };
   };
-  return ({ index, args }) => {
+  const run = ({ index, args }: ThreadTask): ThreadTaskResult | Promise<ThreadTaskResult> => {
     memory.runningTask[slot] = index;
     memory.runningSince[slot] = sinceOrigin(originEpochMs);
     const executed = executeTask(fn, index, args, originEpochMs, 'thread', true);
-    return executed instanceof Promise ? executed.then(reply) : reply(executed);
+    if (executed instanceof Promise) {
+      return executed.then((done) => {
+        setImmediate(startNext);
+        return reply(done);
+      });
+    }
+    setImmediate(startNext);
+    return reply(executed);
+  };
+  // The runner sends a task ahead while this one runs (runThreads.ts). It waits here until the
+  // answer before it has been posted (piscina posts it in the microtasks after this call returns;
+  // the immediate comes after them): so an async function still runs one task at a time, and the
+  // runner gets each answer as soon as its task ends.
+  let running = false;
+  const waiting: Array<() => void> = [];
+  const startNext = (): void => {
+    const start = waiting.shift();
+    if (start) start();
+    else running = false;
+  };
+  return (task) => {
+    if (!running) {
+      running = true;
+      return run(task);
+    }
+    return new Promise((resolve) => waiting.push(() => resolve(run(task))));
   };
 }
 
