@@ -9,7 +9,21 @@ const { Piscina } = require('piscina');
 
 async function barePiscina(tasks, steps, workers) {
   const t0 = performance.now();
-  const pool = new Piscina({ filename: path.join(__dirname, 'barePiscinaWorker.cjs'), minThreads: workers, maxThreads: workers, idleTimeout: Infinity });
+  // Configured as the profiled pool is (runThreads.ts): each worker gets its next task while it
+  // runs one, while more tasks are left than workers.
+  let undistributed = tasks;
+  const pool = new Piscina({
+    filename: path.join(__dirname, 'barePiscinaWorker.cjs'),
+    minThreads: workers,
+    maxThreads: workers,
+    idleTimeout: Infinity,
+    concurrentTasksPerWorker: 2,
+    loadBalancer: (_task, all) => {
+      const worker = all.find((w) => w.currentUsage === 0) ?? (undistributed > workers ? all.find((w) => w.currentUsage === 1) : undefined);
+      if (worker) undistributed--;
+      return worker ?? null;
+    },
+  });
   await Promise.all(Array.from({ length: tasks }, () => pool.run(steps)));
   const wall = performance.now() - t0;
   await pool.destroy();
