@@ -109,6 +109,20 @@ test('a worker process that fills memory outside the JS heap is stopped at its c
   }
 });
 
+test('a worker thread that fills memory outside the JS heap is stopped, found by its page faults (Linux)', { skip: !fs.existsSync('/proc/thread-self') }, async () => {
+  process.env.PARALLEL_PROFILER_HEAP_MB = '300';
+  try {
+    const report = await withoutLeftovers(() => profile('faults.ts', 'eatBuffers', '[0, 1, 2, 3]', { strategies: ['sequential', 'threads'] }));
+    for (const r of report.runs) {
+      assert.deepEqual(statuses(report, r.strategy), ['ok', 'crashed', 'ok', 'ok'], r.strategy);
+      const warning = report.warnings.find((w) => w.kind === 'crash' && w.strategy === r.strategy);
+      assert.match(warning!.message, /input #1: the worker thread was stopped while running it: it was filling memory outside its JS heap, and the runner reached \d+ MB, over the \d+ MB its threads may use/);
+    }
+  } finally {
+    delete process.env.PARALLEL_PROFILER_HEAP_MB;
+  }
+});
+
 test('a worker process killed by a signal is a crash with the signal', async () => {
   const report = await withoutLeftovers(() => profile('faults.ts', 'killSelf', '[0, 1, 2, 3]', { strategies: ['processes'] }));
   assert.deepEqual(statuses(report, 'processes'), ['ok', 'crashed', 'ok', 'ok']);

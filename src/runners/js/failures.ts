@@ -22,3 +22,8 @@ export function workerExitStatus(error: Error, index: number): { status: TaskSta
   }
   return { status: 'crashed', message: `input #${index}: the worker died while running it — an error thrown outside the task (e.g. from a timer or callback): ${text}` };
 }
+
+/** Why a worker thread was stopped by the thread memory watch (threadMemoryWatch.ts). */
+export function threadOverMemory(index: number, usedMb: number, capMb: number): string {
+  return `input #${index}: the worker thread was stopped while running it: it was filling memory outside its JS heap, and the runner reached ${Math.round(usedMb)} MB, over the ${capMb} MB its threads may use (PARALLEL_PROFILER_HEAP_MB sets each thread's share)`;
+}

@@ -10,6 +10,8 @@ import { CANCELLED, RunRecorder, watchTimeouts, type ActiveRun, type RunSettings
 import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
 import type { LockMessage } from './runtimeContract';
 import { heapLimitMb } from './heapLimit';
+import { threadOverMemory } from './failures';
+import { watchThreadMemory } from './threadMemoryWatch';
 import type { ThreadReady } from './threadWorker';
 import type { SequentialOutcome, SequentialWorkerData } from './sequentialWorker';
 
@@ -19,7 +21,7 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
   const memory = new ThreadSharedMemory(buffer);
   const queuedMs = recorder.now();
   const cpuBefore = process.cpuUsage();
-  let current: { worker: Worker; lane: number; slot: number; threadId: number } | undefined;
+  let current: { worker: Worker; lane: number; slot: number; threadId: number; tid?: number } | undefined;
   let finished!: () => void;
   const allEnded = new Promise<void>((resolve) => (finished = resolve));
   const remaining = () => settings.tasks.filter((t) => !recorder.isEnded(t.index));
@@ -39,13 +41,14 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
       // As for the pool's threads: the worker turns source maps on itself, after Node's own modules load.
       execArgv: [],
     });
-    const mine = { worker, lane: -1, slot: -1, threadId: worker.threadId };
+    const mine: NonNullable<typeof current> = { worker, lane: -1, slot: -1, threadId: worker.threadId };
     current = mine;
     let failure: string | undefined;
     worker.on('message', (message: ThreadReady | SequentialOutcome | LockMessage) => {
       if (message.pp === 'ready') {
         mine.lane = recorder.laneOf(message.threadId, { ...message, spawnMs: Math.min(requestedMs, message.spawnMs) });
         mine.slot = message.slot;
+        mine.tid = message.tid;
       } else if (message.pp === 'outcome') {
         recorder.taskEnd(message.outcome, mine.lane, queuedMs);
       } else if (message.pp === 'lock') {
@@ -91,11 +94,26 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
     stop,
   );
 
+  const stopMemoryWatch = watchThreadMemory(
+    1,
+    heapLimitMb(1),
+    () => {
+      const index = current && current.slot >= 0 ? memory.runningTask[current.slot] : -1;
+      return index >= 0 && current ? [{ index, tid: current.tid }] : [];
+    },
+    (index, usedMb, capMb) => {
+      const message = threadOverMemory(index, usedMb, capMb);
+      stop(index, 'crashed', message);
+      if (recorder.stopped.get(index)?.reason === message) recorder.warn({ kind: 'crash', message });
+    },
+  );
+
   startWorker();
 
   const done = (async () => {
     await allEnded;
     stopWatch();
+    stopMemoryWatch();
     const cpu = process.cpuUsage(cpuBefore);
     recorder.finish({ expected: memory.totalTally(), observed: memory.read() }, (cpu.user + cpu.system) / 1000);
   })();

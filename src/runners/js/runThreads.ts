@@ -10,7 +10,8 @@ import { CANCELLED, RunRecorder, watchTimeouts, type ActiveRun, type RunSettings
 import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
 import type { LockMessage } from './runtimeContract';
 import type { ThreadReady, ThreadTask, ThreadTaskResult, ThreadWorkerData } from './threadWorker';
-import { workerExitStatus } from './failures';
+import { threadOverMemory, workerExitStatus } from './failures';
+import { watchThreadMemory } from './threadMemoryWatch';
 import { heapLimitMb } from './heapLimit';
 import { TaskTable } from './taskTable';
 import { withDigest } from './taskExecution';
@@ -23,6 +24,7 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
   const table = new TaskTable(tableBuffer);
   const workerData: ThreadWorkerData = { bundle: settings.bundle, originEpochMs: settings.originEpochMs, buffer, table: tableBuffer };
   const poolRequestedMs = recorder.now();
+  const heapMb = heapLimitMb(settings.workers);
   // Tasks given to the pool and not yet to a worker.
   let undistributed = 0;
   const pool = new Piscina<ThreadTask, ThreadTaskResult>({
@@ -42,12 +44,12 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
       return worker ?? null;
     },
     workerData,
-    resourceLimits: { maxOldGenerationSizeMb: heapLimitMb(settings.workers) },
+    resourceLimits: { maxOldGenerationSizeMb: heapMb },
     // Not the runner's --enable-source-maps: the worker turns source maps on itself once Node's and
     // piscina's own modules are loaded, so it does not parse their maps at every start.
     execArgv: [],
   });
-  const slots = new Map<number, { lane: number; threadId: number }>();
+  const slots = new Map<number, { lane: number; threadId: number; tid?: number }>();
   // The first workers' start-up begins when the pool asks for them, before their own code runs;
   // a replacement's is known only from inside it.
   let initial = settings.workers;
@@ -56,7 +58,7 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     if (known !== undefined) return known;
     const spawnMs = initial-- > 0 ? Math.min(poolRequestedMs, ready.spawnMs) : ready.spawnMs;
     const lane = recorder.laneOf(ready.threadId, { ...ready, spawnMs });
-    slots.set(ready.slot, { lane, threadId: ready.threadId });
+    slots.set(ready.slot, { lane, threadId: ready.threadId, tid: ready.tid });
     return lane;
   };
   pool.on('message', (message: ThreadReady | LockMessage) => {
@@ -93,6 +95,17 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     recorder,
     () => [...slots.keys()].filter((slot) => memory.runningTask[slot] >= 0).map((slot) => ({ index: memory.runningTask[slot], startMs: memory.runningSince[slot] })),
     stop,
+  );
+
+  const stopMemoryWatch = watchThreadMemory(
+    settings.workers,
+    heapMb,
+    () => [...slots].filter(([slot]) => memory.runningTask[slot] >= 0).map(([slot, { tid }]) => ({ index: memory.runningTask[slot], tid })),
+    (index, usedMb, capMb) => {
+      const message = threadOverMemory(index, usedMb, capMb);
+      stop(index, 'crashed', message);
+      if (recorder.stopped.get(index)?.reason === message) recorder.warn({ kind: 'crash', message });
+    },
   );
 
   const cpuBefore = process.cpuUsage();
@@ -153,6 +166,7 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
   const done = (async () => {
     await Promise.all(settings.tasks.map(runOne));
     stopWatch();
+    stopMemoryWatch();
     const cpu = process.cpuUsage(cpuBefore);
     const counter = { expected: memory.totalTally(), observed: memory.read() };
     if (!recorder.cancelled) await pool.destroy();

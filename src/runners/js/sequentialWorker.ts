@@ -10,6 +10,7 @@ import { ThreadSharedMemory } from './sharedMemory';
 import { loadBundle } from './loadBundle';
 import { executeTask, type TaskOutcome } from './taskExecution';
 import type { ThreadReady } from './threadWorker';
+import { linuxThreadId } from './threadMemoryWatch';
 
 export interface SequentialWorkerData {
   bundle: string;
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   const port = parentPort!;
   installRuntimeHost(memory, { owner: threadId, tallySlot: slot, originEpochMs }, (m) => port.postMessage(m));
   const fn = (await loadBundle(bundle)).target() as (...args: unknown[]) => unknown;
-  const ready: ThreadReady = { pp: 'ready', threadId, pid: process.pid, slot, spawnMs: startedEpochMs - originEpochMs, readyMs: sinceOrigin(originEpochMs) };
+  const ready: ThreadReady = { pp: 'ready', threadId, pid: process.pid, slot, tid: linuxThreadId(), spawnMs: startedEpochMs - originEpochMs, readyMs: sinceOrigin(originEpochMs) };
   port.postMessage(ready);
   for (const { index, args } of tasks) {
     memory.runningTask[slot] = index;

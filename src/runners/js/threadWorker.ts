@@ -10,6 +10,7 @@ import { installRuntimeHost } from './runtimeHost';
 import { ThreadSharedMemory } from './sharedMemory';
 import { loadBundle } from './loadBundle';
 import { TaskTable } from './taskTable';
+import { linuxThreadId } from './threadMemoryWatch';
 import { executeTask, isPlain, type Executed, type TaskOutcome } from './taskExecution';
 
 export interface ThreadWorkerData {
@@ -30,6 +31,8 @@ export interface ThreadReady {
   threadId: number;
   pid: number;
   slot: number;
+  /** The kernel's id of the thread, where Linux tells (threadMemoryWatch.ts). */
+  tid?: number;
   spawnMs: number;
   readyMs: number;
 }
@@ -61,7 +64,7 @@ async function setup(): Promise<(task: ThreadTask) => ThreadTaskResult | Promise
   const slot = memory.claimSlot();
   installRuntimeHost(memory, { owner: threadId, tallySlot: slot, originEpochMs }, (m) => parentPort!.postMessage(m));
   const fn = (await loadBundle(bundle)).target() as (...args: unknown[]) => unknown;
-  const ready: ThreadReady = { pp: 'ready', threadId, pid: process.pid, slot, spawnMs: startedEpochMs - originEpochMs, readyMs: sinceOrigin(originEpochMs) };
+  const ready: ThreadReady = { pp: 'ready', threadId, pid: process.pid, slot, tid: linuxThreadId(), spawnMs: startedEpochMs - originEpochMs, readyMs: sinceOrigin(originEpochMs) };
   parentPort!.postMessage(ready);
   let announced = false;
   const reply = ({ outcome, result }: Executed): ThreadTaskResult => {

@@ -1,0 +1,66 @@
+/**
+ * Caps the memory worker threads hold outside their JS heaps (Buffers, typed arrays), which
+ * `resourceLimits` does not see: without this, a task that fills Buffers grows the runner until
+ * the machine's out-of-memory killer ends it, report and all. Where Linux tells (/proc), the runner
+ * watches its own resident memory; over the threads' share, it stops the busy thread that is
+ * allocating, known by its page faults (the kernel counts those per thread, memory it does not).
+ */
+import * as fs from 'node:fs';
+import { residentCapMb, residentMb } from './memoryWatch';
+
+const CHECK_MS = 100;
+/** Below this many new pages in one check (4 MB), a thread is not what is filling memory. */
+const MIN_FAULTS = 1024;
+const canWatch = fs.existsSync('/proc/thread-self');
+
+/** The kernel's id of the calling thread (a worker thread reports it when ready), where Linux tells. */
+export function linuxThreadId(): number | undefined {
+  if (!canWatch) return undefined;
+  try {
+    return Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
+  } catch {
+    return undefined;
+  }
+}
+
+/** Pages the thread has touched for the first time so far (minor faults), or undefined if it is gone. */
+function faultsOf(tid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'latin1');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every CHECK_MS: when this process's resident memory passes what it held at the start plus each
+ * thread's share (`heapMb` each, as for worker processes), calls `over` once for the busy thread
+ * that touched the most new pages since the last check. Returns a function that stops the watch.
+ */
+export function watchThreadMemory(
+  threads: number,
+  heapMb: number,
+  busy: () => Iterable<{ index: number; tid?: number }>,
+  over: (index: number, usedMb: number, capMb: number) => void,
+): () => void {
+  const baseMb = canWatch ? residentMb(process.pid) : undefined;
+  if (baseMb === undefined) return () => undefined;
+  const capMb = Math.round(baseMb + threads * residentCapMb(heapMb));
+  const seen = new Map<number, number>();
+  const timer = setInterval(() => {
+    const usedMb = residentMb(process.pid) ?? 0;
+    let culprit: { index: number; grew: number } | undefined;
+    for (const { index, tid } of busy()) {
+      if (tid === undefined) continue;
+      const faults = faultsOf(tid);
+      if (faults === undefined) continue;
+      const grew = faults - (seen.get(tid) ?? faults);
+      seen.set(tid, faults);
+      if (grew >= MIN_FAULTS && grew > (culprit?.grew ?? 0)) culprit = { index, grew };
+    }
+    if (usedMb > capMb && culprit) over(culprit.index, usedMb, capMb);
+  }, CHECK_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
