@@ -61,7 +61,12 @@ if (existsSync('src/runners/python')) {
 }
 
 if (watch) {
-  for (const b of builds) await (await esbuild.context(b)).watch();
+  for (const b of builds) {
+    const context = await esbuild.context(b);
+    // A first build before watching, so the CLI below exists when it is made executable.
+    await context.rebuild();
+    await context.watch();
+  }
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
 }
