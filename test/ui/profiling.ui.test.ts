@@ -2,7 +2,8 @@
  * The extension as a user meets it, in code-server driven by Chromium: click the lens, answer the
  * input box (a bad expression is reported in the box), see the panel with its table and drawn
  * timelines, profile through the palette, cancel from the progress notification, a function that
- * throws markup (nothing runs), and screenshots in a dark and a light theme.
+ * throws markup (nothing runs), screenshots in a dark and a light theme, and the panel coming back
+ * after its webview reloads.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -188,6 +189,22 @@ describe('profiling from the editor', { timeout: 12 * MINUTE }, () => {
     const web = vs.webview();
     await web.locator('.report-header').waitFor({ state: 'visible' });
     await vs.screenshot('vscode-light');
+  });
+
+  it('Developer: Reload Webviews brings the panel back with its report', { timeout: 3 * MINUTE }, async () => {
+    const before = vs.webview();
+    await before.locator('.report-header .fn', { hasText: 'evil' }).waitFor({ state: 'visible' });
+    // A mark on the old document: the reloaded one must not have it.
+    await before.locator('body').evaluate((body: { dataset: Record<string, string> }) => (body.dataset.beforeReload = 'yes'));
+    await vs.runCommand('Developer: Reload Webviews');
+    await quickInputClosed(vs.page);
+    const web = vs.webview();
+    await web.locator('body:not([data-before-reload])').waitFor({ state: 'attached', timeout: MINUTE });
+    await panelShowing(vs, 'evil');
+    assert.equal(await web.locator('table.summary tbody tr').count(), 3);
+    const canvas = '.timeline[data-strategy="threads"] canvas';
+    await web.locator(canvas).first().waitFor({ state: 'visible' });
+    assert.ok((await paintedPixels(web, canvas)) > 0, 'the threads timeline is drawn again');
   });
 });
 
