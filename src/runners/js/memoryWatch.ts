@@ -7,7 +7,8 @@
  */
 import * as fs from 'node:fs';
 
-const CHECK_MS = 100;
+/** How often the memory watches (this one and threadMemoryWatch.ts) look. */
+export const CHECK_MS = 100;
 const canWatch = fs.existsSync('/proc/self/status');
 /** What a Node process holds besides its JS heap (code, buffers of its own) before any task runs. */
 const NODE_FOOTPRINT_MB = 64;

@@ -10,7 +10,6 @@ import { CANCELLED, RunRecorder, watchTimeouts, type ActiveRun, type RunSettings
 import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
 import type { LockMessage } from './runtimeContract';
 import { heapLimitMb } from './heapLimit';
-import { threadOverMemory } from './failures';
 import { watchThreadMemory } from './threadMemoryWatch';
 import type { ThreadReady } from './threadWorker';
 import type { SequentialOutcome, SequentialWorkerData } from './sequentialWorker';
@@ -85,28 +84,13 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
     }
   };
 
-  const stopWatch = watchTimeouts(
-    recorder,
-    () => {
-      const index = current && current.slot >= 0 ? memory.runningTask[current.slot] : -1;
-      return index >= 0 && current ? [{ index, startMs: memory.runningSince[current.slot] }] : [];
-    },
-    stop,
-  );
-
-  const stopMemoryWatch = watchThreadMemory(
-    1,
-    heapLimitMb(1),
-    () => {
-      const index = current && current.slot >= 0 ? memory.runningTask[current.slot] : -1;
-      return index >= 0 && current ? [{ index, tid: current.tid }] : [];
-    },
-    (index, usedMb, capMb) => {
-      const message = threadOverMemory(index, usedMb, capMb);
-      stop(index, 'crashed', message);
-      if (recorder.stopped.get(index)?.reason === message) recorder.warn({ kind: 'crash', message });
-    },
-  );
+  /** The task the worker runs now (none or one): on which lane and thread, since when. */
+  const running = () => {
+    const index = current && current.slot >= 0 ? memory.runningTask[current.slot] : -1;
+    return index >= 0 && current ? [{ index, startMs: memory.runningSince[current.slot], lane: current.lane, tid: current.tid }] : [];
+  };
+  const stopWatch = watchTimeouts(recorder, running, stop);
+  const stopMemoryWatch = watchThreadMemory(recorder, 1, heapLimitMb(1), running, stop);
 
   startWorker();
 
@@ -124,16 +108,13 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
     killTasks: (tasks, status, reason) => tasks.forEach((t) => stop(t, status, reason)),
     cancel() {
       recorder.cancelled = true;
-      const running = current && current.slot >= 0 ? memory.runningTask[current.slot] : -1;
+      const runningIndex = running()[0]?.index ?? -1;
       for (const task of remaining()) {
-        if (task.index !== running) recorder.taskFailed(task.index, -1, queuedMs, 'cancelled', CANCELLED);
+        if (task.index !== runningIndex) recorder.taskFailed(task.index, -1, queuedMs, 'cancelled', CANCELLED);
       }
-      if (running >= 0) stop(running, 'cancelled', CANCELLED);
+      if (runningIndex >= 0) stop(runningIndex, 'cancelled', CANCELLED);
       else if (current) void current.worker.terminate();
     },
-    busyLanes: () => {
-      const index = current && current.slot >= 0 ? memory.runningTask[current.slot] : -1;
-      return index >= 0 && current ? [{ lane: current.lane, task: index }] : [];
-    },
+    busyLanes: () => running().map(({ lane, index }) => ({ lane, task: index })),
   };
 }

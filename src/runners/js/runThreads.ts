@@ -10,7 +10,7 @@ import { CANCELLED, RunRecorder, watchTimeouts, type ActiveRun, type RunSettings
 import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
 import type { LockMessage } from './runtimeContract';
 import type { ThreadReady, ThreadTask, ThreadTaskResult, ThreadWorkerData } from './threadWorker';
-import { threadOverMemory, workerExitStatus } from './failures';
+import { workerExitStatus } from './failures';
 import { watchThreadMemory } from './threadMemoryWatch';
 import { heapLimitMb } from './heapLimit';
 import { TaskTable } from './taskTable';
@@ -91,22 +91,13 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     void thread.terminate();
   };
 
-  const stopWatch = watchTimeouts(
-    recorder,
-    () => [...slots.keys()].filter((slot) => memory.runningTask[slot] >= 0).map((slot) => ({ index: memory.runningTask[slot], startMs: memory.runningSince[slot] })),
-    stop,
-  );
-
-  const stopMemoryWatch = watchThreadMemory(
-    settings.workers,
-    heapMb,
-    () => [...slots].filter(([slot]) => memory.runningTask[slot] >= 0).map(([slot, { tid }]) => ({ index: memory.runningTask[slot], tid })),
-    (index, usedMb, capMb) => {
-      const message = threadOverMemory(index, usedMb, capMb);
-      stop(index, 'crashed', message);
-      if (recorder.stopped.get(index)?.reason === message) recorder.warn({ kind: 'crash', message });
-    },
-  );
+  /** The tasks running now: on which lane and thread, since when. */
+  const running = () =>
+    [...slots]
+      .filter(([slot]) => memory.runningTask[slot] >= 0)
+      .map(([slot, { lane, tid }]) => ({ index: memory.runningTask[slot], startMs: memory.runningSince[slot], lane, tid }));
+  const stopWatch = watchTimeouts(recorder, running, stop);
+  const stopMemoryWatch = watchThreadMemory(recorder, settings.workers, heapMb, running, stop);
 
   const cpuBefore = process.cpuUsage();
   // Every task is queued at once, now.
@@ -186,7 +177,6 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
       // Fails every queued and running task at once; the run then finishes.
       void pool.destroy();
     },
-    busyLanes: () =>
-      [...slots].filter(([slot]) => memory.runningTask[slot] >= 0).map(([slot, { lane }]) => ({ lane, task: memory.runningTask[slot] })),
+    busyLanes: () => running().map(({ lane, index }) => ({ lane, task: index })),
   };
 }

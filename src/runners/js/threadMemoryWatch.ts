@@ -6,9 +6,11 @@
  * allocating, known by its page faults (the kernel counts those per thread, memory it does not).
  */
 import * as fs from 'node:fs';
-import { residentCapMb, residentMb } from './memoryWatch';
+import type { TaskStatus } from '../../core/model';
+import { threadOverMemory } from './failures';
+import { CHECK_MS, residentCapMb, residentMb } from './memoryWatch';
+import type { RunRecorder } from './runRecorder';
 
-const CHECK_MS = 100;
 /** Below this many new pages in one check (4 MB), a thread is not what is filling memory. */
 const MIN_FAULTS = 1024;
 const canWatch = fs.existsSync('/proc/thread-self');
@@ -35,14 +37,16 @@ function faultsOf(tid: number): number | undefined {
 
 /**
  * Every CHECK_MS: when this process's resident memory passes what it held at the start plus each
- * thread's share (`heapMb` each, as for worker processes), calls `over` once for the busy thread
- * that touched the most new pages since the last check. Returns a function that stops the watch.
+ * thread's share (`heapMb` each, as for worker processes), stops the busy thread that touched the
+ * most new pages since the last check, as a crash with a warning. `busy` lists the tasks running
+ * now and their threads. Returns a function that stops the watch.
  */
 export function watchThreadMemory(
+  recorder: RunRecorder,
   threads: number,
   heapMb: number,
   busy: () => Iterable<{ index: number; tid?: number }>,
-  over: (index: number, usedMb: number, capMb: number) => void,
+  stop: (index: number, status: TaskStatus, reason: string) => void,
 ): () => void {
   const baseMb = canWatch ? residentMb(process.pid) : undefined;
   if (baseMb === undefined) return () => undefined;
@@ -59,7 +63,10 @@ export function watchThreadMemory(
       seen.set(tid, faults);
       if (grew >= MIN_FAULTS && grew > (culprit?.grew ?? 0)) culprit = { index, grew };
     }
-    if (usedMb > capMb && culprit) over(culprit.index, usedMb, capMb);
+    if (usedMb <= capMb || !culprit) return;
+    const message = threadOverMemory(culprit.index, usedMb, capMb);
+    stop(culprit.index, 'crashed', message);
+    if (recorder.stopped.get(culprit.index)?.reason === message) recorder.warn({ kind: 'crash', message });
   }, CHECK_MS);
   timer.unref();
   return () => clearInterval(timer);
