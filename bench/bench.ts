@@ -2,9 +2,9 @@
  * `npm run bench`: the profiler's own cost, as ratios against the bare libraries measured in one
  * run (alternating, the median of per-round ratios), never as absolute times. Every round of a bare pool
  * runs in a fresh Node process, as every profile runs in a fresh runner.
- *   - profiled threads vs bare piscina, profiled processes vs a bare child-process pool (which,
- *     like ours, sends each worker its next task ahead), for CPU-bound tasks of ~0.1 ms, 1 ms and
- *     10 ms (target ≤ 1.03 at 1 ms);
+ *   - profiled threads vs bare piscina, profiled processes vs a bare child-process pool (both bare
+ *     pools, like ours, send each worker its next task ahead), for CPU-bound tasks of ~0.1 ms,
+ *     1 ms and 10 ms (target ≤ 1.03 at 1 ms);
  *   - empty-task throughput vs bare piscina (target ≥ 0.9);
  *   - speedup of the profiled thread pool over sequential on 10 ms tasks (target ≥ 1.8 on 2 cores),
  *     beside bare piscina's own on the same tasks;
