@@ -100,7 +100,7 @@ async function paired(bare: () => Promise<number>, ours: () => Promise<number>, 
   }
   const ratios = o.map((x, i) => x / b[i]).sort((x, y) => x - y);
   const quartile = (q: number) => ratios[Math.round(q * (ratios.length - 1))];
-  return { ratio: median(ratios), low: quartile(0.25), high: quartile(0.75), ours: median(o), bare: median(b), rerun: quiet };
+  return { ratio: median(ratios), low: quartile(0.25), high: quartile(0.75), ours: median(o), bare: median(b), host: quiet };
 }
 
 /** Steps of `work` that take about `ms` on this machine. */
@@ -143,7 +143,7 @@ async function ratio(label: string, tasks: number, steps: number): Promise<strin
       async () => (await profiled([s], tasks, steps)).get(s)!,
     );
     const vs = s === 'threads' ? 'bare piscina' : 'bare child-process pool';
-    lines.push(`${label.padEnd(10)} ${s.padEnd(9)} ${tasks} tasks: profiled/${vs} = ${r.ratio.toFixed(3)}× (middle half of rounds ${r.low.toFixed(2)}–${r.high.toFixed(2)}; medians ${r.ours.toFixed(1)} / ${r.bare.toFixed(1)} ms${rerunNote(r.rerun)})`);
+    lines.push(`${label.padEnd(10)} ${s.padEnd(9)} ${tasks} tasks: profiled/${vs} = ${r.ratio.toFixed(3)}× (middle half of rounds ${r.low.toFixed(2)}–${r.high.toFixed(2)}; medians ${r.ours.toFixed(1)} / ${r.bare.toFixed(1)} ms${rerunNote(r.host)})`);
   }
   return lines;
 }
@@ -155,7 +155,7 @@ async function throughput(): Promise<string> {
     async () => (await profiled(['threads'], tasks, 0)).get('threads')!,
   );
   // Throughput is tasks per time: the inverse of the wall-time ratio.
-  return `empty tasks: profiled throughput / bare piscina = ${(1 / r.ratio).toFixed(3)} (middle half of rounds ${(1 / r.high).toFixed(2)}–${(1 / r.low).toFixed(2)}; medians ${Math.round((tasks / r.ours) * 1000)} / ${Math.round((tasks / r.bare) * 1000)} tasks/s${rerunNote(r.rerun)})`;
+  return `empty tasks: profiled throughput / bare piscina = ${(1 / r.ratio).toFixed(3)} (middle half of rounds ${(1 / r.high).toFixed(2)}–${(1 / r.low).toFixed(2)}; medians ${Math.round((tasks / r.ours) * 1000)} / ${Math.round((tasks / r.bare) * 1000)} tasks/s${rerunNote(r.host)})`;
 }
 
 /**
