@@ -126,8 +126,9 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     // A task sent ahead to a worker that died before starting it runs on another (a few times at
     // most, so workers that die on start-up cannot keep it going round).
     const neverStarted = slot === undefined && table.threadId[index] === 0;
-    if (neverStarted && !stopped && failure.status === 'crashed' && (rerun.get(index) ?? 0) < 3) {
-      rerun.set(index, (rerun.get(index) ?? 0) + 1);
+    const tries = rerun.get(index) ?? 0;
+    if (neverStarted && !stopped && failure.status === 'crashed' && tries < 3) {
+      rerun.set(index, tries + 1);
       return runOne(task);
     }
     if (slot !== undefined && worker) {

@@ -85,12 +85,10 @@ async function setup(): Promise<(task: ThreadTask) => ThreadTaskResult | Promise
     memory.runningTask[slot] = index;
     memory.runningSince[slot] = sinceOrigin(originEpochMs);
     const executed = executeTask(fn, index, args, originEpochMs, 'thread', true);
-    if (executed instanceof Promise) {
-      return executed.then((done) => {
-        setImmediate(startNext);
-        return reply(done);
-      });
-    }
+    return executed instanceof Promise ? executed.then(finished) : finished(executed);
+  };
+  /** A task's answer, with the next task due once it has been posted. */
+  const finished = (executed: Executed): ThreadTaskResult => {
     setImmediate(startNext);
     return reply(executed);
   };
