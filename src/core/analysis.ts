@@ -1,6 +1,6 @@
 /**
  * From finished runs to what the user should know: metrics, warnings (races, divergence, errors,
- * lock-order inversions, the GIL, overhead, imbalance) and the one-sentence verdict.
+ * lock-order inversions, the GIL, overhead, imbalance, a busy machine) and the one-sentence verdict.
  */
 import type { Machine, Run, SourceLocation, Target, Warning } from './model';
 import { applyMetrics, representativeRuns } from './metrics';
@@ -65,15 +65,37 @@ export function analyze(
     if (target.language === 'python' && run.strategy === 'threads' && run.workers > 1 && speedup < 1.2 && cpuBound && machine.gil !== false) {
       warnings.push(Warnings.gil(speedup, run.workers, definition));
     } else if (speedup < 0.9) {
-      warnings.push(Warnings.overhead(run.strategy, speedup, medianTaskMs, run.metrics.utilization));
+      const busy = Math.max(run.otherLoad ?? 0, sequential?.otherLoad ?? 0);
+      warnings.push(Warnings.overhead(run.strategy, speedup, medianTaskMs, run.metrics.utilization, busy >= BUSY_SHARE ? busy : undefined));
     }
     if (loadImbalance !== null && loadImbalance > 1.5 && run.tasks.length >= 2 * run.workers) {
       warnings.push(Warnings.imbalance(run.strategy, loadImbalance, stragglers));
     }
   }
 
+  const busy = busyMachine(runs, shown);
+  if (busy) warnings.push(busy);
+
   const all = dedupe([...mergeRepeated(given), ...warnings]);
   return { warnings: all, verdict: verdictOf(shown, all, target) };
+}
+
+/** Other load at or above this share of the machine's CPU time during a run skews the comparison. */
+const BUSY_SHARE = 0.1;
+
+/** A warning when other programs took CPU time during a run: the busiest run of each strategy. */
+function busyMachine(runs: Run[], shown: Run[]): Warning | undefined {
+  const shares: { strategy: Run['strategy']; share: number }[] = [];
+  for (const [strategy, group] of groupBy(runs, (r) => r.strategy)) {
+    const share = Math.max(...group.map((r) => r.otherLoad ?? 0));
+    if (share >= BUSY_SHARE / 2) shares.push({ strategy, share });
+  }
+  if (!shares.some((s) => s.share >= BUSY_SHARE)) return undefined;
+  const superLinear = shown
+    .filter((r) => (r.metrics.efficiency ?? 0) > 1.05)
+    .map((r) => ({ strategy: r.strategy, efficiency: r.metrics.efficiency! }))
+    .sort((a, b) => b.efficiency - a.efficiency)[0];
+  return Warnings.busyMachine(shares, superLinear);
 }
 
 /** Results that differ from the sequential run for the same input (or between repeats). */

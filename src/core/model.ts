@@ -20,7 +20,9 @@ export type WarningKind =
   | 'crash'
   | 'gil'
   | 'overhead'
-  | 'imbalance';
+  | 'imbalance'
+  /** Other programs (or the VM's host) took enough CPU time during a run to skew its timing. */
+  | 'busy-machine';
 
 /** One function in one file. */
 export interface Target {
@@ -113,6 +115,11 @@ export interface Run {
   metrics: RunMetrics;
   /** Why the run did not complete normally, if it did not. */
   aborted?: string;
+  /**
+   * The share (0–1) of the machine's CPU time that other programs and the VM's host used at least
+   * while this run ran, where Linux tells (machineLoad.ts); absent where it cannot be measured.
+   */
+  otherLoad?: number;
 }
 
 export interface Warning {

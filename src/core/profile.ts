@@ -14,6 +14,7 @@ import type { ControllerCommand, RunnerEvent, RunnerOptions } from './protocol';
 import { ReportBuilder } from './reportBuilder';
 import { DeadlockDetector } from './deadlockDetector';
 import { Warnings } from './warnings';
+import { otherLoad, sampleLoad, type LoadSample } from './machineLoad';
 
 export interface ProfileRequest {
   target: Target;
@@ -112,6 +113,21 @@ export function startProfile(request: ProfileRequest, callbacks: ProfileCallback
     callbacks.onOutput?.('stderr', text);
   });
   child.stdin?.on('error', () => undefined);
+  const loadAtStart = new Map<number, LoadSample>();
+  /** How busy the rest of the machine was during each run (machineLoad.ts). */
+  const watchLoad = (event: RunnerEvent) => {
+    if (child.pid === undefined) return;
+    if (event.type === 'run-start') {
+      const sample = sampleLoad(child.pid);
+      if (sample) loadAtStart.set(event.run, sample);
+    } else if (event.type === 'run-end') {
+      const before = loadAtStart.get(event.run);
+      const after = before && sampleLoad(child.pid);
+      const share = after && otherLoad(before, after);
+      const run = builder.run(event.run);
+      if (run && share !== undefined) run.otherLoad = Math.round(share * 1000) / 1000;
+    }
+  };
   const events = child.stdio[3] as NodeJS.ReadableStream | null;
   const eventsClosed = new Promise<void>((resolve) => {
     if (!events) return resolve();
@@ -126,6 +142,7 @@ export function startProfile(request: ProfileRequest, callbacks: ProfileCallback
       if (event.type === 'fatal') fatal = event.message;
       if (event.type === 'done') sawDone = true;
       builder.add(event);
+      watchLoad(event);
       guard.onEvent(event);
       callbacks.onEvent?.(event);
     });

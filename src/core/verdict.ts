@@ -49,7 +49,8 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target): st
         : ' — the workers wait on each other or on what they share (locks, the counter); see the timeline';
     sentence = `Stay sequential: every pool is slower (${pools.map((r) => `${r.strategy} ${x(r.metrics.speedup ?? 0)}`).join(', ')})${why}`;
   }
-  return `${sentence}${safety ? `; but ${safety}` : ''}.`;
+  const busy = warnings.some((w) => w.kind === 'busy-machine') ? ' (measured while other programs kept the machine busy: profile again to confirm)' : '';
+  return `${sentence}${safety ? `; but ${safety}` : ''}${busy}.`;
 }
 
 function safetyClause(warnings: Warning[]): string {

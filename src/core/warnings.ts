@@ -72,14 +72,25 @@ export const Warnings = {
       message: `threads: only ${fmt(speedup)}× with ${workers} threads on CPU-bound code — the GIL lets one thread run Python at a time; use a process pool (ProcessPoolExecutor), or a free-threaded Python build`,
     };
   },
-  overhead(strategy: StrategyName, speedup: number, medianTaskMs: number | null, utilization: number | null): Warning {
+  overhead(strategy: StrategyName, speedup: number, medianTaskMs: number | null, utilization: number | null, busyShare?: number): Warning {
     const small = medianTaskMs !== null && medianTaskMs < 1;
-    const why = small
+    const why = busyShare !== undefined
+      ? `other programs took at least ${Math.round(100 * busyShare)}% of the machine's CPU time during this run, so it may not be the code's fault; profile again when the machine is quiet`
+      : small
       ? `each task takes only ${fmt(medianTaskMs)} ms, so start-up and messaging cost more than the work; give each task more work (batch several inputs per task)`
       : utilization !== null && utilization < 0.5
         ? `the workers are busy only ${Math.round(100 * utilization)}% of the time — start-up, or waiting on each other (locks, the shared counter); see the timeline`
         : 'the workers contend for something they share (locks, the shared counter, memory bandwidth); see the timeline';
     return { kind: 'overhead', strategy, message: `${strategy}: ${fmt(speedup)}× — slower than sequential: ${why}` };
+  },
+  busyMachine(shares: { strategy: StrategyName; share: number }[], superLinear?: { strategy: StrategyName; efficiency: number }): Warning {
+    const pct = (share: number) => `${Math.round(100 * share)}%`;
+    const during = shares.map(({ strategy, share }, i) => `${pct(share)}${i === 0 ? ' of its CPU time' : ''} during ${strategy}`).join(', ');
+    const why = superLinear ? ` (which is why ${superLinear.strategy} shows ${pct(superLinear.efficiency)} efficiency)` : '';
+    return {
+      kind: 'busy-machine',
+      message: `the machine was busy: other programs (or the VM's host) used at least ${during} — they slow the runs unevenly, so the speedups are off${why}; close them, or profile again when the machine is quiet`,
+    };
   },
   imbalance(strategy: StrategyName, imbalance: number, stragglers: number[]): Warning {
     const slow = stragglers.length ? `; stragglers: input ${stragglers.slice(0, 5).map((i) => `#${i}`).join(', ')}` : '';

@@ -123,3 +123,31 @@ test('the wait-for graph confirms a cycle only when it persists', () => {
   e.onLock(ev(0, 'b', 'acquire'));
   assert.equal(e.check(), undefined);
 });
+
+test('a busy machine: a busy-machine warning per strategy, the super-linear efficiency explained, the verdict hedged', () => {
+  const js = { file: '/x/f.ts', name: 'f', language: 'typescript' as const };
+  // Something else ran during the sequential run, which made the threads look super-linear.
+  const sequential = makeRun('sequential', 1, 900, [[0, 0, 450], [0, 450, 900]], { otherLoad: 0.35 });
+  const threads = makeRun('threads', 2, 300, [[0, 0, 300], [1, 0, 300]], { otherLoad: 0.06 });
+  const processes = makeRun('processes', 2, 1200, [[0, 0, 1200], [1, 0, 1200]], { otherLoad: 0.02 });
+  const { warnings, verdict } = analyze([sequential, threads, processes], js, machine, []);
+  const busy = warnings.filter((w) => w.kind === 'busy-machine');
+  assert.equal(busy.length, 1);
+  assert.match(busy[0].message, /at least 35% of its CPU time during sequential, 6% during threads —/);
+  assert.doesNotMatch(busy[0].message, /during processes/, 'below half the threshold, a run is not listed');
+  assert.match(busy[0].message, /threads shows 150% efficiency/);
+  assert.match(verdict, /Thread pool is 3\.0× faster.*\(measured while other programs kept the machine busy: profile again to confirm\)\.$/);
+  // The process pool's slowness is put down to the load on the sequential run it is compared with.
+  const overhead = warnings.find((w) => w.kind === 'overhead' && w.strategy === 'processes');
+  assert.match(overhead?.message ?? '', /other programs took at least 35% of the machine's CPU time during this run/);
+});
+
+test('a quiet machine, or one where the load cannot be measured, gets no busy-machine warning', () => {
+  for (const load of [0.09, undefined]) {
+    const sequential = makeRun('sequential', 1, 400, [[0, 0, 200], [0, 200, 400]], { otherLoad: load });
+    const threads = makeRun('threads', 2, 210, [[0, 0, 200], [1, 0, 200]], { otherLoad: load });
+    const { warnings, verdict } = analyze([sequential, threads], target, machine, []);
+    assert.ok(!warnings.some((w) => w.kind === 'busy-machine'), `load ${load}`);
+    assert.doesNotMatch(verdict, /busy/);
+  }
+});

@@ -1,0 +1,98 @@
+/**
+ * How busy the rest of the machine was while a run ran. Speedups compare runs made one after the
+ * other, so a compiler, a browser tab or a VM neighbour that takes CPU time during one of them skews
+ * every ratio (a sequential run slowed that way shows the pools as super-linear). Where Linux tells
+ * (/proc), the controller reads the machine's busy CPU time and the profile's own (the runner, every
+ * process under it, and the controller itself) at each run's start and end; the rest is other load.
+ * The VM host's "steal" time counts as other load: it is CPU time the profile could not have.
+ */
+import * as fs from 'node:fs';
+
+/** CPU time in clock ticks (USER_HZ, the unit of both /proc/stat and /proc/<pid>/stat). */
+interface MachineTicks {
+  busy: number;
+  total: number;
+}
+
+/** The machine-wide line of /proc/stat: busy (everything but idle and iowait) and total ticks. */
+export function parseProcStat(text: string): MachineTicks | undefined {
+  const line = text.split('\n', 1)[0];
+  if (!line.startsWith('cpu ')) return undefined;
+  // user nice system idle iowait irq softirq steal (guest time is already inside user and nice)
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  if ([user, nice, system, idle].some(Number.isNaN)) return undefined;
+  const busy = user + nice + system + (irq || 0) + (softirq || 0) + (steal || 0);
+  return { busy, total: busy + idle + (iowait || 0) };
+}
+
+/**
+ * A process's CPU time from its /proc/<pid>/stat line: its own (every thread) and that of its
+ * children it has waited for, so a worker process that exits during a run still counts.
+ */
+export function parsePidStat(text: string): number | undefined {
+  // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // Fields 14–17 of the line: utime, stime, cutime, cstime; here 11–14 (two fewer, 0-based).
+  const ticks = fields.slice(11, 15).map(Number);
+  return ticks.length === 4 && !ticks.some(Number.isNaN) ? ticks.reduce((a, b) => a + b, 0) : undefined;
+}
+
+const read = (file: string): string | undefined => {
+  try {
+    return fs.readFileSync(file, 'latin1');
+  } catch {
+    return undefined;
+  }
+};
+
+/** The CPU ticks of `pid` and every process below it, or undefined where Linux does not list children. */
+function treeTicks(pid: number, depth = 0): number | undefined {
+  const own = read(`/proc/${pid}/stat`);
+  if (own === undefined) return 0; // gone since it was listed: its time went to its parent
+  let ticks = parsePidStat(own) ?? 0;
+  let threads: string[];
+  try {
+    threads = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return ticks;
+  }
+  for (const tid of threads) {
+    const children = read(`/proc/${pid}/task/${tid}/children`);
+    if (children === undefined) return depth === 0 && tid === String(pid) ? undefined : ticks;
+    for (const child of children.split(' ').filter(Boolean)) {
+      if (depth < 8) ticks += treeTicks(Number(child), depth + 1) ?? 0;
+    }
+  }
+  return ticks;
+}
+
+export interface LoadSample {
+  machine: MachineTicks;
+  profile: number;
+}
+
+/** Now, for the run going on in `runnerPid`'s process tree; undefined where Linux does not tell. */
+export function sampleLoad(runnerPid: number): LoadSample | undefined {
+  const machine = parseProcStat(read('/proc/stat') ?? '');
+  const runner = machine && treeTicks(runnerPid);
+  const controller = runner !== undefined ? parsePidStat(read(`/proc/${process.pid}/stat`) ?? '') : undefined;
+  if (!machine || runner === undefined || controller === undefined) return undefined;
+  return { machine, profile: runner + controller };
+}
+
+/** Below this many ticks of machine time (0.1 s on 2 CPUs at USER_HZ 100) nothing can be told. */
+const MIN_TOTAL_TICKS = 20;
+
+/**
+ * The share of the machine's CPU time (0–1) that others used at least, between two samples.
+ * /proc/stat finds a CPU busy or idle by looking once a tick, so over `total` ticks its busy count
+ * may be off by up to about √total / 2 ticks (a coin flip's spread): the share less one and a half
+ * times that is a lower bound, which keeps short quiet runs from looking busy.
+ */
+export function otherLoad(before: LoadSample, after: LoadSample): number | undefined {
+  const total = after.machine.total - before.machine.total;
+  if (total < MIN_TOTAL_TICKS) return undefined;
+  const others = after.machine.busy - before.machine.busy - (after.profile - before.profile);
+  const noise = (1.5 * Math.sqrt(total)) / 2;
+  return Math.min(1, Math.max(0, (others - noise) / total));
+}
