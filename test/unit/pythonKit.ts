@@ -7,7 +7,8 @@ import { spawn, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import type { ControllerCommand, RunnerEvent, RunnerOptions } from '../../src/core/protocol';
+import { spansOf, type ControllerCommand, type RunnerEvent, type RunnerOptions } from '../../src/core/protocol';
+import type { TaskSpan } from '../../src/core/model';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const HARNESS = join(ROOT, 'dist', 'python', 'harness.py');
@@ -110,9 +111,10 @@ export function runsOf(events: RunnerEvent[], strategy: string): number[] {
   return ofType(events, 'run-start').filter((e) => e.strategy === strategy).map((e) => e.run);
 }
 
-/** task-end events of one run, by input index. */
-export function tasksOf(events: RunnerEvent[], run: number) {
-  return ofType(events, 'task-end').filter((e) => e.run === run).sort((a, b) => a.index - b.index);
+/** The task spans of one run, by input index: from `tasks` lines (many ends to a line) and any single `task-end`. */
+export function tasksOf(events: RunnerEvent[], run: number): (TaskSpan & { run: number })[] {
+  const batched = ofType(events, 'tasks').filter((e) => e.run === run).flatMap((e) => spansOf(e).map((span) => ({ ...span, run })));
+  return [...ofType(events, 'task-end').filter((e) => e.run === run), ...batched].sort((a, b) => a.index - b.index);
 }
 
 /** All descendant pids of a process (children, grandchildren, …), via `ps -o pid= --ppid`. */

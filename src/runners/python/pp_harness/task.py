@@ -103,8 +103,18 @@ def outcome(fn, item, spread, user_file):
     return "ok", result, {}
 
 
+#: Results that are their own description, with a tag per type: 42 and 42.0 and "42" differ.
+_PLAIN_TAGS = {int: "i", float: "f", bool: "b", type(None): "N", str: "s"}
+
+
 def result_fields(result):
-    """digest and resultPreview of a successful call."""
+    """digest and resultPreview of a successful call. A short plain value's digest is its tagged
+    repr (as in the JS runner): no hashing per task, which tiny tasks in threads pay for twice."""
+    tag = _PLAIN_TAGS.get(type(result))
+    if tag is not None:
+        text = repr(result)
+        if len(text) <= 38:
+            return {"digest": tag + ":" + text, "resultPreview": text}
     return {"digest": digest(result), "resultPreview": preview(result)}
 
 

@@ -13,13 +13,15 @@ _real_exit = os._exit
 class TaskContext:
     """What the current worker thread is running; `killed` once the harness ended its task."""
 
-    __slots__ = ("lane", "task", "tally", "killed")
+    __slots__ = ("lane", "task", "tally", "killed", "announced")
 
     def __init__(self, lane, task):
         self.lane = lane
         self.task = task
         self.tally = 0
         self.killed = False
+        #: Whether the harness has sent the task's `task-start` (threadpool.py).
+        self.announced = False
 
 
 class ThreadBackend(_LocalBackend):
