@@ -9,7 +9,8 @@
  *   - empty-task throughput vs bare piscina (target ≥ 0.9);
  *   - speedup of the profiled thread pool over sequential on 10 ms tasks (target ≥ 1.8 on 2 cores),
  *     beside bare piscina's own on the same tasks;
- *   - the Python process pool vs a bare ProcessPoolExecutor (bench/pythonBench.ts; target ≤ 1.05).
+ *   - the Python process pool vs a bare ProcessPoolExecutor (bench/pythonBench.ts; target ≤ 1.05),
+ *     and the Python thread pool vs a bare ThreadPoolExecutor on 1 ms and on empty tasks.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -203,6 +204,8 @@ async function main(): Promise<void> {
   if (wanted('python')) {
     try {
       console.log(formatPythonBench(await runPythonBench()));
+      console.log(formatPythonBench(await runPythonBench({ pool: 'threads' })));
+      console.log(formatPythonBench(await runPythonBench({ pool: 'threads', tasks: 20_000, taskMs: 0 })));
     } catch (error) {
       console.log(`python: skipped (${(error as Error).message})`);
     }
