@@ -26,15 +26,16 @@ export function parseProcStat(text: string): MachineTicks | undefined {
 }
 
 /**
- * A process's CPU time from its /proc/<pid>/stat line: its own (every thread) and that of its
- * children it has waited for, so a worker process that exits during a run still counts.
+ * A process's CPU time from its /proc/<pid>/stat line: its own (every thread), and that of the
+ * children it has waited for (so a worker process that exits during a run still counts).
  */
-export function parsePidStat(text: string): number | undefined {
+export function parsePidStat(text: string): { own: number; children: number } | undefined {
   // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   // Fields 14–17 of the line: utime, stime, cutime, cstime; here 11–14 (two fewer, 0-based).
-  const ticks = fields.slice(11, 15).map(Number);
-  return ticks.length === 4 && !ticks.some(Number.isNaN) ? ticks.reduce((a, b) => a + b, 0) : undefined;
+  const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number);
+  if ([utime, stime, cutime, cstime].some((n) => n === undefined || Number.isNaN(n))) return undefined;
+  return { own: utime + stime, children: cutime + cstime };
 }
 
 const read = (file: string): string | undefined => {
@@ -49,7 +50,8 @@ const read = (file: string): string | undefined => {
 function treeTicks(pid: number, depth = 0): number | undefined {
   const own = read(`/proc/${pid}/stat`);
   if (own === undefined) return 0; // gone since it was listed: its time went to its parent
-  let ticks = parsePidStat(own) ?? 0;
+  const stat = parsePidStat(own);
+  let ticks = stat ? stat.own + stat.children : 0;
   let threads: string[];
   try {
     threads = fs.readdirSync(`/proc/${pid}/task`);
@@ -58,7 +60,10 @@ function treeTicks(pid: number, depth = 0): number | undefined {
   }
   for (const tid of threads) {
     const children = read(`/proc/${pid}/task/${tid}/children`);
-    if (children === undefined) return depth === 0 && tid === String(pid) ? undefined : ticks;
+    if (children === undefined) {
+      if (depth === 0 && tid === String(pid)) return undefined; // Linux does not list children here
+      continue; // a thread that ended meanwhile
+    }
     for (const child of children.split(' ').filter(Boolean)) {
       if (depth < 8) ticks += treeTicks(Number(child), depth + 1) ?? 0;
     }
@@ -75,7 +80,8 @@ export interface LoadSample {
 export function sampleLoad(runnerPid: number): LoadSample | undefined {
   const machine = parseProcStat(read('/proc/stat') ?? '');
   const runner = machine && treeTicks(runnerPid);
-  const controller = runner !== undefined ? parsePidStat(read(`/proc/${process.pid}/stat`) ?? '') : undefined;
+  // The controller's own time only: a runner of an earlier profile reaped now is not this run's.
+  const controller = runner !== undefined ? parsePidStat(read(`/proc/${process.pid}/stat`) ?? '')?.own : undefined;
   if (!machine || runner === undefined || controller === undefined) return undefined;
   return { machine, profile: runner + controller };
 }

@@ -17,7 +17,8 @@ test('parses the machine line of /proc/stat and a process line whose name holds 
   assert.deepEqual(parseProcStat('cpu  100 5 50 800 20 1 2 30 0 0\ncpu0 1 2 3 4\n'), { busy: 188, total: 1008 });
   assert.equal(parseProcStat('intr 1 2 3'), undefined);
   const stat = '4242 (a (weird) name) S 1 4242 4242 0 -1 4194560 500 0 0 0 120 30 7 3 20 0 11 0 100 0 0';
-  assert.equal(parsePidStat(stat), 120 + 30 + 7 + 3);
+  assert.deepEqual(parsePidStat(stat), { own: 120 + 30, children: 7 + 3 });
+  assert.equal(parsePidStat('4242 (cut) S 1 2'), undefined);
 });
 
 test('other load is a lower bound: the share less the sampling spread, none for too short a window', () => {

@@ -71,11 +71,6 @@ class Emitter:
             elif not self._due.is_set():
                 self._due.set()
 
-    def flush(self):
-        """Write everything queued now."""
-        with self._lock:
-            self._write()
-
     def _flush_when_due(self):
         while True:
             self._due.wait()
