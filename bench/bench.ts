@@ -18,6 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startProfile } from '../src/core/profile';
+import { parseProcStat } from '../src/core/machineLoad';
 import type { StrategyName } from '../src/core/model';
 import { formatPythonBench, runPythonBench } from './pythonBench';
 
@@ -35,8 +36,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function withSteal<T>(measure: () => Promise<T>): Promise<{ value: T; steal?: number }> {
   const ticks = () => {
     try {
-      const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number) as number[];
-      return { steal: fields[7], all: fields.reduce((a, b) => a + b, 0) };
+      return parseProcStat(readFileSync('/proc/stat', 'latin1'));
     } catch {
       return undefined;
     }
@@ -44,7 +44,7 @@ async function withSteal<T>(measure: () => Promise<T>): Promise<{ value: T; stea
   const before = ticks();
   const value = await measure();
   const after = ticks();
-  return { value, steal: before && after && after.all > before.all ? (after.steal - before.steal) / (after.all - before.all) : undefined };
+  return { value, steal: before && after && after.total > before.total ? (after.steal - before.steal) / (after.total - before.total) : undefined };
 }
 // A round whose host took more than this share of the CPUs is run again, up to as many times in
 // all as a measurement has rounds: the bench measures the profiler, not the neighbours of a

@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { spansOf, type RunnerEvent, type RunnerOptions } from '../src/core/protocol';
+import { endedSpans, type RunnerEvent, type RunnerOptions } from '../src/core/protocol';
 
 const ROOT = resolve(__dirname, '..');
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'busyWait.py');
@@ -55,7 +55,7 @@ function profiledOnce(python: string, pool: PythonPool, tasks: number, taskMs: n
     child.on('close', (code) => {
       const events = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunnerEvent);
       const end = events.find((e) => e.type === 'run-end');
-      const spans = events.flatMap((e) => (e.type === 'tasks' ? spansOf(e) : e.type === 'task-end' ? [e] : []));
+      const spans = events.flatMap(endedSpans);
       const failed = spans.filter((span) => span.status !== 'ok').length + tasks - spans.length;
       if (code !== 0 || !end || end.type !== 'run-end' || failed > 0) reject(new Error(`profiled run failed (exit ${code}, ${failed} failed tasks)`));
       else resolvePromise(end.wallMs);

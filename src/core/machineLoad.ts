@@ -12,6 +12,8 @@ import * as fs from 'node:fs';
 interface MachineTicks {
   busy: number;
   total: number;
+  /** Of `busy`, the time the VM's host gave to other guests. */
+  steal: number;
 }
 
 /** The machine-wide line of /proc/stat: busy (everything but idle and iowait) and total ticks. */
@@ -22,7 +24,7 @@ export function parseProcStat(text: string): MachineTicks | undefined {
   const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map(Number);
   if ([user, nice, system, idle].some(Number.isNaN)) return undefined;
   const busy = user + nice + system + (irq || 0) + (softirq || 0) + (steal || 0);
-  return { busy, total: busy + idle + (iowait || 0) };
+  return { busy, total: busy + idle + (iowait || 0), steal: steal || 0 };
 }
 
 /**

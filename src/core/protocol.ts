@@ -111,5 +111,15 @@ export function spansOf(event: Extract<RunnerEvent, { type: 'tasks' }>): TaskSpa
   return spans;
 }
 
+/** The task ends an event carries, in either form: a `tasks` line's spans, or one `task-end`. */
+export function endedSpans(event: RunnerEvent): TaskSpan[] {
+  if (event.type === 'tasks') return spansOf(event);
+  if (event.type === 'task-end') {
+    const { type: _type, run: _run, ...span } = event;
+    return [span];
+  }
+  return [];
+}
+
 /** Exit code of a runner (and the CLI) for bad input. */
 export const EXIT_BAD_INPUT = 2;

@@ -4,6 +4,7 @@
 import type { Language, SourceLocation, StrategyName, Warning } from './model';
 
 const fmt = (n: number) => String(Number(n.toFixed(2)));
+const pct = (share: number) => `${Math.round(100 * share)}%`;
 const at = (loc?: SourceLocation) => (loc ? ` at ${loc.file}:${loc.line}` : '');
 
 export const Warnings = {
@@ -75,16 +76,15 @@ export const Warnings = {
   overhead(strategy: StrategyName, speedup: number, medianTaskMs: number | null, utilization: number | null, busyShare?: number): Warning {
     const small = medianTaskMs !== null && medianTaskMs < 1;
     const why = busyShare !== undefined
-      ? `other programs took at least ${Math.round(100 * busyShare)}% of the machine's CPU time during this run, so it may not be the code's fault; profile again when the machine is quiet`
+      ? `other programs took at least ${pct(busyShare)} of the machine's CPU time during this run, so it may not be the code's fault; profile again when the machine is quiet`
       : small
       ? `each task takes only ${fmt(medianTaskMs)} ms, so start-up and messaging cost more than the work; give each task more work (batch several inputs per task)`
       : utilization !== null && utilization < 0.5
-        ? `the workers are busy only ${Math.round(100 * utilization)}% of the time — start-up, or waiting on each other (locks, the shared counter); see the timeline`
+        ? `the workers are busy only ${pct(utilization)} of the time — start-up, or waiting on each other (locks, the shared counter); see the timeline`
         : 'the workers contend for something they share (locks, the shared counter, memory bandwidth); see the timeline';
     return { kind: 'overhead', strategy, message: `${strategy}: ${fmt(speedup)}× — slower than sequential: ${why}` };
   },
   busyMachine(shares: { strategy: StrategyName; share: number }[], superLinear?: { strategy: StrategyName; efficiency: number }): Warning {
-    const pct = (share: number) => `${Math.round(100 * share)}%`;
     const during = shares.map(({ strategy, share }, i) => `${pct(share)}${i === 0 ? ' of its CPU time' : ''} during ${strategy}`).join(', ');
     const why = superLinear ? ` (which is why ${superLinear.strategy} shows ${pct(superLinear.efficiency)} efficiency)` : '';
     return {

@@ -9,12 +9,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { once } from 'node:events';
 import { otherLoad, parsePidStat, parseProcStat, sampleLoad } from '../../src/core/machineLoad';
-import { profile, run } from './engineKit';
+import { descendants, profile, run } from './engineKit';
 
 const linux = fs.existsSync('/proc/self/task') && fs.existsSync(`/proc/${process.pid}/task/${process.pid}/children`);
 
 test('parses the machine line of /proc/stat and a process line whose name holds spaces and parentheses', () => {
-  assert.deepEqual(parseProcStat('cpu  100 5 50 800 20 1 2 30 0 0\ncpu0 1 2 3 4\n'), { busy: 188, total: 1008 });
+  assert.deepEqual(parseProcStat('cpu  100 5 50 800 20 1 2 30 0 0\ncpu0 1 2 3 4\n'), { busy: 188, total: 1008, steal: 30 });
   assert.equal(parseProcStat('intr 1 2 3'), undefined);
   const stat = '4242 (a (weird) name) S 1 4242 4242 0 -1 4194560 500 0 0 0 120 30 7 3 20 0 11 0 100 0 0';
   assert.deepEqual(parsePidStat(stat), { own: 120 + 30, children: 7 + 3 });
@@ -22,7 +22,7 @@ test('parses the machine line of /proc/stat and a process line whose name holds 
 });
 
 test('other load is a lower bound: the share less the sampling spread, none for too short a window', () => {
-  const at = (busy: number, total: number, profile: number) => ({ machine: { busy, total }, profile });
+  const at = (busy: number, total: number, profile: number) => ({ machine: { busy, total, steal: 0 }, profile });
   // 400 ticks, 200 busy of which 100 the profile's: 100 others, less 1.5 × √400 / 2 = 15.
   assert.equal(otherLoad(at(0, 0, 0), at(200, 400, 100)), 85 / 400);
   assert.equal(otherLoad(at(0, 0, 0), at(10, 400, 10)), 0, 'never below zero');
@@ -65,19 +65,10 @@ test('the profile’s CPU time counts every process under the runner, running or
     const ticks = after.profile - before.profile;
     assert.ok(ticks >= 70, `the profile's ticks grew by ${ticks}, not by the 80 its children burnt`);
   } finally {
-    for (const pid of childPids(parent.pid!)) process.kill(pid, 'SIGKILL');
+    for (const pid of descendants(parent.pid!)) process.kill(pid, 'SIGKILL');
     parent.kill('SIGKILL');
   }
 });
-
-/** Live children of `pid`, from /proc. */
-function childPids(pid: number): number[] {
-  try {
-    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 test('a profile made beside CPU hogs has a busy-machine warning, and says how busy', { skip: !linux && 'needs Linux /proc' }, async () => {
   const hogs = await Promise.all(Array.from({ length: os.availableParallelism() }, () => node("console.log('ready'); for (;;);")));

@@ -7,7 +7,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { spansOf, type ControllerCommand, type RunnerEvent, type RunnerOptions } from '../../src/core/protocol';
+import { endedSpans, type ControllerCommand, type RunnerEvent, type RunnerOptions } from '../../src/core/protocol';
 import type { TaskSpan } from '../../src/core/model';
 
 export const ROOT = resolve(__dirname, '..', '..');
@@ -112,9 +112,8 @@ export function runsOf(events: RunnerEvent[], strategy: string): number[] {
 }
 
 /** The task spans of one run, by input index: from `tasks` lines (many ends to a line) and any single `task-end`. */
-export function tasksOf(events: RunnerEvent[], run: number): (TaskSpan & { run: number })[] {
-  const batched = ofType(events, 'tasks').filter((e) => e.run === run).flatMap((e) => spansOf(e).map((span) => ({ ...span, run })));
-  return [...ofType(events, 'task-end').filter((e) => e.run === run), ...batched].sort((a, b) => a.index - b.index);
+export function tasksOf(events: RunnerEvent[], run: number): TaskSpan[] {
+  return events.flatMap((e) => ('run' in e && e.run === run ? endedSpans(e) : [])).sort((a, b) => a.index - b.index);
 }
 
 /** All descendant pids of a process (children, grandchildren, …), via `ps -o pid= --ppid`. */

@@ -53,7 +53,8 @@ class Emitter:
         with self._lock:
             if self.broken:
                 return
-            if event.get("type") == "task-end":
+            kind = event.get("type")
+            if kind == "task-end":
                 # The event becomes its span: callers hand it over.
                 del event["type"]
                 run = event.pop("run")
@@ -66,7 +67,7 @@ class Emitter:
             else:
                 self._close_batch()
                 self._lines.append(_encode(event))
-            if event.get("type") in AT_ONCE or len(self._lines) >= MAX_LINES:
+            if kind in AT_ONCE or len(self._lines) >= MAX_LINES:
                 self._write()
             elif not self._due.is_set():
                 self._due.set()
