@@ -6,6 +6,7 @@ import type { Run, Target, Warning } from './model';
 
 const x = (n: number) => `${n.toFixed(n >= 10 ? 0 : 1)}×`;
 const POOL_NAMES: Record<string, string> = { threads: 'thread pool', processes: 'process pool' };
+const BUSY = 'other programs kept the machine busy during the runs, so it may not be the code — profile again when it is quiet';
 
 export function verdictOf(shown: Run[], warnings: Warning[], target: Target): string {
   const safety = safetyClause(warnings);
@@ -24,6 +25,8 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target): st
   const best = pools.reduce((a, b) => ((b.metrics.speedup ?? 0) > (a.metrics.speedup ?? 0) ? b : a));
   const others = pools.filter((r) => r !== best);
   const gil = warnings.some((w) => w.kind === 'gil');
+  // Slow pools on a busy machine are put down to the machine, as their overhead warnings do.
+  const busy = warnings.some((w) => w.kind === 'busy-machine');
   const median = best.metrics.medianTaskMs;
   let sentence: string;
   const bestSpeedup = best.metrics.speedup ?? 0;
@@ -38,19 +41,22 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target): st
   } else if (bestSpeedup >= 0.9) {
     const why = gil
       ? 'threads are held back by the GIL'
-      : median !== null && median < 1
+      : busy
+        ? BUSY
+        : median !== null && median < 1
         ? `each call takes only ${median.toFixed(2)} ms, so pool overhead eats the gain — batch several inputs per task`
         : 'the work does not spread across workers — look at the timeline for serialization or waiting';
     sentence = `Parallelism barely pays: the best, the ${POOL_NAMES[best.strategy]}, reaches ${x(bestSpeedup)}; ${why}`;
   } else {
-    const why =
-      median !== null && median < 1
+    const why = busy
+      ? ` — ${BUSY}`
+      : median !== null && median < 1
         ? ` because each call takes only ${median.toFixed(2)} ms — batch several inputs per task before parallelizing`
         : ' — the workers wait on each other or on what they share (locks, the counter); see the timeline';
     sentence = `Stay sequential: every pool is slower (${pools.map((r) => `${r.strategy} ${x(r.metrics.speedup ?? 0)}`).join(', ')})${why}`;
   }
-  const busy = warnings.some((w) => w.kind === 'busy-machine') ? ' (measured while other programs kept the machine busy: profile again to confirm)' : '';
-  return `${sentence}${safety ? `; but ${safety}` : ''}${busy}.`;
+  const hedge = busy && !sentence.includes(BUSY) ? ' (measured while other programs kept the machine busy: profile again to confirm)' : '';
+  return `${sentence}${safety ? `; but ${safety}` : ''}${hedge}.`;
 }
 
 function safetyClause(warnings: Warning[]): string {

@@ -151,3 +151,13 @@ test('a quiet machine, or one where the load cannot be measured, gets no busy-ma
     assert.doesNotMatch(verdict, /busy/);
   }
 });
+
+test('pools that barely pay or lose on a busy machine: the verdict puts it down to the machine, not the code', () => {
+  const js = { file: '/x/f.ts', name: 'f', language: 'typescript' as const };
+  const sequential = makeRun('sequential', 1, 400, [[0, 0, 200], [0, 200, 400]], { otherLoad: 0.4 });
+  const barely = analyze([sequential, makeRun('threads', 2, 380, [[0, 0, 380], [1, 0, 380]], { otherLoad: 0.4 })], js, machine, []).verdict;
+  assert.match(barely, /^Parallelism barely pays: the best, the thread pool, reaches 1\.1×; other programs kept the machine busy during the runs, so it may not be the code — profile again when it is quiet\.$/);
+  const slower = analyze([sequential, makeRun('threads', 2, 600, [[0, 0, 600], [1, 0, 600]], { otherLoad: 0.4 })], js, machine, []).verdict;
+  assert.match(slower, /^Stay sequential: every pool is slower \(threads 0\.7×\) — other programs kept the machine busy during the runs, so it may not be the code — profile again when it is quiet\.$/);
+  assert.doesNotMatch(slower, /wait on each other|\(measured while/);
+});

@@ -80,7 +80,8 @@ test('a profile made beside CPU hogs has a busy-machine warning, and says how bu
     }
     const busy = report.warnings.find((w) => w.kind === 'busy-machine');
     assert.match(busy?.message ?? '', /^the machine was busy: other programs \(or the VM's host\) used at least \d+% of its CPU time during sequential, \d+% during threads/);
-    assert.match(report.verdict, /profile again to confirm/);
+    // Hedged when a pool still wins; put down to the machine when the pools lose or barely pay.
+    assert.match(report.verdict, /\(measured while other programs kept the machine busy: profile again to confirm\)\.$|other programs kept the machine busy during the runs, so it may not be the code — profile again when it is quiet\.$/);
   } finally {
     for (const hog of hogs) hog.kill('SIGKILL');
   }
