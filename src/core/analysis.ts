@@ -26,6 +26,9 @@ export function analyze(
   const warnings: Warning[] = [];
   const definition = lineOf(target, source, new RegExp(`^(export\\s+)?(async\\s+)?(def|function|const|let|var)\\s*\\*?\\s*${escape(target.name)}\\b`));
   const unsafeSite = lineOf(target, source, /unsafeAdd|unsafe_add/);
+  const definitionText = definition && source?.split(/\r?\n/)[definition.line - 1];
+  // `async function f`, `const f = async (…) =>`: a JS function whose calls could overlap in one event loop.
+  const isAsync = target.language !== 'python' && !!definitionText && /\basync\b/.test(definitionText);
   const byStrategy = groupBy(runs, (r) => r.strategy);
 
   for (const [strategy, group] of byStrategy) {
@@ -77,7 +80,7 @@ export function analyze(
   if (busy) warnings.push(busy);
 
   const all = dedupe([...mergeRepeated(given), ...warnings]);
-  return { warnings: all, verdict: verdictOf(shown, all, target) };
+  return { warnings: all, verdict: verdictOf(shown, all, target, { isAsync }) };
 }
 
 /** Other load at or above this share of the machine's CPU time during a run skews the comparison. */

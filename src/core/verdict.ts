@@ -4,11 +4,16 @@
  */
 import type { Run, Target, Warning } from './model';
 
-const x = (n: number) => `${n.toFixed(n >= 10 ? 0 : 1)}×`;
+// Two decimals near 1, where one would hide which side of sequential a pool is (0.97 is not "1.0").
+const x = (n: number) => `${n.toFixed(n >= 10 ? 0 : n > 0.95 && n < 1.05 && n !== 1 ? 2 : 1)}×`;
+const pct = (share: number) => (share < 0.005 ? 'under 1%' : `${Math.round(100 * share)}%`);
 const POOL_NAMES: Record<string, string> = { threads: 'thread pool', processes: 'process pool' };
 const BUSY = 'other programs kept the machine busy during the runs, so it may not be the code — profile again when it is quiet';
 
-export function verdictOf(shown: Run[], warnings: Warning[], target: Target): string {
+/** Below this share of CPU time per wall time, the calls mostly wait (I/O, sleeps, other processes). */
+const WAITING = 0.3;
+
+export function verdictOf(shown: Run[], warnings: Warning[], target: Target, traits: { isAsync?: boolean } = {}): string {
   const safety = safetyClause(warnings);
   const stuck = warnings.filter((w) => w.kind === 'deadlock' || w.kind === 'hang' || w.kind === 'crash');
   if (stuck.length > 0) {
@@ -55,8 +60,30 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target): st
         : ' — the workers wait on each other or on what they share (locks, the counter); see the timeline';
     sentence = `Stay sequential: every pool is slower (${pools.map((r) => `${r.strategy} ${x(r.metrics.speedup ?? 0)}`).join(', ')})${why}`;
   }
+  const waiting = waitingClause(shown, best, target, traits.isAsync === true);
+  if (waiting) sentence += `; ${waiting}`;
   const hedge = busy && !sentence.includes(BUSY) ? ' (measured while other programs kept the machine busy: profile again to confirm)' : '';
   return `${sentence}${safety ? `; but ${safety}` : ''}${hedge}.`;
+}
+
+/**
+ * Calls that mostly wait gain from overlapping more of them than there are CPUs: a pool of N runs
+ * N at a time, so its worker count, not the machine, limits the speedup. About N ÷ (CPU share)
+ * workers keep the CPUs as busy as N fully busy ones would.
+ */
+function waitingClause(shown: Run[], best: Run, target: Target, isAsync: boolean): string | undefined {
+  const baseline = shown.find((r) => r.strategy === 'sequential');
+  const cpuShare = baseline?.metrics.cpuPerWall;
+  const inputs = baseline?.tasks.length ?? 0;
+  // Under a millisecond per call, pool overhead is the story (the clauses above say so).
+  if (!baseline || cpuShare === null || cpuShare === undefined || cpuShare >= WAITING || (baseline.metrics.medianTaskMs ?? 0) < 1 || inputs <= 1) return undefined;
+  const waits = `the calls mostly wait (CPU ${pct(cpuShare)} of their time)`;
+  if (isAsync) return `${waits}: an async function gains more from running them all at once in one event loop (Promise.all over the inputs) than from a pool, whose workers run one call each at a time`;
+  const enough = Math.min(inputs, Math.ceil(best.workers / Math.max(cpuShare, 0.01)));
+  // Only where the pool does scale: otherwise something else (start-up, locks) holds it back.
+  if (enough <= best.workers || (best.metrics.efficiency ?? 0) < 0.5) return undefined;
+  const threads = target.language === 'python' ? 'threads overlap the waits despite the GIL, and ' : '';
+  return `${waits}, so ${threads}more workers than CPUs overlap more of them — try ${enough} workers`;
 }
 
 function safetyClause(warnings: Warning[]): string {

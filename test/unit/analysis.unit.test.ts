@@ -58,7 +58,7 @@ test('Python threads with no gain on CPU-bound work get the GIL verdict; process
   assert.ok(gil);
   assert.match(gil!.message, /GIL/);
   assert.match(gil!.message, /process pool/);
-  assert.match(verdict, /^Process pool is 1\.9× faster than sequential with 2 workers; threads gain nothing \(1\.0×\): CPU-bound code under the GIL\.$/);
+  assert.match(verdict, /^Process pool is 1\.9× faster than sequential with 2 workers; threads gain nothing \(1\.03×\): CPU-bound code under the GIL\.$/);
 });
 
 test('I/O-bound threads (little CPU per task) get no GIL warning', () => {
@@ -160,4 +160,29 @@ test('pools that barely pay or lose on a busy machine: the verdict puts it down 
   const slower = analyze([sequential, makeRun('threads', 2, 600, [[0, 0, 600], [1, 0, 600]], { otherLoad: 0.4 })], js, machine, []).verdict;
   assert.match(slower, /^Stay sequential: every pool is slower \(threads 0\.7×\) — other programs kept the machine busy during the runs, so it may not be the code — profile again when it is quiet\.$/);
   assert.doesNotMatch(slower, /wait on each other|\(measured while/);
+});
+
+test('calls that mostly wait: the verdict says more workers would overlap more waits, or Promise.all for an async JS function', () => {
+  // 8 calls of 100 ms wall and 2 ms CPU each; two workers run them at 4×… of 2 possible: fully busy.
+  const waits = (lanes: number) => Array.from({ length: 8 }, (_, i): [number, number, number, number] => [i % lanes, 100 * Math.floor(i / lanes), 100 * Math.floor(i / lanes) + 100, 2]);
+  const sequential = makeRun('sequential', 1, 800, waits(1));
+  const threads = makeRun('threads', 2, 400, waits(2));
+  const py = analyze([sequential, threads], target, machine, []).verdict;
+  assert.match(py, /^Thread pool is 2\.0× faster than sequential with 2 workers; the calls mostly wait \(CPU 2% of their time\), so threads overlap the waits despite the GIL, and more workers than CPUs overlap more of them — try 8 workers\.$/);
+  const js = { file: '/x/f.ts', name: 'f', language: 'typescript' as const };
+  const asyncSource = 'import x from "y";\nexport const f = async (id: number) => {\n  await fetch(String(id));\n};\n';
+  assert.match(analyze([sequential, threads], js, machine, [], asyncSource).verdict, /; the calls mostly wait \(CPU 2% of their time\): an async function gains more from running them all at once in one event loop \(Promise\.all over the inputs\) than from a pool, whose workers run one call each at a time\.$/);
+  assert.match(analyze([sequential, threads], js, machine, [], 'export function f(id) {\n  blockingRead(id);\n}\n').verdict, /more workers than CPUs overlap more of them — try 8 workers\.$/);
+  // No advice where it cannot help: CPU-bound calls, as many workers as inputs, a pool that does not scale.
+  const cpuBound = (lanes: number) => waits(lanes).map(([l, s, e]): [number, number, number, number] => [l, s, e, 95]);
+  assert.doesNotMatch(analyze([makeRun('sequential', 1, 800, cpuBound(1)), makeRun('threads', 2, 400, cpuBound(2))], target, machine, []).verdict, /mostly wait/);
+  assert.doesNotMatch(analyze([sequential, makeRun('threads', 8, 100, waits(8))], target, machine, []).verdict, /mostly wait/);
+  assert.doesNotMatch(analyze([sequential, makeRun('threads', 2, 900, waits(2))], target, machine, []).verdict, /mostly wait/);
+});
+
+test('a speedup near 1 keeps two decimals, so a slower pool does not read "1.0×"', () => {
+  const sequential = makeRun('sequential', 1, 400, [[0, 0, 200], [0, 200, 400]]);
+  const threads = makeRun('threads', 2, 200, [[0, 0, 200], [1, 0, 200]]);
+  const processes = makeRun('processes', 2, 412, [[0, 12, 412], [1, 12, 412]]);
+  assert.match(analyze([sequential, threads, processes], target, machine, []).verdict, /; the process pool is slower than sequential \(0\.97×\)/);
 });

@@ -49,6 +49,8 @@ test('time.sleep (I/O-bound): threads gain with 4 workers, and no GIL warning', 
   // Sleeping uses little CPU: cpuMs per task is measured, not copied from the wall time.
   const seq = runOf(report, 'sequential');
   assert.ok(seq.tasks.every((t) => t.cpuMs !== undefined && t.cpuMs < (t.endMs - t.startMs) / 2));
+  // …so the verdict tells the user that more threads than CPUs would overlap more of the waits.
+  assert.match(report.verdict, /the calls mostly wait \(CPU (under 1%|\d+%) of their time\), so threads overlap the waits despite the GIL, and more workers than CPUs overlap more of them — try 8 workers/);
 });
 
 test('CPU-bound pure Python: threads gain < 1.2× under the GIL and get the gil warning', async (t) => {
