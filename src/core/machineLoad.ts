@@ -73,6 +73,15 @@ function treeTicks(pid: number, depth = 0): number | undefined {
   return ticks;
 }
 
+/** Linux's USER_HZ: 100 ticks a second on every architecture it runs on. */
+const TICK_MS = 10;
+
+/** The CPU time a process has used so far (every thread), in ms; undefined where Linux does not tell or it is gone. */
+export function processCpuMs(pid: number): number | undefined {
+  const stat = parsePidStat(read(`/proc/${pid}/stat`) ?? '');
+  return stat && stat.own * TICK_MS;
+}
+
 export interface LoadSample {
   machine: MachineTicks;
   profile: number;

@@ -40,6 +40,13 @@ test('an actual deadlock is found, explained with both acquisition sites, and it
   assert.match(report.verdict, /deadlocks/);
 });
 
+test('worker processes killed in a deadlock before any answer still count their CPU time (Linux)', { skip: !fs.existsSync('/proc/self/stat') && 'no /proc' }, async () => {
+  // Both tasks deadlock, so no worker ever answers with its CPU time: the runner reads it before the kill.
+  const report = await profile('lockOrderDeadlock.ts', 'transfer', '[0, 1]', { strategies: ['processes'] });
+  assert.deepEqual(statuses(report, 'processes'), ['deadlocked', 'deadlocked']);
+  assert.ok((run(report, 'processes').cpuMs ?? 0) > 0, `processes CPU ${run(report, 'processes').cpuMs} ms`);
+});
+
 test('opposite lock orders that happen not to deadlock raise a lock-order warning', async () => {
   const report = await profile('lockOrderDeadlock.ts', 'quickTransfer', '[0, 1, 2, 3]', { strategies: ['sequential'] });
   assert.deepEqual(statuses(report, 'sequential'), ['ok', 'ok', 'ok', 'ok']);

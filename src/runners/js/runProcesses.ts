@@ -15,6 +15,7 @@ import { heapLimitMb } from './heapLimit';
 import { memoryCapArgs, residentCapMb, watchMemory } from './memoryWatch';
 import type { FromProcessWorker, ProcessTask, ProcessWorkerConfig } from './processWorker';
 import { withDigest } from './taskExecution';
+import { processCpuMs } from '../../core/machineLoad';
 
 interface Sent {
   task: ProcessTask;
@@ -180,6 +181,16 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
     }
   };
 
+  /**
+   * Kills a worker; first, where Linux tells, takes its CPU time so far, which it would otherwise
+   * have reported with its next answer: a stuck worker's spinning still counts.
+   */
+  const kill = (worker: Worker): void => {
+    const cpuMs = worker.child.pid === undefined ? undefined : processCpuMs(worker.child.pid);
+    if (cpuMs !== undefined) worker.cpuTotalMs = Math.max(worker.cpuTotalMs, cpuMs);
+    worker.child.kill('SIGKILL');
+  };
+
   const stop = (index: number, status: TaskStatus, reason: string): void => {
     if (recorder.isEnded(index) || recorder.stopped.has(index)) return;
     const queued = queue.findIndex((t, at) => at >= head && t.index === index);
@@ -192,7 +203,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
     for (const worker of workers) {
       if (worker.busy?.task.index === index) {
         recorder.stopped.set(index, { status, reason });
-        worker.child.kill('SIGKILL');
+        kill(worker);
       }
     }
   };
@@ -204,7 +215,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
       for (const worker of workers) {
         if (worker.child.pid !== pid) continue;
         worker.overMemoryMb = usedMb;
-        worker.child.kill('SIGKILL');
+        kill(worker);
       }
     },
   );
