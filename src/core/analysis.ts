@@ -27,8 +27,8 @@ export function analyze(
   const definition = lineOf(target, source, new RegExp(`^(export\\s+)?(async\\s+)?(def|function|const|let|var)\\s*\\*?\\s*${escape(target.name)}\\b`));
   const unsafeSite = lineOf(target, source, /unsafeAdd|unsafe_add/);
   const definitionText = definition && source?.split(/\r?\n/)[definition.line - 1];
-  // `async function f`, `const f = async (…) =>`: a JS function whose calls could overlap in one event loop.
-  const isAsync = target.language !== 'python' && !!definitionText && /\basync\b/.test(definitionText);
+  // `async function f`, `const f = async (…) =>`, `async def f`: calls that could overlap in one event loop.
+  const isAsync = !!definitionText && /\basync\b/.test(definitionText);
   const byStrategy = groupBy(runs, (r) => r.strategy);
 
   for (const [strategy, group] of byStrategy) {

@@ -78,7 +78,8 @@ function waitingClause(shown: Run[], best: Run, target: Target, isAsync: boolean
   // Under a millisecond per call, pool overhead is the story (the clauses above say so).
   if (!baseline || cpuShare === null || cpuShare === undefined || cpuShare >= WAITING || (baseline.metrics.medianTaskMs ?? 0) < 1 || inputs <= 1) return undefined;
   const waits = `the calls mostly wait (CPU ${pct(cpuShare)} of their time)`;
-  if (isAsync) return `${waits}: an async function gains more from running them all at once in one event loop (Promise.all over the inputs) than from a pool, whose workers run one call each at a time`;
+  const gather = target.language === 'python' ? 'asyncio.gather' : 'Promise.all';
+  if (isAsync) return `${waits}: an async function gains more from running them all at once in one event loop (${gather} over the inputs) than from a pool, whose workers run one call each at a time`;
   const enough = Math.min(inputs, Math.ceil(best.workers / Math.max(cpuShare, 0.01)));
   // Only where the pool does scale: otherwise something else (start-up, locks) holds it back.
   if (enough <= best.workers || (best.metrics.efficiency ?? 0) < 0.5) return undefined;

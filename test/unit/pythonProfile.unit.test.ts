@@ -53,6 +53,18 @@ test('time.sleep (I/O-bound): threads gain with 4 workers, and no GIL warning', 
   assert.match(report.verdict, /the calls mostly wait \(CPU (under 1%|\d+%) of their time\), so threads overlap the waits despite the GIL, and more workers than CPUs overlap more of them — try 8 workers/);
 });
 
+test('an async def target: every call is awaited in its worker, errors point at the coroutine, the verdict suggests asyncio.gather', async () => {
+  const report = await profile('asyncFetch.py', 'fetch', 'range(8)');
+  for (const s of ['sequential', 'threads', 'processes'] as const) assert.deepEqual(results(runOf(report, s)), ['0', '2', '4', '6', '8', '10', '12', '14'], s);
+  // Each call's span is the whole call, its awaits included, not the creation of a coroutine.
+  assert.ok(runOf(report, 'sequential').tasks.every((t) => t.endMs - t.startMs >= 40), 'spans cover the awaited sleep');
+  assert.match(report.verdict, /the calls mostly wait \(CPU (under 1%|\d+%) of their time\): an async function gains more from running them all at once in one event loop \(asyncio\.gather over the inputs\)/);
+  const failing = await profile('asyncFetch.py', 'fails', '[1, 2]', { strategies: ['processes'] });
+  const error = failing.warnings.find((w) => w.kind === 'error');
+  assert.match(error?.message ?? '', /ValueError: no page 1 \(asyncFetch\.py:12 in fails\)/);
+  assert.equal(error?.location?.line, 12);
+});
+
 test('CPU-bound pure Python: threads gain < 1.2× under the GIL and get the gil warning', async (t) => {
   // Load-independent facts first: under the GIL one thread runs at a time (CPU ≤ wall), and the
   // per-task CPU times add up to the process's CPU time measured around the run.

@@ -6,6 +6,7 @@ import os
 import re
 import threading
 import traceback
+import types
 
 from .errors import TaskKilled, WorkerExit
 
@@ -22,8 +23,15 @@ def hidden(filename):
 
 
 def call(fn, item, spread):
-    """Pool.map semantics (fn(item)) or Pool.starmap semantics (fn(*item))."""
-    return fn(*item) if spread else fn(item)
+    """Pool.map semantics (fn(item)) or Pool.starmap semantics (fn(*item)). An `async def` target's
+    call runs to its end in an event loop of its own, in the worker that made it: a task is the
+    whole call, as when the JS runner awaits an async function."""
+    result = fn(*item) if spread else fn(item)
+    if isinstance(result, types.CoroutineType):
+        import asyncio  # only for async targets: importing it costs a worker tens of milliseconds
+
+        return asyncio.run(result)
+    return result
 
 
 def canonical(value, depth=0):
