@@ -13,12 +13,11 @@
  *     and the Python thread pool vs a bare ThreadPoolExecutor on 1 ms and on empty tasks.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startProfile } from '../src/core/profile';
-import { parseProcStat } from '../src/core/machineLoad';
+import { machineTicks } from '../src/core/machineLoad';
 import type { StrategyName } from '../src/core/model';
 import { formatPythonBench, runPythonBench } from './pythonBench';
 
@@ -34,16 +33,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  * /proc/stat) while `measure` ran; undefined where the kernel does not tell.
  */
 async function withSteal<T>(measure: () => Promise<T>): Promise<{ value: T; steal?: number }> {
-  const ticks = () => {
-    try {
-      return parseProcStat(readFileSync('/proc/stat', 'latin1'));
-    } catch {
-      return undefined;
-    }
-  };
-  const before = ticks();
+  const before = machineTicks();
   const value = await measure();
-  const after = ticks();
+  const after = machineTicks();
   return { value, steal: before && after && after.total > before.total ? (after.steal - before.steal) / (after.total - before.total) : undefined };
 }
 // A round whose host took more than this share of the CPUs is run again, up to as many times in

@@ -48,6 +48,12 @@ const read = (file: string): string | undefined => {
   }
 };
 
+/** The machine's CPU ticks now; undefined where Linux's /proc/stat is not there. */
+export const machineTicks = (): MachineTicks | undefined => parseProcStat(read('/proc/stat') ?? '');
+
+/** A process's CPU ticks now; undefined where Linux does not tell or it is gone. */
+const pidTicks = (pid: number) => parsePidStat(read(`/proc/${pid}/stat`) ?? '');
+
 /** The CPU ticks of `pid` and every process below it, or undefined where Linux does not list children. */
 function treeTicks(pid: number, depth = 0): number | undefined {
   const own = read(`/proc/${pid}/stat`);
@@ -78,7 +84,7 @@ const TICK_MS = 10;
 
 /** The CPU time a process has used so far (every thread), in ms; undefined where Linux does not tell or it is gone. */
 export function processCpuMs(pid: number): number | undefined {
-  const stat = parsePidStat(read(`/proc/${pid}/stat`) ?? '');
+  const stat = pidTicks(pid);
   return stat && stat.own * TICK_MS;
 }
 
@@ -89,10 +95,10 @@ export interface LoadSample {
 
 /** Now, for the run going on in `runnerPid`'s process tree; undefined where Linux does not tell. */
 export function sampleLoad(runnerPid: number): LoadSample | undefined {
-  const machine = parseProcStat(read('/proc/stat') ?? '');
+  const machine = machineTicks();
   const runner = machine && treeTicks(runnerPid);
   // The controller's own time only: a runner of an earlier profile reaped now is not this run's.
-  const controller = runner !== undefined ? parsePidStat(read(`/proc/${process.pid}/stat`) ?? '')?.own : undefined;
+  const controller = runner !== undefined ? pidTicks(process.pid)?.own : undefined;
   if (!machine || runner === undefined || controller === undefined) return undefined;
   return { machine, profile: runner + controller };
 }
