@@ -82,6 +82,7 @@ const badInputs: { name: string; args: string[]; message: RegExp }[] = [
   { name: 'missing file', args: ['profile', 'nope.ts', 'f', '--inputs', '[1]'], message: /nope\.ts: no such file/ },
   { name: 'not a supported file', args: ['profile', 'package.json', 'f', '--inputs', '[1]'], message: /not a JavaScript, TypeScript or Python file/ },
   { name: 'no such function', args: ['profile', fixture('throws.ts'), 'nothere', '--inputs', '[1]'], message: /no top-level function "nothere" .*functions found: failOnOdd, returnsFunction, stateful, workerDependent/ },
+  { name: 'a reserved word for a name', args: ['profile', fixture('throws.ts'), 'default', '--inputs', '[1]'], message: /no top-level function "default" .*functions found: failOnOdd/ },
   { name: 'syntax error', args: ['profile', fixture('syntaxError.ts'), 'broken', '--inputs', '[1]'], message: /syntaxError\.ts:2: / },
   { name: 'inputs do not parse', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputs', '[1,'], message: /the inputs expression does not parse/ },
   { name: 'inputs throw', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputs', 'JSON.parse("{")'], message: /the inputs expression threw: SyntaxError/ },

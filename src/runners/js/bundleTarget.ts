@@ -37,7 +37,7 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
   const fn = found.find((f) => f.name === name);
   const access = fn?.commonJsExport
     ? `module.exports[${JSON.stringify(name)}]`
-    : /^[A-Za-z_$][\w$]*$/.test(name)
+    : isIdentifier(name)
       ? `(typeof ${name} === "undefined" ? undefined : ${name})`
       : 'undefined';
   // One line, after the user's code, so its line numbers stay as they are.
@@ -91,6 +91,17 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
     throw new BadInput(describeBuildFailure(error, file));
   }
   return outfile;
+}
+
+/** A name that can stand alone in an expression: an identifier and not a reserved word (`default`). */
+function isIdentifier(name: string): boolean {
+  if (!/^[A-Za-z_$][\w$]*$/.test(name)) return false;
+  try {
+    new Function(name, '');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function checkExpression(inputs: string, loader: esbuild.Loader): Promise<void> {
