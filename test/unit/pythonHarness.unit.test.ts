@@ -160,3 +160,17 @@ test('task ends go many to a line, and the thread pool sends no task-start per t
   const lines = ofType(r.events, 'tasks').length + ofType(r.events, 'task-end').length + ofType(r.events, 'task-start').length;
   assert.ok(lines < 200, `${lines} lines for 2000 task ends`);
 });
+
+test('big results digest alike in every strategy (spawned processes: other hash seeds), and a change in the middle shows', async () => {
+  const kinds = ['ints', 'floats', 'strings', 'rows', 'dicts', 'array', 'words', 'shared'];
+  const inputs = JSON.stringify(kinds.flatMap((k) => [[k, false], [k, true]])).replace(/false/g, 'False').replace(/true/g, 'True');
+  const r = await runHarness(options('bigResults.py', 'big_result', inputs, { spread: true, startMethod: 'spawn' }));
+  assert.equal(r.code, 0, r.stderr);
+  const digests = [0, 1, 2].map((run) => tasksOf(r.events, run).map((t) => t.digest));
+  assert.ok(tasksOf(r.events, 2).every((t) => t.status === 'ok'));
+  assert.deepEqual(digests[1], digests[0]);
+  assert.deepEqual(digests[2], digests[0]);
+  assert.equal(new Set(digests[0]).size, kinds.length * 2, 'every kind and every change has its own digest');
+  // Previews stay short without rendering the whole result.
+  assert.match(tasksOf(r.events, 0)[0].resultPreview!, /^\[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, \.\.\.\]$/);
+});
