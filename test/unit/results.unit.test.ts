@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { profile, run } from './engineKit';
+import { describeResult } from '../../src/runners/js/resultDigest';
 
 test('a result that depends on which worker ran it diverges between strategies', async () => {
   const report = await profile('throws.ts', 'workerDependent', '[1, 2, 3, 4, 5, 6]');
@@ -35,4 +36,50 @@ test('arguments that cannot be cloned fail their task up front, naming the input
     assert.deepEqual(r.tasks.map((t) => t.status), ['ok', 'error', 'ok'], r.strategy);
     assert.match(r.tasks[1].error!, /input #1: its arguments cannot be sent to a worker: they hold a function \(the arguments\.0\)/);
   }
+});
+
+test('a generator, an iterator or a Proxy as the result fails its task with the reason, and the worker lives on', async () => {
+  const report = await profile('results.ts', 'uncloneable', '["generator", "iterator", "proxy"]');
+  assert.deepEqual(run(report, 'sequential').tasks.map((t) => t.status), ['ok', 'ok', 'ok']);
+  for (const strategy of ['threads', 'processes']) {
+    const r = run(report, strategy);
+    assert.deepEqual(r.tasks.map((t) => t.status), ['error', 'error', 'error'], strategy);
+    assert.match(r.tasks[0].error!, /input #0: the result cannot be sent between workers: it holds a generator \(the result\) — collect its values first/);
+    assert.match(r.tasks[1].error!, /it holds an iterator \(Array Iterator\) \(the result\) — collect its values first/);
+    assert.match(r.tasks[2].error!, /it holds a Proxy \(the result\)/);
+    // Before, the thread pool sent the value anyway: piscina's worker died with no reason given.
+    assert.equal(r.lanes.length, 2, `${strategy}: no worker was replaced`);
+  }
+  assert.equal(report.warnings.filter((w) => w.kind === 'crash').length, 0);
+});
+
+test('big results digest alike in every strategy, and one element changed in the middle changes the digest', async () => {
+  const kinds = ['numbers', 'typed', 'buffer', 'strings', 'objects', 'map'];
+  const inputs = JSON.stringify(kinds.flatMap((k) => [[k], [k, true]]));
+  const report = await profile('results.ts', 'bigResult', inputs, { spread: true });
+  const digests = run(report, 'sequential').tasks.map((t) => t.digest);
+  for (const r of report.runs) assert.deepEqual(r.tasks.map((t) => t.digest), digests, r.strategy);
+  kinds.forEach((kind, i) => assert.notEqual(digests[2 * i], digests[2 * i + 1], `${kind}: the change shows`));
+  assert.equal(new Set(digests).size, digests.length);
+  assert.equal(report.warnings.filter((w) => w.kind === 'divergence').length, 0);
+});
+
+test('digests: key, Map and Set order do not matter; contents, types and where strings end do', () => {
+  const d = (value: unknown) => describeResult(value).digest;
+  assert.equal(d({ a: 1, b: [1, 2] }), d({ b: [1, 2], a: 1 }));
+  assert.equal(d(new Map([[1, 'a'], [2, 'b']])), d(new Map([[2, 'b'], [1, 'a']])));
+  assert.equal(d(new Set(['x', { y: 1 }])), d(new Set([{ y: 1 }, 'x'])));
+  assert.notEqual(d(['a,b']), d(['a', 'b']));
+  assert.notEqual(d(['s1:a']), d(['a']));
+  assert.notEqual(d([1]), d(['1']));
+  assert.notEqual(d({ a: 1 }), d({ a: '1' }));
+  assert.notEqual(d(new Uint8Array([1, 2]).buffer), d(new Uint8Array([1, 3]).buffer));
+  assert.notEqual(d(new Uint8Array([1])), d(new Int8Array([1])));
+  const long = Array.from({ length: 100 }, (_, i) => i);
+  assert.notEqual(d(long), d([...long.slice(0, 99), 100]));
+  assert.notEqual(d(long), d(long.map(String)));
+  assert.notEqual(d([long, 1]), d([1, long]));
+  assert.notEqual(d('x'.repeat(100)), d('x'.repeat(101)));
+  assert.equal(describeResult('x'.repeat(1_000_000)).resultPreview.length, 80);
+  assert.equal(describeResult(long).resultPreview, '[ 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, ... 90 more items ]');
 });

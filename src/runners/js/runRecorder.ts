@@ -7,7 +7,8 @@ import type { RunnerEvent } from '../../core/protocol';
 import { emit, emitTaskEnd, emitTaskOk } from './eventWriter';
 import { sinceOrigin } from './clock';
 import type { LockMessage } from './runtimeContract';
-import { describeResult, type TaskOutcome } from './taskExecution';
+import type { TaskOutcome } from './taskExecution';
+import { describeResult } from './resultDigest';
 
 export interface RunSettings {
   run: number;

@@ -3,12 +3,12 @@
  * shared clock, status, error with the user's file:line, CPU time, and a digest of the result so
  * strategies can be compared.
  */
-// node:crypto and node:util load on first use: most results are numbers, and every module a worker
-// loads at start is start-up time the pool pays.
-let crypto: typeof import('node:crypto') | undefined;
+// node:util loads on first use: most results are numbers, and every module a worker loads at start
+// is start-up time the pool pays.
 let util: typeof import('node:util') | undefined;
 import type { SourceLocation } from '../../core/model';
 import { sinceOrigin } from './clock';
+import { describeResult, previewOf } from './resultDigest';
 import { currentTask } from './runtimeHost';
 import { firstUserFrame } from './sourceSites';
 
@@ -95,7 +95,7 @@ export function describeError(error: unknown): { error: string; errorLocation?: 
     const where = location ? ` (${location.file}:${location.line})` : '';
     return { error: `${error.name}: ${error.message}${where}`, errorLocation: location };
   }
-  return { error: `thrown value: ${safePreview(error)}` };
+  return { error: `thrown value: ${previewOf(error)}` };
 }
 
 /**
@@ -109,7 +109,8 @@ export function uncloneablePart(value: unknown, where = 'the result', budget = {
   if (value === null || type !== 'object' || seen.has(value as object) || --budget.nodes < 0) return undefined;
   seen.add(value as object);
   if (value instanceof Promise) return `a promise (${where}) — await it first`;
-  if (value instanceof WeakMap || value instanceof WeakSet || value instanceof WeakRef) return `a ${value.constructor.name} (${where})`;
+  const kind = uncloneableKind(value as object);
+  if (kind) return `${kind.what} (${where})${kind.fix ?? ''}`;
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date || value instanceof RegExp || value instanceof Error) return undefined;
   const entries: [string, unknown][] =
     value instanceof Map ? [...value].map(([k, v], i) => [`entry ${i}`, [k, v]]) : value instanceof Set ? [...value].map((v, i) => [`item ${i}`, v]) : Object.entries(value as object);
@@ -117,6 +118,25 @@ export function uncloneablePart(value: unknown, where = 'the result', budget = {
     const found = uncloneablePart(item, `${where}.${key}`, budget, seen);
     if (found) return found;
   }
+  return undefined;
+}
+
+/**
+ * Objects that structured clone refuses although they have no function inside: generators,
+ * iterators, proxies, weak references, `arguments`, Intl formatters. Sent anyway, such a result
+ * kills the worker thread with no reason given.
+ */
+function uncloneableKind(value: object): { what: string; fix?: string } | undefined {
+  util ??= require('node:util') as typeof import('node:util');
+  const { types } = util;
+  const collect = ' — collect its values first, e.g. [...values]';
+  if (types.isGeneratorObject(value)) return { what: 'a generator', fix: collect };
+  if (types.isProxy(value)) return { what: 'a Proxy' };
+  if (types.isArgumentsObject(value)) return { what: 'an arguments object', fix: ' — copy it first, e.g. [...arguments]' };
+  if (types.isWeakMap(value) || types.isWeakSet(value) || value instanceof WeakRef) return { what: `a ${value.constructor.name}` };
+  const tag = Object.prototype.toString.call(value).slice(8, -1);
+  if (/ Iterator$|^Iterator Helper$/.test(tag)) return { what: `an iterator (${tag})`, fix: collect };
+  if (tag.startsWith('Intl.') || tag === 'FinalizationRegistry') return { what: `an ${tag}` };
   return undefined;
 }
 
@@ -129,50 +149,4 @@ export function isPlain(value: unknown): boolean {
 export function withDigest(outcome: TaskOutcome, result: unknown): TaskOutcome {
   if (outcome.status === 'ok' && outcome.digest === undefined) Object.assign(outcome, describeResult(result));
   return outcome;
-}
-
-/** Primitives digest as their own tagged text; anything else as a hash of a stable rendering. */
-export function describeResult(value: unknown): { digest: string; resultPreview: string } {
-  const type = typeof value;
-  if (value === null || (type !== 'object' && type !== 'function')) {
-    const text = type === 'string' ? JSON.stringify(value) : String(value);
-    const digest = `${type[0]}:${text}`;
-    return { digest: digest.length <= 40 ? digest : hash(digest), resultPreview: truncate(text) };
-  }
-  return { digest: hash(stableText(value, 0)), resultPreview: safePreview(value) };
-}
-
-function hash(text: string): string {
-  crypto ??= require('node:crypto') as typeof import('node:crypto');
-  return crypto.createHash('sha1').update(text).digest('hex').slice(0, 16);
-}
-
-function truncate(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
-}
-
-function safePreview(value: unknown): string {
-  try {
-    util ??= require('node:util') as typeof import('node:util');
-    return truncate(util.inspect(value, { depth: 2, breakLength: Infinity, maxArrayLength: 10 }));
-  } catch {
-    return '<unprintable>';
-  }
-}
-
-/** Key order does not matter; Maps, Sets and typed arrays render by content. */
-function stableText(value: unknown, depth: number): string {
-  if (depth > 20) return '…';
-  if (value === null || typeof value !== 'object') {
-    return typeof value === 'function' ? `fn:${(value as { name?: string }).name ?? ''}` : `${typeof value}:${String(value)}`;
-  }
-  if (Array.isArray(value)) return `[${value.map((v) => stableText(v, depth + 1)).join(',')}]`;
-  if (value instanceof Map) {
-    return `Map{${[...value].map(([k, v]) => `${stableText(k, depth + 1)}=>${stableText(v, depth + 1)}`).sort().join(',')}}`;
-  }
-  if (value instanceof Set) return `Set{${[...value].map((v) => stableText(v, depth + 1)).sort().join(',')}}`;
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${Array.from(value as unknown as ArrayLike<number>).join(',')})`;
-  if (value instanceof Date) return `Date(${value.getTime()})`;
-  const keys = Object.keys(value).sort();
-  return `{${keys.map((k) => `${k}:${stableText((value as Record<string, unknown>)[k], depth + 1)}`).join(',')}}`;
 }
