@@ -6,7 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EXIT_BAD_INPUT } from '../../src/core/protocol';
-import { ofType, options, runHarness, tasksOf } from './pythonKit';
+import { join } from 'node:path';
+import { FIXTURES, ofType, options, runHarness, tasksOf } from './pythonKit';
+import { profile } from './engineKit';
 
 const badInputs: { name: string; opts: Parameters<typeof options>; says: RegExp }[] = [
   { name: 'missing function lists the functions found', opts: ['racyCounter.py', 'nope', '[1]'], says: /no function 'nope' in racyCounter\.py; functions found: racy, safe/ },
@@ -59,13 +61,16 @@ test('pre-flight: an argument that cannot be pickled fails the process pool, nam
   assert.ok(ofType(r.events, 'run-end').find((e) => e.run === 2)?.aborted);
 });
 
-test('a result that cannot be pickled: error tasks in the process pool and one warning', async () => {
+test('a result that cannot be pickled: error tasks in the process pool, told once in the report', async () => {
   const r = await runHarness(options('unpicklableResult.py', 'numbers', '[1, 2]'));
   assert.equal(r.code, 0, r.stderr);
   assert.ok(tasksOf(r.events, 1).every((t) => t.status === 'ok'));
   const tasks = tasksOf(r.events, 2);
   assert.ok(tasks.every((t) => t.status === 'error' && /result \(generator\) cannot be pickled/.test(t.error ?? '')));
-  assert.equal(ofType(r.events, 'warning').length, 1);
+  const report = await profile(join(FIXTURES, 'unpicklableResult.py'), 'numbers', '[1, 2]');
+  const errors = report.warnings.filter((w) => w.kind === 'error');
+  assert.equal(errors.length, 1, errors.map((w) => w.message).join('\n'));
+  assert.match(errors[0].message, /^processes: 2 tasks failed; first: the result \(generator\) cannot be pickled/);
 });
 
 test('task exceptions keep the Python file:line in every strategy', async () => {

@@ -63,7 +63,6 @@ class ProcessRun:
         self.aborted = None
         self.stacks = None
         self.start_failures = 0
-        self.warned_result = False
         self.requeued = {}
 
     def execute(self):
@@ -184,7 +183,6 @@ class ProcessRun:
             t0 = time.perf_counter()
             pickle.loads(result_bytes)
             ser_ms += (time.perf_counter() - t0) * 1000
-        unpicklable = fields.pop("unpicklable", False)
         w.task = w.start_ms = None
         if index in w.inflight:
             w.inflight.remove(index)
@@ -196,9 +194,6 @@ class ProcessRun:
                  "cpuMs": cpu_ms, "serializeMs": round(ser_ms, 3)}
         event.update(fields)
         self.em.emit(event)
-        if unpicklable and not self.warned_result:
-            self.warned_result = True
-            self.p.warn("error", "processes", fields["error"], self.p.fn_site)
         self._dispatch(w)
 
     # -- deaths, kills and the loop --------------------------------------------------------------

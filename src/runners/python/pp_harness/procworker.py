@@ -116,8 +116,7 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
                 status = "error"
                 fields = {"error": "the result (%s) cannot be pickled to return it from a worker process "
                                    "(%s: %s); fix: return plain data (numbers, strings, lists, dicts, "
-                                   "top-level classes)" % (type(result).__name__, type(e).__name__, e),
-                          "unpicklable": True}
+                                   "top-level classes)" % (type(result).__name__, type(e).__name__, e)}
             ser += time.perf_counter() - t0
         send(("end", index, start_ms, end_ms, status, fields, round(cpu_ms, 3), ser * 1000,
               backend.tally - tally0, result_bytes))
