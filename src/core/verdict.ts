@@ -57,7 +57,9 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
       ? ` — ${BUSY}`
       : median !== null && median < 1
         ? ` because each call takes only ${median.toFixed(2)} ms — batch several inputs per task before parallelizing`
-        : ' — the workers wait on each other or on what they share (locks, the counter); see the timeline';
+        : pools.some((r) => r.locks.length > 0 || r.counter.expected > 0)
+          ? ' — the workers wait on each other or on what they share (locks, the counter); see the timeline'
+          : ' — starting the workers and moving inputs and results to and from them cost more than the pool saves; see the timeline';
     sentence = `Stay sequential: every pool is slower (${pools.map((r) => `${r.strategy} ${x(r.metrics.speedup ?? 0)}`).join(', ')})${why}`;
   }
   const waiting = waitingClause(shown, best, target, traits.isAsync === true);

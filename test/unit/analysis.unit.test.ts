@@ -162,6 +162,17 @@ test('pools that barely pay or lose on a busy machine: the verdict puts it down 
   assert.doesNotMatch(slower, /wait on each other|\(measured while/);
 });
 
+test('pools that lose with calls of a few ms: the verdict blames locks and the counter only where the runs used them', () => {
+  const js = { file: '/x/f.ts', name: 'f', language: 'typescript' as const };
+  const sequential = makeRun('sequential', 1, 20, [[0, 0, 10], [0, 10, 20]]);
+  const slow = () => makeRun('threads', 2, 60, [[0, 40, 50], [1, 40, 50]]);
+  const plain = analyze([sequential, slow()], js, machine, []).verdict;
+  assert.match(plain, /^Stay sequential: every pool is slower \(threads 0\.3×\) — starting the workers and moving inputs and results to and from them cost more than the pool saves; see the timeline\.$/);
+  const sharing = slow();
+  sharing.counter = { expected: 2, observed: 2, lost: 0 };
+  assert.match(analyze([sequential, sharing], js, machine, []).verdict, /— the workers wait on each other or on what they share \(locks, the counter\); see the timeline\.$/);
+});
+
 test('calls that mostly wait: the verdict says more workers would overlap more waits, or Promise.all for an async JS function', () => {
   // 8 calls of 100 ms wall and 2 ms CPU each; two workers run them at 4×… of 2 possible: fully busy.
   const waits = (lanes: number) => Array.from({ length: 8 }, (_, i): [number, number, number, number] => [i % lanes, 100 * Math.floor(i / lanes), 100 * Math.floor(i / lanes) + 100, 2]);
