@@ -119,6 +119,13 @@ test('results that depend on shared module state diverge between strategies', as
   assert.deepEqual(diverged, ['processes', 'threads']);
 });
 
+test('objects without a repr of their own are compared by their attributes, and shown by them', async () => {
+  const report = await profile('divergent.py', 'tally_box', '[10, 20, 30]');
+  const diverged = report.warnings.filter((w) => w.kind === 'divergence');
+  assert.deepEqual(diverged.map((w) => w.strategy).sort(), ['processes', 'threads']);
+  assert.match(diverged[0].message, /input #0: Box\(count=1\) vs Box\(count=\d\)/);
+});
+
 test('locks taken in opposite orders without deadlocking: a lock-order warning with both Python sites', async () => {
   const report = await profile('lockOrder.py', 'ordered', '[0, 1]', { strategies: ['sequential'] });
   assert.ok(report.runs[0].tasks.every((t) => t.status === 'ok'));

@@ -51,11 +51,19 @@ def canonical(value, depth=0):
         return "[" + ", ".join(canonical(v, depth + 1) for v in value) + "]"
     if isinstance(value, tuple):
         return "(" + ", ".join(canonical(v, depth + 1) for v in value) + ")"
+    if _plain_object(value):
+        return type(value).__qualname__ + canonical(vars(value), depth + 1)
     try:
         text = repr(value)
     except BaseException:  # noqa: B902
         text = "<%s>" % type(value).__name__
     return _ADDRESS.sub("", text)
+
+
+def _plain_object(value):
+    """An instance of a class of the user's with attributes and no repr of its own: its repr would
+    be its address, so its attributes stand for it."""
+    return type(value).__repr__ is object.__repr__ and isinstance(getattr(value, "__dict__", None), dict)
 
 
 #: Values whose pickle is the same for equal values in any process.
@@ -141,6 +149,12 @@ class _ShortRepr(reprlib.Repr):
         if len(x) > self.maxdict:
             pieces.append("...")
         return "{%s}" % ", ".join(pieces)
+
+    def repr_instance(self, x, level):
+        if not _plain_object(x):
+            return reprlib.Repr.repr_instance(self, x, level)
+        pieces = ["%s=%s" % (k, self.repr1(v, level - 1)) for k, v in itertools.islice(vars(x).items(), self.maxdict)]
+        return "%s(%s)" % (type(x).__name__, ", ".join(pieces))
 
 
 _SHORT = _ShortRepr()
