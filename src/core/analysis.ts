@@ -5,7 +5,7 @@
 import type { Machine, Run, SourceLocation, Target, Warning } from './model';
 import { applyMetrics, representativeRuns } from './metrics';
 import { findLockOrderInversions } from './lockOrder';
-import { Warnings } from './warnings';
+import { Warnings, printsALot } from './warnings';
 import { verdictOf } from './verdict';
 
 /** The first line of the source matching `pattern`, as a location in the target's file. */
@@ -69,7 +69,15 @@ export function analyze(
       warnings.push(Warnings.gil(speedup, run.workers, definition));
     } else if (speedup < 0.9) {
       const busy = Math.max(run.otherLoad ?? 0, sequential?.otherLoad ?? 0);
-      warnings.push(Warnings.overhead(run.strategy, speedup, medianTaskMs, run.metrics.utilization, busy >= BUSY_SHARE ? busy : undefined));
+      warnings.push(
+        Warnings.overhead(run.strategy, speedup, {
+          medianTaskMs,
+          utilization: run.metrics.utilization,
+          busyShare: busy >= BUSY_SHARE ? busy : undefined,
+          sharesState: run.locks.length > 0 || run.counter.expected > 0,
+          outputLines: printsALot(run) ? run.outputLines : undefined,
+        }),
+      );
     }
     if (loadImbalance !== null && loadImbalance > 1.5 && run.tasks.length >= 2 * run.workers) {
       warnings.push(Warnings.imbalance(run.strategy, loadImbalance, stragglers));

@@ -120,6 +120,12 @@ export interface Run {
    * while this run ran, where Linux tells (machineLoad.ts); absent where it cannot be measured.
    */
   otherLoad?: number;
+  /**
+   * Lines the user's code printed (stdout and stderr) during this run, as the controller counted
+   * them: the output after one run's start and before the next's (output and events travel in
+   * separate pipes, so a few lines may be counted in the neighbouring run).
+   */
+  outputLines?: number;
 }
 
 export interface Warning {

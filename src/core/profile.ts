@@ -106,8 +106,22 @@ export function startProfile(request: ProfileRequest, callbacks: ProfileCallback
     fatal = `${path.basename(target.file)}: loading the module and evaluating the inputs did not finish within ${hangTimeoutMs / 1000} s — look for top-level code or an inputs expression that never returns`;
     killGroup(child);
   });
-  child.stdout?.on('data', (chunk: Buffer) => callbacks.onOutput?.('stdout', chunk.toString()));
+  // The user's output goes to the run started last: printing in every call can cost more than the
+  // call (workers take turns at one stream), and the analysis says so.
+  let outputRun: number | undefined;
+  const countOutput = (chunk: Buffer) => {
+    const run = outputRun === undefined ? undefined : builder.run(outputRun);
+    if (!run) return;
+    let lines = 0;
+    for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
+    run.outputLines = (run.outputLines ?? 0) + lines;
+  };
+  child.stdout?.on('data', (chunk: Buffer) => {
+    countOutput(chunk);
+    callbacks.onOutput?.('stdout', chunk.toString());
+  });
   child.stderr?.on('data', (chunk: Buffer) => {
+    countOutput(chunk);
     const text = chunk.toString();
     lastStderr = (lastStderr + text).slice(-2000);
     callbacks.onOutput?.('stderr', text);
@@ -142,6 +156,7 @@ export function startProfile(request: ProfileRequest, callbacks: ProfileCallback
       if (event.type === 'fatal') fatal = event.message;
       if (event.type === 'done') sawDone = true;
       builder.add(event);
+      if (event.type === 'run-start') outputRun = event.run;
       watchLoad(event);
       guard.onEvent(event);
       callbacks.onEvent?.(event);

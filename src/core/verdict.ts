@@ -3,6 +3,7 @@
  * the code is safe to run in parallel.
  */
 import type { Run, Target, Warning } from './model';
+import { printed, printsALot } from './warnings';
 
 // Two decimals near 1, where one would hide which side of sequential a pool is (0.97 is not "1.0").
 const x = (n: number) => `${n.toFixed(n >= 10 ? 0 : n > 0.95 && n < 1.05 && n !== 1 ? 2 : 1)}×`;
@@ -33,6 +34,8 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   // Slow pools on a busy machine are put down to the machine, as their overhead warnings do.
   const busy = warnings.some((w) => w.kind === 'busy-machine');
   const median = best.metrics.medianTaskMs;
+  // A pool that printed enough to be slowed by it, if any.
+  const chatty = pools.find(printsALot);
   let sentence: string;
   const bestSpeedup = best.metrics.speedup ?? 0;
   if (bestSpeedup >= 1.2) {
@@ -48,6 +51,8 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
       ? 'threads are held back by the GIL'
       : busy
         ? BUSY
+        : chatty
+        ? `${printed(chatty.outputLines!)} — print less in the function`
         : median !== null && median < 1
         ? `each call takes only ${median.toFixed(2)} ms, so pool overhead eats the gain — batch several inputs per task`
         : 'the work does not spread across workers — look at the timeline for serialization or waiting';
@@ -55,6 +60,8 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   } else {
     const why = busy
       ? ` — ${BUSY}`
+      : chatty
+      ? ` — ${printed(chatty.outputLines!)}; print less in the function`
       : median !== null && median < 1
         ? ` because each call takes only ${median.toFixed(2)} ms — batch several inputs per task before parallelizing`
         : pools.some((r) => r.locks.length > 0 || r.counter.expected > 0)

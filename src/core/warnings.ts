@@ -7,6 +7,36 @@ const fmt = (n: number) => String(Number(n.toFixed(2)));
 const pct = (share: number) => `${Math.round(100 * share)}%`;
 const at = (loc?: SourceLocation) => (loc ? ` at ${loc.file}:${loc.line}` : '');
 
+/** What the analysis knows about a slow pool's run, for the overhead warning. */
+export interface OverheadFacts {
+  medianTaskMs: number | null;
+  utilization: number | null;
+  /** Other programs' share of the machine, where it was high enough to blame. */
+  busyShare?: number;
+  /** Whether the calls used the shared counter or locks. */
+  sharesState: boolean;
+  /** Lines printed, where the calls print enough to slow the pool (printsALot). */
+  outputLines?: number;
+}
+
+/**
+ * Lines of output that slow a pool: a line or more per call, and a thousand or more in all. The
+ * workers take turns at the one stream they share (a worker thread's console even goes through the
+ * main thread), so printing in every call can cost more than the call.
+ */
+export function printsALot(run: { outputLines?: number; tasks: unknown[] }): boolean {
+  const lines = run.outputLines ?? 0;
+  return lines >= 1000 && lines >= run.tasks.length;
+}
+
+/**
+ * How much the calls printed, and why that matters. Rounded: output and events reach the controller
+ * through separate pipes, so a run's count may hold a few lines of its neighbour's.
+ */
+export function printed(lines: number): string {
+  return `the calls printed about ${Number(lines.toPrecision(2)).toLocaleString('en-US')} lines, and the workers take turns at the one output stream they share`;
+}
+
 export const Warnings = {
   lostUpdates(strategy: StrategyName, lost: number, expected: number, language: Language, location?: SourceLocation): Warning {
     const fix =
@@ -73,15 +103,20 @@ export const Warnings = {
       message: `threads: only ${fmt(speedup)}× with ${workers} threads on CPU-bound code — the GIL lets one thread run Python at a time; use a process pool (ProcessPoolExecutor), or a free-threaded Python build`,
     };
   },
-  overhead(strategy: StrategyName, speedup: number, medianTaskMs: number | null, utilization: number | null, busyShare?: number): Warning {
-    const small = medianTaskMs !== null && medianTaskMs < 1;
+  overhead(strategy: StrategyName, speedup: number, facts: OverheadFacts): Warning {
+    const { medianTaskMs, utilization, busyShare, sharesState, outputLines } = facts;
+    const waitingOn = sharesState ? 'waiting on each other (locks, the shared counter)' : 'moving inputs and results';
     const why = busyShare !== undefined
       ? `other programs took at least ${pct(busyShare)} of the machine's CPU time during this run, so it may not be the code's fault; profile again when the machine is quiet`
-      : small
+      : outputLines !== undefined
+      ? `${printed(outputLines)} — print less in the function, or gather what to print and print it once`
+      : medianTaskMs !== null && medianTaskMs < 1
       ? `each task takes only ${fmt(medianTaskMs)} ms, so start-up and messaging cost more than the work; give each task more work (batch several inputs per task)`
       : utilization !== null && utilization < 0.5
-        ? `the workers are busy only ${pct(utilization)} of the time — start-up, or waiting on each other (locks, the shared counter); see the timeline`
-        : 'the workers contend for something they share (locks, the shared counter, memory bandwidth); see the timeline';
+        ? `the workers are busy only ${pct(utilization)} of the time — start-up, or ${waitingOn}; see the timeline`
+        : sharesState
+          ? 'the workers contend for something they share (locks, the shared counter, memory bandwidth); see the timeline'
+          : 'the calls run slower side by side than alone — they contend for memory bandwidth or caches; see the timeline';
     return { kind: 'overhead', strategy, message: `${strategy}: ${fmt(speedup)}× — slower than sequential: ${why}` };
   },
   busyMachine(shares: { strategy: StrategyName; share: number }[], superLinear?: { strategy: StrategyName; efficiency: number }): Warning {

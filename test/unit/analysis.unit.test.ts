@@ -173,6 +173,20 @@ test('pools that lose with calls of a few ms: the verdict blames locks and the c
   assert.match(analyze([sequential, sharing], js, machine, []).verdict, /— the workers wait on each other or on what they share \(locks, the counter\); see the timeline\.$/);
 });
 
+test('pools slowed by printing: the overhead warning and the verdict say so, and name locks only where the runs used them', () => {
+  const js = { file: '/x/f.ts', name: 'f', language: 'typescript' as const };
+  const sequential = makeRun('sequential', 1, 400, [[0, 0, 200], [0, 200, 400]], { outputLines: 40_000 });
+  const chatty = makeRun('threads', 2, 900, [[0, 100, 900], [1, 100, 900]], { outputLines: 40_000 });
+  const { warnings, verdict } = analyze([sequential, chatty], js, machine, []);
+  const overhead = warnings.find((w) => w.kind === 'overhead');
+  assert.equal(overhead?.message, 'threads: 0.44× — slower than sequential: the calls printed about 40,000 lines, and the workers take turns at the one output stream they share — print less in the function, or gather what to print and print it once');
+  assert.match(verdict, /^Stay sequential: every pool is slower \(threads 0\.4×\) — the calls printed about 40,000 lines, and the workers take turns at the one output stream they share; print less in the function\.$/);
+  // A line now and then is not the cause; idle workers without locks or a counter wait on moving data.
+  const idle = makeRun('threads', 2, 900, [[0, 700, 900], [1, 700, 900]], { outputLines: 2 });
+  const quiet = analyze([sequential, idle], js, machine, []).warnings.find((w) => w.kind === 'overhead');
+  assert.match(quiet?.message ?? '', /busy only 22% of the time — start-up, or moving inputs and results; see the timeline$/);
+});
+
 test('calls that mostly wait: the verdict says more workers would overlap more waits, or Promise.all for an async JS function', () => {
   // 8 calls of 100 ms wall and 2 ms CPU each; two workers run them at 4×… of 2 possible: fully busy.
   const waits = (lanes: number) => Array.from({ length: 8 }, (_, i): [number, number, number, number] => [i % lanes, 100 * Math.floor(i / lanes), 100 * Math.floor(i / lanes) + 100, 2]);

@@ -3,7 +3,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { profile, run } from './engineKit';
+import { fixture, profile, run } from './engineKit';
+import { startProfile } from '../../src/core/profile';
 import { describeResult } from '../../src/runners/js/resultDigest';
 
 test('a result that depends on which worker ran it diverges between strategies', async () => {
@@ -82,4 +83,21 @@ test('digests: key, Map and Set order do not matter; contents, types and where s
   assert.notEqual(d('x'.repeat(100)), d('x'.repeat(101)));
   assert.equal(describeResult('x'.repeat(1_000_000)).resultPreview.length, 80);
   assert.equal(describeResult(long).resultPreview, '[ 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, ... 90 more items ]');
+});
+
+test("every line the user's code prints is passed on and counted in the run that printed it", async () => {
+  // 4 × 5 000 lines of ~100 characters a run: worker threads pass their output on after their code
+  // ends, and the runner used to end the run (and exit) without waiting for it.
+  let printed = 0;
+  const outcome = await startProfile(
+    { target: { file: fixture('chatty.ts'), name: 'chatty', language: 'typescript' }, inputs: 'Array(4).fill(5000)', workers: 2 },
+    { onOutput: (_stream, text) => (printed += text.split('\n').length - 1) },
+  ).done;
+  assert.ok(outcome.ok);
+  assert.equal(printed, 3 * 20_000, 'no line lost');
+  for (const r of outcome.report.runs) {
+    // Output and events travel in separate pipes: at most a pipe's worth (64 KiB, ~650 lines) may be
+    // counted in the next run.
+    assert.ok(Math.abs((r.outputLines ?? 0) - 20_000) <= 1000, `${r.strategy}: ${r.outputLines} lines`);
+  }
 });

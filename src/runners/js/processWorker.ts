@@ -8,6 +8,7 @@ import { installRuntimeHost } from './runtimeHost';
 import { ProcessSharedMemory } from './sharedMemory';
 import { loadBundle } from './loadBundle';
 import { executeTask, describeError, isPlain, type Executed, type TaskOutcome } from './taskExecution';
+import { ownOutputWritten } from './outputFlush';
 
 export interface ProcessWorkerConfig {
   bundle: string;
@@ -37,7 +38,8 @@ export interface ProcessTask {
 
 async function main(): Promise<void> {
   process.setSourceMapsEnabled(true);
-  process.on('disconnect', () => process.exit(0));
+  // Exiting at once would drop what the user's code printed and the pipe has not taken yet.
+  process.on('disconnect', () => void ownOutputWritten().then(() => process.exit(0)));
   process.on('uncaughtException', (error) => {
     process.send?.({ pp: 'uncaught', error: describeError(error).error } satisfies FromProcessWorker, () => process.exit(1));
     setTimeout(() => process.exit(1), 500);

@@ -13,6 +13,7 @@ import { heapLimitMb } from './heapLimit';
 import { watchThreadMemory } from './threadMemoryWatch';
 import type { ThreadReady } from './threadWorker';
 import type { SequentialOutcome, SequentialWorkerData } from './sequentialWorker';
+import { threadOutputWritten } from './outputFlush';
 
 export function startSequential(settings: RunSettings): ActiveRun & { done: Promise<void> } {
   const recorder = new RunRecorder(settings);
@@ -25,6 +26,7 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
   const allEnded = new Promise<void>((resolve) => (finished = resolve));
   const remaining = () => settings.tasks.filter((t) => !recorder.isEnded(t.index));
 
+  const threads: Worker[] = [];
   const startWorker = (): void => {
     const tasks = remaining().filter((t) => {
       const unsendable = settings.unsendable.get(t.index);
@@ -40,6 +42,7 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
       // As for the pool's threads: the worker turns source maps on itself, after Node's own modules load.
       execArgv: [],
     });
+    threads.push(worker);
     const mine: NonNullable<typeof current> = { worker, lane: -1, slot: -1, threadId: worker.threadId };
     current = mine;
     let failure: string | undefined;
@@ -99,6 +102,7 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
     stopWatch();
     stopMemoryWatch();
     const cpu = process.cpuUsage(cpuBefore);
+    await threadOutputWritten(threads);
     recorder.finish({ expected: memory.totalTally(), observed: memory.read() }, (cpu.user + cpu.system) / 1000);
   })();
 

@@ -4,6 +4,7 @@
  * makes piscina terminate its thread and start a new one.
  */
 import * as path from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { FixedQueue, Piscina } from 'piscina';
 import type { TaskStatus } from '../../core/model';
 import { CANCELLED, RunRecorder, watchTimeouts, type ActiveRun, type RunSettings } from './runRecorder';
@@ -15,6 +16,7 @@ import { watchThreadMemory } from './threadMemoryWatch';
 import { heapLimitMb } from './heapLimit';
 import { TaskTable } from './taskTable';
 import { withDigest } from './taskExecution';
+import { threadOutputWritten } from './outputFlush';
 
 export function startThreads(settings: RunSettings): ActiveRun & { done: Promise<void> } {
   const recorder = new RunRecorder(settings);
@@ -61,8 +63,11 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     slots.set(ready.slot, { lane, threadId: ready.threadId, tid: ready.tid });
     return lane;
   };
+  // Every thread the run had, replacements included, to wait for their output at the end.
+  const threads = new Set<Worker>();
   pool.on('message', (message: ThreadReady | LockMessage) => {
     if (message.pp === 'ready') {
+      for (const thread of pool.threads) threads.add(thread);
       announce(message);
     } else if (message.pp === 'lock') {
       const lane = recorder.knownLane(message.owner);
@@ -162,6 +167,7 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     const cpu = process.cpuUsage(cpuBefore);
     const counter = { expected: memory.totalTally(), observed: memory.read() };
     if (!recorder.cancelled) await pool.destroy();
+    await threadOutputWritten(threads);
     for (const { lane } of slots.values()) recorder.workerExit(lane, 0);
     recorder.finish(counter, (cpu.user + cpu.system) / 1000);
   })();

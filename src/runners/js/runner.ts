@@ -14,6 +14,7 @@ import { epochMs } from './clock';
 import { emit, flushEvents } from './eventWriter';
 import { BadInput, bundleTarget, stopBundler } from './bundleTarget';
 import { loadBundle } from './loadBundle';
+import { ownOutputWritten } from './outputFlush';
 import { describeError, uncloneablePart } from './taskExecution';
 import type { ActiveRun, RunSettings } from './runRecorder';
 import { startSequential } from './runSequential';
@@ -160,6 +161,8 @@ async function main(): Promise<void> {
   }
   emit({ type: 'done' });
   flushEvents();
+  // Exiting drops what is still buffered for stdout and stderr: the user's output, behind a slow reader.
+  await ownOutputWritten();
   process.exit(0);
 }
 
