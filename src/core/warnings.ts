@@ -116,7 +116,7 @@ export const Warnings = {
         ? `the workers are busy only ${pct(utilization)} of the time — start-up, or ${waitingOn}; see the timeline`
         : sharesState
           ? 'the workers contend for something they share (locks, the shared counter, memory bandwidth); see the timeline'
-          : 'the calls run slower side by side than alone — they contend for memory bandwidth or caches; see the timeline';
+          : 'the calls run slower side by side than alone — they contend for the CPUs, memory bandwidth or caches (a library that starts threads of its own does this); see the timeline';
     return { kind: 'overhead', strategy, message: `${strategy}: ${fmt(speedup)}× — slower than sequential: ${why}` };
   },
   busyMachine(shares: { strategy: StrategyName; share: number }[], superLinear?: { strategy: StrategyName; efficiency: number }): Warning {

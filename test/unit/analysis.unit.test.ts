@@ -185,6 +185,10 @@ test('pools slowed by printing: the overhead warning and the verdict say so, and
   const idle = makeRun('threads', 2, 900, [[0, 700, 900], [1, 700, 900]], { outputLines: 2 });
   const quiet = analyze([sequential, idle], js, machine, []).warnings.find((w) => w.kind === 'overhead');
   assert.match(quiet?.message ?? '', /busy only 22% of the time — start-up, or moving inputs and results; see the timeline$/);
+  // Busy but slower side by side, with nothing shared: contention the code does not show.
+  const contended = makeRun('threads', 2, 900, [[0, 0, 900], [1, 0, 900]]);
+  const contention = analyze([sequential, contended], js, machine, []).warnings.find((w) => w.kind === 'overhead');
+  assert.match(contention?.message ?? '', /slower side by side than alone — they contend for the CPUs, memory bandwidth or caches \(a library that starts threads of its own does this\)/);
 });
 
 test('calls that mostly wait: the verdict says more workers would overlap more waits, or Promise.all for an async JS function', () => {
