@@ -9,66 +9,150 @@ export interface FoundFunction {
   name: string;
   /** 0-based line of the definition. */
   line: number;
+  /** Parameter names as the signature shows them (a destructured one as its pattern). */
   params: string[];
+  /** The parameters an input can fill by position: Python's keyword-only and **kwargs are not. */
+  positional: string[];
   /** JS only: defined as `exports.name = …` / `module.exports.name = …` rather than a binding. */
   commonJsExport?: boolean;
 }
 
 const JS_PATTERNS: { re: RegExp; commonJsExport?: boolean }[] = [
   // function declarations, exported or not, async or generator
-  { re: /^(?:export\s+(?:default\s+)?)?(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)\s*(?:<[^>]*>)?\s*\(([^)]*)/ },
+  { re: /^(?:export\s+(?:default\s+)?)?(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)\s*(?:<[^(]*>)?\s*\(/ },
   // const f = (…) => …, const f = async function (…) …, with an optional type annotation
   {
-    re: /^(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:async\s+)?(?:function\s*\*?\s*[\w$]*\s*)?(?:<[^>]*>)?\s*\(([^)]*)/,
+    re: /^(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:async\s+)?(?:function\s*\*?\s*[\w$]*\s*)?(?:<[^>]*>)?\s*\(/,
   },
   // const f = x => …
   { re: /^(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/ },
   // exports.f = function (…) / module.exports.f = (…) =>
   {
-    re: /^(?:module\.)?exports\.([A-Za-z_$][\w$]*)\s*=\s*(?:async\s+)?(?:function\s*\*?\s*[\w$]*\s*)?\(([^)]*)/,
+    re: /^(?:module\.)?exports\.([A-Za-z_$][\w$]*)\s*=\s*(?:async\s+)?(?:function\s*\*?\s*[\w$]*\s*)?\(/,
     commonJsExport: true,
   },
 ];
 
-const PY_PATTERN = /^(?:async\s+)?def\s+([A-Za-z_]\w*)\s*\(([^)]*)/;
+const PY_PATTERN = /^(?:async\s+)?def\s+([A-Za-z_]\w*)\s*\(/;
 
 export function scanFunctions(source: string, language: Language): FoundFunction[] {
   const found: FoundFunction[] = [];
   const seen = new Set<string>();
   const lines = source.split(/\r?\n/);
-  for (let line = 0; line < lines.length; line++) {
+  let offset = 0;
+  for (let line = 0; line < lines.length; offset += lines[line].length + 1, line++) {
     const text = lines[line];
     if (text.length === 0 || text[0] === ' ' || text[0] === '\t') continue;
     const hit = language === 'python' ? matchPython(text) : matchJs(text);
-    if (hit && !seen.has(hit.name)) {
-      seen.add(hit.name);
-      found.push({ ...hit, line });
-    }
+    if (!hit || seen.has(hit.name)) continue;
+    seen.add(hit.name);
+    // The parameter list may run over several lines (a formatter's long signatures).
+    const raw = hit.open === undefined ? hit.single ?? '' : balanced(source, offset + hit.open) ?? '';
+    const kind = language === 'python' ? 'py' : 'js';
+    found.push({ name: hit.name, line, ...describeParams(raw, kind), ...(hit.commonJsExport ? { commonJsExport: true } : {}) });
   }
   return found;
 }
 
-function matchJs(text: string): Omit<FoundFunction, 'line'> | undefined {
+/** A definition on a line: where its '(' is, or its single parameter (`x => …`). */
+interface Hit {
+  name: string;
+  open?: number;
+  single?: string;
+  commonJsExport?: boolean;
+}
+
+function matchJs(text: string): Hit | undefined {
   for (const { re, commonJsExport } of JS_PATTERNS) {
     const m = re.exec(text);
-    if (m) return { name: m[1], params: splitParams(m[2], 'js'), ...(commonJsExport ? { commonJsExport } : {}) };
+    if (!m) continue;
+    const hit: Hit = m[0].endsWith('(') ? { name: m[1], open: m[0].length - 1 } : { name: m[1], single: m[2] };
+    return commonJsExport ? { ...hit, commonJsExport } : hit;
   }
   return undefined;
 }
 
-function matchPython(text: string): Omit<FoundFunction, 'line'> | undefined {
+function matchPython(text: string): Hit | undefined {
   const m = PY_PATTERN.exec(text);
-  return m ? { name: m[1], params: splitParams(m[2], 'py') } : undefined;
+  return m ? { name: m[1], open: m[0].length - 1 } : undefined;
 }
 
-/** Parameter names only: types, defaults and destructuring are dropped. */
-function splitParams(raw: string, kind: 'js' | 'py'): string[] {
-  return raw
-    .split(',')
-    .map((p) => p.trim())
-    .filter((p) => p && p !== '*' && p !== '/' && !(kind === 'py' && (p === 'self' || p === 'cls')))
-    .map((p) => p.replace(/^\.\.\.|^\*\*?/, '').split(/[:=?]/)[0].trim())
-    .filter((p) => /^[A-Za-z_$][\w$]*$/.test(p));
+const CLOSING: Record<string, string> = { '(': ')', '[': ']', '{': '}', '<': '>' };
+
+/**
+ * The text inside the brackets that open at `at`, up to the matching close, skipping strings; a
+ * few thousand characters at most. `<` counts only as a generic's (after a name, before a name).
+ */
+function balanced(source: string, at: number): string | undefined {
+  const stack: string[] = [];
+  const end = Math.min(source.length, at + 4000);
+  for (let i = at; i < end; i++) {
+    const c = source[i];
+    if (c === '"' || c === "'" || c === '`') {
+      const close = source.indexOf(c, i + 1);
+      if (close === -1) return undefined;
+      i = close;
+    } else if (c === '(' || c === '[' || c === '{' || (c === '<' && /[\w$]/.test(source[i - 1] ?? '') && /[\s\w${[]/.test(source[i + 1] ?? ''))) {
+      stack.push(CLOSING[c]);
+    } else if (c === stack[stack.length - 1] && !(c === '>' && source[i - 1] === '=')) {
+      stack.pop();
+      if (stack.length === 0) return source.slice(at + 1, i);
+    }
+  }
+  return undefined;
+}
+
+/** Splits at the commas outside any brackets. */
+function topLevelParts(raw: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (c === '"' || c === "'" || c === '`') {
+      const close = raw.indexOf(c, i + 1);
+      i = close === -1 ? raw.length : close;
+    } else if ('([{'.includes(c) || (c === '<' && /[\w$]/.test(raw[i - 1] ?? ''))) depth++;
+    else if (')]}'.includes(c) || (c === '>' && raw[i - 1] !== '=' && depth > 0)) depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push(raw.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(raw.slice(start));
+  return parts.map((p) => p.replace(/\s+/g, ' ').trim()).filter(Boolean);
+}
+
+/**
+ * Parameter names: types and defaults dropped, a destructured parameter shown as its pattern.
+ * Python's `self`/`cls`, `/` and `*` are not parameters; what follows `*` or `*args` is keyword-only.
+ */
+function describeParams(raw: string, kind: 'js' | 'py'): { params: string[]; positional: string[] } {
+  const params: string[] = [];
+  const positional: string[] = [];
+  let keywordOnly = false;
+  for (const part of topLevelParts(raw)) {
+    if (kind === 'py' && (part === 'self' || part === 'cls' || part === '/')) continue;
+    if (kind === 'py' && part === '*') {
+      keywordOnly = true;
+      continue;
+    }
+    const pattern = /^(?:\.\.\.)?([{[])/.exec(part);
+    let name: string;
+    if (kind === 'js' && pattern) {
+      const inner = balanced(part, part.indexOf(pattern[1])) ?? '';
+      const text = `${pattern[1]} ${inner.replace(/\s+/g, ' ').trim()} ${CLOSING[pattern[1]]}`;
+      name = text.length <= 24 ? text : `${pattern[1]}…${CLOSING[pattern[1]]}`;
+    } else {
+      name = part.replace(/^\.\.\.|^\*\*?/, '').split(/[:=?]/)[0].trim();
+      if (!/^[A-Za-z_$][\w$]*$/.test(name)) continue;
+    }
+    params.push(name);
+    if (kind === 'py' && part.startsWith('**')) continue;
+    if (!keywordOnly) positional.push(name);
+    if (kind === 'py' && part.startsWith('*')) keywordOnly = true;
+  }
+  return { params, positional };
 }
 
 export function languageOf(file: string): Language | undefined {

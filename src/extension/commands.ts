@@ -55,15 +55,15 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (!fn) return undefined;
     } else {
       // The scanner may not know every form; the runner gives the authoritative error then.
-      fn = functions.find((f) => f.name === name) ?? { name, line: 0, params: [] };
+      fn = functions.find((f) => f.name === name) ?? { name, line: 0, params: [], positional: [] };
     }
     const target: Target = { file: uri.fsPath, name: fn.name, language };
     let choice: InputsChoice | undefined;
     if (typeof inputs === 'string') {
-      const spread = store.lastInputs(target.file, fn.name)?.spread ?? spreadFor(fn.params);
+      const spread = store.lastInputs(target.file, fn.name)?.spread ?? spreadFor(fn.positional);
       choice = { expression: inputs, spread };
     } else {
-      choice = inputs ?? (await askInputs(target, fn.params, store));
+      choice = inputs ?? (await askInputs(target, fn, store));
     }
     if (!choice) return undefined;
     await store.setLastInputs(target.file, fn.name, choice);

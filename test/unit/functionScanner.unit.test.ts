@@ -19,9 +19,10 @@ test('finds top-level JS/TS functions of every shape, not nested ones', () => {
   ].join('\n');
   const found = scanFunctions(source, 'typescript');
   assert.deepEqual(found.map((f) => f.name), ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
-  assert.deepEqual(found[0], { name: 'a', line: 0, params: ['x', 'y'] });
+  assert.deepEqual(found[0], { name: 'a', line: 0, params: ['x', 'y'], positional: ['x', 'y'] });
   assert.deepEqual(found[1].params, ['rest']);
-  assert.deepEqual(found[2].params, ['p']);
+  assert.deepEqual(found[2].params, ['p', '{ q }']);
+  assert.deepEqual(found[3].params, ['x']);
   assert.equal(found[5].commonJsExport, true);
 });
 
@@ -29,9 +30,32 @@ test('finds top-level Python functions, skipping methods', () => {
   const source = ['def square(x):', '    return x * x', '', 'class A:', '    def method(self, y):', '        pass', 'async def fetch(url, *, timeout=3):', '    pass'].join('\n');
   const found = scanFunctions(source, 'python');
   assert.deepEqual(found, [
-    { name: 'square', line: 0, params: ['x'] },
-    { name: 'fetch', line: 6, params: ['url', 'timeout'] },
+    { name: 'square', line: 0, params: ['x'], positional: ['x'] },
+    { name: 'fetch', line: 6, params: ['url', 'timeout'], positional: ['url'] },
   ]);
+});
+
+test('parameters over several lines, destructured, or with commas in their types and defaults', () => {
+  const ts = [
+    'export function long(',
+    '  first: Map<string, number>,',
+    '  { n, mode = pick(1, 2) }: Job,',
+    "  [a, b]: [number, number] = [1, 2],",
+    "  label = 'x, y',",
+    ') {}',
+    'export function generic<T extends Record<string, number>>(value: T, keys: (keyof T)[]) {}',
+    'export const arrow = async ({ n }: Job): Promise<number> => n;',
+    'export function configure({ alpha, beta, gamma, delta, epsilon }: Settings) {}',
+  ].join('\n');
+  const found = scanFunctions(ts, 'typescript');
+  assert.deepEqual(found.map((f) => [f.name, f.line, f.params]), [
+    ['long', 0, ['first', '{ n, mode = pick(1, 2) }', '[ a, b ]', 'label']],
+    ['generic', 6, ['value', 'keys']],
+    ['arrow', 7, ['{ n }']],
+    ['configure', 8, ['{…}']],
+  ]);
+  const py = ['def scale(', '    values,', '    factor=(1, 2),', '    *extra,', '    clip: dict[str, int] = {},', '    **options,', '):', '    pass'].join('\n');
+  assert.deepEqual(scanFunctions(py, 'python'), [{ name: 'scale', line: 0, params: ['values', 'factor', 'extra', 'clip', 'options'], positional: ['values', 'factor', 'extra'] }]);
 });
 
 test('languageOf maps extensions', () => {
