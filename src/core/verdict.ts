@@ -7,6 +7,7 @@ import { printed, printsALot } from './warnings';
 
 // Two decimals near 1, where one would hide which side of sequential a pool is (0.97 is not "1.0").
 const x = (n: number) => `${n.toFixed(n >= 10 ? 0 : n > 0.95 && n < 1.05 && n !== 1 ? 2 : 1)}×`;
+const ms = (n: number) => `${n >= 100 ? Math.round(n) : Number(n.toPrecision(2))} ms`;
 const pct = (share: number) => (share < 0.005 ? 'under 1%' : `${Math.round(100 * share)}%`);
 const POOL_NAMES: Record<string, string> = { threads: 'thread pool', processes: 'process pool' };
 const BUSY = 'other programs kept the machine busy during the runs, so it may not be the code — profile again when it is quiet';
@@ -26,6 +27,11 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   if (pools.length === 0) {
     const failed = shown.every((r) => r.tasks.length > 0 && r.tasks.every((t) => t.status !== 'ok'));
     if (failed) return `Every call of ${target.name} failed — fix the errors below first.`;
+    const alone = shown.find((r) => r.strategy === 'sequential' && !r.aborted);
+    if (alone) {
+      const each = alone.metrics.medianTaskMs === null ? '' : ` (${ms(alone.metrics.medianTaskMs)} a call, median)`;
+      return `Only sequential ran: ${alone.tasks.length} call${alone.tasks.length === 1 ? '' : 's'} in ${ms(alone.wallMs)}${each} — profile a thread or process pool beside it to see whether parallelism pays${safety ? `; ${safety}` : ''}.`;
+    }
     return `${target.name} ran without a sequential baseline to compare with${safety ? `; ${safety}` : ''}.`;
   }
   const best = pools.reduce((a, b) => ((b.metrics.speedup ?? 0) > (a.metrics.speedup ?? 0) ? b : a));

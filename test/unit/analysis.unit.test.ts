@@ -191,6 +191,13 @@ test('pools slowed by printing: the overhead warning and the verdict say so, and
   assert.match(contention?.message ?? '', /slower side by side than alone — they contend for the CPUs, memory bandwidth or caches \(a library that starts threads of its own does this\)/);
 });
 
+test('only sequential ran: the verdict gives its time and how to compare, not a missing baseline', () => {
+  const sequential = makeRun('sequential', 1, 70.4, [[0, 10, 40], [0, 40, 70.4]]);
+  assert.equal(analyze([sequential], target, machine, []).verdict, 'Only sequential ran: 2 calls in 70 ms (30 ms a call, median) — profile a thread or process pool beside it to see whether parallelism pays.');
+  const threads = makeRun('threads', 2, 40, [[0, 0, 30], [1, 0, 30]]);
+  assert.match(analyze([threads], target, machine, []).verdict, /^f ran without a sequential baseline to compare with\.$/);
+});
+
 test('calls that mostly wait: the verdict says more workers would overlap more waits, or Promise.all for an async JS function', () => {
   // 8 calls of 100 ms wall and 2 ms CPU each; two workers run them at 4×… of 2 possible: fully busy.
   const waits = (lanes: number) => Array.from({ length: 8 }, (_, i): [number, number, number, number] => [i % lanes, 100 * Math.floor(i / lanes), 100 * Math.floor(i / lanes) + 100, 2]);
