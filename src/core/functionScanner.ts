@@ -38,10 +38,11 @@ const PY_PATTERN = /^(?:async\s+)?def\s+([A-Za-z_]\w*)\s*\(/;
 export function scanFunctions(source: string, language: Language): FoundFunction[] {
   const found: FoundFunction[] = [];
   const seen = new Set<string>();
-  const lines = source.split(/\r?\n/);
+  // Split at '\n' alone, so that each line's offset in the source holds for '\r\n' files too.
+  const lines = source.split('\n');
   let offset = 0;
   for (let line = 0; line < lines.length; offset += lines[line].length + 1, line++) {
-    const text = lines[line];
+    const text = lines[line].endsWith('\r') ? lines[line].slice(0, -1) : lines[line];
     if (text.length === 0 || text[0] === ' ' || text[0] === '\t') continue;
     const hit = language === 'python' ? matchPython(text) : matchJs(text);
     if (!hit || seen.has(hit.name)) continue;

@@ -54,6 +54,8 @@ test('parameters over several lines, destructured, or with commas in their types
     ['arrow', 7, ['{ n }']],
     ['configure', 8, ['{…}']],
   ]);
+  // Windows line ends: the same parameters.
+  assert.deepEqual(scanFunctions(ts.replace(/\n/g, '\r\n'), 'typescript'), found);
   const py = ['def scale(', '    values,', '    factor=(1, 2),', '    *extra,', '    clip: dict[str, int] = {},', '    **options,', '):', '    pass'].join('\n');
   assert.deepEqual(scanFunctions(py, 'python'), [{ name: 'scale', line: 0, params: ['values', 'factor', 'extra', 'clip', 'options'], positional: ['values', 'factor', 'extra'] }]);
 });
