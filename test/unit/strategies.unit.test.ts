@@ -3,7 +3,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { profile, run, leftovers, describePids, descendants } from './engineKit';
+import * as path from 'node:path';
+import { fixture, profile, run, leftovers, describePids, descendants } from './engineKit';
 import type { Report } from '../../src/core/model';
 
 function assertWellFormed(report: Report): void {
@@ -116,4 +117,15 @@ test('errors keep the TypeScript file and line; other tasks go on', async () => 
 test('an ES module with top-level await', async () => {
   const report = await profile('topLevelAwait.mjs', 'addBase', '[1, 2]', { strategies: ['sequential', 'threads', 'processes'] });
   for (const r of report.runs) assert.deepEqual(r.tasks.map((t) => t.digest), ['n:11', 'n:12'], r.strategy);
+});
+
+test('each bundled module knows its own place: __dirname, __filename and import.meta.url as under plain Node', async () => {
+  const report = await profile('whereAmI.ts', 'whereAmI', '[1, 0]');
+  for (const r of report.runs) {
+    const [ok, thrown] = r.tasks;
+    assert.equal(ok.status, 'ok', `${r.strategy}: ${ok.error}`);
+    // The helper in located/ read the file beside it; the target saw its own folder.
+    assert.equal(ok.resultPreview, JSON.stringify(`1:next to the helper:true:${path.dirname(fixture('whereAmI.ts'))}`));
+    assert.match(thrown.error!, /whereAmI\.ts:6\)$/, `${r.strategy}: errors keep the TS line`);
+  }
 });

@@ -51,19 +51,19 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
     target: `node${process.versions.node.split('.')[0]}`,
     sourcemap: 'linked',
     logLevel: 'silent',
-    define: {
-      __filename: JSON.stringify(file),
-      __dirname: JSON.stringify(path.dirname(file)),
-      'import.meta.url': fileUrl,
-    },
     plugins: [
       {
         name: 'parallel-profiler',
         setup(build) {
           build.onResolve({ filter: /^parallel-profiler\/runtime$/ }, () => ({ path: runtimeFile }));
-          build.onLoad({ filter: /.*/ }, (args) =>
-            path.resolve(args.path) === path.resolve(file) ? { contents: source + hook, loader, resolveDir: path.dirname(file) } : undefined,
-          );
+          build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
+            const isTarget = path.resolve(args.path) === path.resolve(file);
+            const contents = isTarget ? source + hook : await fs.promises.readFile(args.path, 'utf8');
+            const ownLoader = isTarget ? loader : LOADERS[path.extname(args.path)] ?? 'js';
+            const located = await withOwnLocation(contents, args.path, ownLoader);
+            if (located) return { contents: located, loader: 'js', resolveDir: path.dirname(args.path) };
+            return isTarget ? { contents, loader, resolveDir: path.dirname(file) } : undefined;
+          });
         },
       },
     ],
@@ -102,6 +102,32 @@ function isIdentifier(name: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A module that asks where it is (`__dirname`, `__filename`, `import.meta.url`) is told its own
+ * place, not the bundle's: a package reading its data files, or a local module in a subfolder,
+ * finds them as under plain Node. One bundle-wide value would point them all at the target's folder.
+ * Returns the module as JavaScript with its source map inline (the bundle's map follows it), or
+ * undefined for a module that does not ask.
+ */
+async function withOwnLocation(contents: string, file: string, loader: esbuild.Loader): Promise<string | undefined> {
+  if (!/__dirname|__filename|import\.meta/.test(contents)) return undefined;
+  const { code } = await esbuild.transform(contents, {
+    loader,
+    sourcefile: file,
+    sourcemap: 'inline',
+    format: undefined,
+    define: {
+      __filename: JSON.stringify(file),
+      __dirname: JSON.stringify(path.dirname(file)),
+      'import.meta.url': JSON.stringify(pathToFileURL(file).href),
+      'import.meta.filename': JSON.stringify(file),
+      'import.meta.dirname': JSON.stringify(path.dirname(file)),
+    },
+    logLevel: 'silent',
+  });
+  return code;
 }
 
 async function checkExpression(inputs: string, loader: esbuild.Loader): Promise<void> {
