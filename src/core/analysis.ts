@@ -76,6 +76,8 @@ export function analyze(
           busyShare: busy >= BUSY_SHARE ? busy : undefined,
           sharesState: run.locks.length > 0 || run.counter.expected > 0,
           outputLines: printsALot(run) ? run.outputLines : undefined,
+          workers: run.workers,
+          inputs: run.tasks.length,
         }),
       );
     }

@@ -17,6 +17,8 @@ export interface OverheadFacts {
   sharesState: boolean;
   /** Lines printed, where the calls print enough to slow the pool (printsALot). */
   outputLines?: number;
+  workers: number;
+  inputs: number;
 }
 
 /**
@@ -104,12 +106,14 @@ export const Warnings = {
     };
   },
   overhead(strategy: StrategyName, speedup: number, facts: OverheadFacts): Warning {
-    const { medianTaskMs, utilization, busyShare, sharesState, outputLines } = facts;
+    const { medianTaskMs, utilization, busyShare, sharesState, outputLines, workers, inputs } = facts;
     const waitingOn = sharesState ? 'waiting on each other (locks, the shared counter)' : 'moving inputs and results';
     const why = busyShare !== undefined
       ? `other programs took at least ${pct(busyShare)} of the machine's CPU time during this run, so it may not be the code's fault; profile again when the machine is quiet`
       : outputLines !== undefined
       ? `${printed(outputLines)} — print less in the function, or gather what to print and print it once`
+      : workers > inputs
+      ? `${workers} workers for ${inputs} input${inputs === 1 ? '' : 's'}: ${workers - inputs} of them start up and never get a task — use at most ${inputs} workers, or give it more inputs`
       : medianTaskMs !== null && medianTaskMs < 1
       ? `each task takes only ${fmt(medianTaskMs)} ms, so start-up and messaging cost more than the work; give each task more work (batch several inputs per task)`
       : utilization !== null && utilization < 0.5

@@ -185,6 +185,10 @@ test('pools slowed by printing: the overhead warning and the verdict say so, and
   const idle = makeRun('threads', 2, 900, [[0, 700, 900], [1, 700, 900]], { outputLines: 2 });
   const quiet = analyze([sequential, idle], js, machine, []).warnings.find((w) => w.kind === 'overhead');
   assert.match(quiet?.message ?? '', /busy only 22% of the time — start-up, or moving inputs and results; see the timeline$/);
+  // More workers than inputs: the spare ones only start up.
+  const crowded = makeRun('threads', 8, 900, [[0, 700, 900], [1, 700, 900]]);
+  const spare = analyze([sequential, crowded], js, machine, []).warnings.find((w) => w.kind === 'overhead');
+  assert.match(spare?.message ?? '', /slower than sequential: 8 workers for 2 inputs: 6 of them start up and never get a task — use at most 2 workers, or give it more inputs$/);
   // Busy but slower side by side, with nothing shared: contention the code does not show.
   const contended = makeRun('threads', 2, 900, [[0, 0, 900], [1, 0, 900]]);
   const contention = analyze([sequential, contended], js, machine, []).warnings.find((w) => w.kind === 'overhead');
