@@ -78,6 +78,7 @@ export function analyze(
           outputLines: printsALot(run) ? run.outputLines : undefined,
           workers: run.workers,
           inputs: run.tasks.length,
+          cpusForCpuBound: cpuBound ? machine.cpus : undefined,
         }),
       );
     }
@@ -90,7 +91,7 @@ export function analyze(
   if (busy) warnings.push(busy);
 
   const all = dedupe([...mergeRepeated(given), ...warnings]);
-  return { warnings: all, verdict: verdictOf(shown, all, target, { isAsync }) };
+  return { warnings: all, verdict: verdictOf(shown, all, target, { isAsync, cpus: machine.cpus }) };
 }
 
 /** Other load at or above this share of the machine's CPU time during a run skews the comparison. */

@@ -3,7 +3,7 @@
  * the code is safe to run in parallel.
  */
 import type { Run, Target, Warning } from './model';
-import { printed, printsALot } from './warnings';
+import { overCpus, printed, printsALot } from './warnings';
 
 // Two decimals near 1, where one would hide which side of sequential a pool is (0.97 is not "1.0").
 const x = (n: number) => `${n.toFixed(n >= 10 ? 0 : n > 0.95 && n < 1.05 && n !== 1 ? 2 : 1)}×`;
@@ -15,7 +15,7 @@ const BUSY = 'other programs kept the machine busy during the runs, so it may no
 /** Below this share of CPU time per wall time, the calls mostly wait (I/O, sleeps, other processes). */
 const WAITING = 0.3;
 
-export function verdictOf(shown: Run[], warnings: Warning[], target: Target, traits: { isAsync?: boolean } = {}): string {
+export function verdictOf(shown: Run[], warnings: Warning[], target: Target, traits: { isAsync?: boolean; cpus?: number } = {}): string {
   const safety = safetyClause(warnings);
   const stuck = warnings.filter((w) => w.kind === 'deadlock' || w.kind === 'hang' || w.kind === 'crash');
   if (stuck.length > 0) {
@@ -42,6 +42,10 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   const median = best.metrics.medianTaskMs;
   // A pool that printed enough to be slowed by it, if any.
   const chatty = pools.find(printsALot);
+  // More workers than CPUs for CPU-bound calls (not for calls that mostly wait).
+  const sequentialRun = shown.find((r) => r.strategy === 'sequential');
+  const cpuBound = (sequentialRun?.metrics.cpuPerWall ?? 0) >= 0.5;
+  const crowded = cpuBound && traits.cpus !== undefined && best.workers > traits.cpus && best.workers <= best.tasks.length ? traits.cpus : undefined;
   let sentence: string;
   const bestSpeedup = best.metrics.speedup ?? 0;
   if (bestSpeedup >= 1.2) {
@@ -59,6 +63,8 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
         ? BUSY
         : chatty
         ? `${printed(chatty.outputLines!)} — print less in the function`
+        : crowded !== undefined
+        ? overCpus(best.workers, crowded)
         : median !== null && median < 1
         ? `each call takes only ${median.toFixed(2)} ms, so pool overhead eats the gain — batch several inputs per task`
         : 'the work does not spread across workers — look at the timeline for serialization or waiting';
@@ -68,6 +74,8 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
       ? ` — ${BUSY}`
       : chatty
       ? ` — ${printed(chatty.outputLines!)}; print less in the function`
+      : crowded !== undefined
+      ? ` — ${overCpus(best.workers, crowded)}`
       : median !== null && median < 1
         ? ` because each call takes only ${median.toFixed(2)} ms — batch several inputs per task before parallelizing`
         : pools.some((r) => r.locks.length > 0 || r.counter.expected > 0)

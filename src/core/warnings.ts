@@ -19,6 +19,13 @@ export interface OverheadFacts {
   outputLines?: number;
   workers: number;
   inputs: number;
+  /** The machine's CPUs, where the calls are CPU-bound (more workers cannot help then). */
+  cpusForCpuBound?: number;
+}
+
+/** Why more workers than CPUs lose on CPU-bound calls. */
+export function overCpus(workers: number, cpus: number): string {
+  return `${workers} workers on ${cpus} CPU${cpus === 1 ? '' : 's'}: CPU-bound calls run at most ${cpus} at a time, and starting the other workers takes CPU from them — use ${cpus} workers`;
 }
 
 /**
@@ -106,7 +113,7 @@ export const Warnings = {
     };
   },
   overhead(strategy: StrategyName, speedup: number, facts: OverheadFacts): Warning {
-    const { medianTaskMs, utilization, busyShare, sharesState, outputLines, workers, inputs } = facts;
+    const { medianTaskMs, utilization, busyShare, sharesState, outputLines, workers, inputs, cpusForCpuBound: cpus } = facts;
     const waitingOn = sharesState ? 'waiting on each other (locks, the shared counter)' : 'moving inputs and results';
     const why = busyShare !== undefined
       ? `other programs took at least ${pct(busyShare)} of the machine's CPU time during this run, so it may not be the code's fault; profile again when the machine is quiet`
@@ -114,6 +121,8 @@ export const Warnings = {
       ? `${printed(outputLines)} — print less in the function, or gather what to print and print it once`
       : workers > inputs
       ? `${workers} workers for ${inputs} input${inputs === 1 ? '' : 's'}: ${workers - inputs} of them start up and never get a task — use at most ${inputs} workers, or give it more inputs`
+      : cpus !== undefined && workers > cpus
+      ? overCpus(workers, cpus)
       : medianTaskMs !== null && medianTaskMs < 1
       ? `each task takes only ${fmt(medianTaskMs)} ms, so start-up and messaging cost more than the work; give each task more work (batch several inputs per task)`
       : utilization !== null && utilization < 0.5

@@ -202,6 +202,25 @@ test('only sequential ran: the verdict gives its time and how to compare, not a 
   assert.match(analyze([threads], target, machine, []).verdict, /^f ran without a sequential baseline to compare with\.$/);
 });
 
+test('more workers than CPUs on CPU-bound calls: the verdict and the overhead warning say to use as many as the CPUs', () => {
+  const js = { file: '/x/f.ts', name: 'f', language: 'typescript' as const };
+  // 12 CPU-bound calls of 100 ms on a 2-CPU machine.
+  const busy = (lanes: number, stretch: number) =>
+    Array.from({ length: 12 }, (_, i): [number, number, number, number] => [i % lanes, 0, 100 * stretch, 100]);
+  const sequential = makeRun('sequential', 1, 1200, Array.from({ length: 12 }, (_, i): [number, number, number, number] => [0, 100 * i, 100 * i + 100, 100]));
+  const threads = makeRun('threads', 6, 1050, busy(6, 3));
+  const processes = makeRun('processes', 6, 1500, busy(6, 4));
+  const { warnings, verdict } = analyze([sequential, threads, processes], js, machine, []);
+  assert.match(verdict, /^Parallelism barely pays: the best, the thread pool, reaches 1\.1×; 6 workers on 2 CPUs: CPU-bound calls run at most 2 at a time, and starting the other workers takes CPU from them — use 2 workers\.$/);
+  const overhead = warnings.find((w) => w.kind === 'overhead' && w.strategy === 'processes');
+  assert.match(overhead?.message ?? '', /0\.8× — slower than sequential: 6 workers on 2 CPUs: CPU-bound calls run at most 2 at a time/);
+  // Calls that mostly wait are another matter: more workers than CPUs is the advice there.
+  const waiting = (run: Run) => ({ ...run, tasks: run.tasks.map((t) => ({ ...t, cpuMs: 1 })) });
+  const [s2, t2] = [sequential, threads].map(waiting);
+  s2.metrics = computeMetrics(s2, null);
+  assert.doesNotMatch(analyze([s2, t2], js, machine, []).verdict, /workers on 2 CPUs/);
+});
+
 test('calls that mostly wait: the verdict says more workers would overlap more waits, or Promise.all for an async JS function', () => {
   // 8 calls of 100 ms wall and 2 ms CPU each; two workers run them at 4×… of 2 possible: fully busy.
   const waits = (lanes: number) => Array.from({ length: 8 }, (_, i): [number, number, number, number] => [i % lanes, 100 * Math.floor(i / lanes), 100 * Math.floor(i / lanes) + 100, 2]);
