@@ -129,3 +129,8 @@ test('each bundled module knows its own place: __dirname, __filename and import.
     assert.match(thrown.error!, /whereAmI\.ts:6\)$/, `${r.strategy}: errors keep the TS line`);
   }
 });
+
+test("a module compiled on its own for its __dirname still follows its folder's tsconfig (legacy decorators)", async () => {
+  const report = await profile('decorated/legacyDecorators.ts', 'decoratorMode', '[1]');
+  for (const r of report.runs) assert.equal(r.tasks[0].resultPreview, '"1:legacy:function:true"', r.strategy);
+});

@@ -113,8 +113,11 @@ function isIdentifier(name: string): boolean {
  */
 async function withOwnLocation(contents: string, file: string, loader: esbuild.Loader): Promise<string | undefined> {
   if (!/__dirname|__filename|import\.meta/.test(contents)) return undefined;
+  const typescript = loader === 'ts' || loader === 'tsx';
   const { code } = await esbuild.transform(contents, {
     loader,
+    // As the bundle would compile it: decorators, class fields and JSX follow the nearest tsconfig.
+    ...(typescript ? { tsconfigRaw: nearestTsconfig(file) } : {}),
     sourcefile: file,
     sourcemap: 'inline',
     format: undefined,
@@ -128,6 +131,17 @@ async function withOwnLocation(contents: string, file: string, loader: esbuild.L
     logLevel: 'silent',
   });
   return code;
+}
+
+/** The text of the tsconfig.json nearest above `file` (its `extends` is not followed), if any. */
+function nearestTsconfig(file: string): string | undefined {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    try {
+      return fs.readFileSync(path.join(dir, 'tsconfig.json'), 'utf8');
+    } catch {
+      if (path.dirname(dir) === dir) return undefined;
+    }
+  }
 }
 
 async function checkExpression(inputs: string, loader: esbuild.Loader): Promise<void> {
