@@ -11,7 +11,10 @@ export interface FoundFunction {
   line: number;
   /** Parameter names as the signature shows them (a destructured one as its pattern). */
   params: string[];
-  /** The parameters an input can fill by position: Python's keyword-only and **kwargs are not. */
+  /**
+   * The parameters an input can fill by position (Python's keyword-only and **kwargs are not), a
+   * destructured one as its whole pattern.
+   */
   positional: string[];
   /** JS only: defined as `exports.name = …` / `module.exports.name = …` rather than a binding. */
   commonJsExport?: boolean;
@@ -104,7 +107,7 @@ function balanced(source: string, at: number): string | undefined {
 }
 
 /** Splits at the commas outside any brackets. */
-function topLevelParts(raw: string): string[] {
+export function topLevelParts(raw: string): string[] {
   const parts: string[] = [];
   let depth = 0;
   let start = 0;
@@ -140,17 +143,18 @@ function describeParams(raw: string, kind: 'js' | 'py'): { params: string[]; pos
     }
     const pattern = /^(?:\.\.\.)?([{[])/.exec(part);
     let name: string;
+    let whole: string;
     if (kind === 'js' && pattern) {
       const inner = balanced(part, part.indexOf(pattern[1])) ?? '';
-      const text = `${pattern[1]} ${inner.replace(/\s+/g, ' ').trim()} ${CLOSING[pattern[1]]}`;
-      name = text.length <= 24 ? text : `${pattern[1]}…${CLOSING[pattern[1]]}`;
+      whole = `${pattern[1]} ${inner.replace(/\s+/g, ' ').trim()} ${CLOSING[pattern[1]]}`;
+      name = whole.length <= 24 ? whole : `${pattern[1]}…${CLOSING[pattern[1]]}`;
     } else {
-      name = part.replace(/^\.\.\.|^\*\*?/, '').split(/[:=?]/)[0].trim();
+      name = whole = part.replace(/^\.\.\.|^\*\*?/, '').split(/[:=?]/)[0].trim();
       if (!/^[A-Za-z_$][\w$]*$/.test(name)) continue;
     }
     params.push(name);
     if (kind === 'py' && part.startsWith('**')) continue;
-    if (!keywordOnly) positional.push(name);
+    if (!keywordOnly) positional.push(whole);
     if (kind === 'py' && part.startsWith('*')) keywordOnly = true;
   }
   return { params, positional };

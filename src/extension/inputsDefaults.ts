@@ -5,6 +5,7 @@
  */
 import { transformSync } from 'esbuild';
 import type { Language } from '../core/model';
+import { topLevelParts } from '../core/functionScanner';
 
 /** An inputs expression and whether each element is spread as the arguments (starmap). */
 export interface InputsChoice {
@@ -33,8 +34,23 @@ export function defaultInputs(params: readonly string[], language: Language): In
     return { expression: `[(${params.map(() => 'i').join(', ')}) for i in range(${n})]`, spread };
   }
   if (params.length === 0) return { expression: `Array.from({ length: ${n} }, () => [])`, spread };
-  if (params.length === 1) return { expression: `Array.from({ length: ${n} }, (_, i) => i)`, spread };
-  return { expression: `Array.from({ length: ${n} }, (_, i) => [${params.map(() => 'i').join(', ')}])`, spread };
+  const args = params.map(sampleArgument);
+  if (params.length === 1) return { expression: `Array.from({ length: ${n} }, (_, i) => ${args[0].startsWith('{') ? `(${args[0]})` : args[0]})`, spread };
+  return { expression: `Array.from({ length: ${n} }, (_, i) => [${args.join(', ')}])`, spread };
+}
+
+/**
+ * What each task passes for a JS parameter: i, or for a destructured one an object or array with i
+ * in each place that has no default (`{ n, mode = 'fast' }` → `{ n: i }`).
+ */
+function sampleArgument(param: string): string {
+  const open = param[0];
+  if (open !== '{' && open !== '[') return 'i';
+  const names = topLevelParts(param.slice(1, -1))
+    .filter((part) => !part.startsWith('...') && !part.includes('='))
+    .map((part) => part.split(':')[0].trim())
+    .filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
+  return open === '{' ? `{ ${names.map((name) => `${name}: i`).join(', ')} }` : `[${names.map(() => 'i').join(', ')}]`;
 }
 
 /**

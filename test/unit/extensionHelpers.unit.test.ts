@@ -52,6 +52,13 @@ describe('default inputs', () => {
     const two = Function(`return (${defaultInputs(['a', 'b'], 'javascript').expression})`)() as unknown[][];
     assert.ok(two.every((x) => Array.isArray(x) && x.length === 2));
   });
+
+  it('a destructured JS parameter gets an object or array with a value in each place that has no default', () => {
+    const options = Function(`return (${defaultInputs(["{ n, mode = 'fast', label: name }"], 'typescript').expression})`)() as unknown[];
+    assert.deepEqual(options[3], { n: 3, label: 3 });
+    const pairs = Function(`return (${defaultInputs(['[ a, b ]', 'scale'], 'javascript').expression})`)() as unknown[][];
+    assert.deepEqual(pairs[2], [[2, 2], 2]);
+  });
 });
 
 describe('checking inputs without running them', () => {
