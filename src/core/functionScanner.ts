@@ -18,9 +18,11 @@ export interface FoundFunction {
   positional: string[];
   /** JS only: defined as `exports.name = …` / `module.exports.name = …` rather than a binding. */
   commonJsExport?: boolean;
+  /** JS only: `export default function (…)` or `export default (…) =>`, named `default` here. */
+  anonymousDefault?: boolean;
 }
 
-const JS_PATTERNS: { re: RegExp; commonJsExport?: boolean }[] = [
+const JS_PATTERNS: { re: RegExp; commonJsExport?: boolean; anonymousDefault?: boolean }[] = [
   // function declarations, exported or not, async or generator
   { re: /^(?:export\s+(?:default\s+)?)?(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)\s*(?:<[^(]*>)?\s*\(/ },
   // const f = (…) => …, const f = async function (…) …, with an optional type annotation
@@ -29,6 +31,8 @@ const JS_PATTERNS: { re: RegExp; commonJsExport?: boolean }[] = [
   },
   // const f = x => …
   { re: /^(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/ },
+  // export default function (…) / export default async (…) =>: profiled as `default`
+  { re: /^export\s+default\s+(?:async\s+)?(?:function\s*\*?\s*)?(?:<[^(]*>)?\s*\(/, anonymousDefault: true },
   // exports.f = function (…) / module.exports.f = (…) =>
   {
     re: /^(?:module\.)?exports\.([A-Za-z_$][\w$]*)\s*=\s*(?:async\s+)?(?:function\s*\*?\s*[\w$]*\s*)?\(/,
@@ -53,7 +57,13 @@ export function scanFunctions(source: string, language: Language): FoundFunction
     // The parameter list may run over several lines (a formatter's long signatures).
     const raw = hit.open === undefined ? hit.single ?? '' : balanced(source, offset + hit.open) ?? '';
     const kind = language === 'python' ? 'py' : 'js';
-    found.push({ name: hit.name, line, ...describeParams(raw, kind), ...(hit.commonJsExport ? { commonJsExport: true } : {}) });
+    found.push({
+      name: hit.name,
+      line,
+      ...describeParams(raw, kind),
+      ...(hit.commonJsExport ? { commonJsExport: true } : {}),
+      ...(hit.anonymousDefault ? { anonymousDefault: true } : {}),
+    });
   }
   return found;
 }
@@ -64,14 +74,16 @@ interface Hit {
   open?: number;
   single?: string;
   commonJsExport?: boolean;
+  anonymousDefault?: boolean;
 }
 
 function matchJs(text: string): Hit | undefined {
-  for (const { re, commonJsExport } of JS_PATTERNS) {
+  for (const { re, commonJsExport, anonymousDefault } of JS_PATTERNS) {
     const m = re.exec(text);
     if (!m) continue;
-    const hit: Hit = m[0].endsWith('(') ? { name: m[1], open: m[0].length - 1 } : { name: m[1], single: m[2] };
-    return commonJsExport ? { ...hit, commonJsExport } : hit;
+    const name = anonymousDefault ? 'default' : m[1];
+    const hit: Hit = m[0].endsWith('(') ? { name, open: m[0].length - 1 } : { name, single: m[2] };
+    return { ...hit, ...(commonJsExport ? { commonJsExport } : {}), ...(anonymousDefault ? { anonymousDefault } : {}) };
   }
   return undefined;
 }

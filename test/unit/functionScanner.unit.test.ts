@@ -54,6 +54,9 @@ test('parameters over several lines, destructured, or with commas in their types
     ['arrow', 7, ['{ n }']],
     ['configure', 8, ['{…}']],
   ]);
+  const anonymous = scanFunctions('export default async function (job: Job) {}\n', 'typescript');
+  assert.deepEqual(anonymous, [{ name: 'default', line: 0, params: ['job'], positional: ['job'], anonymousDefault: true }]);
+  assert.equal(scanFunctions('export default (a, b) => a + b;\n', 'javascript')[0]?.name, 'default');
   // Windows line ends: the same parameters.
   assert.deepEqual(scanFunctions(ts.replace(/\n/g, '\r\n'), 'typescript'), found);
   const py = ['def scale(', '    values,', '    factor=(1, 2),', '    *extra,', '    clip: dict[str, int] = {},', '    **options,', '):', '    pass'].join('\n');

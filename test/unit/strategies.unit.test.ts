@@ -134,3 +134,11 @@ test("a module compiled on its own for its __dirname still follows its folder's 
   const report = await profile('decorated/legacyDecorators.ts', 'decoratorMode', '[1]');
   for (const r of report.runs) assert.equal(r.tasks[0].resultPreview, '"1:legacy:function:true"', r.strategy);
 });
+
+test('an anonymous default export is profiled as "default", and its errors keep their line', async () => {
+  const report = await profile('anonymousDefault.ts', 'default', '[1, -1, 2]');
+  for (const r of report.runs) {
+    assert.deepEqual(r.tasks.map((t) => t.resultPreview ?? t.status), ['2', 'error', '4'], r.strategy);
+    assert.match(r.tasks[1].error!, /negative input -1 \(.*anonymousDefault\.ts:3\)$/);
+  }
+});

@@ -35,8 +35,11 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
   const language: Language = loader.startsWith('ts') ? 'typescript' : 'javascript';
   const found = scanFunctions(source, language);
   const fn = found.find((f) => f.name === name);
+  if (fn?.anonymousDefault) source = exposeDefaultExport(source, fn.line);
   const access = fn?.commonJsExport
     ? `module.exports[${JSON.stringify(name)}]`
+    : fn?.anonymousDefault
+    ? `globalThis[${JSON.stringify(DEFAULT_EXPORT_KEY)}]`
     : isIdentifier(name)
       ? `(typeof ${name} === "undefined" ? undefined : ${name})`
       : 'undefined';
@@ -91,6 +94,19 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
     throw new BadInput(describeBuildFailure(error, file));
   }
   return outfile;
+}
+
+const DEFAULT_EXPORT_KEY = '__parallelProfilerDefaultExport';
+
+/**
+ * An anonymous default export has no name the hook could read: on its own line (so line numbers
+ * hold), `export default …` becomes `export default globalThis[key] = …`, which exports the same
+ * function.
+ */
+function exposeDefaultExport(source: string, line: number): string {
+  const lines = source.split('\n');
+  lines[line] = lines[line].replace(/^export\s+default\s+/, (head) => `${head}globalThis[${JSON.stringify(DEFAULT_EXPORT_KEY)}] = `);
+  return lines.join('\n');
 }
 
 /** A name that can stand alone in an expression: an identifier and not a reserved word (`default`). */
