@@ -3,9 +3,9 @@
  * lock-order inversions, the GIL, overhead, imbalance, a busy machine) and the one-sentence verdict.
  */
 import type { Machine, Run, SourceLocation, Target, Warning } from './model';
-import { applyMetrics, representativeRuns } from './metrics';
+import { applyMetrics, isCpuBound, representativeRuns } from './metrics';
 import { findLockOrderInversions } from './lockOrder';
-import { Warnings, printsALot } from './warnings';
+import { Warnings, printsALot, sharesState } from './warnings';
 import { verdictOf } from './verdict';
 
 /** The first line of the source matching `pattern`, as a location in the target's file. */
@@ -64,7 +64,7 @@ export function analyze(
     // Timing of a run whose tasks were stopped says nothing about parallel speed.
     const disturbed = run.tasks.some((t) => t.status !== 'ok' && t.status !== 'error');
     if (run.strategy === 'sequential' || speedup === null || run.aborted || disturbed) continue;
-    const cpuBound = (sequential?.metrics.cpuPerWall ?? run.metrics.cpuPerWall ?? 0) >= 0.5;
+    const cpuBound = isCpuBound(sequential, run);
     if (target.language === 'python' && run.strategy === 'threads' && run.workers > 1 && speedup < 1.2 && cpuBound && machine.gil !== false) {
       warnings.push(Warnings.gil(speedup, run.workers, definition));
     } else if (speedup < 0.9) {
@@ -74,7 +74,7 @@ export function analyze(
           medianTaskMs,
           utilization: run.metrics.utilization,
           busyShare: busy >= BUSY_SHARE ? busy : undefined,
-          sharesState: run.locks.length > 0 || run.counter.expected > 0,
+          sharesState: sharesState(run),
           outputLines: printsALot(run) ? run.outputLines : undefined,
           workers: run.workers,
           inputs: run.tasks.length,

@@ -54,6 +54,14 @@ export function computeMetrics(run: Run, baselineWallMs: number | null): RunMetr
 }
 
 /** Fills in every run's metrics, each against the sequential run of the same repeat. */
+/**
+ * Whether the calls keep a CPU busy (at least half their time on it), as the sequential run
+ * measured them, or else `run`: then more workers than CPUs cannot help, and the GIL holds threads.
+ */
+export function isCpuBound(sequential: Run | undefined, run?: Run): boolean {
+  return (sequential?.metrics.cpuPerWall ?? run?.metrics.cpuPerWall ?? 0) >= 0.5;
+}
+
 export function applyMetrics(runs: Run[]): void {
   const sequentialWall = new Map<number, number>();
   for (const run of runs) if (run.strategy === 'sequential' && !run.aborted) sequentialWall.set(run.repeat, run.wallMs);

@@ -3,7 +3,8 @@
  * the code is safe to run in parallel.
  */
 import type { Run, Target, Warning } from './model';
-import { overCpus, printed, printsALot } from './warnings';
+import { isCpuBound } from './metrics';
+import { overCpus, printed, printsALot, sharesState } from './warnings';
 
 // Two decimals near 1, where one would hide which side of sequential a pool is (0.97 is not "1.0").
 const x = (n: number) => `${n.toFixed(n >= 10 ? 0 : n > 0.95 && n < 1.05 && n !== 1 ? 2 : 1)}×`;
@@ -43,9 +44,8 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   // A pool that printed enough to be slowed by it, if any.
   const chatty = pools.find(printsALot);
   // More workers than CPUs for CPU-bound calls (not for calls that mostly wait).
-  const sequentialRun = shown.find((r) => r.strategy === 'sequential');
-  const cpuBound = (sequentialRun?.metrics.cpuPerWall ?? 0) >= 0.5;
-  const crowded = cpuBound && traits.cpus !== undefined && best.workers > traits.cpus && best.workers <= best.tasks.length ? traits.cpus : undefined;
+  const sequential = shown.find((r) => r.strategy === 'sequential');
+  const crowded = isCpuBound(sequential) && traits.cpus !== undefined && best.workers > traits.cpus && best.workers <= best.tasks.length ? traits.cpus : undefined;
   let sentence: string;
   const bestSpeedup = best.metrics.speedup ?? 0;
   if (bestSpeedup >= 1.2) {
@@ -78,12 +78,12 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
       ? ` — ${overCpus(best.workers, crowded)}`
       : median !== null && median < 1
         ? ` because each call takes only ${median.toFixed(2)} ms — batch several inputs per task before parallelizing`
-        : pools.some((r) => r.locks.length > 0 || r.counter.expected > 0)
+        : pools.some(sharesState)
           ? ' — the workers wait on each other or on what they share (locks, the counter); see the timeline'
           : ' — starting the workers and moving inputs and results to and from them cost more than the pool saves; see the timeline';
     sentence = `Stay sequential: every pool is slower (${pools.map((r) => `${r.strategy} ${x(r.metrics.speedup ?? 0)}`).join(', ')})${why}`;
   }
-  const waiting = waitingClause(shown, best, target, traits.isAsync === true);
+  const waiting = waitingClause(sequential, best, target, traits.isAsync === true);
   if (waiting) sentence += `; ${waiting}`;
   const hedge = busy && !sentence.includes(BUSY) ? ' (measured while other programs kept the machine busy: profile again to confirm)' : '';
   return `${sentence}${safety ? `; but ${safety}` : ''}${hedge}.`;
@@ -94,8 +94,7 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
  * N at a time, so its worker count, not the machine, limits the speedup. About N ÷ (CPU share)
  * workers keep the CPUs as busy as N fully busy ones would.
  */
-function waitingClause(shown: Run[], best: Run, target: Target, isAsync: boolean): string | undefined {
-  const baseline = shown.find((r) => r.strategy === 'sequential');
+function waitingClause(baseline: Run | undefined, best: Run, target: Target, isAsync: boolean): string | undefined {
   const cpuShare = baseline?.metrics.cpuPerWall;
   const inputs = baseline?.tasks.length ?? 0;
   // Under a millisecond per call, pool overhead is the story (the clauses above say so).

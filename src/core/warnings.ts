@@ -28,6 +28,11 @@ export function overCpus(workers: number, cpus: number): string {
   return `${workers} workers on ${cpus} CPU${cpus === 1 ? '' : 's'}: CPU-bound calls run at most ${cpus} at a time, and starting the other workers takes CPU from them — use ${cpus} workers`;
 }
 
+/** Whether a run's calls used the shared counter or locks: what its workers may wait on. */
+export function sharesState(run: { locks: unknown[]; counter: { expected: number } }): boolean {
+  return run.locks.length > 0 || run.counter.expected > 0;
+}
+
 /**
  * Lines of output that slow a pool: a line or more per call, and a thousand or more in all. The
  * workers take turns at the one stream they share (a worker thread's console even goes through the
