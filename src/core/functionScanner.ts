@@ -95,9 +95,15 @@ function matchPython(text: string): Hit | undefined {
 
 const CLOSING: Record<string, string> = { '(': ')', '[': ']', '{': '}', '<': '>' };
 
+/** Whether a bracket opens at `i`: ( [ {, or < as a generic's (after a name, before a name). */
+function opensAt(text: string, i: number): boolean {
+  const c = text[i];
+  return c === '(' || c === '[' || c === '{' || (c === '<' && /[\w$]/.test(text[i - 1] ?? '') && /[\s\w${[]/.test(text[i + 1] ?? ''));
+}
+
 /**
  * The text inside the brackets that open at `at`, up to the matching close, skipping strings; a
- * few thousand characters at most. `<` counts only as a generic's (after a name, before a name).
+ * few thousand characters at most.
  */
 function balanced(source: string, at: number): string | undefined {
   const stack: string[] = [];
@@ -108,7 +114,7 @@ function balanced(source: string, at: number): string | undefined {
       const close = source.indexOf(c, i + 1);
       if (close === -1) return undefined;
       i = close;
-    } else if (c === '(' || c === '[' || c === '{' || (c === '<' && /[\w$]/.test(source[i - 1] ?? '') && /[\s\w${[]/.test(source[i + 1] ?? ''))) {
+    } else if (opensAt(source, i)) {
       stack.push(CLOSING[c]);
     } else if (c === stack[stack.length - 1] && !(c === '>' && source[i - 1] === '=')) {
       stack.pop();
@@ -118,19 +124,19 @@ function balanced(source: string, at: number): string | undefined {
   return undefined;
 }
 
-/** Splits at the commas outside any brackets. */
+/** Splits at the commas outside any brackets (each bracket skipped to its match by `balanced`). */
 export function topLevelParts(raw: string): string[] {
   const parts: string[] = [];
-  let depth = 0;
   let start = 0;
   for (let i = 0; i < raw.length; i++) {
     const c = raw[i];
     if (c === '"' || c === "'" || c === '`') {
       const close = raw.indexOf(c, i + 1);
       i = close === -1 ? raw.length : close;
-    } else if ('([{'.includes(c) || (c === '<' && /[\w$]/.test(raw[i - 1] ?? ''))) depth++;
-    else if (')]}'.includes(c) || (c === '>' && raw[i - 1] !== '=' && depth > 0)) depth--;
-    else if (c === ',' && depth === 0) {
+    } else if (opensAt(raw, i)) {
+      const inner = balanced(raw, i);
+      i = inner === undefined ? raw.length : i + inner.length + 1;
+    } else if (c === ',') {
       parts.push(raw.slice(start, i));
       start = i + 1;
     }
