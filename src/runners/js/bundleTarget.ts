@@ -59,13 +59,13 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
         name: 'parallel-profiler',
         setup(build) {
           build.onResolve({ filter: /^parallel-profiler\/runtime$/ }, () => ({ path: runtimeFile }));
+          // Every module is read once, here: the target with its hook, any one as it is.
           build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
-            const isTarget = path.resolve(args.path) === path.resolve(file);
-            const contents = isTarget ? source + hook : await fs.promises.readFile(args.path, 'utf8');
-            const ownLoader = isTarget ? loader : LOADERS[path.extname(args.path)] ?? 'js';
+            const contents = path.resolve(args.path) === path.resolve(file) ? source + hook : await fs.promises.readFile(args.path, 'utf8');
+            const ownLoader = LOADERS[path.extname(args.path)] ?? 'js';
             const located = await withOwnLocation(contents, args.path, ownLoader);
-            if (located) return { contents: located, loader: 'js', resolveDir: path.dirname(args.path) };
-            return isTarget ? { contents, loader, resolveDir: path.dirname(file) } : undefined;
+            const resolveDir = path.dirname(args.path);
+            return located ? { contents: located, loader: 'js', resolveDir } : { contents, loader: ownLoader, resolveDir };
           });
         },
       },
