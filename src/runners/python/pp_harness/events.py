@@ -5,11 +5,14 @@ import threading
 import time
 
 EVENT_FD = 3
-#: Events wait at most this long, so the controller wakes a few dozen times a second rather than
-#: twice per task, taking CPU time (and here the GIL) from the workers being measured.
-FLUSH_S = 0.025
-#: Events that end the harness (it leaves with os._exit) go out at once, and so does a full buffer.
-AT_ONCE = ("fatal", "done")
+#: Events wait at most this long, so the controller wakes ten times a second rather than twice per
+#: task: each wake-up (and each write here, which takes the GIL) takes CPU time from the workers
+#: being measured.
+FLUSH_S = 0.1
+#: Events that end the harness (it leaves with os._exit) go out at once, and so does a full buffer;
+#: so do a run's start and end: the controller counts the user's output (another pipe) in the run
+#: that started last, so a run's start must not wait behind its output.
+AT_ONCE = ("fatal", "done", "run-start", "run-end")
 MAX_LINES = 512
 MAX_SPANS = 4096
 
