@@ -20,9 +20,14 @@ export interface FoundFunction {
   commonJsExport?: boolean;
   /** JS only: `export default function (…)` or `export default (…) =>`, named `default` here. */
   anonymousDefault?: boolean;
+  /**
+   * JS only: a CommonJS module that exports one function, `module.exports = function (…)`; named by
+   * the function's own name, or `default` (what an ES module importing it gets).
+   */
+  moduleExports?: boolean;
 }
 
-const JS_PATTERNS: { re: RegExp; commonJsExport?: boolean; anonymousDefault?: boolean }[] = [
+const JS_PATTERNS: { re: RegExp; commonJsExport?: boolean; anonymousDefault?: boolean; moduleExports?: boolean }[] = [
   // function declarations, exported or not, async or generator
   { re: /^(?:export\s+(?:default\s+)?)?(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)\s*(?:<[^(]*>)?\s*\(/ },
   // const f = (…) => …, const f = async function (…) …, with an optional type annotation
@@ -38,6 +43,9 @@ const JS_PATTERNS: { re: RegExp; commonJsExport?: boolean; anonymousDefault?: bo
     re: /^(?:module\.)?exports\.([A-Za-z_$][\w$]*)\s*=\s*(?:async\s+)?(?:function\s*\*?\s*[\w$]*\s*)?\(/,
     commonJsExport: true,
   },
+  // module.exports = function name(…) / module.exports = async (…) => / module.exports = x =>
+  { re: /^module\.exports\s*=\s*(?:async\s+)?(?:function\s*\*?\s*([A-Za-z_$][\w$]*)?\s*)?\(/, moduleExports: true },
+  { re: /^module\.exports\s*=\s*(?:async\s+)?()([A-Za-z_$][\w$]*)\s*=>/, moduleExports: true },
 ];
 
 const PY_PATTERN = /^(?:async\s+)?def\s+([A-Za-z_]\w*)\s*\(/;
@@ -63,6 +71,7 @@ export function scanFunctions(source: string, language: Language): FoundFunction
       ...describeParams(raw, kind),
       ...(hit.commonJsExport ? { commonJsExport: true } : {}),
       ...(hit.anonymousDefault ? { anonymousDefault: true } : {}),
+      ...(hit.moduleExports ? { moduleExports: true } : {}),
     });
   }
   return found;
@@ -75,15 +84,16 @@ interface Hit {
   single?: string;
   commonJsExport?: boolean;
   anonymousDefault?: boolean;
+  moduleExports?: boolean;
 }
 
 function matchJs(text: string): Hit | undefined {
-  for (const { re, commonJsExport, anonymousDefault } of JS_PATTERNS) {
+  for (const { re, commonJsExport, anonymousDefault, moduleExports } of JS_PATTERNS) {
     const m = re.exec(text);
     if (!m) continue;
-    const name = anonymousDefault ? 'default' : m[1];
+    const name = anonymousDefault || (moduleExports && !m[1]) ? 'default' : m[1];
     const hit: Hit = m[0].endsWith('(') ? { name, open: m[0].length - 1 } : { name, single: m[2] };
-    return { ...hit, ...(commonJsExport ? { commonJsExport } : {}), ...(anonymousDefault ? { anonymousDefault } : {}) };
+    return { ...hit, ...(commonJsExport ? { commonJsExport } : {}), ...(anonymousDefault ? { anonymousDefault } : {}), ...(moduleExports ? { moduleExports } : {}) };
   }
   return undefined;
 }

@@ -57,6 +57,12 @@ test('parameters over several lines, destructured, or with commas in their types
   const anonymous = scanFunctions('export default async function (job: Job) {}\n', 'typescript');
   assert.deepEqual(anonymous, [{ name: 'default', line: 0, params: ['job'], positional: ['job'], anonymousDefault: true }]);
   assert.equal(scanFunctions('export default (a, b) => a + b;\n', 'javascript')[0]?.name, 'default');
+  // A CommonJS module whose one export is the function: by its own name, or `default`.
+  assert.deepEqual(scanFunctions('module.exports = function (a, b) {};\n', 'javascript'), [
+    { name: 'default', line: 0, params: ['a', 'b'], positional: ['a', 'b'], moduleExports: true },
+  ]);
+  assert.equal(scanFunctions('module.exports = async function count(n) {};\n', 'javascript')[0]?.name, 'count');
+  assert.deepEqual(scanFunctions('module.exports = async x => x;\n', 'javascript')[0]?.params, ['x']);
   // Windows line ends: the same parameters.
   assert.deepEqual(scanFunctions(ts.replace(/\n/g, '\r\n'), 'typescript'), found);
   const py = ['def scale(', '    values,', '    factor=(1, 2),', '    *extra,', '    clip: dict[str, int] = {},', '    **options,', '):', '    pass'].join('\n');

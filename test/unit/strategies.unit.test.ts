@@ -142,3 +142,11 @@ test('an anonymous default export is profiled as "default", and its errors keep 
     assert.match(r.tasks[1].error!, /negative input -1 \(.*anonymousDefault\.ts:3\)$/);
   }
 });
+
+test('a CommonJS module that exports one function (module.exports = function) is profiled as "default"', async () => {
+  const report = await profile('moduleExports.cjs', 'default', '[1, -1, 2]');
+  for (const r of report.runs) {
+    assert.deepEqual(r.tasks.map((t) => t.resultPreview ?? t.status), ['2', 'error', '4'], r.strategy);
+    assert.match(r.tasks[1].error!, /negative input -1 \(.*moduleExports\.cjs:3\)$/);
+  }
+});

@@ -38,6 +38,8 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
   if (fn?.anonymousDefault) source = exposeDefaultExport(source, fn.line);
   const access = fn?.commonJsExport
     ? `module.exports[${JSON.stringify(name)}]`
+    : fn?.moduleExports
+    ? 'module.exports'
     : fn?.anonymousDefault
     ? `globalThis[${JSON.stringify(DEFAULT_EXPORT_KEY)}]`
     : isIdentifier(name)
