@@ -135,6 +135,11 @@ test("a module compiled on its own for its __dirname still follows its folder's 
   for (const r of report.runs) assert.equal(r.tasks[0].resultPreview, '"1:legacy:function:true"', r.strategy);
 });
 
+test('…and a tsconfig that only extends another is followed to it', async () => {
+  const report = await profile('decorated/extended/viaExtends.ts', 'decoratorMode', '[1]');
+  for (const r of report.runs) assert.equal(r.tasks[0].resultPreview, '"1:legacy:function:true"', r.strategy);
+});
+
 test('an anonymous default export is profiled as "default", and its errors keep their line', async () => {
   const report = await profile('anonymousDefault.ts', 'default', '[1, -1, 2]');
   for (const r of report.runs) {

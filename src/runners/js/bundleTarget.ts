@@ -136,13 +136,17 @@ function isIdentifier(name: string): boolean {
 async function withOwnLocation(contents: string, file: string, loader: esbuild.Loader): Promise<string | undefined> {
   if (!/__dirname|__filename|import\.meta/.test(contents)) return undefined;
   const typescript = loader === 'ts' || loader === 'tsx';
-  const { code } = await esbuild.transform(contents, {
-    loader,
-    // As the bundle would compile it: decorators, class fields and JSX follow the nearest tsconfig.
-    ...(typescript ? { tsconfigRaw: nearestTsconfig(file) } : {}),
-    sourcefile: file,
+  const tsconfig = typescript ? nearestTsconfig(file) : undefined;
+  // A build of this one module, not a transform: a build reads a tsconfig as the bundle does, its
+  // `extends` included, so decorators, class fields and JSX compile alike.
+  const { outputFiles } = await esbuild.build({
+    stdin: { contents, loader, sourcefile: path.basename(file), resolveDir: path.dirname(file) },
+    ...(tsconfig ? { tsconfig } : { tsconfigRaw: '{}' }),
+    absWorkingDir: path.dirname(file),
+    outfile: file,
+    write: false,
+    bundle: false,
     sourcemap: 'inline',
-    format: undefined,
     define: {
       __filename: JSON.stringify(file),
       __dirname: JSON.stringify(path.dirname(file)),
@@ -152,17 +156,15 @@ async function withOwnLocation(contents: string, file: string, loader: esbuild.L
     },
     logLevel: 'silent',
   });
-  return code;
+  return outputFiles[0].text;
 }
 
-/** The text of the tsconfig.json nearest above `file` (its `extends` is not followed), if any. */
+/** The tsconfig.json nearest above `file`, if any. */
 function nearestTsconfig(file: string): string | undefined {
   for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-    try {
-      return fs.readFileSync(path.join(dir, 'tsconfig.json'), 'utf8');
-    } catch {
-      if (path.dirname(dir) === dir) return undefined;
-    }
+    const candidate = path.join(dir, 'tsconfig.json');
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return undefined;
   }
 }
 
