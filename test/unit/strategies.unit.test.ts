@@ -136,8 +136,8 @@ test("a module compiled on its own for its __dirname still follows its folder's 
 });
 
 test('…and a tsconfig that only extends another is followed to it', async () => {
-  const report = await profile('decorated/extended/viaExtends.ts', 'decoratorMode', '[1]');
-  for (const r of report.runs) assert.equal(r.tasks[0].resultPreview, '"1:legacy:function:true"', r.strategy);
+  const report = await profile('decorated/extended/decoratorArgs.ts', 'decoratorArgs', '[1]');
+  for (const r of report.runs) assert.equal(r.tasks[0].resultPreview, '"1:1:function:true"', r.strategy);
 });
 
 test('an anonymous default export is profiled as "default", and its errors keep their line', async () => {
