@@ -2,9 +2,9 @@
  * Writes runner events as JSON lines to file descriptor 3, batched for up to FLUSH_MS: the
  * controller then wakes ten times a second rather than once per task. Every wake-up of the
  * controller (and every write here) takes a CPU from a worker being measured: flushing every 25 ms
- * instead cost the thread pool about 3% of its wall time on 1 ms tasks on 2 cores. Task ends go out many to a line (a `tasks` event),
- * the normal ones as columns of numbers (protocol.ts, OkColumns), so a run of tiny tasks costs
- * little to write here and to parse in the controller. Events are still live enough for progress
+ * instead cost the thread pool about 3% of its wall time on 1 ms tasks on 2 cores. Task ends go
+ * out many to a line (a `tasks` event), the normal ones as columns of numbers (protocol.ts,
+ * OkColumns), so a run of tiny tasks costs little to write here and to parse in the controller. Events are still live enough for progress
  * and for deadlock and hang detection, and stay in the order they happened.
  */
 import * as fs from 'node:fs';
@@ -22,10 +22,11 @@ let scheduled = false;
 const us = (ms: number) => Math.round(ms * 1000);
 
 /**
- * Events that go out at once: a run's start and end. The controller counts the user's output
- * (another pipe) in the run that started last, so a run's start must not wait behind its output.
+ * Events that go out at once (as in the Python harness): those after which the runner exits, and a
+ * run's start and end. The controller counts the user's output (another pipe) in the run that
+ * started last, so a run's start must not wait behind its output.
  */
-const AT_ONCE = new Set<RunnerEvent['type']>(['run-start', 'run-end']);
+const AT_ONCE = new Set<RunnerEvent['type']>(['fatal', 'done', 'run-start', 'run-end']);
 
 export function emit(event: RunnerEvent): void {
   closeBatch();

@@ -32,7 +32,6 @@ let cancelled = false;
 
 function fatal(message: string): never {
   emit({ type: 'fatal', message });
-  flushEvents();
   process.exit(EXIT_BAD_INPUT);
 }
 
@@ -160,7 +159,6 @@ async function main(): Promise<void> {
     }
   }
   emit({ type: 'done' });
-  flushEvents();
   // Exiting drops what is still buffered for stdout and stderr: the user's output, behind a slow reader.
   await ownOutputWritten();
   process.exit(0);
