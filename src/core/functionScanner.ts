@@ -27,7 +27,10 @@ export interface FoundFunction {
   moduleExports?: boolean;
 }
 
-const JS_PATTERNS: { re: RegExp; commonJsExport?: boolean; anonymousDefault?: boolean; moduleExports?: boolean }[] = [
+/** How a JS definition is exported, when the bundle must reach it other than by its name. */
+type ExportForm = Pick<FoundFunction, 'commonJsExport' | 'anonymousDefault' | 'moduleExports'>;
+
+const JS_PATTERNS: { re: RegExp; form?: ExportForm }[] = [
   // function declarations, exported or not, async or generator
   { re: /^(?:export\s+(?:default\s+)?)?(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)\s*(?:<[^(]*>)?\s*\(/ },
   // const f = (…) => …, const f = async function (…) …, with an optional type annotation
@@ -37,15 +40,15 @@ const JS_PATTERNS: { re: RegExp; commonJsExport?: boolean; anonymousDefault?: bo
   // const f = x => …
   { re: /^(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/ },
   // export default function (…) / export default async (…) =>: profiled as `default`
-  { re: /^export\s+default\s+(?:async\s+)?(?:function\s*\*?\s*)?(?:<[^(]*>)?\s*\(/, anonymousDefault: true },
+  { re: /^export\s+default\s+(?:async\s+)?(?:function\s*\*?\s*)?(?:<[^(]*>)?\s*\(/, form: { anonymousDefault: true } },
   // exports.f = function (…) / module.exports.f = (…) =>
   {
     re: /^(?:module\.)?exports\.([A-Za-z_$][\w$]*)\s*=\s*(?:async\s+)?(?:function\s*\*?\s*[\w$]*\s*)?\(/,
-    commonJsExport: true,
+    form: { commonJsExport: true },
   },
   // module.exports = function name(…) / module.exports = async (…) => / module.exports = x =>
-  { re: /^module\.exports\s*=\s*(?:async\s+)?(?:function\s*\*?\s*([A-Za-z_$][\w$]*)?\s*)?\(/, moduleExports: true },
-  { re: /^module\.exports\s*=\s*(?:async\s+)?()([A-Za-z_$][\w$]*)\s*=>/, moduleExports: true },
+  { re: /^module\.exports\s*=\s*(?:async\s+)?(?:function\s*\*?\s*([A-Za-z_$][\w$]*)?\s*)?\(/, form: { moduleExports: true } },
+  { re: /^module\.exports\s*=\s*(?:async\s+)?()([A-Za-z_$][\w$]*)\s*=>/, form: { moduleExports: true } },
 ];
 
 const PY_PATTERN = /^(?:async\s+)?def\s+([A-Za-z_]\w*)\s*\(/;
@@ -69,9 +72,7 @@ export function scanFunctions(source: string, language: Language): FoundFunction
       name: hit.name,
       line,
       ...describeParams(raw, kind),
-      ...(hit.commonJsExport ? { commonJsExport: true } : {}),
-      ...(hit.anonymousDefault ? { anonymousDefault: true } : {}),
-      ...(hit.moduleExports ? { moduleExports: true } : {}),
+      ...hit.form,
     });
   }
   return found;
@@ -82,18 +83,16 @@ interface Hit {
   name: string;
   open?: number;
   single?: string;
-  commonJsExport?: boolean;
-  anonymousDefault?: boolean;
-  moduleExports?: boolean;
+  form?: ExportForm;
 }
 
 function matchJs(text: string): Hit | undefined {
-  for (const { re, commonJsExport, anonymousDefault, moduleExports } of JS_PATTERNS) {
+  for (const { re, form } of JS_PATTERNS) {
     const m = re.exec(text);
     if (!m) continue;
-    const name = anonymousDefault || (moduleExports && !m[1]) ? 'default' : m[1];
+    const name = form?.anonymousDefault || (form?.moduleExports && !m[1]) ? 'default' : m[1];
     const hit: Hit = m[0].endsWith('(') ? { name, open: m[0].length - 1 } : { name, single: m[2] };
-    return { ...hit, ...(commonJsExport ? { commonJsExport } : {}), ...(anonymousDefault ? { anonymousDefault } : {}), ...(moduleExports ? { moduleExports } : {}) };
+    return { ...hit, form };
   }
   return undefined;
 }
