@@ -1,9 +1,8 @@
 /**
  * Loads a target bundle (made by bundleTarget.ts) in this thread or process. Kept apart from the
- * bundler so that workers start without loading esbuild.
+ * bundler so that workers start without loading esbuild, and loads no module of Node's that a
+ * CommonJS bundle does not need: each costs every worker start-up time.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 
 /** The global the bundle's appended hook sets. */
 export const HOOKS_KEY = '__parallelProfilerHooks';
@@ -14,7 +13,7 @@ export interface TargetHooks {
 }
 
 export async function loadBundle(bundle: string): Promise<TargetHooks> {
-  if (bundle.endsWith('.cjs')) createRequire(__filename)(bundle);
-  else await import(pathToFileURL(bundle).href);
+  if (bundle.endsWith('.cjs')) require(bundle);
+  else await import((require('node:url') as typeof import('node:url')).pathToFileURL(bundle).href);
   return (globalThis as Record<string, unknown>)[HOOKS_KEY] as TargetHooks;
 }

@@ -4,8 +4,8 @@
  * processes share a file in a memory-backed folder (/dev/shm where present), read and written
  * with pread/pwrite, and take locks by creating lock files exclusively.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** Lanes beyond this share the last tally slot (still counted, just not per worker). */
 export const TALLY_SLOTS = 256;
@@ -122,7 +122,7 @@ export class ThreadSharedMemory implements SharedMemory {
 
 /** Where process workers share memory: a tmpfs folder where the OS has one. */
 export function memoryBackedDir(fallback: string): string {
-  return fs.existsSync('/dev/shm') ? '/dev/shm' : fallback;
+  return existsSync('/dev/shm') ? '/dev/shm' : fallback;
 }
 
 /**
@@ -131,17 +131,17 @@ export function memoryBackedDir(fallback: string): string {
  * locks are files `<region>.locks/<hash>.lock` holding their owner's pid.
  */
 export function createProcessRegion(dir: string): string {
-  const file = path.join(dir, `pp-${process.pid}-${Date.now().toString(36)}.mem`);
-  fs.writeFileSync(file, Buffer.alloc(8 + 8 * TALLY_SLOTS));
-  fs.writeFileSync(`${file}.adds`, '');
-  fs.mkdirSync(`${file}.locks`);
+  const file = join(dir, `pp-${process.pid}-${Date.now().toString(36)}.mem`);
+  writeFileSync(file, Buffer.alloc(8 + 8 * TALLY_SLOTS));
+  writeFileSync(`${file}.adds`, '');
+  mkdirSync(`${file}.locks`);
   return file;
 }
 
 export function removeProcessRegion(file: string): void {
-  fs.rmSync(file, { force: true });
-  fs.rmSync(`${file}.adds`, { force: true });
-  fs.rmSync(`${file}.locks`, { recursive: true, force: true });
+  rmSync(file, { force: true });
+  rmSync(`${file}.adds`, { force: true });
+  rmSync(`${file}.locks`, { recursive: true, force: true });
 }
 
 export class ProcessSharedMemory implements SharedMemory {
@@ -154,24 +154,24 @@ export class ProcessSharedMemory implements SharedMemory {
   private pendingTally = 0;
 
   constructor(private readonly file: string) {
-    this.fd = fs.openSync(file, 'r+');
-    this.addsFd = fs.openSync(`${file}.adds`, 'a');
+    this.fd = openSync(file, 'r+');
+    this.addsFd = openSync(`${file}.adds`, 'a');
     this.lockDir = `${file}.locks`;
   }
   add(n: number): void {
     // One append: atomic across processes without a lock.
     this.buf8.writeDoubleLE(n, 0);
-    fs.writeSync(this.addsFd, this.buf8, 0, 8);
+    writeSync(this.addsFd, this.buf8, 0, 8);
   }
   unsafeAdd(n: number): void {
     // Read, then write back: without a lock, another process can write in between.
-    fs.readSync(this.fd, this.buf4, 0, 4, 0);
+    readSync(this.fd, this.buf4, 0, 4, 0);
     this.buf4.writeInt32LE(this.buf4.readInt32LE(0) + n, 0);
-    fs.writeSync(this.fd, this.buf4, 0, 4, 0);
+    writeSync(this.fd, this.buf4, 0, 4, 0);
   }
   read(): number {
-    fs.readSync(this.fd, this.buf4, 0, 4, 0);
-    const adds = fs.readFileSync(`${this.file}.adds`);
+    readSync(this.fd, this.buf4, 0, 4, 0);
+    const adds = readFileSync(`${this.file}.adds`);
     let total = this.buf4.readInt32LE(0);
     for (let at = 0; at + 8 <= adds.length; at += 8) total += adds.readDoubleLE(at);
     return total;
@@ -183,20 +183,20 @@ export class ProcessSharedMemory implements SharedMemory {
   flushTally(slot: number): void {
     if (this.pendingTally === 0) return;
     const at = 8 + 8 * Math.min(slot, TALLY_SLOTS - 1);
-    fs.readSync(this.fd, this.buf8, 0, 8, at);
+    readSync(this.fd, this.buf8, 0, 8, at);
     this.buf8.writeDoubleLE(this.buf8.readDoubleLE(0) + this.pendingTally, 0);
-    fs.writeSync(this.fd, this.buf8, 0, 8, at);
+    writeSync(this.fd, this.buf8, 0, 8, at);
     this.pendingTally = 0;
   }
   totalTally(): number {
     const all = Buffer.alloc(8 * TALLY_SLOTS);
-    fs.readSync(this.fd, all, 0, all.length, 8);
+    readSync(this.fd, all, 0, all.length, 8);
     let total = 0;
     for (let i = 0; i < TALLY_SLOTS; i++) total += all.readDoubleLE(8 * i);
     return total;
   }
   private lockFile(name: string): string {
-    return path.join(this.lockDir, `${(hashName(name) >>> 0).toString(16)}.lock`);
+    return join(this.lockDir, `${(hashName(name) >>> 0).toString(16)}.lock`);
   }
   /** `owner` is the holder's pid: a lock whose holder died is taken over. */
   acquire(name: string, owner: number): void {
@@ -205,9 +205,9 @@ export class ProcessSharedMemory implements SharedMemory {
     // Holders keep locks for microseconds: retry at once for a while before sleeping.
     for (let attempt = 0, backoff = 0.01, waited = 0; ; attempt++) {
       try {
-        const fd = fs.openSync(file, 'wx');
-        fs.writeSync(fd, pid);
-        fs.closeSync(fd);
+        const fd = openSync(file, 'wx');
+        writeSync(fd, pid);
+        closeSync(fd);
         return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -224,17 +224,17 @@ export class ProcessSharedMemory implements SharedMemory {
   }
   /** Only the holder calls this (the runtime host tracks what each task holds). */
   release(name: string): void {
-    fs.rmSync(this.lockFile(name), { force: true });
+    rmSync(this.lockFile(name), { force: true });
   }
   releaseAllOf(owner: number): void {
-    for (const entry of fs.readdirSync(this.lockDir)) {
-      const file = path.join(this.lockDir, entry);
-      if (this.holderOf(file) === owner) fs.rmSync(file, { force: true });
+    for (const entry of readdirSync(this.lockDir)) {
+      const file = join(this.lockDir, entry);
+      if (this.holderOf(file) === owner) rmSync(file, { force: true });
     }
   }
   private holderOf(file: string): number | undefined {
     try {
-      return Number(fs.readFileSync(file, 'utf8')) || undefined;
+      return Number(readFileSync(file, 'utf8')) || undefined;
     } catch {
       return undefined;
     }
@@ -245,7 +245,7 @@ export class ProcessSharedMemory implements SharedMemory {
     try {
       process.kill(holder, 0);
     } catch {
-      fs.rmSync(file, { force: true });
+      rmSync(file, { force: true });
     }
   }
 }

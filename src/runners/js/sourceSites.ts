@@ -2,12 +2,12 @@
  * Maps a point in the user's code to file:line. Workers run with source maps enabled, so stack
  * frames already name the user's original TypeScript/JavaScript file and line.
  */
-import * as path from 'node:path';
+import { dirname, isAbsolute, join, sep } from 'node:path';
 import type { SourceLocation } from '../../core/model';
 
 // Bundles live in <package>/dist; their sources in <package>/src/runners.
-const packageRoot = path.dirname(__dirname);
-const OURS = [path.join(packageRoot, 'dist') + path.sep, path.join(packageRoot, 'src', 'runners') + path.sep];
+const packageRoot = dirname(__dirname);
+const OURS = [join(packageRoot, 'dist') + sep, join(packageRoot, 'src', 'runners') + sep];
 
 export function firstUserFrame(stack: string | undefined): SourceLocation | undefined {
   if (!stack) return undefined;
@@ -15,7 +15,7 @@ export function firstUserFrame(stack: string | undefined): SourceLocation | unde
     const m = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):\d+\)?\s*$/.exec(line.trim());
     if (!m) continue;
     const file = m[1].replace(/^file:\/\//, '');
-    if (OURS.some((ours) => file.startsWith(ours)) || file.startsWith('node:') || !path.isAbsolute(file)) continue;
+    if (OURS.some((ours) => file.startsWith(ours)) || file.startsWith('node:') || !isAbsolute(file)) continue;
     return { file: decodeURIComponent(file), line: Number(m[2]) };
   }
   return undefined;
