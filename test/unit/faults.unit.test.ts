@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { CLI, ROOT, describePids, descendants, fixture, leftovers, profile, run } from './engineKit';
 import { startProfile } from '../../src/core/profile';
 import type { Report } from '../../src/core/model';
+import { ProcFile } from '../../src/runners/js/memoryWatch';
 
 const parallel = ['threads', 'processes'] as const;
 
@@ -127,6 +128,23 @@ test('a worker thread that fills memory outside the JS heap is stopped, found by
     }
   } finally {
     delete process.env.PARALLEL_PROFILER_HEAP_MB;
+  }
+});
+
+test('the memory watch reads a process through the descriptor it opened, and nothing once the process is gone (Linux)', { skip: !fs.existsSync('/proc/self/status') }, async () => {
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
+  const status = new ProcFile(`/proc/${child.pid}/status`);
+  try {
+    const first = status.read();
+    assert.match(first!, /^Name:\s+node/m);
+    assert.equal(status.read()?.split('\n')[0], first!.split('\n')[0], 'read again from the start');
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(status.read(), undefined);
+    assert.equal(new ProcFile('/proc/0/status').read(), undefined);
+  } finally {
+    child.kill('SIGKILL');
+    status.close();
   }
 });
 

@@ -5,11 +5,11 @@
  * kernel tells a process's resident memory (Linux's /proc), the runner watches it instead and stops
  * a worker that goes over its share; elsewhere the flag stays (see `memoryCapArgs`).
  */
-import * as fs from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 
 /** How often the memory watches (this one and threadMemoryWatch.ts) look. */
 export const CHECK_MS = 100;
-const canWatch = fs.existsSync('/proc/self/status');
+const canWatch = existsSync('/proc/self/status');
 /** What a Node process holds besides its JS heap (code, buffers of its own) before any task runs. */
 const NODE_FOOTPRINT_MB = 64;
 
@@ -23,14 +23,43 @@ export function memoryCapArgs(limitMb: number): string[] {
   return canWatch ? [] : [`--max-old-space-size=${limitMb}`];
 }
 
-/** Resident memory of a process in MB, where the kernel tells it. */
-export function residentMb(pid: number): number | undefined {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'latin1'));
-    return match ? Number(match[1]) / 1024 : undefined;
-  } catch {
-    return undefined; // gone already, or no /proc
+/**
+ * A /proc file kept open and read again from its start at each look: opening and closing it is most
+ * of what a look costs (~100 µs against ~10), paid on the runner's thread, which shares the CPUs
+ * with the workers being measured. Through the same descriptor a look never reads another process
+ * that took a dead one's pid.
+ */
+export class ProcFile {
+  private static readonly buffer = Buffer.alloc(4096);
+  private fd: number | undefined;
+  private gone = false;
+
+  constructor(private readonly file: string) {}
+
+  /** The file's text now; undefined once its process or thread is gone (or there is no /proc). */
+  read(): string | undefined {
+    if (this.gone) return undefined;
+    try {
+      this.fd ??= openSync(this.file, 'r');
+      const length = readSync(this.fd, ProcFile.buffer, 0, ProcFile.buffer.length, 0);
+      return ProcFile.buffer.toString('latin1', 0, length);
+    } catch {
+      this.close();
+      this.gone = true;
+      return undefined;
+    }
   }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/** Resident memory in MB, from the text of a process's /proc/<pid>/status. */
+function residentMbOf(status: string | undefined): number | undefined {
+  const match = status === undefined ? null : /VmRSS:\s+(\d+) kB/.exec(status);
+  return match ? Number(match[1]) / 1024 : undefined;
 }
 
 /**
@@ -39,12 +68,24 @@ export function residentMb(pid: number): number | undefined {
  */
 export function watchMemory(pids: () => Iterable<number>, limitMb: number, over: (pid: number, usedMb: number) => void): () => void {
   if (!canWatch) return () => undefined;
+  const statusFiles = new Map<number, ProcFile>();
   const timer = setInterval(() => {
-    for (const pid of pids()) {
-      const used = residentMb(pid);
+    const watched = new Set(pids());
+    for (const [pid, file] of statusFiles) {
+      if (watched.has(pid)) continue;
+      file.close();
+      statusFiles.delete(pid);
+    }
+    for (const pid of watched) {
+      let file = statusFiles.get(pid);
+      if (!file) statusFiles.set(pid, (file = new ProcFile(`/proc/${pid}/status`)));
+      const used = residentMbOf(file.read());
       if (used !== undefined && used > limitMb) over(pid, used);
     }
   }, CHECK_MS);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    for (const file of statusFiles.values()) file.close();
+  };
 }

@@ -5,35 +5,34 @@
  * watches its own resident memory; over the threads' share, it stops the busy thread that is
  * allocating, known by its page faults (the kernel counts those per thread, memory it does not).
  */
-import * as fs from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
 import type { TaskStatus } from '../../core/model';
 import { threadOverMemory } from './failures';
-import { CHECK_MS, residentCapMb, residentMb } from './memoryWatch';
+import { CHECK_MS, ProcFile, residentCapMb } from './memoryWatch';
 import type { RunRecorder } from './runRecorder';
 
 /** Below this many new pages in one check (4 MB), a thread is not what is filling memory. */
 const MIN_FAULTS = 1024;
-const canWatch = fs.existsSync('/proc/thread-self');
+const canWatch = existsSync('/proc/thread-self');
 
 /** The kernel's id of the calling thread (a worker thread reports it when ready), where Linux tells. */
 export function linuxThreadId(): number | undefined {
   if (!canWatch) return undefined;
   try {
-    return Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
+    return Number(readlinkSync('/proc/thread-self').split('/').pop());
   } catch {
     return undefined;
   }
 }
 
-/** Pages the thread has touched for the first time so far (minor faults), or undefined if it is gone. */
-function faultsOf(tid: number): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'latin1');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
-  } catch {
-    return undefined;
-  }
+/** Pages a thread has touched for the first time so far (minor faults), from its /proc stat. */
+function faultsOf(stat: ProcFile): number | undefined {
+  const text = stat.read();
+  return text === undefined ? undefined : Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[7]);
 }
+
+/** This process's resident memory, MB. */
+const residentMb = () => process.memoryUsage.rss() / 2 ** 20;
 
 /**
  * Every CHECK_MS: when this process's resident memory passes what it held at the start plus each
@@ -48,16 +47,19 @@ export function watchThreadMemory(
   busy: () => Iterable<{ index: number; tid?: number }>,
   stop: (index: number, status: TaskStatus, reason: string) => void,
 ): () => void {
-  const baseMb = canWatch ? residentMb(process.pid) : undefined;
-  if (baseMb === undefined) return () => undefined;
+  if (!canWatch) return () => undefined;
+  const baseMb = residentMb();
   const capMb = Math.round(baseMb + threads * residentCapMb(heapMb));
   const seen = new Map<number, number>();
+  const statFiles = new Map<number, ProcFile>();
   const timer = setInterval(() => {
-    const usedMb = residentMb(process.pid) ?? 0;
+    const usedMb = residentMb();
     let culprit: { index: number; grew: number } | undefined;
     for (const { index, tid } of busy()) {
       if (tid === undefined) continue;
-      const faults = faultsOf(tid);
+      let stat = statFiles.get(tid);
+      if (!stat) statFiles.set(tid, (stat = new ProcFile(`/proc/self/task/${tid}/stat`)));
+      const faults = faultsOf(stat);
       if (faults === undefined) continue;
       const grew = faults - (seen.get(tid) ?? faults);
       seen.set(tid, faults);
@@ -69,5 +71,8 @@ export function watchThreadMemory(
     if (recorder.stopped.get(culprit.index)?.reason === message) recorder.warn({ kind: 'crash', message });
   }, CHECK_MS);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    for (const stat of statFiles.values()) stat.close();
+  };
 }
