@@ -11,6 +11,8 @@ import { CANCELLED, RunRecorder, watchTimeouts, type ActiveRun, type RunSettings
 import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
 import type { LockMessage } from './runtimeContract';
 import type { ThreadReady, ThreadTask, ThreadTaskResult, ThreadWorkerData } from './threadWorker';
+
+type Task = RunSettings['tasks'][number];
 import { workerExitStatus } from './failures';
 import { watchThreadMemory } from './threadMemoryWatch';
 import { heapLimitMb } from './heapLimit';
@@ -119,7 +121,7 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     recorder.taskOk(index, lane, queuedMs, table.startMs[index], table.endMs[index], Number.isNaN(cpuMs) ? undefined : cpuMs, answer);
   };
   const rerun = new Map<number, number>();
-  const failed = (task: ThreadTask, error: Error): Promise<void> | void => {
+  const failed = (task: Task, error: Error): Promise<void> | void => {
     const { index } = task;
     // Task errors come back as outcomes: a rejection means the worker was terminated or died.
     // Its slot still names the task it was running.
@@ -150,11 +152,12 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
       recorder.taskFailed(index, lane, queuedMs, failure.status, failure.message);
     }
   };
-  const runOne = (task: ThreadTask): Promise<void> | void => {
+  const runOne = (task: Task): Promise<void> | void => {
     const unsendable = settings.unsendable.get(task.index);
     if (unsendable) return recorder.taskFailed(task.index, -1, queuedMs, 'error', unsendable);
     undistributed++;
-    return pool.run(task).then(
+    const message: ThreadTask = [task.index, ...task.args];
+    return pool.run(message).then(
       (answer) => ended(task.index, answer),
       (error: Error) => failed(task, error),
     );
