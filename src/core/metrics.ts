@@ -30,11 +30,14 @@ export function computeMetrics(run: Run, baselineWallMs: number | null): RunMetr
   const laneBusy = [...perLane.values()];
   const meanBusy = laneBusy.length ? laneBusy.reduce((a, b) => a + b, 0) / laneBusy.length : 0;
   const cpuTasks = ran.filter((t) => t.cpuMs !== undefined);
+  // Per-task CPU where measured; else the calls' CPU measured from the workers' ready; else the
+  // run's, which counts start-up too (about 0.1 s: a short run of waiting calls then looks busier).
+  const runCpuMs = run.callsCpuMs ?? run.cpuMs;
   const cpuPerWall =
     cpuTasks.length === ran.length && ran.length > 0 && busyMs > 0
       ? cpuTasks.reduce((a, t) => a + (t.cpuMs ?? 0), 0) / busyMs
-      : run.cpuMs !== null && busyMs > 0
-        ? Math.min(1, run.cpuMs / busyMs)
+      : runCpuMs !== null && busyMs > 0
+        ? Math.min(1, runCpuMs / busyMs)
         : null;
   return {
     speedup,
@@ -53,7 +56,6 @@ export function computeMetrics(run: Run, baselineWallMs: number | null): RunMetr
   };
 }
 
-/** Fills in every run's metrics, each against the sequential run of the same repeat. */
 /**
  * Whether the calls keep a CPU busy (at least half their time on it), as the sequential run
  * measured them, or else `run`: then more workers than CPUs cannot help, and the GIL holds threads.
@@ -62,6 +64,7 @@ export function isCpuBound(sequential: Run | undefined, run?: Run): boolean {
   return (sequential?.metrics.cpuPerWall ?? run?.metrics.cpuPerWall ?? 0) >= 0.5;
 }
 
+/** Fills in every run's metrics, each against the sequential run of the same repeat. */
 export function applyMetrics(runs: Run[]): void {
   const sequentialWall = new Map<number, number>();
   for (const run of runs) if (run.strategy === 'sequential' && !run.aborted) sequentialWall.set(run.repeat, run.wallMs);

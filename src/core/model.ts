@@ -106,7 +106,13 @@ export interface Run {
   /** 0-based repetition, when `--repeat` is above 1. */
   repeat: number;
   wallMs: number;
+  /** CPU time (user + system) of the run: its workers, their start-up, and the pool's own thread. */
   cpuMs: number | null;
+  /**
+   * The workers' CPU time from ready to their last call, where it was measured (the sequential
+   * run; Linux, or Node 23.9 and later): what the calls used, without start-up.
+   */
+  callsCpuMs?: number;
   startMs: number;
   lanes: Lane[];
   tasks: TaskSpan[];

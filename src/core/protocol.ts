@@ -50,7 +50,7 @@ export type RunnerEvent =
   | { type: 'tasks'; run: number; ok?: OkColumns; spans?: TaskSpan[] }
   | ({ type: 'lock'; run: number } & LockEvent)
   | { type: 'counter'; run: number; expected: number; observed: number }
-  | { type: 'run-end'; run: number; wallMs: number; cpuMs: number | null; aborted?: string }
+  | { type: 'run-end'; run: number; wallMs: number; cpuMs: number | null; callsCpuMs?: number; aborted?: string }
   /** Answer to `dump-stacks`: what each busy worker is running, with its stack where available. */
   | { type: 'stacks'; run: number; workers: { lane: number; task?: number; stack?: string }[] }
   | { type: 'warning'; warning: Warning }

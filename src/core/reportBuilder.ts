@@ -104,6 +104,7 @@ export class ReportBuilder {
         if (run) {
           run.wallMs = event.wallMs;
           run.cpuMs = event.cpuMs;
+          if (event.callsCpuMs !== undefined) run.callsCpuMs = event.callsCpuMs;
           if (event.aborted) run.aborted = event.aborted;
         }
         break;

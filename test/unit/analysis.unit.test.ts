@@ -48,6 +48,19 @@ test('speedup, efficiency, utilization, overhead, imbalance, Karp–Flatt and st
   assert.deepEqual(skewed.metrics.stragglers, [3]);
 });
 
+test('CPU per wall: per-task CPU first, then the calls\' CPU measured from ready, then the run\'s (start-up included)', () => {
+  const spans: [number, number, number][] = [[0, 0, 200], [0, 200, 400]];
+  const measured = makeRun('sequential', 1, 400, [[0, 0, 200, 20], [0, 200, 400, 20]], { cpuMs: 150, callsCpuMs: 30 });
+  const fromReady = makeRun('sequential', 1, 400, spans, { cpuMs: 150, callsCpuMs: 30 });
+  const wholeRun = makeRun('sequential', 1, 400, spans, { cpuMs: 150 });
+  applyMetrics([measured]);
+  applyMetrics([fromReady]);
+  applyMetrics([wholeRun]);
+  assert.equal(measured.metrics.cpuPerWall, 40 / 400);
+  assert.equal(fromReady.metrics.cpuPerWall, 30 / 400);
+  assert.equal(wholeRun.metrics.cpuPerWall, 150 / 400);
+});
+
 test('Python threads with no gain on CPU-bound work get the GIL verdict; processes win', () => {
   const cpu = (n: number): [number, number, number, number][] => Array.from({ length: n }, (_, i) => [i % 2, i * 100, i * 100 + 100, 98]);
   const sequential = makeRun('sequential', 1, 400, cpu(4).map(([, s, e, c]) => [0, s, e, c]));

@@ -129,10 +129,11 @@ export class RunRecorder {
     emit({ type: 'worker-exit', run: this.settings.run, lane, exitMs: this.now(), exitCode, signal });
   }
 
-  finish(counter: { expected: number; observed: number }, cpuMs: number | null, aborted?: string): void {
+  /** `callsCpuMs`: the workers' CPU time from ready to their last call, where it was measured. */
+  finish(counter: { expected: number; observed: number }, cpuMs: number | null, callsCpuMs?: number): void {
     const { run } = this.settings;
     emit({ type: 'counter', run, ...counter });
-    emit({ type: 'run-end', run, wallMs: (this.lastEndMs ?? this.now()) - this.startMs, cpuMs, aborted: aborted ?? (this.cancelled ? 'cancelled' : undefined) });
+    emit({ type: 'run-end', run, wallMs: (this.lastEndMs ?? this.now()) - this.startMs, cpuMs, callsCpuMs, aborted: this.cancelled ? 'cancelled' : undefined });
   }
 
   warn(event: Extract<RunnerEvent, { type: 'warning' }>['warning']): void {

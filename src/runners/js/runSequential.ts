@@ -12,7 +12,7 @@ import type { LockMessage } from './runtimeContract';
 import { heapLimitMb } from './heapLimit';
 import { watchThreadMemory } from './threadMemoryWatch';
 import type { ThreadReady } from './threadWorker';
-import type { SequentialOutcome, SequentialWorkerData } from './sequentialWorker';
+import type { SequentialCallsCpu, SequentialOutcome, SequentialWorkerData } from './sequentialWorker';
 import { threadOutputWritten } from './outputFlush';
 
 export function startSequential(settings: RunSettings): ActiveRun & { done: Promise<void> } {
@@ -27,6 +27,9 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
   const remaining = () => settings.tasks.filter((t) => !recorder.isEnded(t.index));
 
   const threads: Worker[] = [];
+  // The calls' CPU as each worker measured it; known only if every worker got to its end.
+  let callsCpuMs = 0;
+  let workersMeasured = 0;
   const startWorker = (): void => {
     const tasks = remaining().filter((t) => {
       const unsendable = settings.unsendable.get(t.index);
@@ -46,7 +49,7 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
     const mine: NonNullable<typeof current> = { worker, lane: -1, slot: -1, threadId: worker.threadId };
     current = mine;
     let failure: string | undefined;
-    worker.on('message', (message: ThreadReady | SequentialOutcome | LockMessage) => {
+    worker.on('message', (message: ThreadReady | SequentialOutcome | SequentialCallsCpu | LockMessage) => {
       if (message.pp === 'ready') {
         mine.lane = recorder.laneOf(message.threadId, { ...message, spawnMs: Math.min(requestedMs, message.spawnMs) });
         mine.slot = message.slot;
@@ -55,6 +58,9 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
         recorder.taskEnd(message.outcome, mine.lane, queuedMs);
       } else if (message.pp === 'lock') {
         recorder.lock(message, mine.lane);
+      } else if (message.pp === 'calls-cpu') {
+        callsCpuMs += message.cpuMs;
+        workersMeasured++;
       }
     });
     worker.on('error', (error) => (failure = error.message));
@@ -103,7 +109,8 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
     stopMemoryWatch();
     const cpu = process.cpuUsage(cpuBefore);
     await threadOutputWritten(threads);
-    recorder.finish({ expected: memory.totalTally(), observed: memory.read() }, (cpu.user + cpu.system) / 1000);
+    const calls = workersMeasured === threads.length ? callsCpuMs : undefined;
+    recorder.finish({ expected: memory.totalTally(), observed: memory.read() }, (cpu.user + cpu.system) / 1000, calls);
   })();
 
   return {

@@ -11,6 +11,7 @@ import { loadBundle } from './loadBundle';
 import { executeTask, type TaskOutcome } from './taskExecution';
 import type { ThreadReady } from './threadWorker';
 import { linuxThreadId } from './threadMemoryWatch';
+import { ownThreadCpuMs } from './threadCpu';
 
 export interface SequentialWorkerData {
   bundle: string;
@@ -25,6 +26,15 @@ export interface SequentialOutcome {
   outcome: TaskOutcome;
 }
 
+/**
+ * The CPU time the worker spent from ready to its last call, where it can be measured: the calls'
+ * CPU without the worker's start-up, which per-task CPU (when Node can measure it) also leaves out.
+ */
+export interface SequentialCallsCpu {
+  pp: 'calls-cpu';
+  cpuMs: number;
+}
+
 // A worker thread's start is when its own code first runs.
 const startedEpochMs = epochMs();
 
@@ -37,6 +47,7 @@ async function main(): Promise<void> {
   installRuntimeHost(memory, { owner: threadId, tallySlot: slot, originEpochMs }, (m) => port.postMessage(m));
   const fn = (await loadBundle(bundle)).target() as (...args: unknown[]) => unknown;
   const ready: ThreadReady = { pp: 'ready', threadId, pid: process.pid, slot, tid: linuxThreadId(), spawnMs: startedEpochMs - originEpochMs, readyMs: sinceOrigin(originEpochMs) };
+  const cpuAtReady = ownThreadCpuMs();
   port.postMessage(ready);
   for (const { index, args } of tasks) {
     memory.runningTask[slot] = index;
@@ -45,6 +56,11 @@ async function main(): Promise<void> {
     memory.runningTask[slot] = -1;
     const message: SequentialOutcome = { pp: 'outcome', outcome };
     port.postMessage(message);
+  }
+  const cpuAtEnd = ownThreadCpuMs();
+  if (cpuAtReady !== undefined && cpuAtEnd !== undefined) {
+    const calls: SequentialCallsCpu = { pp: 'calls-cpu', cpuMs: cpuAtEnd - cpuAtReady };
+    port.postMessage(calls);
   }
 }
 
