@@ -121,7 +121,8 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     recorder.taskOk(index, lane, queuedMs, table.startMs[index], table.endMs[index], Number.isNaN(cpuMs) ? undefined : cpuMs, answer);
   };
   const rerun = new Map<number, number>();
-  const failed = (task: Task, error: Error): Promise<void> | void => {
+  /** Records a task the pool failed; true if it was sent again instead (to another worker). */
+  const failed = (task: Task, error: Error): boolean => {
     const { index } = task;
     // Task errors come back as outcomes: a rejection means the worker was terminated or died.
     // Its slot still names the task it was running.
@@ -136,7 +137,8 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     const tries = rerun.get(index) ?? 0;
     if (neverStarted && !stopped && failure.status === 'crashed' && tries < 3) {
       rerun.set(index, tries + 1);
-      return runOne(task);
+      runOne(task);
+      return true;
     }
     if (slot !== undefined && worker) {
       memory.runningTask[slot] = -1;
@@ -151,20 +153,47 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
       if (failure.status === 'crashed') recorder.warn({ kind: 'crash', message: failure.message });
       recorder.taskFailed(index, lane, queuedMs, failure.status, failure.message);
     }
+    return false;
   };
-  const runOne = (task: Task): Promise<void> | void => {
+  // Tasks are counted down in their own handlers: Promise.all over them would add a promise, a
+  // reaction and a closure per task on this thread, which shares the CPUs with the workers.
+  let unsettled = settings.tasks.length;
+  let settleAll!: () => void;
+  const allSettled = new Promise<void>((resolve) => (settleAll = resolve));
+  const settledOne = (): void => {
+    if (--unsettled === 0) settleAll();
+  };
+  const runOne = (task: Task): void => {
     const unsendable = settings.unsendable.get(task.index);
-    if (unsendable) return recorder.taskFailed(task.index, -1, queuedMs, 'error', unsendable);
+    if (unsendable) {
+      recorder.taskFailed(task.index, -1, queuedMs, 'error', unsendable);
+      return settledOne();
+    }
     undistributed++;
     const message: ThreadTask = [task.index, ...task.args];
-    return pool.run(message).then(
-      (answer) => ended(task.index, answer),
-      (error: Error) => failed(task, error),
+    pool.run(message).then(
+      (answer) => {
+        try {
+          ended(task.index, answer);
+        } finally {
+          settledOne();
+        }
+      },
+      (error: Error) => {
+        let sentAgain = false;
+        try {
+          sentAgain = failed(task, error);
+        } finally {
+          if (!sentAgain) settledOne();
+        }
+      },
     );
   };
 
   const done = (async () => {
-    await Promise.all(settings.tasks.map(runOne));
+    if (unsettled === 0) settleAll();
+    settings.tasks.forEach(runOne);
+    await allSettled;
     stopWatch();
     stopMemoryWatch();
     const cpu = process.cpuUsage(cpuBefore);
