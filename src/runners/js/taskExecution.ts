@@ -11,6 +11,7 @@ import { sinceOrigin } from './clock';
 import { describeResult, previewOf } from './resultDigest';
 import { currentTask } from './runtimeHost';
 import { firstUserFrame } from './sourceSites';
+import { nodeThreadCpu, type CpuClock } from './threadCpu';
 
 export interface TaskOutcome {
   index: number;
@@ -31,8 +32,6 @@ export interface Executed {
   cpuAfterMs?: number;
 }
 
-type CpuClock = () => { user: number; system: number };
-const threadCpu = (process as unknown as { threadCpuUsage?: CpuClock }).threadCpuUsage?.bind(process);
 const processCpu: CpuClock = process.cpuUsage.bind(process);
 
 /**
@@ -52,7 +51,7 @@ export function executeTask(
    */
   sendsResult: boolean,
 ): Executed | Promise<Executed> {
-  const cpuClock: CpuClock | undefined = cpuScope === 'process' ? processCpu : threadCpu;
+  const cpuClock: CpuClock | undefined = cpuScope === 'process' ? processCpu : nodeThreadCpu;
   currentTask.index = index;
   const cpuBefore = cpuClock?.();
   const startMs = sinceOrigin(originEpochMs);
