@@ -11,14 +11,15 @@ import { CANCELLED, RunRecorder, watchTimeouts, type ActiveRun, type RunSettings
 import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
 import type { LockMessage } from './runtimeContract';
 import type { ThreadReady, ThreadTask, ThreadTaskResult, ThreadWorkerData } from './threadWorker';
-
-type Task = RunSettings['tasks'][number];
 import { workerExitStatus } from './failures';
 import { watchThreadMemory } from './threadMemoryWatch';
 import { heapLimitMb } from './heapLimit';
 import { TaskTable } from './taskTable';
 import { withDigest } from './taskExecution';
 import { threadOutputWritten } from './outputFlush';
+
+/** A task as the runner holds it: its input index and arguments. */
+type Task = RunSettings['tasks'][number];
 
 export function startThreads(settings: RunSettings): ActiveRun & { done: Promise<void> } {
   const recorder = new RunRecorder(settings);
