@@ -109,8 +109,9 @@ export interface Run {
   /** CPU time (user + system) of the run: its workers, their start-up, and the pool's own thread. */
   cpuMs: number | null;
   /**
-   * The workers' CPU time from ready to their last call, where it was measured (the sequential
-   * run; Linux, or Node 23.9 and later): what the calls used, without start-up.
+   * The workers' CPU time from ready to their last call, where it was measured (JS sequential and
+   * thread runs; Linux, or Node 23.9 and later for the sequential one): what the calls used,
+   * without start-up.
    */
   callsCpuMs?: number;
   startMs: number;

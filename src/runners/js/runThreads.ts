@@ -17,6 +17,7 @@ import { heapLimitMb } from './heapLimit';
 import { TaskTable } from './taskTable';
 import { withDigest } from './taskExecution';
 import { threadOutputWritten } from './outputFlush';
+import { schedstatCpuMs } from './threadCpu';
 
 /** A task as the runner holds it: its input index and arguments. */
 type Task = RunSettings['tasks'][number];
@@ -54,7 +55,10 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     // piscina's own modules are loaded, so it does not parse their maps at every start.
     execArgv: [],
   });
-  const slots = new Map<number, { lane: number; threadId: number; tid?: number }>();
+  // Each live worker by its slot, with its CPU time at its ready where Linux tells.
+  const slots = new Map<number, { lane: number; threadId: number; tid?: number; cpuAtReadyMs?: number }>();
+  // Whether a worker was lost (crashed, stopped) with the CPU time it had used since its ready.
+  let lostWorkerCpu = false;
   // The first workers' start-up begins when the pool asks for them, before their own code runs;
   // a replacement's is known only from inside it.
   let initial = settings.workers;
@@ -63,7 +67,7 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     if (known !== undefined) return known;
     const spawnMs = initial-- > 0 ? Math.min(poolRequestedMs, ready.spawnMs) : ready.spawnMs;
     const lane = recorder.laneOf(ready.threadId, { ...ready, spawnMs });
-    slots.set(ready.slot, { lane, threadId: ready.threadId, tid: ready.tid });
+    slots.set(ready.slot, { lane, threadId: ready.threadId, tid: ready.tid, cpuAtReadyMs: ready.cpuMs });
     return lane;
   };
   // Every thread the run had, replacements included, to wait for their output at the end.
@@ -146,6 +150,7 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
       memory.releaseAllOf(worker.threadId);
       if (failure.status === 'crashed' || stopped) {
         slots.delete(slot);
+        lostWorkerCpu = true;
         recorder.workerExit(lane, stopped ? null : failure.exitCode ?? 1, stopped ? 'terminated' : undefined);
       }
     }
@@ -191,6 +196,17 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     );
   };
 
+  /** The live workers' CPU time since their ready: the calls' CPU without start-up, where Linux tells. */
+  const cpuSinceReady = (): number | undefined => {
+    let total = 0;
+    for (const { tid, cpuAtReadyMs } of slots.values()) {
+      const now = tid === undefined ? undefined : schedstatCpuMs(tid);
+      if (now === undefined || cpuAtReadyMs === undefined) return undefined;
+      total += now - cpuAtReadyMs;
+    }
+    return total;
+  };
+
   const done = (async () => {
     if (unsettled === 0) settleAll();
     settings.tasks.forEach(runOne);
@@ -198,11 +214,12 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     stopWatch();
     stopMemoryWatch();
     const cpu = process.cpuUsage(cpuBefore);
+    const callsCpuMs = lostWorkerCpu ? undefined : cpuSinceReady();
     const counter = { expected: memory.totalTally(), observed: memory.read() };
     if (!recorder.cancelled) await pool.destroy();
     await threadOutputWritten(threads);
     for (const { lane } of slots.values()) recorder.workerExit(lane, 0);
-    recorder.finish(counter, (cpu.user + cpu.system) / 1000);
+    recorder.finish(counter, (cpu.user + cpu.system) / 1000, callsCpuMs);
   })();
 
   return {

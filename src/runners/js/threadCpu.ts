@@ -1,7 +1,8 @@
 /**
- * The CPU time (user + system) of the calling thread so far, in ms: from Node itself where it can
- * tell (process.threadCpuUsage, Node 23.9 and later), else from Linux (/proc/thread-self/schedstat,
- * in ns); undefined elsewhere. A worker reads it twice, not per task: a read costs tens of µs.
+ * CPU time (user + system) of one thread so far, in ms: the calling thread's from Node itself where
+ * it can tell (process.threadCpuUsage, Node 23.9 and later), else from Linux's schedstat (in ns),
+ * which also tells the runner its worker threads'; undefined elsewhere. Read at a worker's ready
+ * and at the end, not per task: a read costs tens of µs.
  */
 import { readFileSync } from 'node:fs';
 
@@ -14,8 +15,17 @@ export function ownThreadCpuMs(): number | undefined {
     const { user, system } = nodeThreadCpu();
     return (user + system) / 1000;
   }
+  return schedstatCpuMs();
+}
+
+/**
+ * The CPU time so far of one of this process's threads (by its kernel thread id; the calling one by
+ * default), where Linux tells: one clock for a worker's own reading and the runner's of it.
+ */
+export function schedstatCpuMs(tid?: number): number | undefined {
   try {
-    return Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]) / 1e6;
+    const file = tid === undefined ? '/proc/thread-self/schedstat' : `/proc/self/task/${tid}/schedstat`;
+    return Number(readFileSync(file, 'latin1').split(' ')[0]) / 1e6;
   } catch {
     return undefined;
   }

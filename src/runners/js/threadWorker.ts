@@ -11,6 +11,7 @@ import { ThreadSharedMemory } from './sharedMemory';
 import { loadBundle } from './loadBundle';
 import { TaskTable } from './taskTable';
 import { linuxThreadId } from './threadMemoryWatch';
+import { schedstatCpuMs } from './threadCpu';
 import { executeTask, isPlain, type Executed, type TaskOutcome } from './taskExecution';
 
 export interface ThreadWorkerData {
@@ -34,6 +35,8 @@ export interface ThreadReady {
   slot: number;
   /** The kernel's id of the thread, where Linux tells (threadMemoryWatch.ts). */
   tid?: number;
+  /** The thread's CPU time at its ready, where Linux tells (threadCpu.ts). */
+  cpuMs?: number;
   spawnMs: number;
   readyMs: number;
 }
@@ -65,7 +68,7 @@ async function setup(): Promise<(task: ThreadTask) => ThreadTaskResult | Promise
   const slot = memory.claimSlot();
   installRuntimeHost(memory, { owner: threadId, tallySlot: slot, originEpochMs }, (m) => parentPort!.postMessage(m));
   const fn = (await loadBundle(bundle)).target() as (...args: unknown[]) => unknown;
-  const ready: ThreadReady = { pp: 'ready', threadId, pid: process.pid, slot, tid: linuxThreadId(), spawnMs: startedEpochMs - originEpochMs, readyMs: sinceOrigin(originEpochMs) };
+  const ready: ThreadReady = { pp: 'ready', threadId, pid: process.pid, slot, tid: linuxThreadId(), spawnMs: startedEpochMs - originEpochMs, readyMs: sinceOrigin(originEpochMs), cpuMs: schedstatCpuMs() };
   parentPort!.postMessage(ready);
   let announced = false;
   const reply = ({ outcome, result }: Executed): ThreadTaskResult => {
