@@ -32,10 +32,19 @@ test('a result that cannot be cloned fails its task with the input index and the
 });
 
 test('arguments that cannot be cloned fail their task up front, naming the input', async () => {
-  const report = await profile('throws.ts', 'failOnOdd', '[2, () => 1, 4]');
+  const report = await profile('throws.ts', 'failOnOdd', '[2, () => 1, 4, Symbol("s")]');
   for (const r of report.runs) {
-    assert.deepEqual(r.tasks.map((t) => t.status), ['ok', 'error', 'ok'], r.strategy);
+    assert.deepEqual(r.tasks.map((t) => t.status), ['ok', 'error', 'ok', 'error'], r.strategy);
     assert.match(r.tasks[1].error!, /input #1: its arguments cannot be sent to a worker: they hold a function \(the arguments\.0\)/);
+    assert.match(r.tasks[3].error!, /input #3: its arguments cannot be sent to a worker: they hold a symbol \(the arguments\.0\)/);
+  }
+});
+
+test('a function past what the arguments check walks (after 20 000 objects) still fails its task up front, not the run', { timeout: 120_000 }, async () => {
+  const report = await profile('throws.ts', 'failOnOdd', '[2, Array.from({ length: 20_000 }, () => ({})).concat([{ f: () => 1 }])]');
+  for (const r of report.runs) {
+    assert.deepEqual(r.tasks.map((t) => t.status), ['ok', 'error'], r.strategy);
+    assert.match(r.tasks[1].error!, /input #1: its arguments cannot be sent to a worker: they hold something structured clone refuses \(.*could not be cloned/);
   }
 });
 
