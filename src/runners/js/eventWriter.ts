@@ -4,8 +4,9 @@
  * controller (and every write here) takes a CPU from a worker being measured: flushing every 25 ms
  * instead cost the thread pool about 3% of its wall time on 1 ms tasks on 2 cores. Task ends go
  * out many to a line (a `tasks` event), the normal ones as columns of numbers (protocol.ts,
- * OkColumns), so a run of tiny tasks costs little to write here and to parse in the controller. Events are still live enough for progress
- * and for deadlock and hang detection, and stay in the order they happened.
+ * OkColumns), so a run of tiny tasks costs little to write here and to parse in the controller.
+ * Events are still live enough for progress and for deadlock and hang detection, and stay in the
+ * order they happened.
  */
 import * as fs from 'node:fs';
 import type { TaskSpan } from '../../core/model';

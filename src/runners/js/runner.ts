@@ -15,7 +15,7 @@ import { emit, flushEvents } from './eventWriter';
 import { BadInput, bundleTarget, stopBundler } from './bundleTarget';
 import { loadBundle } from './loadBundle';
 import { ownOutputWritten } from './outputFlush';
-import { describeError, uncloneablePart } from './taskExecution';
+import { describeError, isPlain, uncloneablePart } from './taskExecution';
 import type { ActiveRun, RunSettings } from './runRecorder';
 import { startSequential } from './runSequential';
 import { startThreads } from './runThreads';
@@ -97,9 +97,9 @@ function argumentsProblem(args: unknown[]): string | undefined {
   }
 }
 
-/** Whether an argument may hold something structured clone refuses (a primitive other than a symbol never does). */
+/** Whether an argument may hold something structured clone refuses: all but a plain value, and a symbol. */
 function mayNotCross(arg: unknown): boolean {
-  return (typeof arg === 'object' && arg !== null) || typeof arg === 'function' || typeof arg === 'symbol';
+  return !isPlain(arg) || typeof arg === 'symbol';
 }
 
 function describeKind(value: unknown): string {
