@@ -48,6 +48,18 @@ test('a function past what the arguments check walks (after 20 000 objects) stil
   }
 });
 
+test('a SharedArrayBuffer or a Blob argument reaches threads, and fails its task up front in processes instead of hanging or arriving as {}', async () => {
+  const report = await profile('throws.ts', 'sizeOf', '[new SharedArrayBuffer(8), new Blob(["ab"]), new Uint8Array(3)]');
+  for (const strategy of ['sequential', 'threads']) {
+    assert.deepEqual(run(report, strategy).tasks.map((t) => [t.status, t.resultPreview]), [['ok', '8'], ['ok', '2'], ['ok', '3']], strategy);
+  }
+  const tasks = run(report, 'processes').tasks;
+  assert.deepEqual(tasks.map((t) => t.status), ['error', 'error', 'ok']);
+  assert.match(tasks[0].error!, /^input #0: its arguments cannot be sent to a worker process \(#<SharedArrayBuffer> could not be cloned\.\); pass plain data/);
+  assert.match(tasks[1].error!, /^input #1: its arguments cannot be sent to a worker process \(Unserializable host object: Blob/);
+  assert.deepEqual(report.warnings.filter((w) => w.kind === 'divergence' || w.kind === 'hang'), []);
+});
+
 test('a generator, an iterator or a Proxy as the result fails its task with the reason, and the worker lives on', async () => {
   const report = await profile('results.ts', 'uncloneable', '["generator", "iterator", "proxy"]');
   assert.deepEqual(run(report, 'sequential').tasks.map((t) => t.status), ['ok', 'ok', 'ok']);

@@ -18,7 +18,7 @@ export interface RunSettings {
   originEpochMs: number;
   bundle: string;
   tasks: { index: number; args: unknown[] }[];
-  /** Inputs whose arguments cannot cross a worker boundary, with the reason. */
+  /** Inputs whose arguments cannot be sent to this strategy's workers, with the reason. */
   unsendable: Map<number, string>;
   taskTimeoutMs: number;
   scratchDir: string;

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as readline from 'node:readline';
+import { serialize } from 'node:v8';
 import type { ControllerCommand, RunnerOptions } from '../../core/protocol';
 import { EXIT_BAD_INPUT } from '../../core/protocol';
 import { scanFunctions } from '../../core/functionScanner';
@@ -69,16 +70,23 @@ async function prepare(options: RunnerOptions) {
     return { index, args: options.spread ? (input as unknown[]) : [input] };
   });
   const unsendable = new Map<number, string>();
-  for (const task of tasks) {
-    // Numbers, strings and the like always cross: only the other arguments are looked into (50 000
-    // numeric inputs took 40–100 ms to check one by one, 1–8 ms this way).
-    const part = task.args.some(mayNotCross) ? argumentsProblem(task.args) : undefined;
-    if (part) {
-      unsendable.set(task.index, `input #${task.index}: its arguments cannot be sent to a worker: they hold ${part}; pass plain data: numbers, strings, arrays, plain objects`);
+  // Numbers, strings and the like always cross: only the other arguments are looked into (50 000
+  // numeric inputs took 40–100 ms to check one by one, 1–8 ms this way).
+  const toCheck = tasks.filter((task) => task.args.some(mayNotCross));
+  for (const task of toCheck) {
+    const part = argumentsProblem(task.args);
+    if (part) unsendable.set(task.index, `input #${task.index}: its arguments cannot be sent to a worker: they hold ${part}; ${PLAIN_DATA}`);
+  }
+  const unsendableToProcesses = new Map(unsendable);
+  if (options.strategies.includes('processes')) {
+    for (const [index, reason] of processRefusals(toCheck.filter((task) => !unsendable.has(task.index)))) {
+      unsendableToProcesses.set(index, `input #${index}: its arguments cannot be sent to a worker process (${reason}); ${PLAIN_DATA}`);
     }
   }
-  return { bundle, tasks, unsendable };
+  return { bundle, tasks, unsendable, unsendableToProcesses };
 }
+
+const PLAIN_DATA = 'pass plain data: numbers, strings, arrays, plain objects';
 
 /**
  * What in a task's arguments cannot be sent to a worker. Arguments too big to walk whole are given
@@ -95,6 +103,34 @@ function argumentsProblem(args: unknown[]): string | undefined {
   } catch (error) {
     return `something structured clone refuses (${(error as Error).message})`;
   }
+}
+
+/**
+ * Why worker processes cannot be sent arguments that threads can, by input index. Processes get
+ * their tasks through V8's serializer, which has no SharedArrayBuffer (sending one throws, and the
+ * task would wait for ever) and no host objects such as a Blob or a KeyObject (Node sends those as
+ * empty objects: the function would quietly get `{}`). Tasks are tried in batches, since one
+ * serializer per task costs ~7 µs; only a batch that fails is tried task by task.
+ */
+function processRefusals(tasks: { index: number; args: unknown[] }[]): Map<number, string> {
+  const refused = new Map<number, string>();
+  const reasonFor = (value: unknown) => {
+    try {
+      serialize(value);
+      return undefined;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  for (let from = 0; from < tasks.length; from += 256) {
+    const batch = tasks.slice(from, from + 256);
+    if (reasonFor(batch.map((task) => task.args)) === undefined) continue;
+    for (const task of batch) {
+      const reason = reasonFor(task.args);
+      if (reason) refused.set(task.index, reason);
+    }
+  }
+  return refused;
 }
 
 /** Whether an argument may hold something structured clone refuses: all but a plain value, and a symbol. */
@@ -172,7 +208,7 @@ async function main(): Promise<void> {
         originEpochMs,
         bundle: prepared.bundle,
         tasks: prepared.tasks,
-        unsendable: prepared.unsendable,
+        unsendable: strategy === 'processes' ? prepared.unsendableToProcesses : prepared.unsendable,
         taskTimeoutMs: options.taskTimeoutMs,
         scratchDir: options.scratchDir,
       });
