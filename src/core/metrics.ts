@@ -24,7 +24,10 @@ export function computeMetrics(run: Run, baselineWallMs: number | null): RunMetr
   const busyMs = durations.reduce((a, b) => a + b, 0);
   const medianTaskMs = median(durations);
   const p = run.workers;
-  const speedup = baselineWallMs !== null && run.wallMs > 0 ? baselineWallMs / run.wallMs : null;
+  // A run stopped before its tasks ran (cancelled, or a pool that could not start) has no speedup:
+  // its wall time covers only part of the work, or none.
+  const comparable = baselineWallMs !== null && run.wallMs > 0 && !run.aborted;
+  const speedup = comparable ? baselineWallMs / run.wallMs : null;
   const perLane = new Map<number, number>(run.lanes.map((l) => [l.id, 0]));
   for (const task of ran) perLane.set(task.lane, (perLane.get(task.lane) ?? 0) + duration(task));
   const laneBusy = [...perLane.values()];
@@ -43,7 +46,7 @@ export function computeMetrics(run: Run, baselineWallMs: number | null): RunMetr
     speedup,
     efficiency: speedup !== null ? speedup / p : null,
     utilization: run.wallMs > 0 ? busyMs / (run.wallMs * p) : null,
-    overheadMs: baselineWallMs !== null ? run.wallMs - baselineWallMs / p : null,
+    overheadMs: comparable ? run.wallMs - baselineWallMs / p : null,
     loadImbalance: meanBusy > 0 ? Math.max(...laneBusy) / meanBusy : null,
     serialFraction: speedup !== null && p > 1 && speedup > 0 ? (1 / speedup - 1 / p) / (1 - 1 / p) : null,
     stragglers:

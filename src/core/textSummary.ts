@@ -23,7 +23,7 @@ export interface SummaryRow {
 /** One row per strategy (the median run when repeated), as the CLI and the panel show it. */
 export function summaryRows(report: Report): SummaryRow[] {
   return representativeRuns(report.runs).map((run: Run) => ({
-    strategy: run.strategy,
+    strategy: run.aborted ? `${run.strategy} (${stoppedHow(run)})` : run.strategy,
     workers: run.workers,
     wallMs: run.wallMs,
     cpuMs: run.cpuMs,
@@ -34,6 +34,12 @@ export function summaryRows(report: Report): SummaryRow[] {
     warnings: report.warnings.filter((w) => w.strategy === run.strategy).length,
     failed: run.tasks.filter((t) => t.status !== 'ok').length,
   }));
+}
+
+/** How a run that did not run all its tasks ended, for its row: the reason is in the warnings. */
+function stoppedHow(run: Run): string {
+  if (run.aborted === 'cancelled') return 'cancelled';
+  return run.lanes.length === 0 ? 'skipped' : 'stopped';
 }
 
 export function formatSummary(report: Report): string {

@@ -8,6 +8,7 @@ import { analyze } from '../../src/core/analysis';
 import { findLockOrderInversions } from '../../src/core/lockOrder';
 import { DeadlockDetector } from '../../src/core/deadlockDetector';
 import type { LockEvent, Run, StrategyName, TaskSpan } from '../../src/core/model';
+import { formatSummary } from '../../src/core/textSummary';
 
 function makeRun(strategy: StrategyName, workers: number, wallMs: number, spans: [lane: number, start: number, end: number, cpu?: number][], extra: Partial<Run> = {}): Run {
   const tasks: TaskSpan[] = spans.map(([lane, startMs, endMs, cpuMs], index) => ({ index, lane, queuedMs: 0, startMs, endMs, status: 'ok', digest: `n:${index}`, ...(cpuMs !== undefined ? { cpuMs } : {}) }));
@@ -46,6 +47,23 @@ test('speedup, efficiency, utilization, overhead, imbalance, Karp–Flatt and st
   const skewed = makeRun('threads', 2, 500, [[0, 0, 10], [0, 10, 20], [0, 20, 30], [1, 0, 400]]);
   applyMetrics([sequential, skewed]);
   assert.deepEqual(skewed.metrics.stragglers, [3]);
+});
+
+test('a run stopped before its tasks ran has no speedup, and its row in the table says how it ended', () => {
+  const sequential = makeRun('sequential', 1, 400, [[0, 0, 200], [0, 200, 400]]);
+  // The Python process pool skipped before it started (an input that cannot be pickled): 1 ms, no tasks.
+  const skipped = makeRun('processes', 2, 1, [], { aborted: 'processes strategy skipped: input 1 (lock) cannot be pickled', lanes: [] });
+  const cancelled = makeRun('threads', 2, 100, [[0, 0, 100]], { aborted: 'cancelled' });
+  applyMetrics([sequential, skipped, cancelled]);
+  for (const run of [skipped, cancelled]) {
+    assert.deepEqual([run.metrics.speedup, run.metrics.efficiency, run.metrics.overheadMs, run.metrics.serialFraction], [null, null, null, null], run.strategy);
+  }
+  const { warnings, verdict } = analyze([sequential, skipped, cancelled], target, machine, []);
+  const table = formatSummary({ version: 1, createdAt: '', target, machine, inputs: { expression: '[1, 2]', count: 2, spread: false }, runs: [sequential, cancelled, skipped], warnings, verdict });
+  const rows = table.split('\n').filter((line) => /^(sequential|threads|processes)/.test(line));
+  assert.match(rows[0], /^sequential +1 +400\.0 +— +1\.00× +100%/);
+  assert.match(rows[1], /^threads \(cancelled\) +2 +100\.0 +— +— +— /);
+  assert.match(rows[2], /^processes \(skipped\) +2 +1\.0 +— +— +— /);
 });
 
 test('CPU per wall: per-task CPU first, then the calls\' CPU measured from ready, then the run\'s (start-up included)', () => {
