@@ -82,7 +82,7 @@ export function analyze(
         }),
       );
     }
-    if (loadImbalance !== null && loadImbalance > 1.5 && run.tasks.length >= 2 * run.workers) {
+    if (loadImbalance !== null && loadImbalance > 1.5 && run.tasks.length >= 2 * run.workers && imbalanceCosts(run)) {
       warnings.push(Warnings.imbalance(run.strategy, loadImbalance, stragglers));
     }
   }
@@ -92,6 +92,18 @@ export function analyze(
 
   const all = dedupe([...mergeRepeated(given), ...warnings]);
   return { warnings: all, verdict: verdictOf(shown, all, target, { isAsync, cpus: machine.cpus }) };
+}
+
+/**
+ * Whether the busiest worker's work beyond the average is a noticeable share (a tenth) of the run's
+ * wall time: with calls of microseconds, one worker doing twice the others' still costs nothing.
+ */
+function imbalanceCosts(run: Run): boolean {
+  const { loadImbalance, busyMs } = run.metrics;
+  // The lanes computeMetrics averages over: every worker's, and any a task ran on.
+  const lanes = new Set([...run.lanes.map((l) => l.id), ...run.tasks.filter((t) => t.lane >= 0).map((t) => t.lane)]).size;
+  const meanBusyMs = busyMs / Math.max(1, lanes);
+  return loadImbalance !== null && (loadImbalance - 1) * meanBusyMs >= 0.1 * run.wallMs;
 }
 
 /** Other load at or above this share of the machine's CPU time during a run skews the comparison. */

@@ -29,7 +29,8 @@ export function computeMetrics(run: Run, baselineWallMs: number | null): RunMetr
   const comparable = baselineWallMs !== null && run.wallMs > 0 && !run.aborted;
   const speedup = comparable ? baselineWallMs / run.wallMs : null;
   const perLane = new Map<number, number>(run.lanes.map((l) => [l.id, 0]));
-  for (const task of ran) perLane.set(task.lane, (perLane.get(task.lane) ?? 0) + duration(task));
+  // A task that failed before reaching a worker (lane -1) ran on no lane.
+  for (const task of ran) if (task.lane >= 0) perLane.set(task.lane, (perLane.get(task.lane) ?? 0) + duration(task));
   const laneBusy = [...perLane.values()];
   const meanBusy = laneBusy.length ? laneBusy.reduce((a, b) => a + b, 0) / laneBusy.length : 0;
   const cpuTasks = ran.filter((t) => t.cpuMs !== undefined);

@@ -66,6 +66,24 @@ test('a run stopped before its tasks ran has no speedup, and its row in the tabl
   assert.match(rows[2], /^processes \(skipped\) +2 +1\.0 +— +— +— /);
 });
 
+test('load imbalance: a warning naming the stragglers when the busiest worker\'s extra work shows in the wall time; none for calls of microseconds', () => {
+  const sequential = makeRun('sequential', 1, 500, [[0, 0, 20], [0, 20, 40], [0, 40, 60], [0, 60, 460], [0, 460, 470]]);
+  const skewed = makeRun('threads', 2, 410, [[0, 0, 20], [0, 20, 40], [0, 40, 60], [1, 0, 400], [1, 400, 410]]);
+  const imbalance = analyze([sequential, skewed], target, machine, []).warnings.filter((w) => w.kind === 'imbalance');
+  assert.deepEqual(imbalance.map((w) => w.message), ['threads: the busiest worker worked 1.74× the average; stragglers: input #3 — split big inputs or order them largest first']);
+  // The same shape in microseconds, in a run that start-up makes 150 ms long.
+  const tiny = makeRun('threads', 2, 150, [[0, 0, 0.02], [0, 0.02, 0.04], [0, 0.04, 0.06], [1, 0, 0.4], [1, 0.4, 0.41]]);
+  assert.equal(tiny.metrics.loadImbalance! > 1.5, true);
+  assert.deepEqual(analyze([sequential, tiny], target, machine, []).warnings.filter((w) => w.kind === 'imbalance'), []);
+});
+
+test('tasks that failed before reaching a worker (lane -1) are on no lane: they do not make the workers look imbalanced', () => {
+  const even = makeRun('threads', 2, 200, [[0, 0, 100], [1, 0, 100], [-1, 5, 5], [-1, 5, 5]]);
+  for (const task of even.tasks.filter((t) => t.lane < 0)) task.status = 'error';
+  applyMetrics([even]);
+  assert.equal(even.metrics.loadImbalance, 1);
+});
+
 test('CPU per wall: per-task CPU first, then the calls\' CPU measured from ready, then the run\'s (start-up included)', () => {
   const spans: [number, number, number][] = [[0, 0, 200], [0, 200, 400]];
   const measured = makeRun('sequential', 1, 400, [[0, 0, 200, 20], [0, 200, 400, 20]], { cpuMs: 150, callsCpuMs: 30 });
