@@ -13,6 +13,12 @@ const pct = (share: number) => (share < 0.005 ? 'under 1%' : `${Math.round(100 *
 const POOL_NAMES: Record<string, string> = { threads: 'thread pool', processes: 'process pool' };
 const BUSY = 'other programs kept the machine busy during the runs, so it may not be the code — profile again when it is quiet';
 
+/**
+ * Under this much work in all (the sequential run's calls), a pool has nothing worth saving, and
+ * its time is mostly its start-up and the clock's noise: runs of a few ms can come out 2× either way.
+ */
+const TOO_LITTLE_MS = 10;
+
 /** Below this share of CPU time per wall time, the calls mostly wait (I/O, sleeps, other processes). */
 const WAITING = 0.3;
 
@@ -48,6 +54,13 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   const crowded = isCpuBound(sequential) && traits.cpus !== undefined && best.workers > traits.cpus && best.workers <= best.tasks.length ? traits.cpus : undefined;
   let sentence: string;
   const bestSpeedup = best.metrics.speedup ?? 0;
+  const work = sequential && !sequential.aborted ? sequential.metrics.busyMs : undefined;
+  if (sequential && work !== undefined && work < TOO_LITTLE_MS && bestSpeedup >= 0.9) {
+    const calls = sequential.tasks.length;
+    const each = sequential.metrics.medianTaskMs === null ? '' : ` (${ms(sequential.metrics.medianTaskMs)} a call, median)`;
+    sentence = `Not worth parallelizing yet: the ${calls} call${calls === 1 ? '' : 's'} take ${ms(work)} in all${each}, so the pools' times (${pools.map((r) => `${r.strategy} ${x(r.metrics.speedup ?? 0)}`).join(', ')}) are mostly start-up and timing noise — profile more inputs, or bigger ones, to see whether a pool pays`;
+    return `${sentence}${safety ? `; but ${safety}` : ''}.`;
+  }
   if (bestSpeedup >= 1.2) {
     sentence = `${capitalize(POOL_NAMES[best.strategy])} is ${x(bestSpeedup)} faster than sequential with ${best.workers} workers`;
     for (const other of others) {

@@ -244,6 +244,20 @@ test('pools slowed by printing: the overhead warning and the verdict say so, and
   assert.match(contention?.message ?? '', /slower side by side than alone — they contend for the CPUs, memory bandwidth or caches \(a library that starts threads of its own does this\)/);
 });
 
+test('a job of a few ms in all: a pool that looks faster is start-up and noise, and the verdict says so rather than "2× faster"', () => {
+  // Python: 8 calls of 0.03 ms; the sequential run's wall is mostly its fixed costs.
+  const sequential = makeRun('sequential', 1, 6, [0, 1, 2, 3, 4, 5, 6, 7].map((i) => [0, 1 + i * 0.1, 1.03 + i * 0.1] as [number, number, number]));
+  const threads = makeRun('threads', 2, 3, [0, 1, 2, 3, 4, 5, 6, 7].map((i) => [i % 2, 0.5 + i * 0.1, 0.53 + i * 0.1] as [number, number, number]));
+  const processes = makeRun('processes', 2, 27, [[0, 15, 15.1], [1, 20, 20.1]]);
+  assert.equal(
+    analyze([sequential, threads, processes], target, machine, []).verdict,
+    "Not worth parallelizing yet: the 8 calls take 0.24 ms in all (0.03 ms a call, median), so the pools' times (threads 2.0×, processes 0.2×) are mostly start-up and timing noise — profile more inputs, or bigger ones, to see whether a pool pays.",
+  );
+  // Pools that lose on such a job keep their advice: batch.
+  const slow = makeRun('threads', 2, 60, [[0, 50, 50.03], [1, 55, 55.03]]);
+  assert.match(analyze([sequential, slow], target, machine, []).verdict, /^Stay sequential: every pool is slower \(threads 0\.1×\) because each call takes only 0\.03 ms — batch several inputs per task/);
+});
+
 test('only sequential ran: the verdict gives its time and how to compare, not a missing baseline', () => {
   const sequential = makeRun('sequential', 1, 70.4, [[0, 10, 40], [0, 40, 70.4]]);
   assert.equal(analyze([sequential], target, machine, []).verdict, 'Only sequential ran: 2 calls in 70 ms (30 ms a call, median) — profile a thread or process pool beside it to see whether parallelism pays.');
