@@ -49,7 +49,7 @@ test('a function past what the arguments check walks (after 20 000 objects) stil
 });
 
 test('a SharedArrayBuffer or a Blob argument reaches threads, and fails its task up front in processes instead of hanging or arriving as {}', async () => {
-  const report = await profile('throws.ts', 'sizeOf', '[new SharedArrayBuffer(8), new Blob(["ab"]), new Uint8Array(3)]');
+  const report = await profile('buffers.ts', 'sizeOf', '[new SharedArrayBuffer(8), new Blob(["ab"]), new Uint8Array(3)]');
   for (const strategy of ['sequential', 'threads']) {
     assert.deepEqual(run(report, strategy).tasks.map((t) => [t.status, t.resultPreview]), [['ok', '8'], ['ok', '2'], ['ok', '3']], strategy);
   }
