@@ -5,7 +5,7 @@
 import type { Machine, Run, SourceLocation, Target, Warning } from './model';
 import { applyMetrics, isCpuBound, representativeRuns } from './metrics';
 import { findLockOrderInversions } from './lockOrder';
-import { Warnings, printsALot, sharesState } from './warnings';
+import { Warnings, loadCouldExplain, printsALot, sharesState } from './warnings';
 import { verdictOf } from './verdict';
 
 /** The first line of the source matching `pattern`, as a location in the target's file. */
@@ -73,7 +73,7 @@ export function analyze(
         Warnings.overhead(run.strategy, speedup, {
           medianTaskMs,
           utilization: run.metrics.utilization,
-          busyShare: busy >= BUSY_SHARE ? busy : undefined,
+          busyShare: busy >= BUSY_SHARE && loadCouldExplain(speedup, busy) ? busy : undefined,
           sharesState: sharesState(run),
           outputLines: printsALot(run) ? run.outputLines : undefined,
           workers: run.workers,

@@ -4,7 +4,7 @@
  */
 import type { Run, Target, Warning } from './model';
 import { isCpuBound } from './metrics';
-import { overCpus, printed, printsALot, sharesState } from './warnings';
+import { loadCouldExplain, overCpus, printed, printsALot, sharesState } from './warnings';
 
 // Two decimals near 1, where one would hide which side of sequential a pool is (0.97 is not "1.0").
 const x = (n: number) => `${n.toFixed(n >= 10 ? 0 : n > 0.95 && n < 1.05 && n !== 1 ? 2 : 1)}×`;
@@ -44,8 +44,6 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   const best = pools.reduce((a, b) => ((b.metrics.speedup ?? 0) > (a.metrics.speedup ?? 0) ? b : a));
   const others = pools.filter((r) => r !== best);
   const gil = warnings.some((w) => w.kind === 'gil');
-  // Slow pools on a busy machine are put down to the machine, as their overhead warnings do.
-  const busy = warnings.some((w) => w.kind === 'busy-machine');
   const median = best.metrics.medianTaskMs;
   // A pool that printed enough to be slowed by it, if any.
   const chatty = pools.find(printsALot);
@@ -54,6 +52,10 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   const crowded = isCpuBound(sequential) && traits.cpus !== undefined && best.workers > traits.cpus && best.workers <= best.tasks.length ? traits.cpus : undefined;
   let sentence: string;
   const bestSpeedup = best.metrics.speedup ?? 0;
+  // Slow pools on a busy machine are put down to the machine, as their overhead warnings are, where
+  // the load measured could explain the loss.
+  const busyMachine = warnings.some((w) => w.kind === 'busy-machine');
+  const busy = busyMachine && loadCouldExplain(bestSpeedup, Math.max(best.otherLoad ?? 0, sequential?.otherLoad ?? 0));
   const work = sequential && !sequential.aborted ? sequential.metrics.busyMs : undefined;
   if (sequential && work !== undefined && work < TOO_LITTLE_MS && bestSpeedup >= 0.9) {
     const calls = sequential.tasks.length;
@@ -98,7 +100,7 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   }
   const waiting = waitingClause(sequential, best, target, traits.isAsync === true);
   if (waiting) sentence += `; ${waiting}`;
-  const hedge = busy && !sentence.includes(BUSY) ? ' (measured while other programs kept the machine busy: profile again to confirm)' : '';
+  const hedge = busyMachine && !sentence.includes(BUSY) ? ' (measured while other programs kept the machine busy: profile again to confirm)' : '';
   return `${sentence}${safety ? `; but ${safety}` : ''}${hedge}.`;
 }
 

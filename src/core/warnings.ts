@@ -28,6 +28,16 @@ export function overCpus(workers: number, cpus: number): string {
   return `${workers} workers on ${cpus} CPU${cpus === 1 ? '' : 's'}: CPU-bound calls run at most ${cpus} at a time, and starting the other workers takes CPU from them — use ${cpus} workers`;
 }
 
+/**
+ * Whether other programs' share of the machine during a run could account for a pool being this
+ * much slower than sequential. The share is a lower bound and falls unevenly on the runs compared,
+ * so it is counted twice: 10% can explain 0.72×, not a pool sixteen times slower. Under 5% (what the
+ * busy-machine warning leaves out), it explains nothing.
+ */
+export function loadCouldExplain(speedup: number, share: number): boolean {
+  return share >= 0.05 && (share >= 0.5 || speedup / (1 - 2 * share) >= 0.9);
+}
+
 /** Whether a run's calls used the shared counter or locks: what its workers may wait on. */
 export function sharesState(run: { locks: unknown[]; counter: { expected: number } }): boolean {
   return run.locks.length > 0 || run.counter.expected > 0;

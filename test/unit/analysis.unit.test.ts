@@ -211,6 +211,22 @@ test('pools that barely pay or lose on a busy machine: the verdict puts it down 
   assert.doesNotMatch(slower, /wait on each other|\(measured while/);
 });
 
+test('a little load cannot explain a pool many times slower: the warning and the verdict blame what the workers share, and only hedge', () => {
+  const js = { file: '/x/f.ts', name: 'f', language: 'typescript' as const };
+  // bank.ts's depositUnsafely: every call hammers the shared counter; 11% other load during processes.
+  const sequential = makeRun('sequential', 1, 130, [[0, 70, 100], [0, 100, 130]]);
+  const threads = makeRun('threads', 2, 173, [[0, 110, 170], [1, 110, 173]], { counter: { expected: 2, observed: 1, lost: 1 } });
+  const processes = makeRun('processes', 2, 2161, [[0, 200, 2100], [1, 200, 2161]], { otherLoad: 0.11, counter: { expected: 2, observed: 1, lost: 1 } });
+  const { warnings, verdict } = analyze([sequential, threads, processes], js, machine, []);
+  const overhead = warnings.find((w) => w.kind === 'overhead' && w.strategy === 'processes');
+  assert.equal(overhead?.message, 'processes: 0.06× — slower than sequential: the workers contend for something they share (locks, the shared counter, memory bandwidth); see the timeline');
+  assert.ok(warnings.some((w) => w.kind === 'busy-machine'), 'the load is still told');
+  assert.match(verdict, /^Stay sequential: every pool is slower \(threads 0\.8×, processes 0\.1×\) — the workers wait on each other or on what they share \(locks, the counter\); see the timeline; but it is not safe as is: .* \(measured while other programs kept the machine busy: profile again to confirm\)\.$/);
+  // The same load beside a pool only a little slower is still put down to the machine.
+  const near = makeRun('processes', 2, 170, [[0, 20, 160], [1, 20, 170]], { otherLoad: 0.11 });
+  assert.match(analyze([sequential, near], js, machine, []).warnings.find((w) => w.kind === 'overhead')?.message ?? '', /other programs took at least 11% of the machine's CPU time during this run/);
+});
+
 test('pools that lose with calls of a few ms: the verdict blames locks and the counter only where the runs used them', () => {
   const js = { file: '/x/f.ts', name: 'f', language: 'typescript' as const };
   const sequential = makeRun('sequential', 1, 20, [[0, 0, 10], [0, 10, 20]]);
