@@ -187,6 +187,34 @@ function describeParams(raw: string, kind: 'js' | 'py'): { params: string[]; pos
   return { params, positional };
 }
 
+/**
+ * Where a JS function `name` is defined below the top level — a class's method or a nested
+ * function — and the top-level class or function around it, if any. For the error when a name is
+ * not a top-level function; a line scan like `scanFunctions`.
+ */
+export function whereNested(source: string, name: string): { line: number; inside?: string } | undefined {
+  const id = name.replace(/\$/g, '\\$');
+  // A method or function declaration: its body opens on the line, or its parameters go on to the
+  // next; not a call such as `run(x);`.
+  const declared = new RegExp(`^\\s+(?:(?:static|async|get|public|private|protected|override)\\s+)*(?:function\\s*\\*?\\s*|\\*\\s*)?${id}\\s*(?:<[^(]*>)?\\((?:.*\\)[^;]*\\{.*|.*[(,]\\s*)$`);
+  const assigned = new RegExp(`^\\s+(?:(?:const|let|var)\\s+|(?:(?:static|public|private|protected|readonly|override)\\s+)*)${id}\\s*(?::[^=]+)?=\\s*(?:async\\s+)?(?:function\\b|\\(|[A-Za-z_$][\\w$]*\\s*=>)`);
+  let inside: string | undefined;
+  const lines = source.split('\n');
+  for (let line = 0; line < lines.length; line++) {
+    const text = lines[line].replace(/\r$/, '');
+    if (/^[^\s/}*)\]]/.test(text)) {
+      // A new top-level statement: a class, a function, or something else (an object, a call).
+      const cls = /^(?:export\s+(?:default\s+)?)?(?:abstract\s+)?class\s+([A-Za-z_$][\w$]*)/.exec(text);
+      const fn = cls ? undefined : matchJs(text);
+      const binding = cls || fn ? undefined : /^(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)/.exec(text);
+      inside = cls ? `class ${cls[1]}` : fn ? `function ${fn.name}` : binding ? binding[1] : undefined;
+    } else if (declared.test(text) || assigned.test(text)) {
+      return { line, inside };
+    }
+  }
+  return undefined;
+}
+
 export function languageOf(file: string): Language | undefined {
   if (/\.(ts|mts|cts|tsx)$/.test(file)) return 'typescript';
   if (/\.(js|mjs|cjs|jsx)$/.test(file)) return 'javascript';

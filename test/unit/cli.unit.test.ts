@@ -82,6 +82,8 @@ const badInputs: { name: string; args: string[]; message: RegExp }[] = [
   { name: 'missing file', args: ['profile', 'nope.ts', 'f', '--inputs', '[1]'], message: /nope\.ts: no such file/ },
   { name: 'not a supported file', args: ['profile', 'package.json', 'f', '--inputs', '[1]'], message: /not a JavaScript, TypeScript or Python file/ },
   { name: 'no such function', args: ['profile', fixture('throws.ts'), 'nothere', '--inputs', '[1]'], message: /no top-level function "nothere" .*functions found: failOnOdd, returnsFunction, stateful, workerDependent/ },
+  { name: 'a method', args: ['profile', fixture('methods.ts'), 'price', '--inputs', '[1]'], message: /no top-level function "price" in .*methods\.ts; "price" is defined inside class Pricer \(line 5\): profile a top-level function that calls it; functions found: total/ },
+  { name: 'a nested function', args: ['profile', fixture('methods.ts'), 'add', '--inputs', '[1]'], message: /"add" is defined inside function total \(line 13\)/ },
   { name: 'a reserved word for a name', args: ['profile', fixture('throws.ts'), 'default', '--inputs', '[1]'], message: /no top-level function "default" .*functions found: failOnOdd/ },
   { name: 'syntax error', args: ['profile', fixture('syntaxError.ts'), 'broken', '--inputs', '[1]'], message: /syntaxError\.ts:2: / },
   { name: 'inputs do not parse', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputs', '[1,'], message: /the inputs expression does not parse/ },

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { scanFunctions, languageOf } from '../../src/core/functionScanner';
+import { scanFunctions, languageOf, whereNested } from '../../src/core/functionScanner';
 
 test('finds top-level JS/TS functions of every shape, not nested ones', () => {
   const source = [
@@ -24,6 +24,34 @@ test('finds top-level JS/TS functions of every shape, not nested ones', () => {
   assert.deepEqual(found[2].params, ['p', '{ q }']);
   assert.deepEqual(found[3].params, ['x']);
   assert.equal(found[5].commonJsExport, true);
+});
+
+test('whereNested finds a JS method or nested function and what encloses it; a call is not a definition', () => {
+  const source = [
+    'export class Cart {',
+    '  static async load(id: string) {',
+    '    return new Cart();',
+    '  }',
+    '  private total = (n: number) => n;',
+    '  *items() {}',
+    '}',
+    'function outer() {',
+    '  const helper = function () {};',
+    '  report(1);',
+    '}',
+    'const api = {',
+    '  fetch(url) {',
+    '    return url;',
+    '  },',
+    '};',
+  ].join('\n');
+  assert.deepEqual(whereNested(source, 'load'), { line: 1, inside: 'class Cart' });
+  assert.deepEqual(whereNested(source, 'total'), { line: 4, inside: 'class Cart' });
+  assert.deepEqual(whereNested(source, 'items'), { line: 5, inside: 'class Cart' });
+  assert.deepEqual(whereNested(source, 'helper'), { line: 8, inside: 'function outer' });
+  assert.deepEqual(whereNested(source, 'fetch'), { line: 12, inside: 'api' });
+  assert.equal(whereNested(source, 'report'), undefined, 'called, not defined');
+  assert.equal(whereNested(source, 'Cart'), undefined, 'top-level');
 });
 
 test('finds top-level Python functions, skipping methods', () => {

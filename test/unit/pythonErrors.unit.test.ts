@@ -12,6 +12,7 @@ import { profile } from './engineKit';
 
 const badInputs: { name: string; opts: Parameters<typeof options>; says: RegExp }[] = [
   { name: 'missing function lists the functions found', opts: ['racyCounter.py', 'nope', '[1]'], says: /no function 'nope' in racyCounter\.py; functions found: racy, safe/ },
+  { name: 'a method says which class it is in', opts: ['methods.py', 'price', '[1]'], says: /no function 'price' in methods\.py; 'price' is defined inside class Pricer \(line 5\): profile a top-level function that calls it; functions found: total/ },
   { name: 'syntax error names file:line', opts: ['syntaxError.py', 'broken', '[1]'], says: /syntax error in syntaxError\.py:2/ },
   { name: 'import error names the module and the fix', opts: ['importError.py', 'f', '[1]'], says: /importing importError\.py failed: ModuleNotFoundError: No module named 'no_such_module_for_parallel_profiler' at importError\.py:1; fix: install/ },
   { name: 'missing file', opts: ['doesNotExist.py', 'f', '[1]'], says: /file not found: .*doesNotExist\.py/ },

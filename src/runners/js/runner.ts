@@ -9,7 +9,7 @@ import * as readline from 'node:readline';
 import { serialize } from 'node:v8';
 import type { ControllerCommand, RunnerOptions } from '../../core/protocol';
 import { EXIT_BAD_INPUT } from '../../core/protocol';
-import { scanFunctions } from '../../core/functionScanner';
+import { scanFunctions, whereNested } from '../../core/functionScanner';
 import type { StrategyName } from '../../core/model';
 import { epochMs } from './clock';
 import { emit, flushEvents } from './eventWriter';
@@ -46,10 +46,13 @@ async function prepare(options: RunnerOptions) {
     throw new BadInput(`${options.file}: the module's top-level code threw while loading: ${describeError(error).error}`);
   }
   if (typeof hooks.target() !== 'function') {
-    const names = scanFunctions(fs.readFileSync(options.file, 'utf8'), options.language).map((f) => f.name);
-    throw new BadInput(
-      `no top-level function "${options.name}" in ${options.file}; functions found: ${names.length ? names.join(', ') : 'none'}`,
-    );
+    const source = fs.readFileSync(options.file, 'utf8');
+    const names = scanFunctions(source, options.language).map((f) => f.name);
+    const nested = whereNested(source, options.name);
+    const where = nested
+      ? `; "${options.name}" is defined inside ${nested.inside ?? 'another definition'} (line ${nested.line + 1}): profile a top-level function that calls it`
+      : '';
+    throw new BadInput(`no top-level function "${options.name}" in ${options.file}${where}; functions found: ${names.length ? names.join(', ') : 'none'}`);
   }
   let value: unknown;
   try {

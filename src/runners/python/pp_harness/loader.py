@@ -76,14 +76,35 @@ def top_level_functions(path):
     return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
 
 
+def where_nested(path, name):
+    """'class C (line 4)' or 'function f (line 9)' when `name` is defined only inside a top-level
+    class or function of the file: a method or a nested function; else None."""
+    try:
+        with open(path, "rb") as f:
+            tree = ast.parse(f.read())
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for top in tree.body:
+        if not isinstance(top, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(top):
+            if node is not top and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+                kind = "class" if isinstance(top, ast.ClassDef) else "function"
+                return "%s %s (line %d)" % (kind, top.name, node.lineno)
+    return None
+
+
 def find_function(module, path, name):
     """The callable `name` of the module, or a one-line error listing the functions found."""
     fn = getattr(module, name, None)
     if fn is None:
         found = top_level_functions(path)
         listed = ", ".join(found) if found else "none"
-        raise UserInputError("no function %r in %s; functions found: %s"
-                             % (name, os.path.basename(path), listed))
+        nested = where_nested(path, name)
+        where = ("; %r is defined inside %s: profile a top-level function that calls it" % (name, nested)
+                 if nested else "")
+        raise UserInputError("no function %r in %s%s; functions found: %s"
+                             % (name, os.path.basename(path), where, listed))
     if not callable(fn):
         raise UserInputError("%r in %s is a %s, not a function; fix: name a top-level function"
                              % (name, os.path.basename(path), type(fn).__name__))
