@@ -1,5 +1,6 @@
 /** The summary table: one row per run with its timings and metrics, the fastest marked. */
 import type { Report } from '../src/core/model';
+import { stoppedHow } from '../src/core/textSummary';
 import { h } from './dom';
 import { formatCount, formatMs, formatPercent, formatTimes } from './format';
 
@@ -18,7 +19,7 @@ export function summaryTable(report: Report): HTMLTableElement {
     {},
     report.runs.map((run) => {
       const warnings = report.warnings.filter((w) => w.strategy === run.strategy).length;
-      const name = run.strategy + (repeats ? ` #${run.repeat + 1}` : '');
+      const name = run.strategy + (repeats ? ` #${run.repeat + 1}` : '') + (run.aborted ? ` (${stoppedHow(run)})` : '');
       const classes = [
         run.strategy !== 'sequential' && run.wallMs === fastest ? 'best' : '',
         run.aborted ? 'aborted-row' : '',

@@ -37,7 +37,7 @@ export function summaryRows(report: Report): SummaryRow[] {
 }
 
 /** How a run that did not run all its tasks ended, for its row: the reason is in the warnings. */
-function stoppedHow(run: Run): string {
+export function stoppedHow(run: Run): string {
   if (run.aborted === 'cancelled') return 'cancelled';
   return run.lanes.length === 0 ? 'skipped' : 'stopped';
 }

@@ -218,6 +218,23 @@ describe('profiling panel (Chromium)', () => {
     await panel.page.context().close();
   });
 
+  it('marks a run stopped before its tasks ran, with no speedup', async () => {
+    const report = makeReport({ workers: 2 });
+    const processes = report.runs.find((r) => r.strategy === 'processes')!;
+    Object.assign(processes, { aborted: 'processes strategy skipped: input 1 (lock) cannot be pickled', lanes: [], tasks: [], wallMs: 1.2 });
+    processes.metrics = { ...processes.metrics, speedup: null, efficiency: null };
+    const panel = await browser.open(LIGHT);
+    await panel.showReport(report);
+    const row = panel.page.locator('table.summary tbody tr[data-strategy="processes"]');
+    const cells = await row.locator('td').allTextContents();
+    assert.equal(cells[0], 'processes (skipped)');
+    assert.equal(cells[4], '—');
+    assert.equal(await row.getAttribute('class'), 'aborted-row');
+    assert.equal(await row.locator('td').first().getAttribute('title'), `stopped: ${processes.aborted}`);
+    assert.deepEqual(panel.errors, []);
+    await panel.page.context().close();
+  });
+
   it('says in one line why a malformed report cannot be shown, and recovers with the next one', async () => {
     const panel = await browser.open(LIGHT);
     await panel.post({ type: 'report', report: { version: 1, target: { name: 'x' } } as unknown as Report });
