@@ -3,7 +3,7 @@
  * lock-order inversions, the GIL, overhead, imbalance, a busy machine) and the one-sentence verdict.
  */
 import type { Machine, Run, SourceLocation, Target, Warning } from './model';
-import { applyMetrics, isCpuBound, representativeRuns } from './metrics';
+import { applyMetrics, isCpuBound, laneBusyMs, representativeRuns } from './metrics';
 import { findLockOrderInversions } from './lockOrder';
 import { Warnings, loadCouldExplain, printsALot, sharesState } from './warnings';
 import { verdictOf } from './verdict';
@@ -99,11 +99,9 @@ export function analyze(
  * wall time: with calls of microseconds, one worker doing twice the others' still costs nothing.
  */
 function imbalanceCosts(run: Run): boolean {
-  const { loadImbalance, busyMs } = run.metrics;
-  // The lanes computeMetrics averages over: every worker's, and any a task ran on.
-  const lanes = new Set([...run.lanes.map((l) => l.id), ...run.tasks.filter((t) => t.lane >= 0).map((t) => t.lane)]).size;
-  const meanBusyMs = busyMs / Math.max(1, lanes);
-  return loadImbalance !== null && (loadImbalance - 1) * meanBusyMs >= 0.1 * run.wallMs;
+  const busy = laneBusyMs(run);
+  const meanBusyMs = busy.reduce((a, b) => a + b, 0) / busy.length;
+  return Math.max(...busy) - meanBusyMs >= 0.1 * run.wallMs;
 }
 
 /** Other load at or above this share of the machine's CPU time during a run skews the comparison. */

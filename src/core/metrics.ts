@@ -18,8 +18,21 @@ export function duration(task: TaskSpan): number {
 /** A task is a straggler when it takes over three times the median task. */
 export const STRAGGLER_FACTOR = 3;
 
+/** The tasks whose call ran to its end, returning or throwing: what busy time counts. */
+function ranTasks(run: Run): TaskSpan[] {
+  return run.tasks.filter((t) => t.status === 'ok' || t.status === 'error');
+}
+
+/** Each worker lane's busy time, every lane of the run included (an idle one at 0). */
+export function laneBusyMs(run: Run): number[] {
+  const perLane = new Map<number, number>(run.lanes.map((l) => [l.id, 0]));
+  // A task that failed before reaching a worker (lane -1) ran on no lane.
+  for (const task of ranTasks(run)) if (task.lane >= 0) perLane.set(task.lane, (perLane.get(task.lane) ?? 0) + duration(task));
+  return [...perLane.values()];
+}
+
 export function computeMetrics(run: Run, baselineWallMs: number | null): RunMetrics {
-  const ran = run.tasks.filter((t) => t.status === 'ok' || t.status === 'error');
+  const ran = ranTasks(run);
   const durations = ran.map(duration);
   const busyMs = durations.reduce((a, b) => a + b, 0);
   const medianTaskMs = median(durations);
@@ -28,10 +41,7 @@ export function computeMetrics(run: Run, baselineWallMs: number | null): RunMetr
   // its wall time covers only part of the work, or none.
   const comparable = baselineWallMs !== null && run.wallMs > 0 && !run.aborted;
   const speedup = comparable ? baselineWallMs / run.wallMs : null;
-  const perLane = new Map<number, number>(run.lanes.map((l) => [l.id, 0]));
-  // A task that failed before reaching a worker (lane -1) ran on no lane.
-  for (const task of ran) if (task.lane >= 0) perLane.set(task.lane, (perLane.get(task.lane) ?? 0) + duration(task));
-  const laneBusy = [...perLane.values()];
+  const laneBusy = laneBusyMs(run);
   const meanBusy = laneBusy.length ? laneBusy.reduce((a, b) => a + b, 0) / laneBusy.length : 0;
   const cpuTasks = ran.filter((t) => t.cpuMs !== undefined);
   // Per-task CPU where measured; else the calls' CPU measured from the workers' ready; else the
