@@ -66,29 +66,26 @@ def load_module(path):
     return module
 
 
-def top_level_functions(path):
-    """Names of the functions defined at the top level of the file, in order."""
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _top_level(path):
+    """The file's top-level statements, or none if it cannot be read or parsed."""
     try:
         with open(path, "rb") as f:
-            tree = ast.parse(f.read())
+            return ast.parse(f.read()).body
     except (OSError, SyntaxError, ValueError):
         return []
-    return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
 
 
-def where_nested(path, name):
+def _where_nested(statements, name):
     """'class C (line 4)' or 'function f (line 9)' when `name` is defined only inside a top-level
-    class or function of the file: a method or a nested function; else None."""
-    try:
-        with open(path, "rb") as f:
-            tree = ast.parse(f.read())
-    except (OSError, SyntaxError, ValueError):
-        return None
-    for top in tree.body:
-        if not isinstance(top, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+    class or function: a method or a nested function; else None."""
+    for top in statements:
+        if not isinstance(top, (ast.ClassDef,) + _DEFS):
             continue
         for node in ast.walk(top):
-            if node is not top and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            if node is not top and isinstance(node, _DEFS) and node.name == name:
                 kind = "class" if isinstance(top, ast.ClassDef) else "function"
                 return "%s %s (line %d)" % (kind, top.name, node.lineno)
     return None
@@ -98,9 +95,10 @@ def find_function(module, path, name):
     """The callable `name` of the module, or a one-line error listing the functions found."""
     fn = getattr(module, name, None)
     if fn is None:
-        found = top_level_functions(path)
+        statements = _top_level(path)
+        found = [n.name for n in statements if isinstance(n, _DEFS)]
         listed = ", ".join(found) if found else "none"
-        nested = where_nested(path, name)
+        nested = _where_nested(statements, name)
         where = ("; %r is defined inside %s: profile a top-level function that calls it" % (name, nested)
                  if nested else "")
         raise UserInputError("no function %r in %s%s; functions found: %s"
