@@ -59,7 +59,7 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   const work = sequential && !sequential.aborted ? sequential.metrics.busyMs : undefined;
   if (sequential && work !== undefined && work < TOO_LITTLE_MS && bestSpeedup >= 0.9) {
     const calls = sequential.tasks.length;
-    const each = sequential.metrics.medianTaskMs === null ? '' : ` (${ms(sequential.metrics.medianTaskMs)} a call, median)`;
+    const each = sequential.metrics.medianTaskMs === null || calls === 1 ? '' : ` (${ms(sequential.metrics.medianTaskMs)} a call, median)`;
     sentence = `Not worth parallelizing yet: the ${calls} call${calls === 1 ? ' takes' : 's take'} ${ms(work)} in all${each}, so the pools' times (${pools.map((r) => `${r.strategy} ${x(r.metrics.speedup ?? 0)}`).join(', ')}) are mostly start-up and timing noise — profile more inputs, or bigger ones, to see whether a pool pays`;
     return `${sentence}${safety ? `; but ${safety}` : ''}.`;
   }

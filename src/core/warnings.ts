@@ -135,7 +135,7 @@ export const Warnings = {
       : outputLines !== undefined
       ? `${printed(outputLines)} — print less in the function, or gather what to print and print it once`
       : workers > inputs
-      ? `${workers} workers for ${inputs} input${inputs === 1 ? '' : 's'}: ${workers - inputs} of them start up and never get a task — use at most ${inputs} workers, or give it more inputs`
+      ? `${workers} workers for ${inputs} input${inputs === 1 ? '' : 's'}: ${workers - inputs} of them ${workers - inputs === 1 ? 'starts up and never gets' : 'start up and never get'} a task — use at most ${inputs} worker${inputs === 1 ? '' : 's'}, or give it more inputs`
       : cpus !== undefined && workers > cpus
       ? overCpus(workers, cpus)
       : medianTaskMs !== null && medianTaskMs < 1

@@ -254,6 +254,9 @@ test('pools slowed by printing: the overhead warning and the verdict say so, and
   const crowded = makeRun('threads', 8, 900, [[0, 700, 900], [1, 700, 900]]);
   const spare = analyze([sequential, crowded], js, machine, []).warnings.find((w) => w.kind === 'overhead');
   assert.match(spare?.message ?? '', /slower than sequential: 8 workers for 2 inputs: 6 of them start up and never get a task — use at most 2 workers, or give it more inputs$/);
+  const single = makeRun('sequential', 1, 400, [[0, 0, 400]]);
+  const lonely = analyze([single, makeRun('processes', 2, 900, [[0, 500, 900]])], js, machine, []).warnings.find((w) => w.kind === 'overhead');
+  assert.match(lonely?.message ?? '', /slower than sequential: 2 workers for 1 input: 1 of them starts up and never gets a task — use at most 1 worker, or give it more inputs$/);
   // Busy but slower side by side, with nothing shared: contention the code does not show.
   const contended = makeRun('threads', 2, 900, [[0, 0, 900], [1, 0, 900]]);
   const contention = analyze([sequential, contended], js, machine, []).warnings.find((w) => w.kind === 'overhead');
@@ -269,6 +272,9 @@ test('a job of a few ms in all: a pool that looks faster is start-up and noise, 
     analyze([sequential, threads, processes], target, machine, []).verdict,
     "Not worth parallelizing yet: the 8 calls take 0.24 ms in all (0.03 ms a call, median), so the pools' times (threads 2.0×, processes 0.2×) are mostly start-up and timing noise — profile more inputs, or bigger ones, to see whether a pool pays.",
   );
+  // One call: its time is the whole job, said once.
+  const once = makeRun('sequential', 1, 6, [[0, 1, 1.11]]);
+  assert.match(analyze([once, makeRun('threads', 2, 6.1, [[0, 1, 1.11]])], target, machine, []).verdict, /^Not worth parallelizing yet: the 1 call takes 0\.11 ms in all, so the pools' times \(threads 0\.98×\)/);
   // Pools that lose on such a job keep their advice: batch.
   const slow = makeRun('threads', 2, 60, [[0, 50, 50.03], [1, 55, 55.03]]);
   assert.match(analyze([sequential, slow], target, machine, []).verdict, /^Stay sequential: every pool is slower \(threads 0\.1×\) because each call takes only 0\.03 ms — batch several inputs per task/);
