@@ -163,6 +163,25 @@ test('a pool worker that dies with a task sent ahead to it: that task runs on an
   }
 });
 
+for (const [fn, status, options] of [
+  ['countThenExit', 'crashed', {}],
+  ['countThenSpin', 'timeout', { taskTimeoutMs: 500 }],
+] as const) {
+  test(`the sequential loop's worker ends after many quick calls (${fn}): each call it finished counts once, ok, and the loop goes on`, async () => {
+    // The loop reports its calls a few ms' worth at a time: on exit, those not yet reported go out
+    // then; when the runner stops the thread, they come from the task table, without their results.
+    const report = await withoutLeftovers(() => profile('exitsAfterMany.ts', fn, 'Array.from({length: 300}, (_, i) => i)', { strategies: ['sequential'], ...options }));
+    const r = run(report, 'sequential');
+    assert.deepEqual(r.tasks.map((t) => t.status), Array.from({ length: 300 }, (_, i) => (i === 200 ? status : 'ok')));
+    assert.deepEqual(r.counter, { expected: 300, observed: 300, lost: 0 }, 'every call ran once');
+    assert.ok(r.tasks.every((t) => t.endMs >= t.startMs && t.startMs > 0), 'every call has its timing');
+    const results = r.tasks.filter((t) => t.digest !== undefined);
+    assert.ok(results.every((t) => t.digest === `n:${t.index}`));
+    assert.ok(r.tasks.slice(201).every((t) => t.digest !== undefined), 'the calls after it report their results');
+    if (fn === 'countThenExit') assert.equal(results.length, 299, 'an exit reports every result');
+  });
+}
+
 test('cancel stops every worker and still gives a partial report with cancelled tasks', async () => {
   const before = descendants();
   let started!: () => void;

@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   let awaiting = false;
   const runWaiting = (): void => {
     for (let task = waiting.shift(); task; task = waiting.shift()) {
-      const executed = executeTask(fn, task.index, task.args, originEpochMs, 'process', true);
+      const executed = executeTask(fn, task.index, task.args, originEpochMs, 'process', 'all');
       if (executed instanceof Promise) {
         awaiting = true;
         void executed.then((done) => {

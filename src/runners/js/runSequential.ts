@@ -1,7 +1,8 @@
 /**
  * The `sequential` strategy: one worker thread calls the function on every input in a loop — the
  * baseline the pools are measured against. If the controller or a timeout stops a task, or the
- * worker dies, a new worker carries on from the next input.
+ * worker dies, a new worker carries on from the next input. The worker reports its calls in
+ * batches (sequentialWorker.ts); those it had not reported when it died are read from the task table.
  */
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -12,13 +13,19 @@ import type { LockMessage } from './runtimeContract';
 import { heapLimitMb } from './heapLimit';
 import { watchThreadMemory } from './threadMemoryWatch';
 import type { ThreadReady } from './threadWorker';
-import type { SequentialCallsCpu, SequentialOutcome, SequentialWorkerData } from './sequentialWorker';
+import type { SequentialCallsCpu, SequentialEnded, SequentialWorkerData } from './sequentialWorker';
+import { TaskTable } from './taskTable';
+import type { TaskOutcome } from './taskExecution';
 import { threadOutputWritten } from './outputFlush';
 
 export function startSequential(settings: RunSettings): ActiveRun & { done: Promise<void> } {
   const recorder = new RunRecorder(settings);
   const buffer = createThreadBuffer();
   const memory = new ThreadSharedMemory(buffer);
+  const tableBuffer = TaskTable.create(settings.tasks.reduce((most, t) => Math.max(most, t.index + 1), 0));
+  const table = new TaskTable(tableBuffer);
+  /** Whether the worker finished the call, reported or not: its end is in the table (never 0). */
+  const callEnded = (index: number) => table.endMs[index] > 0;
   const queuedMs = recorder.now();
   const cpuBefore = process.cpuUsage();
   let current: { worker: Worker; lane: number; slot: number; threadId: number; tid?: number } | undefined;
@@ -38,7 +45,16 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
     });
     if (tasks.length === 0 || recorder.cancelled) return finished();
     const requestedMs = recorder.now();
-    const data: SequentialWorkerData = { bundle: settings.bundle, originEpochMs: settings.originEpochMs, buffer, tasks };
+    const argLists = tasks.some((t) => t.args.length !== 1);
+    const data: SequentialWorkerData = {
+      bundle: settings.bundle,
+      originEpochMs: settings.originEpochMs,
+      buffer,
+      table: tableBuffer,
+      indexes: tasks.map((t) => t.index),
+      args: tasks.map((t) => (argLists ? t.args : t.args[0])),
+      argLists,
+    };
     const worker = new Worker(path.join(__dirname, 'sequentialWorker.js'), {
       workerData: data,
       resourceLimits: { maxOldGenerationSizeMb: heapLimitMb(1) },
@@ -49,13 +65,15 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
     const mine: NonNullable<typeof current> = { worker, lane: -1, slot: -1, threadId: worker.threadId };
     current = mine;
     let failure: string | undefined;
-    worker.on('message', (message: ThreadReady | SequentialOutcome | SequentialCallsCpu | LockMessage) => {
+    worker.on('message', (message: ThreadReady | SequentialEnded | SequentialCallsCpu | LockMessage) => {
       if (message.pp === 'ready') {
         mine.lane = recorder.laneOf(message.threadId, { ...message, spawnMs: Math.min(requestedMs, message.spawnMs) });
         mine.slot = message.slot;
         mine.tid = message.tid;
-      } else if (message.pp === 'outcome') {
-        recorder.taskEnd(message.outcome, mine.lane, queuedMs);
+      } else if (message.pp === 'ended') {
+        const { plain, outcomes } = message;
+        for (let i = 0; i < plain.length; i += 2) ended(plain[i] as number, mine.lane, plain[i + 1]);
+        for (const outcome of outcomes) recorder.taskEnd(outcome, mine.lane, queuedMs);
       } else if (message.pp === 'lock') {
         recorder.lock(message, mine.lane);
       } else if (message.pp === 'calls-cpu') {
@@ -66,6 +84,10 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
     worker.on('error', (error) => (failure = error.message));
     worker.on('exit', (code) => {
       memory.releaseAllOf(mine.threadId);
+      // Calls it finished but had not reported yet: ok (errors are reported at once), their results gone with it.
+      for (const { index } of tasks) {
+        if (callEnded(index) && !recorder.isEnded(index)) recorder.taskEnd(timedOutcome(index), mine.lane, queuedMs);
+      }
       if (mine.lane >= 0) recorder.workerExit(mine.lane, code);
       const index = mine.slot >= 0 ? memory.runningTask[mine.slot] : -1;
       if (index >= 0 && !recorder.isEnded(index)) {
@@ -83,8 +105,18 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
     });
   };
 
+  /** A plain result's call, its timing from the table. */
+  const ended = (index: number, lane: number, result: unknown): void => {
+    const cpuMs = table.cpuMs[index];
+    recorder.taskOk(index, lane, queuedMs, table.startMs[index], table.endMs[index], Number.isNaN(cpuMs) ? undefined : cpuMs, result);
+  };
+  const timedOutcome = (index: number): TaskOutcome => {
+    const cpuMs = table.cpuMs[index];
+    return { index, startMs: table.startMs[index], endMs: table.endMs[index], status: 'ok', cpuMs: Number.isNaN(cpuMs) ? undefined : cpuMs };
+  };
+
   const stop = (index: number, status: TaskStatus, reason: string): void => {
-    if (recorder.isEnded(index) || recorder.stopped.has(index)) return;
+    if (recorder.isEnded(index) || recorder.stopped.has(index) || callEnded(index)) return;
     if (current && current.slot >= 0 && memory.runningTask[current.slot] === index) {
       recorder.stopped.set(index, { status, reason });
       void current.worker.terminate();
@@ -121,7 +153,7 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
       recorder.cancelled = true;
       const runningIndex = running()[0]?.index ?? -1;
       for (const task of remaining()) {
-        if (task.index !== runningIndex) recorder.taskFailed(task.index, -1, queuedMs, 'cancelled', CANCELLED);
+        if (task.index !== runningIndex && !callEnded(task.index)) recorder.taskFailed(task.index, -1, queuedMs, 'cancelled', CANCELLED);
       }
       if (runningIndex >= 0) stop(runningIndex, 'cancelled', CANCELLED);
       else if (current) void current.worker.terminate();

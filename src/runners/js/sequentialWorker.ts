@@ -1,14 +1,17 @@
 /**
  * The one worker thread of the `sequential` strategy: the baseline a user would get by calling the
  * function in a loop, in the same kind of environment as the pools' workers. It receives every
- * input at once and posts one outcome per call.
+ * input at once, writes each call's timing into the run's task table, and reports the calls a few
+ * milliseconds' worth at a time: a message per call would cost more than a tiny call itself, and
+ * would make the baseline slower than a plain loop.
  */
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { epochMs, sinceOrigin } from './clock';
 import { installRuntimeHost } from './runtimeHost';
 import { ThreadSharedMemory } from './sharedMemory';
 import { loadBundle } from './loadBundle';
-import { executeTask, type TaskOutcome } from './taskExecution';
+import { executeTask, isPlain, type Executed, type TaskOutcome } from './taskExecution';
+import { TaskTable } from './taskTable';
 import type { ThreadReady } from './threadWorker';
 import { linuxThreadId } from './threadMemoryWatch';
 import { ownThreadCpuMs } from './threadCpu';
@@ -17,13 +20,27 @@ export interface SequentialWorkerData {
   bundle: string;
   originEpochMs: number;
   buffer: SharedArrayBuffer;
-  /** Argument lists, with their input indexes. */
-  tasks: { index: number; args: unknown[] }[];
+  /** The run's task table (taskTable.ts), shared by every worker the run starts. */
+  table: SharedArrayBuffer;
+  /**
+   * The inputs as columns, which cost a fraction of a list of task objects to copy into the
+   * thread (100 000 numbers: ~5 ms against ~300 ms): each task's input index, and its one
+   * argument — or, with `argLists`, its argument list.
+   */
+  indexes: number[];
+  args: unknown[];
+  argLists: boolean;
 }
 
-export interface SequentialOutcome {
-  pp: 'outcome';
-  outcome: TaskOutcome;
+/**
+ * Calls that ended since the last report: those that returned a plain value, as index and value
+ * pairs (their timing is in the task table, and the runner describes the value), and the outcomes
+ * of the rest.
+ */
+export interface SequentialEnded {
+  pp: 'ended';
+  plain: unknown[];
+  outcomes: TaskOutcome[];
 }
 
 /**
@@ -35,13 +52,22 @@ export interface SequentialCallsCpu {
   cpuMs: number;
 }
 
+/**
+ * How long ended calls may wait to be reported, and how many. They are reported too when the
+ * user's code exits the thread; calls not yet reported when the runner stops the thread (a timeout,
+ * a hang) are still known from the task table, without their results.
+ */
+const REPORT_EVERY_MS = 5;
+const REPORT_AT_MOST = 1024;
+
 // A worker thread's start is when its own code first runs.
 const startedEpochMs = epochMs();
 
 async function main(): Promise<void> {
   process.setSourceMapsEnabled(true);
-  const { bundle, originEpochMs, buffer, tasks } = workerData as SequentialWorkerData;
+  const { bundle, originEpochMs, buffer, table: tableBuffer, indexes, args, argLists } = workerData as SequentialWorkerData;
   const memory = new ThreadSharedMemory(buffer);
+  const table = new TaskTable(tableBuffer);
   const slot = memory.claimSlot();
   const port = parentPort!;
   installRuntimeHost(memory, { owner: threadId, tallySlot: slot, originEpochMs }, (m) => port.postMessage(m));
@@ -49,14 +75,35 @@ async function main(): Promise<void> {
   const ready: ThreadReady = { pp: 'ready', threadId, pid: process.pid, slot, tid: linuxThreadId(), spawnMs: startedEpochMs - originEpochMs, readyMs: sinceOrigin(originEpochMs) };
   const cpuAtReady = ownThreadCpuMs();
   port.postMessage(ready);
-  for (const { index, args } of tasks) {
+  let ended: SequentialEnded = { pp: 'ended', plain: [], outcomes: [] };
+  let count = 0;
+  let reportedMs = ready.readyMs;
+  const report = (): void => {
+    port.postMessage(ended);
+    ended = { pp: 'ended', plain: [], outcomes: [] };
+    count = 0;
+  };
+  process.on('exit', () => count > 0 && report());
+  for (let i = 0; i < indexes.length; i++) {
+    const index = indexes[i];
     memory.runningTask[slot] = index;
     memory.runningSince[slot] = sinceOrigin(originEpochMs);
-    const { outcome } = await executeTask(fn, index, args, originEpochMs, 'thread', false);
+    const call = executeTask(fn, index, argLists ? (args[i] as unknown[]) : [args[i]], originEpochMs, 'thread', 'plain');
+    const { outcome, result }: Executed = call instanceof Promise ? await call : call;
+    table.startMs[index] = outcome.startMs;
+    table.cpuMs[index] = outcome.cpuMs ?? NaN;
+    // The end last: it marks the call as ended for the runner (runSequential.ts).
+    table.endMs[index] = outcome.endMs;
     memory.runningTask[slot] = -1;
-    const message: SequentialOutcome = { pp: 'outcome', outcome };
-    port.postMessage(message);
+    if (outcome.status === 'ok' && isPlain(result)) ended.plain.push(index, result);
+    else ended.outcomes.push(outcome);
+    // An error goes out at once: the table cannot tell it if the worker dies.
+    if (++count >= REPORT_AT_MOST || outcome.status !== 'ok' || outcome.endMs - reportedMs >= REPORT_EVERY_MS) {
+      report();
+      reportedMs = outcome.endMs;
+    }
   }
+  if (count > 0) report();
   const cpuAtEnd = ownThreadCpuMs();
   if (cpuAtReady !== undefined && cpuAtEnd !== undefined) {
     const calls: SequentialCallsCpu = { pp: 'calls-cpu', cpuMs: cpuAtEnd - cpuAtReady };

@@ -46,10 +46,11 @@ export function executeTask(
   originEpochMs: number,
   cpuScope: 'thread' | 'process',
   /**
-   * Whether the result crosses to the runner (pools, not the sequential loop): it is then checked
-   * for what cannot be sent, and a plain value is left for the runner to describe.
+   * What of the result crosses to the runner, which describes a plain value itself: in a pool,
+   * any result ('all', so it is checked first for what cannot be sent); from the sequential loop,
+   * plain values only ('plain'), and an object result is described here.
    */
-  sendsResult: boolean,
+  sends: 'all' | 'plain',
 ): Executed | Promise<Executed> {
   const cpuClock: CpuClock | undefined = cpuScope === 'process' ? processCpu : nodeThreadCpu;
   currentTask.index = index;
@@ -68,13 +69,13 @@ export function executeTask(
     finish({ outcome: { index, startMs, endMs: sinceOrigin(originEpochMs), status: 'error', ...describeError(error) }, result: undefined });
   const succeeded = (result: unknown): Executed => {
     const endMs = sinceOrigin(originEpochMs);
-    const unsendable = sendsResult ? uncloneablePart(result) : undefined;
+    const unsendable = sends === 'all' ? uncloneablePart(result) : undefined;
     if (unsendable) {
       const error = `input #${index}: the result cannot be sent between workers: it holds ${unsendable}; return plain data (numbers, strings, arrays, plain objects)`;
       return finish({ outcome: { index, startMs, endMs, status: 'error', error }, result: undefined });
     }
-    // A plain value that crosses to the runner is described there, from the value it receives.
-    const described = sendsResult && isPlain(result) ? undefined : describeResult(result);
+    // A plain value crosses to the runner and is described there, from the value it receives.
+    const described = isPlain(result) ? undefined : describeResult(result);
     return finish({ outcome: { index, startMs, endMs, status: 'ok', ...described }, result });
   };
   let returned: unknown;

@@ -91,7 +91,7 @@ async function setup(): Promise<(task: ThreadTask) => ThreadTaskResult | Promise
     const args = task;
     memory.runningTask[slot] = index;
     memory.runningSince[slot] = sinceOrigin(originEpochMs);
-    const executed = executeTask(fn, index, args, originEpochMs, 'thread', true);
+    const executed = executeTask(fn, index, args, originEpochMs, 'thread', 'all');
     return executed instanceof Promise ? executed.then(finished) : finished(executed);
   };
   /** A task's answer, with the next task due once it has been posted. */
