@@ -1,9 +1,10 @@
 // The bare pools the bench compares against, each run in a fresh Node process of its own, as the
 // profiler's runner is: a pool reused in a long-lived process would have its JIT warmed by earlier
 // rounds, which no user's first run has.
-//   node barePools.cjs piscina|processes <tasks> <steps> <workers>
+//   node barePools.cjs piscina|processes|loop <tasks> <steps> <workers>
 // prints the wall time in ms, from asking for the pool to the last result.
 const { fork } = require('node:child_process');
+const { Worker } = require('node:worker_threads');
 const path = require('node:path');
 const { Piscina } = require('piscina');
 
@@ -62,6 +63,24 @@ async function bareProcesses(tasks, steps, workers) {
   return wall;
 }
 
+// What the sequential strategy stands for: a plain loop over the inputs, in one worker thread
+// (as the profiled loop runs), its results posted back at the end.
+function bareLoop(tasks, steps) {
+  const t0 = performance.now();
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     const { work } = require(workerData.work);
+     parentPort.postMessage(workerData.inputs.map((steps) => work(steps)));`,
+    { eval: true, workerData: { work: path.join(__dirname, 'work.cjs'), inputs: Array(tasks).fill(steps) } },
+  );
+  return new Promise((resolve) =>
+    worker.once('message', () => {
+      const wall = performance.now() - t0;
+      void worker.terminate().then(() => resolve(wall));
+    }),
+  );
+}
+
 const [kind, tasks, steps, workers] = process.argv.slice(2);
-const run = kind === 'processes' ? bareProcesses : barePiscina;
+const run = { processes: bareProcesses, loop: bareLoop, piscina: barePiscina }[kind];
 run(Number(tasks), Number(steps), Number(workers)).then((wall) => console.log(wall));

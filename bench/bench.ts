@@ -4,8 +4,9 @@
  * runs in a fresh Node process, as every profile runs in a fresh runner. A round during which the
  * VM's host took CPU time away (Linux's "steal" time) is run again.
  *   - profiled threads vs bare piscina, profiled processes vs a bare child-process pool (both bare
- *     pools, like ours, send each worker its next task ahead), for CPU-bound tasks of ~0.1 ms,
- *     1 ms and 10 ms (target ≤ 1.03 at 1 ms);
+ *     pools, like ours, send each worker its next task ahead), and the profiled sequential loop vs
+ *     a plain loop in one worker thread, for CPU-bound tasks of ~0.1 ms, 1 ms and 10 ms (target
+ *     ≤ 1.03 at 1 ms);
  *   - empty-task throughput vs bare piscina (target ≥ 0.9);
  *   - speedup of the profiled thread pool over sequential on 10 ms tasks (target ≥ 1.8 on 2 cores),
  *     beside bare piscina's own on the same tasks;
@@ -109,7 +110,7 @@ function calibrate(ms: number): number {
 }
 
 /** A bare pool's wall time, run in a fresh process (barePools.cjs), as the profiled runner is. */
-function runBare(kind: 'piscina' | 'processes', tasks: number, steps: number, workers = WORKERS): Promise<number> {
+function runBare(kind: 'piscina' | 'processes' | 'loop', tasks: number, steps: number, workers = WORKERS): Promise<number> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [path.join(__dirname, 'barePools.cjs'), kind, String(tasks), String(steps), String(workers)], (error, stdout) =>
       error ? reject(error) : resolve(Number(stdout)),
@@ -130,13 +131,14 @@ async function profiled(strategies: StrategyName[], tasks: number, steps: number
 
 async function ratio(label: string, tasks: number, steps: number): Promise<string[]> {
   const lines: string[] = [];
-  for (const s of ['threads', 'processes'] as const) {
+  const bare = { sequential: 'loop', threads: 'piscina', processes: 'processes' } as const;
+  for (const s of ['sequential', 'threads', 'processes'] as const) {
     const r = await paired(
-      () => runBare(s === 'threads' ? 'piscina' : 'processes', tasks, steps),
+      () => runBare(bare[s], tasks, steps),
       async () => (await profiled([s], tasks, steps)).get(s)!,
     );
-    const vs = s === 'threads' ? 'bare piscina' : 'bare child-process pool';
-    lines.push(`${label.padEnd(10)} ${s.padEnd(9)} ${tasks} tasks: profiled/${vs} = ${r.ratio.toFixed(3)}× (middle half of rounds ${r.low.toFixed(2)}–${r.high.toFixed(2)}; medians ${r.ours.toFixed(1)} / ${r.bare.toFixed(1)} ms${rerunNote(r.host)})`);
+    const vs = { sequential: 'a bare loop in a worker', threads: 'bare piscina', processes: 'bare child-process pool' }[s];
+    lines.push(`${label.padEnd(10)} ${s.padEnd(10)} ${tasks} tasks: profiled/${vs} = ${r.ratio.toFixed(3)}× (middle half of rounds ${r.low.toFixed(2)}–${r.high.toFixed(2)}; medians ${r.ours.toFixed(1)} / ${r.bare.toFixed(1)} ms${rerunNote(r.host)})`);
   }
   return lines;
 }
