@@ -4,11 +4,10 @@
  */
 import type { Run, Target, Warning } from './model';
 import { isCpuBound } from './metrics';
-import { loadCouldExplain, overCpus, printed, printsALot, sharesState } from './warnings';
+import { duration as ms, loadCouldExplain, overCpus, printed, printsALot, sharesState } from './warnings';
 
 // Two decimals near 1, where one would hide which side of sequential a pool is (0.97 is not "1.0").
 const x = (n: number) => `${n.toFixed(n >= 10 ? 0 : n > 0.95 && n < 1.05 && n !== 1 ? 2 : 1)}×`;
-const ms = (n: number) => `${n >= 100 ? Math.round(n) : Number(n.toPrecision(2))} ms`;
 const pct = (share: number) => (share < 0.005 ? 'under 1%' : `${Math.round(100 * share)}%`);
 const POOL_NAMES: Record<string, string> = { threads: 'thread pool', processes: 'process pool' };
 const BUSY = 'other programs kept the machine busy during the runs, so it may not be the code — profile again when it is quiet';
@@ -81,7 +80,7 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
         : crowded !== undefined
         ? overCpus(best.workers, crowded)
         : median !== null && median < 1
-        ? `each call takes only ${median.toFixed(2)} ms, so pool overhead eats the gain — batch several inputs per task`
+        ? `each call takes only ${ms(median)}, so pool overhead eats the gain — batch several inputs per task`
         : 'the work does not spread across workers — look at the timeline for serialization or waiting';
     sentence = `Parallelism barely pays: the best, the ${POOL_NAMES[best.strategy]}, reaches ${x(bestSpeedup)}; ${why}`;
   } else {
@@ -92,7 +91,7 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
       : crowded !== undefined
       ? ` — ${overCpus(best.workers, crowded)}`
       : median !== null && median < 1
-        ? ` because each call takes only ${median.toFixed(2)} ms — batch several inputs per task before parallelizing`
+        ? ` because each call takes only ${ms(median)} — batch several inputs per task before parallelizing`
         : pools.some(sharesState)
           ? ' — the workers wait on each other or on what they share (locks, the counter); see the timeline'
           : ' — starting the workers and moving inputs and results to and from them cost more than the pool saves; see the timeline';

@@ -4,6 +4,12 @@
 import type { Language, SourceLocation, StrategyName, Warning } from './model';
 
 const fmt = (n: number) => String(Number(n.toFixed(2)));
+/** A duration for a sentence: "812 ms", "12 ms", "0.42 ms"; under 0.1 ms in µs ("1.7 µs"), never "0.00 ms". */
+export function duration(ms: number): string {
+  if (ms >= 100) return `${Math.round(ms)} ms`;
+  const rounded = Number(ms.toPrecision(2));
+  return rounded >= 0.1 || ms === 0 ? `${rounded} ms` : `${Number((ms * 1000).toPrecision(2))} µs`;
+}
 const pct = (share: number) => `${Math.round(100 * share)}%`;
 const at = (loc?: SourceLocation) => (loc ? ` at ${loc.file}:${loc.line}` : '');
 
@@ -139,7 +145,7 @@ export const Warnings = {
       : cpus !== undefined && workers > cpus
       ? overCpus(workers, cpus)
       : medianTaskMs !== null && medianTaskMs < 1
-      ? `each task takes only ${fmt(medianTaskMs)} ms, so start-up and messaging cost more than the work; give each task more work (batch several inputs per task)`
+      ? `each task takes only ${duration(medianTaskMs)}, so start-up and messaging cost more than the work; give each task more work (batch several inputs per task)`
       : utilization !== null && utilization < 0.5
         ? `the workers are busy only ${pct(utilization)} of the time — start-up, or ${waitingOn}; see the timeline`
         : sharesState

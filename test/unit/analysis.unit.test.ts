@@ -136,7 +136,7 @@ test('pools slower than sequential on tiny tasks: stay sequential and batch', ()
     machine,
     [],
   );
-  assert.match(verdict, /^Stay sequential: every pool is slower \(threads 0\.3×, processes 0\.1×\) because each call takes only 0\.10 ms/);
+  assert.match(verdict, /^Stay sequential: every pool is slower \(threads 0\.3×, processes 0\.1×\) because each call takes only 0\.1 ms/);
   assert.equal(warnings.filter((w) => w.kind === 'overhead').length, 2);
 });
 
@@ -263,6 +263,14 @@ test('pools slowed by printing: the overhead warning and the verdict say so, and
   assert.match(contention?.message ?? '', /slower side by side than alone — they contend for the CPUs, memory bandwidth or caches \(a library that starts threads of its own does this\)/);
 });
 
+test('calls of a few microseconds are told in µs, never as "0.00 ms"', () => {
+  // 2000 calls of 1.7 µs: 3.4 ms in all, and pools far slower.
+  const micro = (lanes: number): [number, number, number][] => Array.from({ length: 2000 }, (_, i) => [i % lanes, 1 + i * 0.002, 1.0017 + i * 0.002]);
+  const { verdict, warnings } = analyze([makeRun('sequential', 1, 6, micro(1)), makeRun('threads', 2, 120, micro(2))], { ...target, language: 'typescript' }, machine, []);
+  assert.match(verdict, /^Stay sequential: every pool is slower \(threads 0\.1×\) because each call takes only 1\.7 µs — batch/);
+  assert.match(warnings.find((w) => w.kind === 'overhead')?.message ?? '', /each task takes only 1\.7 µs, so start-up and messaging cost more than the work/);
+});
+
 test('a job of a few ms in all: a pool that looks faster is start-up and noise, and the verdict says so rather than "2× faster"', () => {
   // Python: 8 calls of 0.03 ms; the sequential run's wall is mostly its fixed costs.
   const sequential = makeRun('sequential', 1, 6, [0, 1, 2, 3, 4, 5, 6, 7].map((i) => [0, 1 + i * 0.1, 1.03 + i * 0.1] as [number, number, number]));
@@ -270,14 +278,14 @@ test('a job of a few ms in all: a pool that looks faster is start-up and noise, 
   const processes = makeRun('processes', 2, 27, [[0, 15, 15.1], [1, 20, 20.1]]);
   assert.equal(
     analyze([sequential, threads, processes], target, machine, []).verdict,
-    "Not worth parallelizing yet: the 8 calls take 0.24 ms in all (0.03 ms a call, median), so the pools' times (threads 2.0×, processes 0.2×) are mostly start-up and timing noise — profile more inputs, or bigger ones, to see whether a pool pays.",
+    "Not worth parallelizing yet: the 8 calls take 0.24 ms in all (30 µs a call, median), so the pools' times (threads 2.0×, processes 0.2×) are mostly start-up and timing noise — profile more inputs, or bigger ones, to see whether a pool pays.",
   );
   // One call: its time is the whole job, said once.
   const once = makeRun('sequential', 1, 6, [[0, 1, 1.11]]);
   assert.match(analyze([once, makeRun('threads', 2, 6.1, [[0, 1, 1.11]])], target, machine, []).verdict, /^Not worth parallelizing yet: the 1 call takes 0\.11 ms in all, so the pools' times \(threads 0\.98×\)/);
   // Pools that lose on such a job keep their advice: batch.
   const slow = makeRun('threads', 2, 60, [[0, 50, 50.03], [1, 55, 55.03]]);
-  assert.match(analyze([sequential, slow], target, machine, []).verdict, /^Stay sequential: every pool is slower \(threads 0\.1×\) because each call takes only 0\.03 ms — batch several inputs per task/);
+  assert.match(analyze([sequential, slow], target, machine, []).verdict, /^Stay sequential: every pool is slower \(threads 0\.1×\) because each call takes only 30 µs — batch several inputs per task/);
 });
 
 test('only sequential ran: the verdict gives its time and how to compare, not a missing baseline', () => {
