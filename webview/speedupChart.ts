@@ -1,6 +1,6 @@
 /**
  * The speedup chart (chart.js): measured speedup of each strategy and worker count next to the
- * ideal (= workers). Repeats are averaged. Colours come from the theme palette; on a theme change
+ * ideal (= workers), as the summary table gives it. Colours come from the theme palette; on a theme change
  * the chart is rebuilt with the new palette.
  */
 import {
@@ -15,31 +15,9 @@ import {
 import type { Report } from '../src/core/model';
 import { h } from './dom';
 import type { Palette } from './theme';
+import type { SpeedupPoint } from './speedupPoints';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
-
-/** One bar group: a strategy at a worker count. */
-export interface SpeedupPoint {
-  label: string;
-  measured: number | null;
-  ideal: number;
-}
-
-/** Averages the runs' speedups per (strategy, workers), sequential first. */
-export function speedupPoints(report: Report): SpeedupPoint[] {
-  const groups = new Map<string, { label: string; sum: number; n: number; ideal: number }>();
-  for (const run of report.runs) {
-    const label = run.strategy === 'sequential' ? 'sequential' : `${run.strategy} × ${run.workers}`;
-    const g = groups.get(label) ?? { label, sum: 0, n: 0, ideal: run.strategy === 'sequential' ? 1 : run.workers };
-    const s = run.strategy === 'sequential' ? (run.metrics.speedup ?? 1) : run.metrics.speedup;
-    if (s !== null && Number.isFinite(s)) {
-      g.sum += s;
-      g.n += 1;
-    }
-    groups.set(label, g);
-  }
-  return [...groups.values()].map((g) => ({ label: g.label, measured: g.n ? g.sum / g.n : null, ideal: g.ideal }));
-}
 
 /** The chart and its canvas; `setPalette` redraws in new colours. */
 export class SpeedupChart {

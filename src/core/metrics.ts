@@ -78,12 +78,15 @@ export function isCpuBound(sequential: Run | undefined, run?: Run): boolean {
   return (sequential?.metrics.cpuPerWall ?? run?.metrics.cpuPerWall ?? 0) >= 0.5;
 }
 
-/** Fills in every run's metrics, each against the sequential run of the same repeat. */
+/**
+ * Fills in every run's metrics against the sequential run the summary shows (with --repeat, the
+ * one of median wall time), so that a row's speedup is the sequential row's wall over its own:
+ * against each repeat's own sequential run, a pool's median row could show 2.2× beside walls of
+ * 474 and 270 ms.
+ */
 export function applyMetrics(runs: Run[]): void {
-  const sequentialWall = new Map<number, number>();
-  for (const run of runs) if (run.strategy === 'sequential' && !run.aborted) sequentialWall.set(run.repeat, run.wallMs);
-  const anySequential = median([...sequentialWall.values()]);
-  for (const run of runs) run.metrics = computeMetrics(run, sequentialWall.get(run.repeat) ?? anySequential);
+  const [baseline] = representativeRuns(runs.filter((run) => run.strategy === 'sequential' && !run.aborted));
+  for (const run of runs) run.metrics = computeMetrics(run, baseline?.wallMs ?? null);
 }
 
 /** Per strategy, the run with the median wall time: what the summary shows when repeated. */

@@ -7,8 +7,9 @@ import { computeMetrics, applyMetrics } from '../../src/core/metrics';
 import { analyze } from '../../src/core/analysis';
 import { findLockOrderInversions } from '../../src/core/lockOrder';
 import { DeadlockDetector } from '../../src/core/deadlockDetector';
-import type { LockEvent, Run, StrategyName, TaskSpan } from '../../src/core/model';
-import { formatSummary } from '../../src/core/textSummary';
+import type { LockEvent, Report, Run, StrategyName, TaskSpan } from '../../src/core/model';
+import { formatSummary, summaryRows } from '../../src/core/textSummary';
+import { speedupPoints } from '../../webview/speedupPoints';
 
 function makeRun(strategy: StrategyName, workers: number, wallMs: number, spans: [lane: number, start: number, end: number, cpu?: number][], extra: Partial<Run> = {}): Run {
   const tasks: TaskSpan[] = spans.map(([lane, startMs, endMs, cpuMs], index) => ({ index, lane, queuedMs: 0, startMs, endMs, status: 'ok', digest: `n:${index}`, ...(cpuMs !== undefined ? { cpuMs } : {}) }));
@@ -47,6 +48,19 @@ test('speedup, efficiency, utilization, overhead, imbalance, Karp–Flatt and st
   const skewed = makeRun('threads', 2, 500, [[0, 0, 10], [0, 10, 20], [0, 20, 30], [1, 0, 400]]);
   applyMetrics([sequential, skewed]);
   assert.deepEqual(skewed.metrics.stragglers, [3]);
+});
+
+test('repeated: each row\'s speedup is the sequential row\'s wall over its own, as the table shows them', () => {
+  // Walls as measured in three repeats of examples/primes.py (ms); the table shows each strategy's median run.
+  const runs = [[471, 362], [599, 270], [474, 255]].flatMap(([sequential, processes], repeat) => [
+    makeRun('sequential', 1, sequential, [[0, 0, sequential]], { repeat }),
+    makeRun('processes', 2, processes, [[0, 0, processes], [1, 0, processes]], { repeat }),
+  ]);
+  const { warnings } = analyze(runs, target, machine, []);
+  const rows = summaryRows({ runs, warnings } as unknown as Report);
+  assert.deepEqual(rows.map((r) => [r.strategy, r.wallMs, r.speedup]), [['sequential', 474, 1], ['processes', 270, 474 / 270]]);
+  // The panel's speedup chart draws the same numbers.
+  assert.deepEqual(speedupPoints({ runs, warnings } as unknown as Report).map((p) => p.measured), [1, 474 / 270]);
 });
 
 test('a run stopped before its tasks ran has no speedup, and its row in the table says how it ended', () => {
