@@ -150,12 +150,15 @@ test('result digests do not depend on the process (sets of strings under spawn: 
   assert.deepEqual(digests[1], digests[0]);
 });
 
-test('task ends go many to a line, and the thread pool sends no task-start per task', async () => {
+test('task ends go many to a line, ok ones as columns, and the thread pool sends no task-start per task', async () => {
   const r = await runHarness(options('square.py', 'square', 'range(2000)', { strategies: ['threads'] }));
   assert.equal(r.code, 0, r.stderr);
   const tasks = tasksOf(r.events, 0);
   assert.deepEqual(tasks.map((t) => t.index), Array.from({ length: 2000 }, (_, i) => i));
-  assert.ok(tasks.every((t) => t.status === 'ok' && t.digest === `i:${t.index * t.index}`));
+  assert.ok(tasks.every((t) => t.status === 'ok' && t.digest === `i:${t.index * t.index}` && t.resultPreview === String(t.index * t.index)));
+  assert.ok(tasks.every((t) => t.endMs >= t.startMs && t.startMs >= t.queuedMs && t.cpuMs !== undefined && t.lane >= 0));
+  // Calls that returned normally go as columns (OkColumns), not as one object each.
+  assert.ok(ofType(r.events, 'tasks').every((e) => e.ok && !e.spans));
   // One line per task would be 2000 lines (4000 with a task-start each).
   const lines = ofType(r.events, 'tasks').length + ofType(r.events, 'task-end').length + ofType(r.events, 'task-start').length;
   assert.ok(lines < 200, `${lines} lines for 2000 task ends`);

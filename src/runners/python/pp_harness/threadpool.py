@@ -129,11 +129,15 @@ class ThreadRun:
                     lane.ctx = None
                     self.expected += ctx.tally
                     last = len(self.finished) == len(p.items)
-                event = {"type": "task-end", "run": self.run, "index": index, "lane": lane.id,
-                         "queuedMs": self.start_ms, "startMs": lane.start_ms, "endMs": end_ms,
-                         "status": status, "cpuMs": cpu_ms}
-                event.update(fields)
-                em.emit(event)
+                if status == "ok":
+                    em.task_ok(self.run, index, lane.id, self.start_ms, lane.start_ms, end_ms, cpu_ms,
+                               fields["digest"], fields["resultPreview"])
+                else:
+                    event = {"type": "task-end", "run": self.run, "index": index, "lane": lane.id,
+                             "queuedMs": self.start_ms, "startMs": lane.start_ms, "endMs": end_ms,
+                             "status": status, "cpuMs": cpu_ms}
+                    event.update(fields)
+                    em.emit(event)
                 if status == "crashed":
                     p.warn_crash(self.strategy, fields.get("error", "crashed"), index)
                 if last:
