@@ -6,8 +6,15 @@ import type { Run, Target, Warning } from './model';
 import { isCpuBound } from './metrics';
 import { duration as ms, loadCouldExplain, overCpus, printed, printsALot, sharesState } from './warnings';
 
-// Two decimals near 1, where one would hide which side of sequential a pool is (0.97 is not "1.0").
-const x = (n: number) => `${n.toFixed(n >= 10 ? 0 : n > 0.95 && n < 1.05 && n !== 1 ? 2 : 1)}×`;
+/**
+ * A speedup for a sentence: two decimals near 1, where one would hide which side of sequential a
+ * pool is (0.97 is not "1.0"), and one significant digit under 0.1 (0.014 is not "0.0").
+ */
+export function speedupText(n: number): string {
+  if (n < 0.1) return `${Number(n.toPrecision(1))}×`;
+  return `${n.toFixed(n >= 10 ? 0 : n > 0.95 && n < 1.05 && n !== 1 ? 2 : 1)}×`;
+}
+const x = speedupText;
 const pct = (share: number) => (share < 0.005 ? 'under 1%' : `${Math.round(100 * share)}%`);
 const POOL_NAMES: Record<string, string> = { threads: 'thread pool', processes: 'process pool' };
 const BUSY = 'other programs kept the machine busy during the runs, so it may not be the code — profile again when it is quiet';

@@ -4,16 +4,19 @@
  */
 import type { Report, StrategyName } from '../core/model';
 import type { RunnerEvent } from '../core/protocol';
+import { representativeRuns } from '../core/metrics';
+import { speedupText } from '../core/verdict';
 
-/** One line summing up a report: speedup per parallel strategy and the warning count. */
+/**
+ * One line summing up a report: speedup per parallel strategy (with --repeat, the table's: the
+ * median run's) and the warning count.
+ */
 export function summarizeReport(report: Report): string {
   const parts: string[] = [];
-  const seen = new Set<StrategyName>();
-  for (const run of report.runs) {
-    if (run.strategy === 'sequential' || seen.has(run.strategy)) continue;
-    seen.add(run.strategy);
+  for (const run of representativeRuns(report.runs)) {
+    if (run.strategy === 'sequential') continue;
     const s = run.metrics.speedup;
-    parts.push(`${run.strategy} ${s === null || !Number.isFinite(s) ? '–' : `${s.toFixed(1)}×`}`);
+    parts.push(`${run.strategy} ${s === null || !Number.isFinite(s) ? '–' : speedupText(s)}`);
   }
   const w = report.warnings.length;
   parts.push(w === 0 ? 'no warnings' : `${w} warning${w === 1 ? '' : 's'}`);

@@ -235,7 +235,7 @@ test('a little load cannot explain a pool many times slower: the warning and the
   const overhead = warnings.find((w) => w.kind === 'overhead' && w.strategy === 'processes');
   assert.equal(overhead?.message, 'processes: 0.06× — slower than sequential: the workers contend for something they share (locks, the shared counter, memory bandwidth); see the timeline');
   assert.ok(warnings.some((w) => w.kind === 'busy-machine'), 'the load is still told');
-  assert.match(verdict, /^Stay sequential: every pool is slower \(threads 0\.8×, processes 0\.1×\) — the workers wait on each other or on what they share \(locks, the counter\); see the timeline; but it is not safe as is: .* \(measured while other programs kept the machine busy: profile again to confirm\)\.$/);
+  assert.match(verdict, /^Stay sequential: every pool is slower \(threads 0\.8×, processes 0\.06×\) — the workers wait on each other or on what they share \(locks, the counter\); see the timeline; but it is not safe as is: .* \(measured while other programs kept the machine busy: profile again to confirm\)\.$/);
   // The same load beside a pool only a little slower is still put down to the machine.
   const near = makeRun('processes', 2, 170, [[0, 20, 160], [1, 20, 170]], { otherLoad: 0.11 });
   assert.match(analyze([sequential, near], js, machine, []).warnings.find((w) => w.kind === 'overhead')?.message ?? '', /other programs took at least 11% of the machine's CPU time during this run/);
@@ -281,7 +281,7 @@ test('calls of a few microseconds are told in µs, never as "0.00 ms"', () => {
   // 2000 calls of 1.7 µs: 3.4 ms in all, and pools far slower.
   const micro = (lanes: number): [number, number, number][] => Array.from({ length: 2000 }, (_, i) => [i % lanes, 1 + i * 0.002, 1.0017 + i * 0.002]);
   const { verdict, warnings } = analyze([makeRun('sequential', 1, 6, micro(1)), makeRun('threads', 2, 120, micro(2))], { ...target, language: 'typescript' }, machine, []);
-  assert.match(verdict, /^Stay sequential: every pool is slower \(threads 0\.1×\) because each call takes only 1\.7 µs — batch/);
+  assert.match(verdict, /^Stay sequential: every pool is slower \(threads 0\.05×\) because each call takes only 1\.7 µs — batch/);
   assert.match(warnings.find((w) => w.kind === 'overhead')?.message ?? '', /each task takes only 1\.7 µs, so start-up and messaging cost more than the work/);
 });
 

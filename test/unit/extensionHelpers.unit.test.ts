@@ -98,6 +98,12 @@ describe('summary line', () => {
     assert.equal(text, 'threads 1.9× · processes 1.7× · 2 warnings');
   });
 
+  it('with --repeat, gives the speedup the table shows (the median run), and a tiny one not as 0.0×', () => {
+    const repeated = [[1.3, 120], [2.2, 90], [1.8, 100]].map(([speedup, wallMs], repeat) => ({ ...run('processes', speedup), repeat, wallMs }));
+    assert.equal(summarizeReport(report([run('sequential', 1), ...repeated], 0)), 'processes 1.8× · no warnings');
+    assert.equal(summarizeReport(report([run('threads', 0.014)], 0)), 'threads 0.01× · no warnings');
+  });
+
   it('says when there are no warnings and a speedup is unknown', () => {
     assert.equal(summarizeReport(report([run('threads', null)], 0)), 'threads – · no warnings');
   });
