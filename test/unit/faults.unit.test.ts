@@ -168,7 +168,7 @@ for (const [fn, status, options] of [
   ['countThenSpin', 'timeout', { taskTimeoutMs: 500 }],
 ] as const) {
   test(`the sequential loop's worker ends after many quick calls (${fn}): each call it finished counts once, ok, and the loop goes on`, async () => {
-    // The loop reports its calls a few ms' worth at a time: on exit, those not yet reported go out
+    // The loop reports its calls 100 ms' worth at a time: on exit, those not yet reported go out
     // then; when the runner stops the thread, they come from the task table, without their results.
     const report = await withoutLeftovers(() => profile('exitsAfterMany.ts', fn, 'Array.from({length: 300}, (_, i) => i)', { strategies: ['sequential'], ...options }));
     const r = run(report, 'sequential');
