@@ -73,7 +73,7 @@ export function analyze(
         Warnings.overhead(run.strategy, speedup, {
           medianTaskMs,
           utilization: run.metrics.utilization,
-          busyShare: busy >= BUSY_SHARE && loadCouldExplain(speedup, busy) ? busy : undefined,
+          busyShare: busy >= BUSY_SHARE && loadCouldExplain(speedup, busy, medianTaskMs) ? busy : undefined,
           sharesState: sharesState(run),
           outputLines: printsALot(run) ? run.outputLines : undefined,
           workers: run.workers,

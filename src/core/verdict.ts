@@ -61,7 +61,7 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   // Slow pools on a busy machine are put down to the machine, as their overhead warnings are, where
   // the load measured could explain the loss.
   const busyMachine = warnings.some((w) => w.kind === 'busy-machine');
-  const busy = busyMachine && loadCouldExplain(bestSpeedup, Math.max(best.otherLoad ?? 0, sequential?.otherLoad ?? 0));
+  const busy = busyMachine && loadCouldExplain(bestSpeedup, Math.max(best.otherLoad ?? 0, sequential?.otherLoad ?? 0), median);
   const work = sequential && !sequential.aborted ? sequential.metrics.busyMs : undefined;
   if (sequential && work !== undefined && work < TOO_LITTLE_MS && bestSpeedup >= 0.9) {
     const calls = sequential.tasks.length;

@@ -35,12 +35,20 @@ export function overCpus(workers: number, cpus: number): string {
 }
 
 /**
+ * Calls shorter than this cannot pay for a pool's messaging per task (tens of µs on a quiet
+ * machine), so they explain a slow pool whatever else runs on the machine.
+ */
+const TOO_SHORT_FOR_A_POOL_MS = 0.05;
+
+/**
  * Whether other programs' share of the machine during a run could account for a pool being this
  * much slower than sequential. The share is a lower bound and falls unevenly on the runs compared,
  * so it is counted twice: 10% can explain 0.72×, not a pool sixteen times slower. Under 5% (what the
- * busy-machine warning leaves out), it explains nothing.
+ * busy-machine warning leaves out), it explains nothing; nor does it where the calls are too short
+ * for any pool (`medianTaskMs`).
  */
-export function loadCouldExplain(speedup: number, share: number): boolean {
+export function loadCouldExplain(speedup: number, share: number, medianTaskMs: number | null): boolean {
+  if (medianTaskMs !== null && medianTaskMs < TOO_SHORT_FOR_A_POOL_MS) return false;
   return share >= 0.05 && (share >= 0.5 || speedup / (1 - 2 * share) >= 0.9);
 }
 
