@@ -4,11 +4,15 @@
 import type { Language, SourceLocation, StrategyName, Warning } from './model';
 
 const fmt = (n: number) => String(Number(n.toFixed(2)));
-/** A duration for a sentence: "812 ms", "12 ms", "0.42 ms"; under 0.1 ms in µs ("1.7 µs"), never "0.00 ms". */
+/**
+ * A duration for a sentence: "812 ms", "12 ms", "0.42 ms"; under 0.1 ms in µs ("1.7 µs"), never
+ * "0.00 ms". Spans are kept in whole µs, so a call of under 0.5 µs has lasted 0: "a fraction of a µs".
+ */
 export function duration(ms: number): string {
+  if (ms < 0.001) return 'a fraction of a µs';
   if (ms >= 100) return `${Math.round(ms)} ms`;
   const rounded = Number(ms.toPrecision(2));
-  return rounded >= 0.1 || ms === 0 ? `${rounded} ms` : `${Number((ms * 1000).toPrecision(2))} µs`;
+  return rounded >= 0.1 ? `${rounded} ms` : `${Number((ms * 1000).toPrecision(2))} µs`;
 }
 const pct = (share: number) => `${Math.round(100 * share)}%`;
 const at = (loc?: SourceLocation) => (loc ? ` at ${loc.file}:${loc.line}` : '');

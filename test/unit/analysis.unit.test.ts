@@ -283,6 +283,10 @@ test('calls of a few microseconds are told in µs, never as "0.00 ms", and are t
   const { verdict, warnings } = analyze([makeRun('sequential', 1, 6, micro(1)), makeRun('threads', 2, 120, micro(2))], { ...target, language: 'typescript' }, machine, []);
   assert.match(verdict, /^Stay sequential: every pool is slower \(threads 0\.05×\) because each call takes only 1\.7 µs — batch/);
   assert.match(warnings.find((w) => w.kind === 'overhead')?.message ?? '', /each task takes only 1\.7 µs, so start-up and messaging cost more than the work/);
+  // Calls shorter than the spans' whole microseconds last 0.
+  const instant = (lanes: number): [number, number, number][] => Array.from({ length: 2000 }, (_, i) => [i % lanes, 1 + i * 0.002, 1 + i * 0.002]);
+  const zero = analyze([makeRun('sequential', 1, 6, instant(1)), makeRun('threads', 2, 120, instant(2))], { ...target, language: 'typescript' }, machine, []);
+  assert.match(zero.verdict, /because each call takes only a fraction of a µs — batch/);
   // Half the machine taken by other programs does not explain that: no pool pays for such calls.
   const busy = analyze([makeRun('sequential', 1, 6, micro(1), { otherLoad: 0.5 }), makeRun('threads', 2, 120, micro(2), { otherLoad: 0.5 })], { ...target, language: 'typescript' }, machine, []);
   assert.match(busy.warnings.find((w) => w.kind === 'overhead')?.message ?? '', /each task takes only 1\.7 µs/);
