@@ -2,7 +2,7 @@
 
 const DASH = '—';
 
-/** Milliseconds as "812 ms", "12.3 ms", "0.42 ms" or "3.41 s". */
+/** Milliseconds as "812 ms", "12.3 ms", "0.42 ms", "3.41 s", or under 0.01 ms in µs ("1.7 µs", not "0.00 ms"). */
 export function formatMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return DASH;
   if (ms === 0) return '0 ms';
@@ -11,7 +11,8 @@ export function formatMs(ms: number | null | undefined): string {
   if (a >= 1000) return `${(ms / 1000).toFixed(2)} s`;
   if (a >= 100) return `${ms.toFixed(0)} ms`;
   if (a >= 10) return `${ms.toFixed(1)} ms`;
-  return `${ms.toFixed(2)} ms`;
+  if (a >= 0.01) return `${ms.toFixed(2)} ms`;
+  return `${Number((ms * 1000).toPrecision(2))} µs`;
 }
 
 /** A ratio as "1.92×". */
