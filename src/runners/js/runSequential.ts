@@ -105,15 +105,13 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
     });
   };
 
+  /** A call's CPU time from the table, where the runtime measured it. */
+  const cpuOf = (index: number) => (Number.isNaN(table.cpuMs[index]) ? undefined : table.cpuMs[index]);
   /** A plain result's call, its timing from the table. */
-  const ended = (index: number, lane: number, result: unknown): void => {
-    const cpuMs = table.cpuMs[index];
-    recorder.taskOk(index, lane, queuedMs, table.startMs[index], table.endMs[index], Number.isNaN(cpuMs) ? undefined : cpuMs, result);
-  };
-  const timedOutcome = (index: number): TaskOutcome => {
-    const cpuMs = table.cpuMs[index];
-    return { index, startMs: table.startMs[index], endMs: table.endMs[index], status: 'ok', cpuMs: Number.isNaN(cpuMs) ? undefined : cpuMs };
-  };
+  const ended = (index: number, lane: number, result: unknown): void =>
+    recorder.taskOk(index, lane, queuedMs, table.startMs[index], table.endMs[index], cpuOf(index), result);
+  /** A call known only from the table: its result went with its worker. */
+  const timedOutcome = (index: number): TaskOutcome => ({ index, startMs: table.startMs[index], endMs: table.endMs[index], status: 'ok', cpuMs: cpuOf(index) });
 
   const stop = (index: number, status: TaskStatus, reason: string): void => {
     if (recorder.isEnded(index) || recorder.stopped.has(index) || callEnded(index)) return;
