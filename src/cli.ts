@@ -175,7 +175,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  // Exiting at once would cut what stdout still holds: to a pipe, Node writes asynchronously, and a
+  // --json report piped to another program was cut at 64 KB. The empty write's callback comes after
+  // everything written before it.
+  (code) => process.stdout.write('', () => process.exit(code)),
   (error: Error) => {
     if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) fail(error.message);
     process.stderr.write(`parallel-profiler: internal error: ${error.message}\n`);

@@ -23,6 +23,14 @@ test('the README way, npx parallel-profiler in a checkout, runs the built CLI', 
   assert.match(result.stdout, /^sequential\s+1\s/m);
 });
 
+test('--json prints the whole report, also into a pipe (over the 64 KB a pipe holds)', () => {
+  const result = cli('profile', 'examples/primes.ts', 'countPrimes', '--inputs', 'Array(300).fill(100)', '--workers', '2', '--json');
+  assert.equal(result.code, 0, result.stderr);
+  assert.ok(result.stdout.length > 65_536, `${result.stdout.length} characters: too few to tell`);
+  const report = JSON.parse(result.stdout) as Report;
+  assert.deepEqual(report.runs.map((r) => r.tasks.length), [300, 300, 300]);
+});
+
 test('profile prints the table and verdict and writes the report and a Chrome trace', () => {
   const out = path.join(scratch, 'report.json');
   const trace = path.join(scratch, 'trace.json');
