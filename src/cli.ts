@@ -5,6 +5,7 @@
  *   parallel-profiler trace <report.json> --out <trace.json>
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { STRATEGIES, type Report, type StrategyName } from './core/model';
 import { EXIT_BAD_INPUT } from './core/protocol';
@@ -57,6 +58,22 @@ function parseStrategies(value: string | undefined): StrategyName[] | undefined 
   return names as StrategyName[];
 }
 
+/**
+ * A file to write once the work is done (`--out`, `--trace`): checked first, so that a path that
+ * cannot be written is one line before the profile, not an error after it.
+ */
+function checkWritable(file: string | undefined, flag: string): void {
+  if (file === undefined) return;
+  const folder = path.dirname(path.resolve(file));
+  if (!fs.existsSync(folder)) throw new UsageError(`${flag} ${file}: the folder ${folder} does not exist; create it or choose another path`);
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UsageError(`${flag} ${file}: that is a folder; give a file name`);
+  try {
+    fs.accessSync(folder, fs.constants.W_OK);
+  } catch {
+    throw new UsageError(`${flag} ${file}: cannot write in ${folder}; choose another path`);
+  }
+}
+
 async function profile(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -83,6 +100,8 @@ async function profile(args: string[]): Promise<number> {
   const language = languageOf(file);
   if (!language) throw new UsageError(`${file}: not a JavaScript, TypeScript or Python file`);
   if (values.inputs === undefined) throw new UsageError('--inputs is required: an expression giving the list of inputs, e.g. --inputs "[1, 2, 3]"');
+  checkWritable(values.out, '--out');
+  checkWritable(values.trace, '--trace');
   const startMethod = values['start-method'];
   if (startMethod !== undefined && !['fork', 'spawn', 'forkserver'].includes(startMethod)) {
     throw new UsageError(`--start-method must be fork, spawn or forkserver, not "${startMethod}"`);
@@ -118,8 +137,14 @@ async function profile(args: string[]): Promise<number> {
   });
   const outcome = await handle.done;
   if (!outcome.ok) fail(outcome.error);
-  writeOutputs(outcome.report, values.out, values.trace);
+  // The result first: should a file still fail to be written (a full disk), the work is not lost.
   process.stdout.write((values.json ? JSON.stringify(outcome.report, null, 2) : formatSummary(outcome.report)) + '\n');
+  try {
+    writeOutputs(outcome.report, values.out, values.trace);
+  } catch (error) {
+    process.stderr.write(`parallel-profiler: the result is above, but a file could not be written (${(error as Error).message})\n`);
+    return 1;
+  }
   return interrupted ? 130 : 0;
 }
 
@@ -151,6 +176,7 @@ function trace(args: string[]): number {
     throw new UsageError(`${reportFile}: not a readable report (${(error as Error).message})`);
   }
   if (!Array.isArray(report.runs)) throw new UsageError(`${reportFile}: not a Parallel Profiler report (no runs)`);
+  checkWritable(values.out, '--out');
   writeOutputs(report, undefined, values.out);
   return 0;
 }

@@ -102,8 +102,29 @@ const badInputs: { name: string; args: string[]; message: RegExp }[] = [
   { name: 'unknown strategy', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputs', '[1]', '--strategies', 'threads,gpu'], message: /unknown strategy "gpu"; choose from sequential, threads, processes/ },
   { name: 'bad worker count', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputs', '[1]', '--workers', 'two'], message: /--workers must be a whole number above 0/ },
   { name: 'no inputs flag', args: ['profile', fixture('throws.ts'), 'failOnOdd'], message: /--inputs is required/ },
+  // Checked before the profile runs: found after it, the work was lost to an "internal error".
+  { name: '--out in a missing folder', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputs', '[1]', '--out', '/no-such-pp-folder/r.json'], message: /--out \/no-such-pp-folder\/r\.json: the folder \/no-such-pp-folder does not exist; create it or choose another path/ },
+  { name: '--trace that is a folder', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputs', '[1]', '--trace', 'examples'], message: /--trace examples: that is a folder; give a file name/ },
   { name: 'unknown flag', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputz', '[1]'], message: /Unknown option '--inputz'/ },
 ];
+
+test('an --out path that cannot be written stops the CLI before it profiles anything', () => {
+  const result = cli('profile', 'examples/primes.ts', 'countPrimes', '--inputs', '[20_000]', '--out', '/no-such-pp-folder/r.json');
+  assert.equal(result.code, 2);
+  assert.doesNotMatch(result.stderr, /worker\)…/, 'no run started');
+});
+
+test('a report file that still fails to be written after the profile: the result is printed all the same', () => {
+  // A link to a folder that does not exist passes the checks before the profile, then fails.
+  const link = path.join(scratch, 'dangling.json');
+  fs.rmSync(link, { force: true });
+  fs.symlinkSync('/no-such-pp-folder/r.json', link);
+  const result = cli('profile', 'examples/primes.ts', 'countPrimes', '--inputs', '[20_000]', '--strategies', 'sequential', '--out', link);
+  assert.equal(result.code, 1);
+  assert.match(result.stdout, /^sequential\s+1\s/m, 'the table is printed');
+  assert.match(result.stderr, /the result is above, but a file could not be written \(ENOENT/);
+  assert.doesNotMatch(result.stderr, /internal error|\n\s+at /);
+});
 
 for (const { name, args, message } of badInputs) {
   test(`bad input, ${name}: one line on stderr, exit code 2`, () => {
