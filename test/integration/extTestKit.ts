@@ -54,7 +54,8 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
 /** A fresh scratch folder for files the tests write; removed by `cleanup`. */
 export function scratchDir(): { dir: string; cleanup(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-ext-test-'));
-  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  // Retried: once, VS Code was still writing in it as a test closed its editor (ENOTEMPTY).
+  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }) };
 }
 
 /** The code lenses our provider gives for a document (resolved titles). */
