@@ -4,7 +4,7 @@
  */
 import type { Run, Target, Warning } from './model';
 import { isCpuBound } from './metrics';
-import { duration as ms, loadCouldExplain, overCpus, printed, printsALot, sharesState } from './warnings';
+import { durationText as ms, loadCouldExplain, overCpus, printed, printsALot, sharesState } from './warnings';
 
 /**
  * A speedup for a sentence: two decimals near 1, where one would hide which side of sequential a

@@ -8,7 +8,7 @@ const fmt = (n: number) => String(Number(n.toFixed(2)));
  * A duration for a sentence: "812 ms", "12 ms", "0.42 ms"; under 0.1 ms in µs ("1.7 µs"), never
  * "0.00 ms". Spans are kept in whole µs, so a call of under 0.5 µs has lasted 0: "a fraction of a µs".
  */
-export function duration(ms: number): string {
+export function durationText(ms: number): string {
   if (ms < 0.001) return 'a fraction of a µs';
   if (ms >= 100) return `${Math.round(ms)} ms`;
   const rounded = Number(ms.toPrecision(2));
@@ -157,7 +157,7 @@ export const Warnings = {
       : cpus !== undefined && workers > cpus
       ? overCpus(workers, cpus)
       : medianTaskMs !== null && medianTaskMs < 1
-      ? `each task takes only ${duration(medianTaskMs)}, so start-up and messaging cost more than the work; give each task more work (batch several inputs per task)`
+      ? `each task takes only ${durationText(medianTaskMs)}, so start-up and messaging cost more than the work; give each task more work (batch several inputs per task)`
       : utilization !== null && utilization < 0.5
         ? `the workers are busy only ${pct(utilization)} of the time — start-up, or ${waitingOn}; see the timeline`
         : sharesState
