@@ -131,13 +131,17 @@ async function profiled(strategies: StrategyName[], tasks: number, steps: number
 
 async function ratio(label: string, tasks: number, steps: number): Promise<string[]> {
   const lines: string[] = [];
-  const bare = { sequential: 'loop', threads: 'piscina', processes: 'processes' } as const;
-  for (const s of ['sequential', 'threads', 'processes'] as const) {
+  // Each strategy beside the bare thing it stands for.
+  const bare = [
+    ['sequential', 'loop', 'a bare loop in a worker'],
+    ['threads', 'piscina', 'bare piscina'],
+    ['processes', 'processes', 'bare child-process pool'],
+  ] as const;
+  for (const [s, kind, vs] of bare) {
     const r = await paired(
-      () => runBare(bare[s], tasks, steps),
+      () => runBare(kind, tasks, steps),
       async () => (await profiled([s], tasks, steps)).get(s)!,
     );
-    const vs = { sequential: 'a bare loop in a worker', threads: 'bare piscina', processes: 'bare child-process pool' }[s];
     lines.push(`${label.padEnd(10)} ${s.padEnd(10)} ${tasks} tasks: profiled/${vs} = ${r.ratio.toFixed(3)}× (middle half of rounds ${r.low.toFixed(2)}–${r.high.toFixed(2)}; medians ${r.ours.toFixed(1)} / ${r.bare.toFixed(1)} ms${rerunNote(r.host)})`);
   }
   return lines;
