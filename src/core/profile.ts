@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import type { Report, StrategyName, Target } from './model';
 import { STRATEGIES } from './model';
-import type { ControllerCommand, RunnerEvent, RunnerOptions } from './protocol';
+import { OK_FILE, okFileEvents, type ControllerCommand, type RunnerEvent, type RunnerOptions } from './protocol';
 import { ReportBuilder } from './reportBuilder';
 import { DeadlockDetector } from './deadlockDetector';
 import { Warnings } from './warnings';
@@ -182,6 +182,9 @@ export function startProfile(request: ProfileRequest, callbacks: ProfileCallback
     await Promise.race([eventsClosed, new Promise((r) => setTimeout(r, 500))]);
     guard.stop();
     killGroup(child);
+    // The JS runner's ok task ends, read now that it is gone (protocol.ts, OK_FILE).
+    const okFile = readIfThere(path.join(scratchDir, OK_FILE));
+    if (okFile) for (const event of okFileEvents(okFile)) builder.add(event);
     fs.rmSync(scratchDir, { recursive: true, force: true });
     if (spawnError) return { ok: false, error: spawnError };
     if (fatal) return { ok: false, error: fatal };
@@ -215,6 +218,14 @@ export function startProfile(request: ProfileRequest, callbacks: ProfileCallback
     },
     done,
   };
+}
+
+function readIfThere(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 function killGroup(child: ChildProcess): void {
@@ -286,7 +297,7 @@ class RunGuard {
         break;
       case 'tasks': {
         const detector = this.detectors.get(event.run);
-        const lanes = new Set([...(event.ok?.lane ?? []), ...(event.spans ?? []).map((s) => s.lane)]);
+        const lanes = new Set([...(event.ok?.lane ?? event.okInFile?.lanes ?? []), ...(event.spans ?? []).map((s) => s.lane)]);
         if (detector) for (const lane of lanes) detector.forgetLane(lane);
         this.lastProgress = Date.now();
         break;

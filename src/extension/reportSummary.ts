@@ -3,7 +3,7 @@
  * `threads 1.9× · processes 1.7× · 2 warnings`. No `vscode` import.
  */
 import type { Report, StrategyName } from '../core/model';
-import type { RunnerEvent } from '../core/protocol';
+import { endedCount, type RunnerEvent } from '../core/protocol';
 import { representativeRuns } from '../core/metrics';
 import { speedupText } from '../core/verdict';
 
@@ -54,9 +54,7 @@ export class ProgressCounts {
       case 'tasks': {
         const r = this.runs.get(event.run);
         if (!r) return false;
-        const ok = event.ok?.index.length ?? 0;
-        const failed = event.spans?.filter((s) => s.status !== 'ok').length ?? 0;
-        const ended = ok + (event.spans?.length ?? 0);
+        const { ended, failed } = endedCount(event);
         r.running = Math.max(0, r.running - ended);
         r.done += ended - failed;
         r.failed += failed;

@@ -130,6 +130,14 @@ describe('progress counts', () => {
     assert.deepEqual(c.lines(), ['processes 3/4 (1 failed)']);
   });
 
+  it('counts the task ends the runner wrote to the ok file', () => {
+    const c = new ProgressCounts();
+    c.add({ type: 'inputs', count: 5000 });
+    c.add({ type: 'run-start', run: 0, strategy: 'threads', workers: 2, repeat: 0, startMs: 0 });
+    c.add({ type: 'tasks', run: 0, okInFile: { count: 4096, lanes: [0, 1] } });
+    assert.deepEqual(c.lines(), ['threads 4096/5000']);
+  });
+
   it('counts ok columns and whole spans of one tasks event together', () => {
     const c = new ProgressCounts();
     c.add({ type: 'inputs', count: 4 });

@@ -155,6 +155,15 @@ test('a worker process killed by a signal is a crash with the signal', async () 
   assert.ok(run(report, 'processes').lanes.some((l) => l.signal === 'SIGKILL'));
 });
 
+test('a runner killed during a run keeps the task ends written before, with their results', async () => {
+  // A thread that kills its own process kills the runner: the threads run is lost, and the report
+  // holds the process pool's run, read from the ok file the runner wrote (protocol.ts, OK_FILE).
+  const report = await withoutLeftovers(() => profile('faults.ts', 'killSelf', '[0, 1, 2, 3]', { strategies: ['processes', 'threads'] }));
+  assert.match(report.warnings.map((w) => w.message).join('\n'), /the runner process stopped unexpectedly \(SIGKILL\)/);
+  assert.deepEqual(statuses(report, 'processes'), ['ok', 'crashed', 'ok', 'ok']);
+  assert.deepEqual(run(report, 'processes').tasks.map((t) => t.digest), ['n:0', undefined, 'n:2', 'n:3']);
+});
+
 test('a pool worker that dies with a task sent ahead to it: that task runs on another worker', async () => {
   const report = await withoutLeftovers(() => profile('faults.ts', 'exitInTask', '[0, 1, 2, 3, 4, 5, 6, 7]', { strategies: ['threads', 'processes'] }));
   for (const r of report.runs) {

@@ -1,7 +1,7 @@
 /** Reading the batched `tasks` event: ok columns back into spans, beside the spans sent whole. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spansOf } from '../../src/core/protocol';
+import { endedCount, okFileEvents, spansOf } from '../../src/core/protocol';
 
 test('ok columns (whole microseconds) become one span per task in ms, the preview derived from the digest where it was left out', () => {
   const spans = spansOf({
@@ -30,4 +30,17 @@ test('a tasks event with only whole spans, or none, reads as those spans', () =>
   assert.deepEqual(spansOf({ type: 'tasks', run: 0 }), []);
   const span = { index: 0, lane: 0, queuedMs: 0, startMs: 1, endMs: 2, status: 'timeout' as const, error: 'ran too long' };
   assert.deepEqual(spansOf({ type: 'tasks', run: 0, spans: [span] }), [span]);
+});
+
+test('the ok file reads as one tasks event per line; a line cut short by a crash is left out', () => {
+  const ok = { index: [0], lane: [0], queuedUs: [0], startUs: [1000], endUs: [2000], cpuUs: [null], digest: ['n:0'], preview: [null] };
+  const whole = JSON.stringify({ run: 1, ok });
+  assert.deepEqual(okFileEvents(`${whole}\n${whole.slice(0, 30)}`), [{ type: 'tasks', run: 1, ok }]);
+  assert.deepEqual(okFileEvents(''), []);
+});
+
+test('a tasks event counts its task ends in the pipe and in the ok file alike', () => {
+  const span = { index: 2, lane: 0, queuedMs: 0, startMs: 1, endMs: 2, status: 'error' as const, error: 'Error: no' };
+  assert.deepEqual(endedCount({ type: 'tasks', run: 0, okInFile: { count: 4096, lanes: [0, 1] }, spans: [span] }), { ended: 4097, failed: 1 });
+  assert.deepEqual(endedCount({ type: 'tasks', run: 0 }), { ended: 0, failed: 0 });
 });

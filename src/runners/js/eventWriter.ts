@@ -4,13 +4,15 @@
  * controller (and every write here) takes a CPU from a worker being measured: flushing every 25 ms
  * instead cost the thread pool about 3% of its wall time on 1 ms tasks on 2 cores. Task ends go
  * out many to a line (a `tasks` event), the normal ones as columns of numbers (protocol.ts,
- * OkColumns), so a run of tiny tasks costs little to write here and to parse in the controller.
- * Events are still live enough for progress and for deadlock and hang detection, and stay in the
- * order they happened.
+ * OkColumns), so a run of tiny tasks costs little to write here. The columns go to the ok file
+ * (protocol.ts, OK_FILE), which the controller reads only after the runner exits; the `tasks`
+ * event tells it how many. Events are still live enough for progress and for deadlock and hang
+ * detection, and stay in the order they happened.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { TaskSpan } from '../../core/model';
-import type { OkColumns, RunnerEvent } from '../../core/protocol';
+import { OK_FILE, type OkColumns, type OkLine, type RunnerEvent } from '../../core/protocol';
 
 export const EVENTS_FD = 3;
 const FLUSH_MS = 100;
@@ -18,6 +20,16 @@ const MAX_TASKS_PER_LINE = 4096;
 let pending: string[] = [];
 let batch: { run: number; ok: OkColumns; spans: TaskSpan[]; size: number } | undefined;
 let scheduled = false;
+/** The ok file's descriptor, once `writeOkColumnsTo` has opened it. */
+let okFile: number | undefined;
+
+/**
+ * From now on, ok task ends go to the ok file in `scratchDir` (protocol.ts, OK_FILE), which the
+ * controller reads after the runner has exited; the events pipe carries only their count.
+ */
+export function writeOkColumnsTo(scratchDir: string): void {
+  okFile = fs.openSync(path.join(scratchDir, OK_FILE), 'a');
+}
 
 /** Milliseconds as whole microseconds (OkColumns). */
 const us = (ms: number) => Math.round(ms * 1000);
@@ -87,7 +99,10 @@ function closeBatch(): void {
   if (!batch) return;
   const { run, ok, spans } = batch;
   const event: RunnerEvent = { type: 'tasks', run };
-  if (ok.index.length > 0) event.ok = ok;
+  if (ok.index.length > 0 && okFile !== undefined) {
+    fs.writeSync(okFile, JSON.stringify({ run, ok } satisfies OkLine) + '\n');
+    event.okInFile = { count: ok.index.length, lanes: [...new Set(ok.lane)] };
+  } else if (ok.index.length > 0) event.ok = ok;
   if (spans.length > 0) event.spans = spans;
   pending.push(JSON.stringify(event));
   batch = undefined;

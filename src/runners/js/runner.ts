@@ -12,7 +12,7 @@ import { EXIT_BAD_INPUT } from '../../core/protocol';
 import { scanFunctions, whereNested } from '../../core/functionScanner';
 import type { StrategyName } from '../../core/model';
 import { epochMs } from './clock';
-import { emit, flushEvents } from './eventWriter';
+import { emit, flushEvents, writeOkColumnsTo } from './eventWriter';
 import { BadInput, bundleTarget, stopBundler } from './bundleTarget';
 import { loadBundle } from './loadBundle';
 import { ownOutputWritten } from './outputFlush';
@@ -187,6 +187,7 @@ async function main(): Promise<void> {
     process.exit(EXIT_BAD_INPUT);
   }
   const originEpochMs = epochMs();
+  writeOkColumnsTo(options.scratchDir);
   emit({ type: 'hello', originEpochMs, pid: process.pid, runtime: `Node.js ${process.version}`, platform: `${process.platform}-${process.arch}`, cpus: os.availableParallelism() });
   listenForCommands();
   let prepared;
