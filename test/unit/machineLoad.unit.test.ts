@@ -73,7 +73,9 @@ test('the profile’s CPU time counts every process under the runner, running or
 test('a profile made beside CPU hogs has a busy-machine warning, and says how busy', { skip: !linux && 'needs Linux /proc' }, async () => {
   const hogs = await Promise.all(Array.from({ length: os.availableParallelism() }, () => node("console.log('ready'); for (;;);")));
   try {
-    const report = await profile('../../examples/primes.ts', 'countPrimes', 'Array(8).fill(300_000)', { strategies: ['sequential', 'threads'] });
+    // Runs long enough (~0.3 s each here) that a quick machine still spans many ticks: with 300 000
+    // the thread run sometimes took under 0.1 s, too short a window to tell any other load.
+    const report = await profile('../../examples/primes.ts', 'countPrimes', 'Array(8).fill(600_000)', { strategies: ['sequential', 'threads'] });
     for (const strategy of ['sequential', 'threads']) {
       const load = run(report, strategy).otherLoad;
       assert.ok(load !== undefined && load >= 0.1, `${strategy}: other load ${load}`);
