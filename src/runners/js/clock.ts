@@ -7,7 +7,6 @@
  * released it. Nor a per-thread offset to `performance.now()`: estimating it leaves threads a few
  * nanoseconds apart, which is again enough to reorder a lock handover.
  */
-import { performance } from 'node:perf_hooks';
 
 /** Now on the shared clock (the name stays from when it was wall-clock time). */
 export function epochMs(): number {
@@ -17,9 +16,4 @@ export function epochMs(): number {
 /** Milliseconds since `originEpochMs`. */
 export function sinceOrigin(originEpochMs: number): number {
   return epochMs() - originEpochMs;
-}
-
-/** When this process started (where its `performance.now()` counts from), in ms since `originEpochMs`. */
-export function spawnedAt(originEpochMs: number): number {
-  return epochMs() - performance.now() - originEpochMs;
 }

@@ -3,7 +3,7 @@
  * then runs the tasks the runner sends over IPC one at a time, in the order sent. Exits when the
  * runner goes away.
  */
-import { sinceOrigin, spawnedAt } from './clock';
+import { sinceOrigin } from './clock';
 import { installRuntimeHost } from './runtimeHost';
 import { ProcessSharedMemory } from './sharedMemory';
 import { loadBundle } from './loadBundle';
@@ -26,7 +26,7 @@ export type PlainResult = [startMs: number, endMs: number, cpuMs: number | null,
 
 export type FromProcessWorker =
   | PlainResult
-  | { pp: 'ready'; pid: number; spawnMs: number; readyMs: number }
+  | { pp: 'ready'; pid: number; readyMs: number }
   | { pp: 'result'; outcome: TaskOutcome; result?: unknown; cpuTotalMs: number }
   /** An error thrown outside any task (a timer, a callback): said before the process exits. */
   | { pp: 'uncaught'; error: string };
@@ -45,12 +45,11 @@ async function main(): Promise<void> {
     setTimeout(() => process.exit(1), 500);
   });
   const { bundle, originEpochMs, region, lane } = JSON.parse(process.env.PP_WORKER ?? '{}') as ProcessWorkerConfig;
-  const spawnMs = spawnedAt(originEpochMs);
   const memory = new ProcessSharedMemory(region);
   const send = (message: unknown) => process.send!(message);
   installRuntimeHost(memory, { owner: process.pid, tallySlot: lane, originEpochMs }, send);
   const fn = (await loadBundle(bundle)).target() as (...args: unknown[]) => unknown;
-  send({ pp: 'ready', pid: process.pid, spawnMs, readyMs: sinceOrigin(originEpochMs) } satisfies FromProcessWorker);
+  send({ pp: 'ready', pid: process.pid, readyMs: sinceOrigin(originEpochMs) } satisfies FromProcessWorker);
   const reply = ({ outcome, result, cpuAfterMs }: Executed): void => {
     memory.flushTally(lane);
     const cpuTotalMs = cpuAfterMs ?? 0;
