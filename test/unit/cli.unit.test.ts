@@ -83,7 +83,7 @@ test('trace converts a saved report', () => {
 test('functions lists what can be profiled', () => {
   const result = cli('functions', fixture('throws.ts'));
   assert.equal(result.code, 0);
-  assert.equal(result.stdout, '4\tfailOnOdd(n)\n12\treturnsFunction(n)\n18\tstateful(n)\n24\tworkerDependent(n)\n');
+  assert.equal(result.stdout, '4\tfailOnOdd(n)\n12\treturnsFunction(n)\n18\tstateful(n)\n24\tworkerDependent(n)\n29\tsymbolUnlessZero(n)\n');
 });
 
 const badInputs: { name: string; args: string[]; message: RegExp }[] = [

@@ -31,6 +31,18 @@ test('a result that cannot be cloned fails its task with the input index and the
   }
 });
 
+test('a symbol result, no object yet not clonable, fails its task in both pools after a worker\'s first task too', async () => {
+  // A worker's later tasks take the pools' fast path for plain values (taskExecution.ts, PlainCall).
+  const report = await profile('throws.ts', 'symbolUnlessZero', '[0, 1, 2, 3, 4, 5]');
+  for (const strategy of ['threads', 'processes']) {
+    const tasks = run(report, strategy).tasks;
+    assert.deepEqual(tasks.map((t) => t.status), ['ok', 'error', 'error', 'error', 'error', 'error'], strategy);
+    for (const task of tasks.slice(1)) {
+      assert.match(task.error!, new RegExp(`input #${task.index}: the result cannot be sent between workers: it holds a symbol \\(the result\\)`), strategy);
+    }
+  }
+});
+
 test('arguments that cannot be cloned fail their task up front, naming the input', async () => {
   const report = await profile('throws.ts', 'failOnOdd', '[2, () => 1, 4, Symbol("s")]');
   for (const r of report.runs) {

@@ -7,7 +7,7 @@ import { sinceOrigin } from './clock';
 import { installRuntimeHost } from './runtimeHost';
 import { ProcessSharedMemory } from './sharedMemory';
 import { loadBundle } from './loadBundle';
-import { executeTask, describeError, isPlain, type Executed, type TaskOutcome } from './taskExecution';
+import { executeTask, describeError, isPlain, newPlainCall, type Executed, type TaskOutcome } from './taskExecution';
 import { ownOutputWritten } from './outputFlush';
 
 export interface ProcessWorkerConfig {
@@ -50,13 +50,14 @@ async function main(): Promise<void> {
   installRuntimeHost(memory, { owner: process.pid, tallySlot: lane, originEpochMs }, send);
   const fn = (await loadBundle(bundle)).target() as (...args: unknown[]) => unknown;
   send({ pp: 'ready', pid: process.pid, readyMs: sinceOrigin(originEpochMs) } satisfies FromProcessWorker);
-  const reply = ({ outcome, result, cpuAfterMs }: Executed): void => {
+  const replyPlain = (startMs: number, endMs: number, cpuMs: number | undefined, cpuTotalMs: number, result: unknown): void => {
     memory.flushTally(lane);
+    send([startMs, endMs, cpuMs ?? null, cpuTotalMs, result] satisfies PlainResult);
+  };
+  const reply = ({ outcome, result, cpuAfterMs }: Executed): void => {
     const cpuTotalMs = cpuAfterMs ?? 0;
-    if (outcome.status === 'ok' && isPlain(result)) {
-      send([outcome.startMs, outcome.endMs, outcome.cpuMs ?? null, cpuTotalMs, result] satisfies PlainResult);
-      return;
-    }
+    if (outcome.status === 'ok' && isPlain(result)) return replyPlain(outcome.startMs, outcome.endMs, outcome.cpuMs, cpuTotalMs, result);
+    memory.flushTally(lane);
     const { index } = outcome;
     try {
       send({ pp: 'result', outcome, result, cpuTotalMs } satisfies FromProcessWorker);
@@ -74,9 +75,14 @@ async function main(): Promise<void> {
   // async function still runs one task at a time.
   const waiting: ProcessTask[] = [];
   let awaiting = false;
+  const plain = newPlainCall();
   const runWaiting = (): void => {
     for (let task = waiting.shift(); task; task = waiting.shift()) {
-      const executed = executeTask(fn, task.index, task.args, originEpochMs, 'process', 'all');
+      const executed = executeTask(fn, task.index, task.args, originEpochMs, 'process', 'all', plain);
+      if (executed === plain) {
+        replyPlain(plain.startMs, plain.endMs, plain.cpuMs, plain.cpuAfterMs ?? 0, plain.result);
+        continue;
+      }
       if (executed instanceof Promise) {
         awaiting = true;
         void executed.then((done) => {
@@ -86,7 +92,7 @@ async function main(): Promise<void> {
         });
         return;
       }
-      reply(executed);
+      reply(executed as Executed);
     }
   };
   process.on('message', (task: ProcessTask) => {

@@ -12,7 +12,7 @@ import { loadBundle } from './loadBundle';
 import { TaskTable } from './taskTable';
 import { linuxThreadId } from './threadMemoryWatch';
 import { schedstatCpuMs } from './threadCpu';
-import { executeTask, isPlain, type Executed, type TaskOutcome } from './taskExecution';
+import { executeTask, isPlain, newPlainCall, type Executed, type TaskOutcome } from './taskExecution';
 
 export interface ThreadWorkerData {
   bundle: string;
@@ -71,13 +71,16 @@ async function setup(): Promise<(task: ThreadTask) => ThreadTaskResult | Promise
   const ready: ThreadReady = { pp: 'ready', threadId, pid: process.pid, slot, tid: linuxThreadId(), spawnMs: startedEpochMs - originEpochMs, readyMs: sinceOrigin(originEpochMs), cpuMs: schedstatCpuMs() };
   parentPort!.postMessage(ready);
   let announced = false;
-  const reply = ({ outcome, result }: Executed): ThreadTaskResult => {
+  /** A task's timing into the table, where the runner reads it. */
+  const ended = (index: number, startMs: number, endMs: number, cpuMs: number | undefined): void => {
     memory.runningTask[slot] = -1;
-    const { index } = outcome;
-    table.startMs[index] = outcome.startMs;
-    table.endMs[index] = outcome.endMs;
-    table.cpuMs[index] = outcome.cpuMs ?? NaN;
+    table.startMs[index] = startMs;
+    table.endMs[index] = endMs;
+    table.cpuMs[index] = cpuMs ?? NaN;
     table.threadId[index] = threadId;
+  };
+  const reply = ({ outcome, result }: Executed): ThreadTaskResult => {
+    ended(outcome.index, outcome.startMs, outcome.endMs, outcome.cpuMs);
     if (announced && outcome.status === 'ok' && isPlain(result)) {
       return result as ThreadTaskResult;
     }
@@ -85,14 +88,21 @@ async function setup(): Promise<(task: ThreadTask) => ThreadTaskResult | Promise
     announced = true;
     return { outcome, worker, result };
   };
+  const plain = newPlainCall();
   const run = (task: ThreadTask): ThreadTaskResult | Promise<ThreadTaskResult> => {
     // What is left once the index is taken off is the arguments: no second array.
     const index = task.shift() as number;
     const args = task;
     memory.runningTask[slot] = index;
     memory.runningSince[slot] = sinceOrigin(originEpochMs);
-    const executed = executeTask(fn, index, args, originEpochMs, 'thread', 'all');
-    return executed instanceof Promise ? executed.then(finished) : finished(executed);
+    // The first answer is a whole outcome, since it carries the worker's ready.
+    const executed = executeTask(fn, index, args, originEpochMs, 'thread', 'all', announced ? plain : undefined);
+    if (executed === plain) {
+      setImmediate(startNext);
+      ended(index, plain.startMs, plain.endMs, plain.cpuMs);
+      return plain.result as ThreadTaskResult;
+    }
+    return executed instanceof Promise ? executed.then(finished) : finished(executed as Executed);
   };
   /** A task's answer, with the next task due once it has been posted. */
   const finished = (executed: Executed): ThreadTaskResult => {
