@@ -111,26 +111,33 @@ export function executeTask(
     plain.startMs = startMs;
     plain.result = returned;
     plain.cpuMs = plain.cpuAfterMs = undefined;
-    if (cpuBefore && cpuClock) {
-      const after = cpuClock();
-      plain.cpuMs = (after.user - cpuBefore.user + after.system - cpuBefore.system) / 1000;
-      plain.cpuAfterMs = (after.user + after.system) / 1000;
-    }
-    currentTask.index = -1;
+    endCall(cpuClock, cpuBefore, plain, plain);
     return plain;
   }
   return finished(success(index, startMs, originEpochMs, returned, sends), cpuClock, cpuBefore);
 }
 
-/** A call's end: its CPU time, where measured, and no task running any more. */
 function finished(executed: Executed, cpuClock: CpuClock | undefined, cpuBefore: ReturnType<CpuClock> | undefined): Executed {
+  endCall(cpuClock, cpuBefore, executed.outcome, executed);
+  return executed;
+}
+
+/**
+ * A call's end: its CPU time into `call` and the CPU clock after it into `clock`, where measured,
+ * and no task running any more.
+ */
+function endCall(
+  cpuClock: CpuClock | undefined,
+  cpuBefore: ReturnType<CpuClock> | undefined,
+  call: { cpuMs?: number },
+  clock: { cpuAfterMs?: number },
+): void {
   if (cpuBefore && cpuClock) {
     const after = cpuClock();
-    executed.outcome.cpuMs = (after.user - cpuBefore.user + after.system - cpuBefore.system) / 1000;
-    executed.cpuAfterMs = (after.user + after.system) / 1000;
+    call.cpuMs = (after.user - cpuBefore.user + after.system - cpuBefore.system) / 1000;
+    clock.cpuAfterMs = (after.user + after.system) / 1000;
   }
   currentTask.index = -1;
-  return executed;
 }
 
 function failure(index: number, startMs: number, originEpochMs: number, error: unknown): Executed {
