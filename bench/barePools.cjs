@@ -1,20 +1,28 @@
 // The bare pools the bench compares against, each run in a fresh Node process of its own, as the
 // profiler's runner is: a pool reused in a long-lived process would have its JIT warmed by earlier
 // rounds, which no user's first run has.
-//   node barePools.cjs piscina|processes|loop <tasks> <steps> <workers>
-// prints the wall time in ms, from asking for the pool to the last result.
+//   node barePools.cjs piscina|processes|loop|ourWorker <tasks> <steps> <workers>
+// prints the wall time in ms, from asking for the pool to the last result. `ourWorker` is the bare
+// piscina pool running the profiler's own thread worker (dist/threadWorker.js) instead of the bare
+// one: what of the thread pool's cost is the worker's, with nothing of the runner around it.
 const { fork } = require('node:child_process');
 const { Worker } = require('node:worker_threads');
 const path = require('node:path');
 const { Piscina } = require('piscina');
 
-async function barePiscina(tasks, steps, workers) {
+async function barePiscina(tasks, steps, workers, ourWorker = false) {
   const t0 = performance.now();
   // Configured as the profiled pool is (runThreads.ts): each worker gets its next task while it
   // runs one, while more tasks are left than workers.
   let undistributed = tasks;
   const pool = new Piscina({
-    filename: path.join(__dirname, 'barePiscinaWorker.cjs'),
+    filename: ourWorker ? path.join(__dirname, '..', 'dist', 'threadWorker.js') : path.join(__dirname, 'barePiscinaWorker.cjs'),
+    // What runThreads.ts gives its workers: the target, the clock's origin, the shared memory
+    // (sharedMemory.ts; generously sized) and the task table (taskTable.ts: 28 bytes a task).
+    ...(ourWorker && {
+      workerData: { bundle: path.join(__dirname, 'workTarget.cjs'), originEpochMs: Number(process.hrtime.bigint()) / 1e6, buffer: new SharedArrayBuffer(65536), table: new SharedArrayBuffer(28 * tasks) },
+      execArgv: [],
+    }),
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: Infinity,
@@ -25,7 +33,8 @@ async function barePiscina(tasks, steps, workers) {
       return worker ?? null;
     },
   });
-  await Promise.all(Array.from({ length: tasks }, () => pool.run(steps)));
+  // The profiler's worker takes a task as its input index, then its arguments (threadWorker.ts).
+  await Promise.all(Array.from({ length: tasks }, (_, index) => pool.run(ourWorker ? [index, steps] : steps)));
   const wall = performance.now() - t0;
   await pool.destroy();
   return wall;
@@ -82,5 +91,6 @@ function bareLoop(tasks, steps) {
 }
 
 const [kind, tasks, steps, workers] = process.argv.slice(2);
-const run = { processes: bareProcesses, loop: bareLoop, piscina: barePiscina }[kind];
+const ourWorker = (tasks, steps, workers) => barePiscina(tasks, steps, workers, true);
+const run = { processes: bareProcesses, loop: bareLoop, piscina: barePiscina, ourWorker }[kind];
 run(Number(tasks), Number(steps), Number(workers)).then((wall) => console.log(wall));

@@ -113,7 +113,7 @@ function calibrate(ms: number): number {
 }
 
 /** A bare pool's wall time, run in a fresh process (barePools.cjs), as the profiled runner is. */
-function runBare(kind: 'piscina' | 'processes' | 'loop', tasks: number, steps: number, workers = WORKERS): Promise<number> {
+function runBare(kind: 'piscina' | 'processes' | 'loop' | 'ourWorker', tasks: number, steps: number, workers = WORKERS): Promise<number> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [path.join(__dirname, 'barePools.cjs'), kind, String(tasks), String(steps), String(workers)], (error, stdout) =>
       error ? reject(error) : resolve(Number(stdout)),
@@ -149,6 +149,20 @@ async function ratio(label: string, tasks: number, steps: number, rounds = ROUND
     lines.push(`${label.padEnd(10)} ${s.padEnd(10)} ${tasks} tasks: profiled/${vs} = ${r.ratio.toFixed(3)}× (middle half of rounds ${r.low.toFixed(2)}–${r.high.toFixed(2)}; medians ${r.ours.toFixed(1)} / ${r.bare.toFixed(1)} ms${rerunNote(r.host)})`);
   }
   return lines;
+}
+
+/**
+ * Where the thread pool's cost lies: bare piscina running the profiler's own thread worker against
+ * bare piscina with the bare worker, no runner around either (1 ms tasks). Not a target; run on
+ * request only (BENCH_ONLY=worker).
+ */
+async function ourWorkerInBarePiscina(steps: number): Promise<string> {
+  const r = await paired(
+    () => runBare('piscina', 400, steps),
+    () => runBare('ourWorker', 400, steps),
+    TARGET_ROUNDS,
+  );
+  return `1 ms       threads    400 tasks: bare piscina with the profiler's thread worker / with a bare worker = ${r.ratio.toFixed(3)}× (middle half of rounds ${r.low.toFixed(2)}–${r.high.toFixed(2)}; medians ${r.ours.toFixed(1)} / ${r.bare.toFixed(1)} ms${rerunNote(r.host)})`;
 }
 
 async function throughput(): Promise<string> {
@@ -193,12 +207,14 @@ async function speedup(steps: number, tasks: number): Promise<string> {
 async function main(): Promise<void> {
   console.log(`machine: ${os.availableParallelism()} CPUs, ${WORKERS} workers, Node ${process.version}, ${ROUNDS} rounds (${TARGET_ROUNDS} for the lines with a target); a round is run again when the host takes over ${MAX_STEAL * 100}% of the CPUs`);
   const ms = { '0.1 ms': calibrate(0.1), '1 ms': calibrate(1), '10 ms': calibrate(10) };
-  // BENCH_ONLY=1ms,throughput (names: 0.1ms, 1ms, 10ms, throughput, speedup, python) runs a part.
+  // BENCH_ONLY=1ms,throughput (names: 0.1ms, 1ms, 10ms, throughput, speedup, python, and worker,
+  // which only runs when named) runs a part.
   const only = process.env.BENCH_ONLY?.split(',');
-  const wanted = (name: string) => !only || only.includes(name);
+  const wanted = (name: string) => (!only && name !== 'worker') || !!only?.includes(name);
   const lines = [
     ...(wanted('0.1ms') ? await ratio('0.1 ms', 2000, ms['0.1 ms']) : []),
     ...(wanted('1ms') ? await ratio('1 ms', 400, ms['1 ms'], TARGET_ROUNDS) : []),
+    ...(wanted('worker') ? [await ourWorkerInBarePiscina(ms['1 ms'])] : []),
     ...(wanted('10ms') ? await ratio('10 ms', 48, ms['10 ms']) : []),
     ...(wanted('throughput') ? [await throughput()] : []),
     ...(wanted('speedup') ? [await speedup(ms['10 ms'], 24 * WORKERS), await speedup(ms['10 ms'], 96 * WORKERS)] : []),
