@@ -132,6 +132,10 @@ async function profiled(strategies: StrategyName[], tasks: number, steps: number
   return new Map(outcome.report.runs.map((r) => [r.strategy, r.wallMs]));
 }
 
+/** How a paired measurement's rounds spread, and its medians in ms, for the end of its line. */
+const spread = (r: Awaited<ReturnType<typeof paired>>) =>
+  `(middle half of rounds ${r.low.toFixed(2)}–${r.high.toFixed(2)}; medians ${r.ours.toFixed(1)} / ${r.bare.toFixed(1)} ms${rerunNote(r.host)})`;
+
 async function ratio(label: string, tasks: number, steps: number, rounds = ROUNDS): Promise<string[]> {
   const lines: string[] = [];
   // Each strategy beside the bare thing it stands for.
@@ -146,7 +150,7 @@ async function ratio(label: string, tasks: number, steps: number, rounds = ROUND
       async () => (await profiled([s], tasks, steps)).get(s)!,
       rounds,
     );
-    lines.push(`${label.padEnd(10)} ${s.padEnd(10)} ${tasks} tasks: profiled/${vs} = ${r.ratio.toFixed(3)}× (middle half of rounds ${r.low.toFixed(2)}–${r.high.toFixed(2)}; medians ${r.ours.toFixed(1)} / ${r.bare.toFixed(1)} ms${rerunNote(r.host)})`);
+    lines.push(`${label.padEnd(10)} ${s.padEnd(10)} ${tasks} tasks: profiled/${vs} = ${r.ratio.toFixed(3)}× ${spread(r)}`);
   }
   return lines;
 }
@@ -162,7 +166,7 @@ async function ourWorkerInBarePiscina(steps: number): Promise<string> {
     () => runBare('ourWorker', 400, steps),
     TARGET_ROUNDS,
   );
-  return `1 ms       threads    400 tasks: bare piscina with the profiler's thread worker / with a bare worker = ${r.ratio.toFixed(3)}× (middle half of rounds ${r.low.toFixed(2)}–${r.high.toFixed(2)}; medians ${r.ours.toFixed(1)} / ${r.bare.toFixed(1)} ms${rerunNote(r.host)})`;
+  return `1 ms       threads    400 tasks: bare piscina with the profiler's thread worker / with a bare worker = ${r.ratio.toFixed(3)}× ${spread(r)}`;
 }
 
 async function throughput(): Promise<string> {
