@@ -155,3 +155,20 @@ test('a CommonJS module that exports one function (module.exports = function) is
     assert.match(r.tasks[1].error!, /negative input -1 \(.*moduleExports\.cjs:3\)$/);
   }
 });
+
+test("the user's own stacks name the TypeScript file and line, in a CommonJS and an ES module bundle", async () => {
+  for (const [file, line] of [['stacks.ts', 3], ['stacksModule.mts', 5]] as const) {
+    const report = await profile(file, 'ownStack', '[1, 2]');
+    for (const r of report.runs) {
+      assert.deepEqual(
+        r.tasks.map((t) => t.resultPreview),
+        [1, 2].map((n) => JSON.stringify(`input ${n} at ownStack (${file}:${line}:17)`)),
+        `${file}, ${r.strategy}`,
+      );
+    }
+  }
+  const headers = await profile('stacks.ts', 'nodeErrorHeader', '[1]');
+  for (const r of headers.runs) assert.equal(r.tasks[0].resultPreview, '"RangeError [ERR_OUT_OF_RANGE]"', r.strategy);
+  const sites = await profile('stacks.ts', 'callSites', '[1]');
+  for (const r of sites.runs) assert.equal(r.tasks[0].resultPreview, '"1:callSites"', r.strategy);
+});

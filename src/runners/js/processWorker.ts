@@ -7,6 +7,7 @@ import { sinceOrigin } from './clock';
 import { installRuntimeHost } from './runtimeHost';
 import { ProcessSharedMemory } from './sharedMemory';
 import { loadBundle } from './loadBundle';
+import { mapStacksToSources } from './lazySourceMap';
 import { executeTask, describeError, isPlain, newPlainCall, type Executed, type TaskOutcome } from './taskExecution';
 import { ownOutputWritten } from './outputFlush';
 
@@ -37,7 +38,6 @@ export interface ProcessTask {
 }
 
 async function main(): Promise<void> {
-  process.setSourceMapsEnabled(true);
   // Exiting at once would drop what the user's code printed and the pipe has not taken yet.
   process.on('disconnect', () => void ownOutputWritten().then(() => process.exit(0)));
   process.on('uncaughtException', (error) => {
@@ -45,6 +45,7 @@ async function main(): Promise<void> {
     setTimeout(() => process.exit(1), 500);
   });
   const { bundle, originEpochMs, region, lane } = JSON.parse(process.env.PP_WORKER ?? '{}') as ProcessWorkerConfig;
+  mapStacksToSources(bundle);
   const memory = new ProcessSharedMemory(region);
   const send = (message: unknown) => process.send!(message);
   installRuntimeHost(memory, { owner: process.pid, tallySlot: lane, originEpochMs }, send);

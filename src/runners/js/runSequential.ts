@@ -58,7 +58,7 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
     const worker = new Worker(path.join(__dirname, 'sequentialWorker.js'), {
       workerData: data,
       resourceLimits: { maxOldGenerationSizeMb: heapLimitMb(1) },
-      // As for the pool's threads: the worker turns source maps on itself, after Node's own modules load.
+      // As for the pool's threads: the worker maps its stacks itself, only when one is written.
       execArgv: [],
     });
     threads.push(worker);

@@ -51,8 +51,8 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     },
     workerData,
     resourceLimits: { maxOldGenerationSizeMb: heapMb },
-    // Not the runner's --enable-source-maps: the worker turns source maps on itself once Node's and
-    // piscina's own modules are loaded, so it does not parse their maps at every start.
+    // Not the runner's --enable-source-maps: Node would parse every module's map as it loads, at
+    // every start; the worker maps its stacks itself, and only when one is written (lazySourceMap.ts).
     execArgv: [],
   });
   // Each live worker by its slot, with its CPU time at its ready where Linux tells.

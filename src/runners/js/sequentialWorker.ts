@@ -10,6 +10,7 @@ import { epochMs, sinceOrigin } from './clock';
 import { installRuntimeHost } from './runtimeHost';
 import { ThreadSharedMemory } from './sharedMemory';
 import { loadBundle } from './loadBundle';
+import { mapStacksToSources } from './lazySourceMap';
 import { executeTask, isPlain, type Executed, type TaskOutcome } from './taskExecution';
 import { TaskTable } from './taskTable';
 import type { ThreadReady } from './threadWorker';
@@ -66,8 +67,8 @@ const REPORT_AT_MOST = 4096;
 const startedEpochMs = epochMs();
 
 async function main(): Promise<void> {
-  process.setSourceMapsEnabled(true);
   const { bundle, originEpochMs, buffer, table: tableBuffer, indexes, args, argLists } = workerData as SequentialWorkerData;
+  mapStacksToSources(bundle);
   const memory = new ThreadSharedMemory(buffer);
   const table = new TaskTable(tableBuffer);
   const slot = memory.claimSlot();

@@ -1,6 +1,7 @@
 /**
- * Maps a point in the user's code to file:line. Workers run with source maps enabled, so stack
- * frames already name the user's original TypeScript/JavaScript file and line.
+ * Maps a point in the user's code to file:line. Workers map their stacks through the bundle's
+ * source map (lazySourceMap.ts), so stack frames already name the user's original
+ * TypeScript/JavaScript file and line.
  */
 import { dirname, isAbsolute, join, sep } from 'node:path';
 import type { SourceLocation } from '../../core/model';

@@ -9,6 +9,7 @@ import { epochMs, sinceOrigin } from './clock';
 import { installRuntimeHost } from './runtimeHost';
 import { ThreadSharedMemory } from './sharedMemory';
 import { loadBundle } from './loadBundle';
+import { mapStacksToSources } from './lazySourceMap';
 import { TaskTable } from './taskTable';
 import { linuxThreadId } from './threadMemoryWatch';
 import { schedstatCpuMs } from './threadCpu';
@@ -61,8 +62,8 @@ export interface ThreadOutcome {
 const startedEpochMs = epochMs();
 
 async function setup(): Promise<(task: ThreadTask) => ThreadTaskResult | Promise<ThreadTaskResult>> {
-  process.setSourceMapsEnabled(true);
   const { bundle, originEpochMs, buffer, table: tableBuffer } = workerData as ThreadWorkerData;
+  mapStacksToSources(bundle);
   const memory = new ThreadSharedMemory(buffer);
   const table = new TaskTable(tableBuffer);
   const slot = memory.claimSlot();
