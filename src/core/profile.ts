@@ -82,7 +82,9 @@ export function startProfile(request: ProfileRequest, callbacks: ProfileCallback
   const command = python ? request.python ?? 'python3' : request.node ?? process.execPath;
   const args = python
     ? ['-u', path.join(distDir(), 'python', 'harness.py')]
-    : ['--enable-source-maps', path.join(distDir(), 'runner.js')];
+    : // No --enable-source-maps: Node would parse every module's map as it loads (~8 ms of the
+      // runner's start-up for its own); the runner maps the user's stacks itself (lazySourceMap.ts).
+      [path.join(distDir(), 'runner.js')];
   const child = spawn(command, args, {
     cwd: path.dirname(target.file),
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],

@@ -55,8 +55,8 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
     platform: 'node',
     target: `node${process.versions.node.split('.')[0]}`,
     sourcemap: 'linked',
-    // Only positions are read from the map: by the runner as it loads the bundle, by a worker as it
-    // writes its first stack (lazySourceMap.ts). Without the sources' text it is 40% of the size for
+    // Only positions are read from the map, by the runner or a worker as it writes its first stack
+    // (lazySourceMap.ts). Without the sources' text it is 40% of the size for
     // a bundle with packages (it had cost ~15 ms of each worker's start-up on a bundle with chart.js
     // and esbuild, when workers parsed it as they loaded the bundle).
     sourcesContent: false,

@@ -51,8 +51,8 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     },
     workerData,
     resourceLimits: { maxOldGenerationSizeMb: heapMb },
-    // Not the runner's --enable-source-maps: Node would parse every module's map as it loads, at
-    // every start; the worker maps its stacks itself, and only when one is written (lazySourceMap.ts).
+    // None of the runner's flags: the workers start as a bare pool's would. The worker maps its
+    // stacks itself, and only when one is written (lazySourceMap.ts).
     execArgv: [],
   });
   // Each live worker by its slot, with its CPU time at its ready where Linux tells.

@@ -15,6 +15,7 @@ import { epochMs } from './clock';
 import { emit, flushEvents, writeOkColumnsTo } from './eventWriter';
 import { BadInput, bundleTarget, stopBundler } from './bundleTarget';
 import { loadBundle } from './loadBundle';
+import { mapStacksToSources } from './lazySourceMap';
 import { ownOutputWritten } from './outputFlush';
 import { describeError, isPlain, uncloneablePart } from './taskExecution';
 import type { ActiveRun, RunSettings } from './runRecorder';
@@ -39,6 +40,8 @@ function fatal(message: string): never {
 async function prepare(options: RunnerOptions) {
   const bundle = await bundleTarget(options.file, options.name, options.inputs, options.scratchDir);
   emit({ type: 'loading' });
+  // Errors in the module's top-level code or in the inputs name the user's lines, as in the workers.
+  mapStacksToSources(bundle);
   let hooks;
   try {
     hooks = await loadBundle(bundle);
@@ -180,7 +183,6 @@ function listenForCommands(): void {
 }
 
 async function main(): Promise<void> {
-  process.setSourceMapsEnabled(true);
   const options = JSON.parse(process.env.PP_RUNNER_OPTIONS ?? 'null') as RunnerOptions | null;
   if (!options) {
     process.stderr.write('parallel-profiler runner: start it through the CLI or the extension\n');
