@@ -2,10 +2,11 @@
  * Stack traces in the runner and its workers name the user's own files and lines, as under Node's
  * source maps, but the bundle's map is read only when a stack is first written out. Node reads and
  * parses a module's map as the module loads: for a bundle with packages that is much of a worker's
- * start-up (a bundle of chart.js loads in 20 ms without it, 37 ms with it), paid by every worker of
- * every strategy, though most runs never write a stack. Here V8 hands Error.prepareStackTrace the
- * call sites; each frame in the bundle gets its original file:line:column, and the rest of V8's
- * text stays as it is. A user's own Error.prepareStackTrace replaces this one, as it would Node's.
+ * start-up (bench/packageWork.ts, with chart.js, loads in 13 ms without it, 24 ms with it), paid by
+ * every worker of every strategy, though most runs never write a stack. Here V8 hands
+ * Error.prepareStackTrace the call sites; each frame in the bundle gets its original
+ * file:line:column, and the rest of V8's text stays as it is. A user's own Error.prepareStackTrace
+ * replaces this one, as it would Node's.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
