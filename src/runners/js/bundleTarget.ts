@@ -56,9 +56,9 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
     target: `node${process.versions.node.split('.')[0]}`,
     sourcemap: 'linked',
     // Only positions are read from the map, by the runner or a worker as it writes its first stack
-    // (lazySourceMap.ts). Without the sources' text it is 40% of the size for
-    // a bundle with packages (it had cost ~15 ms of each worker's start-up on a bundle with chart.js
-    // and esbuild, when workers parsed it as they loaded the bundle).
+    // (lazySourceMap.ts). Without the sources' text it is 40% of the size for a bundle with
+    // packages (when workers parsed the map as they loaded the bundle, that was ~15 ms of each
+    // worker's start-up on a bundle with chart.js and esbuild).
     sourcesContent: false,
     logLevel: 'silent',
     plugins: [
