@@ -16,14 +16,13 @@
 import { execFile } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { startProfile } from '../src/core/profile';
 import { machineTicks } from '../src/core/machineLoad';
 import type { StrategyName } from '../src/core/model';
 import { formatPythonBench, runPythonBench } from './pythonBench';
+import { calibrate } from './calibrate';
 
 const WORK = path.join(__dirname, 'work.cjs');
-const { work } = require(WORK) as { work: (steps: number) => number };
 const WORKERS = Math.min(os.availableParallelism(), 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 // The lines with a target (1 ms tasks, empty-task throughput) take more rounds: their per-round
@@ -98,18 +97,6 @@ async function paired(bare: () => Promise<number>, ours: () => Promise<number>, 
   const ratios = o.map((x, i) => x / b[i]).sort((x, y) => x - y);
   const quartile = (q: number) => ratios[Math.round(q * (ratios.length - 1))];
   return { ratio: median(ratios), low: quartile(0.25), high: quartile(0.75), ours: median(o), bare: median(b), host: quiet };
-}
-
-/** Steps of `work` that take about `ms` on this machine. */
-function calibrate(ms: number): number {
-  let steps = 10_000;
-  for (;;) {
-    const t0 = performance.now();
-    work(steps);
-    const took = performance.now() - t0;
-    if (took > 50) return Math.max(1, Math.round((steps * ms) / took));
-    steps *= 2;
-  }
 }
 
 /** A bare pool's wall time, run in a fresh process (barePools.cjs), as the profiled runner is. */

@@ -7,9 +7,9 @@
  * The target defaults to bench/work.cjs; another must export `work(steps)`.
  */
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { startProfile } from '../src/core/profile';
 import type { StrategyName } from '../src/core/model';
+import { calibrate } from './calibrate';
 
 const [other, strategy, tasks, msPerTask, rounds, target = path.join(__dirname, 'work.cjs')] = process.argv.slice(2);
 if (!other || !strategy || !tasks || !msPerTask || !rounds) {
@@ -17,20 +17,10 @@ if (!other || !strategy || !tasks || !msPerTask || !rounds) {
   process.exit(2);
 }
 
-/** Steps of bench/work.cjs's `work` that take about `ms` here. */
-function stepsFor(ms: number): number {
-  const { work } = require('./work.cjs') as { work: (steps: number) => number };
-  for (let steps = 10_000; ; steps *= 2) {
-    const t0 = performance.now();
-    work(steps);
-    const took = performance.now() - t0;
-    if (took > 50) return Math.max(0, Math.round((steps * ms) / took));
-  }
-}
-
 async function main(): Promise<void> {
   const theirs = (require(path.resolve(other, 'src/core/profile.ts')) as typeof import('../src/core/profile')).startProfile;
-  const steps = stepsFor(Number(msPerTask));
+  // 0 ms: empty tasks, as the bench's throughput line runs them.
+  const steps = Number(msPerTask) === 0 ? 0 : calibrate(Number(msPerTask));
   const wall = async (start: typeof startProfile): Promise<number> => {
     const outcome = await start({
       target: { file: path.resolve(target), name: 'work', language: 'javascript' },
