@@ -20,8 +20,9 @@ export function mapStacksToSources(bundle: string): void {
     if (map === undefined) map = readSourceMap(bundle);
     return map;
   };
-  const inBundle = (file: string): boolean =>
-    file === bundle || (file.startsWith('file:') && (require('node:url') as typeof import('node:url')).fileURLToPath(file) === bundle);
+  // An ES module bundle's frames name it by the URL loadBundle imported it from.
+  let bundleUrl: string | undefined;
+  const inBundle = (file: string): boolean => file === bundle || (file.startsWith('file:') && file === (bundleUrl ??= url().pathToFileURL(bundle).href));
 
   const frame = (site: NodeJS.CallSite): string => {
     const text = String(site);
@@ -50,6 +51,9 @@ export function mapStacksToSources(bundle: string): void {
   };
 }
 
+/** node:url, loaded only when a stack needs it. */
+const url = () => require('node:url') as typeof import('node:url');
+
 /** The map beside the bundle (esbuild's linked map), its sources as absolute paths. */
 function readSourceMap(bundle: string): SourceMap | null {
   try {
@@ -57,7 +61,7 @@ function readSourceMap(bundle: string): SourceMap | null {
     const payload = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as import('node:module').SourceMapPayload;
     const root = resolve(dirname(bundle), payload.sourceRoot ?? '');
     payload.sources = payload.sources.map((source) =>
-      source.startsWith('file:') ? (require('node:url') as typeof import('node:url')).fileURLToPath(source) : resolve(root, source),
+      source.startsWith('file:') ? url().fileURLToPath(source) : resolve(root, source),
     );
     payload.sourceRoot = '';
     return new SourceMap(payload);
