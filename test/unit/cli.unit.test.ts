@@ -97,6 +97,7 @@ const badInputs: { name: string; args: string[]; message: RegExp }[] = [
   { name: 'inputs do not parse', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputs', '[1,'], message: /the inputs expression does not parse/ },
   { name: 'inputs throw', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputs', 'JSON.parse("{")'], message: /the inputs expression threw: SyntaxError/ },
   { name: 'top-level code throws', args: ['profile', fixture('loadThrows.ts'), 'never', '--inputs', '[1]'], message: /loadThrows\.ts: the module's top-level code threw while loading: Error: cannot start: no settings \(.*loadThrows\.ts:6\)/ },
+  { name: 'inputs throw in the expression itself', args: ['profile', fixture('stacks.ts'), 'ownStack', '--inputs', 'countDown(nope)'], message: /: the inputs expression threw: ReferenceError: nope is not defined; fix the expression$/m },
   { name: 'inputs throw in the module', args: ['profile', fixture('stacks.ts'), 'ownStack', '--inputs', 'countDown(-1)'], message: /the inputs expression threw: Error: negative count -1 \(.*stacks\.ts:29\); fix the expression/ },
   { name: 'inputs not iterable', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputs', '42'], message: /the inputs expression gave a number, not a list/ },
   { name: 'empty inputs', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputs', '[]'], message: /gave an empty list/ },

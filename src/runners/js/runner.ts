@@ -61,7 +61,7 @@ async function prepare(options: RunnerOptions) {
   try {
     value = hooks.inputs();
   } catch (error) {
-    throw new BadInput(`the inputs expression threw: ${describeError(error).error}; fix the expression`);
+    throw new BadInput(`the inputs expression threw: ${inputsError(error, options.file)}; fix the expression`);
   }
   if (value && typeof (value as PromiseLike<unknown>).then === 'function') value = await value;
   if (value == null || typeof (value as Iterable<unknown>)[Symbol.iterator] !== 'function' || typeof value === 'string') {
@@ -93,6 +93,17 @@ async function prepare(options: RunnerOptions) {
 }
 
 const PLAIN_DATA = 'pass plain data: numbers, strings, arrays, plain objects';
+
+/**
+ * An error from the inputs expression, with the place in the module it came from (a helper the
+ * expression called), but none when it came from the expression itself: the expression is bundled
+ * on a line after the module's last (bundleTarget.ts), a line the user's file does not have.
+ */
+function inputsError(error: unknown, file: string): string {
+  const { error: text, errorLocation } = describeError(error);
+  if (errorLocation?.file !== file || errorLocation.line <= fs.readFileSync(file, 'utf8').split('\n').length) return text;
+  return text.slice(0, -` (${errorLocation.file}:${errorLocation.line})`.length);
+}
 
 /**
  * What in a task's arguments cannot be sent to a worker. Arguments too big to walk whole are given
