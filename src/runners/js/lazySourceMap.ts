@@ -12,30 +12,25 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { SourceMap } from 'node:module';
 
-/** From now on, stacks in this thread or process show the places in the sources of `bundle`. */
-export function mapStacksToSources(bundle: string): void {
-  // undefined: not read yet; null: unreadable (the stacks keep the bundle's places).
-  let map: SourceMap | null | undefined;
-  const sourceMap = (): SourceMap | null => {
-    if (map === undefined) map = readSourceMap(bundle);
-    return map;
-  };
-  // An ES module bundle's frames name it by the URL loadBundle imported it from.
-  let bundleUrl: string | undefined;
-  const inBundle = (file: string): boolean => file === bundle || (file.startsWith('file:') && file === (bundleUrl ??= url().pathToFileURL(bundle).href));
+/**
+ * From now on, stacks in this thread or process show the places in the sources of `bundle`.
+ * Returns the mapping it uses, for stacks taken otherwise (threadStacks.ts).
+ */
+export function mapStacksToSources(bundle: string): SourcePlaces {
+  const placeInSources = sourcePlaces(bundle);
 
   const frame = (site: NodeJS.CallSite): string => {
     const text = String(site);
     const file = site.getFileName();
     const line = site.getLineNumber();
     const column = site.getColumnNumber();
-    if (!file || line === null || column === null || !inBundle(file)) return text;
-    const entry = sourceMap()?.findEntry(line - 1, column - 1);
-    if (!entry || !('originalSource' in entry)) return text;
+    if (!file || line === null || column === null) return text;
+    const original = placeInSources(file, line, column);
+    if (!original) return text;
     const place = `${file}:${line}:${column}`;
     const at = text.lastIndexOf(place);
     if (at < 0) return text;
-    return `${text.slice(0, at)}${entry.originalSource}:${entry.originalLine + 1}:${entry.originalColumn + 1}${text.slice(at + place.length)}`;
+    return `${text.slice(0, at)}${original}${text.slice(at + place.length)}`;
   };
 
   Error.prepareStackTrace = (error: Error, sites: NodeJS.CallSite[]): string => {
@@ -48,6 +43,29 @@ export function mapStacksToSources(bundle: string): void {
       }
     });
     return frames.length === 0 ? header : `${header}\n    at ${frames.join('\n    at ')}`;
+  };
+  return placeInSources;
+}
+
+/** Where a place in the bundle comes from in the user's sources, as "file:line:column". */
+export type SourcePlaces = (file: string, line: number, column: number) => string | undefined;
+
+/**
+ * Maps places (1-based line and column) in `bundle`, named by its path or by the URL loadBundle
+ * imported it from, to the user's sources; undefined for a place elsewhere or with no mapping.
+ * The map is read on first use.
+ */
+export function sourcePlaces(bundle: string): SourcePlaces {
+  // undefined: not read yet; null: unreadable (places stay the bundle's).
+  let map: SourceMap | null | undefined;
+  let bundleUrl: string | undefined;
+  const inBundle = (file: string): boolean => file === bundle || (file.startsWith('file:') && file === (bundleUrl ??= url().pathToFileURL(bundle).href));
+  return (file, line, column) => {
+    if (!inBundle(file)) return undefined;
+    if (map === undefined) map = readSourceMap(bundle);
+    const entry = map?.findEntry(line - 1, column - 1);
+    if (!entry || !('originalSource' in entry)) return undefined;
+    return `${entry.originalSource}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
   };
 }
 
