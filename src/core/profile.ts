@@ -363,11 +363,16 @@ class RunGuard {
   }
 }
 
-/** The innermost frame of a stack that lies in the profiled file (Python or JS frame syntax). */
-function stackLocation(stack: string | undefined, file: string): { file: string; line: number } | undefined {
+/**
+ * The innermost frame of a stack that lies in the profiled file: the last of a Python traceback
+ * (`File "…", line N`), the first of a JS stack (`at name (file:line:column)`).
+ */
+export function stackLocation(stack: string | undefined, file: string): { file: string; line: number } | undefined {
   if (!stack) return undefined;
-  const frames = [...stack.matchAll(/File "([^"]+)", line (\d+)|\(?(\/[^():\s]+):(\d+):\d+\)?/g)]
-    .map((m) => ({ file: m[1] ?? m[3], line: Number(m[2] ?? m[4]) }))
-    .filter((frame) => frame.file === file);
-  return frames.pop();
+  const frames = stack.split('\n').flatMap((line) => {
+    const m = /File "([^"]+)", line (\d+)/.exec(line) ?? /^\s*at (?:.*? \()?(.+?):(\d+):\d+\)?$/.exec(line);
+    return m && m[1] === file ? [{ file, line: Number(m[2]), python: m[0].startsWith('File') }] : [];
+  });
+  const frame = frames[0]?.python ? frames[frames.length - 1] : frames[0];
+  return frame && { file: frame.file, line: frame.line };
 }

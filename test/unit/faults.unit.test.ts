@@ -65,14 +65,31 @@ test('opposite lock orders in two workers at once that do not meet: lock-order i
   assert.equal(report.warnings.filter((w) => w.kind === 'deadlock').length, 0);
 });
 
-test('a hang is reported with what each worker was running, and the rest still runs', async () => {
+test('a hang is reported with what each worker was running and, in threads, where; the rest still runs', async () => {
   const report = await withoutLeftovers(() => profile('faults.ts', 'spinForever', '[0, 1, 2, 3]', { hangTimeoutMs: 3000 }));
   for (const r of report.runs) {
     assert.deepEqual(r.tasks.map((t) => t.status), ['ok', 'timeout', 'ok', 'ok'], r.strategy);
     const warning = report.warnings.find((w) => w.kind === 'hang' && w.strategy === r.strategy);
     assert.ok(warning, `${r.strategy}: hang warning`);
     assert.match(warning!.message, /no task finished and no lock was taken for 3 s \(running: worker \d+ on input #1\)/);
+    const details = (warning!.details ?? []).join('\n');
+    if (r.strategy === 'processes') {
+      // A worker process cannot be paused from outside (threadStacks.ts).
+      assert.match(details, /input #1\):\n\(no stack available\)/);
+      continue;
+    }
+    // Worker threads are paused where they spin: the user's loop, in the user's TS lines.
+    assert.match(details, /input #1\):\n {4}at spinForever \(.*faults\.ts:41:\d+\)$/, r.strategy);
+    assert.deepEqual(warning!.location, { file: fixture('faults.ts'), line: 41 }, r.strategy);
   }
+});
+
+test('a thread blocked in Atomics.wait gives its stack too: the innermost line of the profiled file is the place', async () => {
+  const report = await withoutLeftovers(() => profile('faults.ts', 'slowOne', '[0, 1, 2]', { hangTimeoutMs: 1000, strategies: ['threads'] }));
+  const warning = report.warnings.find((w) => w.kind === 'hang');
+  assert.ok(warning, 'hang warning');
+  assert.match((warning!.details ?? []).join('\n'), /at block \(.*faults\.ts:4:\d+\)\n {4}at slowOne \(.*faults\.ts:48:\d+\)$/);
+  assert.equal(warning!.location?.line, 4);
 });
 
 test('--task-timeout stops the slow task, replaces its worker, and the others finish', async () => {

@@ -32,8 +32,8 @@ export interface ActiveRun {
   readonly settings: RunSettings;
   killTasks(tasks: number[], status: TaskStatus, reason: string): void;
   cancel(): void;
-  /** Which task each busy lane is running. */
-  busyLanes(): { lane: number; task: number }[];
+  /** Which task each busy lane is running, and the lane's thread id where it is a worker thread. */
+  busyLanes(): { lane: number; task: number; threadId?: number }[];
 }
 
 export class RunRecorder {

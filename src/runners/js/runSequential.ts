@@ -126,7 +126,7 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
   /** The task the worker runs now (none or one): on which lane and thread, since when. */
   const running = () => {
     const index = current && current.slot >= 0 ? memory.runningTask[current.slot] : -1;
-    return index >= 0 && current ? [{ index, startMs: memory.runningSince[current.slot], lane: current.lane, tid: current.tid }] : [];
+    return index >= 0 && current ? [{ index, startMs: memory.runningSince[current.slot], lane: current.lane, tid: current.tid, threadId: current.threadId }] : [];
   };
   const stopWatch = watchTimeouts(recorder, running, stop);
   const stopMemoryWatch = watchThreadMemory(recorder, 1, heapLimitMb(1), running, stop);
@@ -156,6 +156,6 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
       if (runningIndex >= 0) stop(runningIndex, 'cancelled', CANCELLED);
       else if (current) void current.worker.terminate();
     },
-    busyLanes: () => running().map(({ lane, index }) => ({ lane, task: index })),
+    busyLanes: () => running().map(({ lane, index, threadId }) => ({ lane, task: index, threadId })),
   };
 }

@@ -107,7 +107,7 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
   const running = () =>
     [...slots]
       .filter(([slot]) => memory.runningTask[slot] >= 0)
-      .map(([slot, { lane, tid }]) => ({ index: memory.runningTask[slot], startMs: memory.runningSince[slot], lane, tid }));
+      .map(([slot, { lane, tid, threadId }]) => ({ index: memory.runningTask[slot], startMs: memory.runningSince[slot], lane, tid, threadId }));
   const stopWatch = watchTimeouts(recorder, running, stop);
   const stopMemoryWatch = watchThreadMemory(recorder, settings.workers, heapMb, running, stop);
 
@@ -234,6 +234,6 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
       // Fails every queued and running task at once; the run then finishes.
       void pool.destroy();
     },
-    busyLanes: () => running().map(({ lane, index }) => ({ lane, task: index })),
+    busyLanes: () => running().map(({ lane, index, threadId }) => ({ lane, task: index, threadId })),
   };
 }

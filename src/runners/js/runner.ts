@@ -15,7 +15,8 @@ import { epochMs } from './clock';
 import { emit, flushEvents, writeOkColumnsTo } from './eventWriter';
 import { BadInput, bundleTarget, stopBundler } from './bundleTarget';
 import { loadBundle } from './loadBundle';
-import { mapStacksToSources } from './lazySourceMap';
+import { mapStacksToSources, type SourcePlaces } from './lazySourceMap';
+import { threadStacks } from './threadStacks';
 import { ownOutputWritten } from './outputFlush';
 import { describeError, isPlain, uncloneablePart } from './taskExecution';
 import type { ActiveRun, RunSettings } from './runRecorder';
@@ -31,6 +32,8 @@ const STARTERS: Record<StrategyName, (s: RunSettings) => ActiveRun & { done: Pro
 
 let active: ActiveRun | undefined;
 let cancelled = false;
+/** Places in the user's bundle turned into places in the user's sources, once it is bundled. */
+let placeInSources: SourcePlaces = () => undefined;
 
 function fatal(message: string): never {
   emit({ type: 'fatal', message });
@@ -41,7 +44,7 @@ async function prepare(options: RunnerOptions) {
   const bundle = await bundleTarget(options.file, options.name, options.inputs, options.scratchDir);
   emit({ type: 'loading' });
   // Errors in the module's top-level code or in the inputs name the user's lines, as in the workers.
-  mapStacksToSources(bundle);
+  placeInSources = mapStacksToSources(bundle);
   let hooks;
   try {
     hooks = await loadBundle(bundle);
@@ -161,6 +164,13 @@ function describeKind(value: unknown): string {
   return typeof value === 'object' ? `an object (${(value as object).constructor?.name ?? 'Object'})` : `a ${typeof value}`;
 }
 
+/** What each busy worker runs, with its stack where it is a thread that answers (threadStacks.ts). */
+async function reportStacks(run: ActiveRun, index: number): Promise<void> {
+  const busy = run.busyLanes();
+  const stacks = await threadStacks(busy.flatMap((b) => (b.threadId === undefined ? [] : [b.threadId])), placeInSources);
+  emit({ type: 'stacks', run: index, workers: busy.map(({ lane, task, threadId }) => ({ lane, task, stack: threadId === undefined ? undefined : stacks.get(threadId) })) });
+}
+
 function listenForCommands(): void {
   const lines = readline.createInterface({ input: process.stdin });
   lines.on('line', (line) => {
@@ -179,9 +189,7 @@ function listenForCommands(): void {
         if (active && active.settings.run === command.run) active.killTasks(command.tasks, command.status, command.reason);
         break;
       case 'dump-stacks':
-        if (active && active.settings.run === command.run) {
-          emit({ type: 'stacks', run: command.run, workers: active.busyLanes() });
-        }
+        if (active && active.settings.run === command.run) void reportStacks(active, command.run);
         break;
     }
   });
