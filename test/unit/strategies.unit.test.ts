@@ -3,6 +3,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fixture, profile, run, leftovers, describePids, descendants } from './engineKit';
 import type { Report } from '../../src/core/model';
@@ -112,6 +114,18 @@ test('errors keep the TypeScript file and line; other tasks go on', async () => 
   const errorWarnings = report.warnings.filter((w) => w.kind === 'error');
   assert.equal(errorWarnings.length, 3);
   assert.equal(errorWarnings[0].location?.line, 6);
+});
+
+test('errors keep their file and line in a folder whose name holds a space', async () => {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'my project '));
+  const file = path.join(folder, 'throws.ts');
+  fs.copyFileSync(fixture('throws.ts'), file);
+  try {
+    const report = await profile(file, 'failOnOdd', '[0, 1]');
+    for (const r of report.runs) assert.deepEqual(r.tasks[1].errorLocation, { file, line: 6 }, r.strategy);
+  } finally {
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
 });
 
 test('an ES module with top-level await', async () => {

@@ -6,14 +6,16 @@
 import { dirname, isAbsolute, join, sep } from 'node:path';
 import type { SourceLocation } from '../../core/model';
 
-// Bundles live in <package>/dist; their sources in <package>/src/runners.
+// Bundles live in <package>/dist; their sources in <package>/src/runners; piscina (whose worker
+// calls a thread's tasks) in <package>/node_modules.
 const packageRoot = dirname(__dirname);
-const OURS = [join(packageRoot, 'dist') + sep, join(packageRoot, 'src', 'runners') + sep];
+const OURS = [join(packageRoot, 'dist') + sep, join(packageRoot, 'src', 'runners') + sep, join(packageRoot, 'node_modules') + sep];
 
 export function firstUserFrame(stack: string | undefined): SourceLocation | undefined {
   if (!stack) return undefined;
   for (const line of stack.split('\n').slice(1)) {
-    const m = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):\d+\)?\s*$/.exec(line.trim());
+    // "at name (place)" or "at place", where a place is file:line:column and the file may hold spaces.
+    const m = /^at (?:.*? \()?(.+?):(\d+):\d+\)?$/.exec(line.trim());
     if (!m) continue;
     const file = m[1].replace(/^file:\/\//, '');
     if (OURS.some((ours) => file.startsWith(ours)) || file.startsWith('node:') || !isAbsolute(file)) continue;
