@@ -114,6 +114,12 @@ for (const [fn, expectation] of [
         const warning = report.warnings.find((w) => w.kind === 'crash' && w.strategy === r.strategy);
         assert.ok(warning, `${r.strategy}: crash warning`);
         assert.match(warning!.message, expectation);
+        if (fn === 'exitInTask') {
+          // The worker wrote where the task called process.exit() as it exited (exitSite.ts).
+          assert.match(warning!.message, /exit code 3, from process\.exit\(\) at .*faults\.ts:8\)/, r.strategy);
+          assert.deepEqual(warning!.location, { file: fixture('faults.ts'), line: 8 }, r.strategy);
+          assert.deepEqual(r.tasks[1].errorLocation, { file: fixture('faults.ts'), line: 8 }, r.strategy);
+        }
       }
       assert.match(report.verdict, /crashes workers/);
     } finally {

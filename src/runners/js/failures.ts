@@ -2,9 +2,11 @@
  * Turns the ways a pooled task can fail to come back into a status and one readable message.
  * Errors the user's function throws come back as outcomes; these are the worker's own failures.
  */
-import type { TaskStatus } from '../../core/model';
+import type { SourceLocation, TaskStatus } from '../../core/model';
+import { exitWords } from './exitSite';
 
-export function workerExitStatus(error: Error, index: number): { status: TaskStatus; message: string; exitCode?: number } {
+/** `exitSite`: where the task called process.exit(), when its worker wrote it (exitSite.ts). */
+export function workerExitStatus(error: Error, index: number, exitSite?: SourceLocation): { status: TaskStatus; message: string; exitCode?: number } {
   // piscina hands back a bare object when even the error could not be sent.
   const text = error?.message ?? (typeof error === 'object' ? 'the worker could not send its answer back' : String(error));
   if (error?.name === 'DataCloneError' || /could not be cloned/.test(text)) {
@@ -18,7 +20,8 @@ export function workerExitStatus(error: Error, index: number): { status: TaskSta
   }
   const exit = /exited with code:? ?(-?\d+)/.exec(text);
   if (exit) {
-    return { status: 'crashed', exitCode: Number(exit[1]), message: `input #${index}: the worker exited while running it (exit code ${exit[1]}) and was replaced` };
+    const code = Number(exit[1]);
+    return { status: 'crashed', exitCode: code, message: `input #${index}: the worker exited while running it (${exitWords(code, exitSite)}) and was replaced` };
   }
   return { status: 'crashed', message: `input #${index}: the worker died while running it — an error thrown outside the task (e.g. from a timer or callback): ${text}` };
 }

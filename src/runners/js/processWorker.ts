@@ -8,6 +8,7 @@ import { installRuntimeHost } from './runtimeHost';
 import { ProcessSharedMemory } from './sharedMemory';
 import { loadBundle } from './loadBundle';
 import { mapStacksToSources } from './lazySourceMap';
+import { recordExitSite } from './exitSite';
 import { executeTask, describeError, isPlain, newPlainCall, type Executed, type TaskOutcome } from './taskExecution';
 import { ownOutputWritten } from './outputFlush';
 
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
   });
   const { bundle, originEpochMs, region, lane } = JSON.parse(process.env.PP_WORKER ?? '{}') as ProcessWorkerConfig;
   mapStacksToSources(bundle);
+  recordExitSite(bundle, 0);
   const memory = new ProcessSharedMemory(region);
   const send = (message: unknown) => process.send!(message);
   installRuntimeHost(memory, { owner: process.pid, tallySlot: lane, originEpochMs }, send);

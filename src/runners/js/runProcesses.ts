@@ -9,6 +9,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { TaskStatus } from '../../core/model';
 import { CANCELLED, RunRecorder, watchTimeouts, type ActiveRun, type RunSettings } from './runRecorder';
+import { exitWords, takeExitSite } from './exitSite';
 import { ProcessSharedMemory, createProcessRegion, memoryBackedDir, removeProcessRegion } from './sharedMemory';
 import type { LockMessage } from './runtimeContract';
 import { heapLimitMb } from './heapLimit';
@@ -135,19 +136,20 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
         const stopped = recorder.stopped.get(index);
         if (stopped) recorder.taskFailed(index, lane, queuedMs, stopped.status, stopped.reason, busy.startMs);
         else {
+          const exitSite = uncaught || signal ? undefined : takeExitSite(settings.bundle, child.pid, 0);
           const how = uncaught
             ? `an error thrown outside the task, e.g. from a timer: ${uncaught}`
             : signal === 'SIGABRT'
               ? 'signal SIGABRT: Node aborts so when a worker runs out of heap memory'
               : signal
                 ? `signal ${signal}`
-                : `exit code ${code}`;
+                : exitWords(code, exitSite);
           const message =
             worker.overMemoryMb !== undefined
               ? `input #${index}: the worker process (pid ${child.pid}) was stopped while running it: it used ${overMemory(worker.overMemoryMb)} (PARALLEL_PROFILER_HEAP_MB sets its heap's share)`
               : `input #${index}: the worker process (pid ${child.pid}) died while running it (${how})`;
-          recorder.warn({ kind: 'crash', message });
-          recorder.taskFailed(index, lane, queuedMs, 'crashed', message, busy.startMs);
+          recorder.warn({ kind: 'crash', message, location: exitSite });
+          recorder.taskFailed(index, lane, queuedMs, 'crashed', message, busy.startMs, exitSite);
         }
         checkFinished();
       } else if (worker.overMemoryMb !== undefined) {

@@ -2,7 +2,7 @@
  * What every strategy does alike while it runs: numbering worker lanes, turning worker messages
  * and outcomes into events, remembering which tasks the controller stopped and why.
  */
-import type { StrategyName, TaskSpan, TaskStatus } from '../../core/model';
+import type { SourceLocation, StrategyName, TaskSpan, TaskStatus } from '../../core/model';
 import type { RunnerEvent } from '../../core/protocol';
 import { emit, emitTaskEnd, emitTaskOk } from './eventWriter';
 import { sinceOrigin } from './clock';
@@ -104,9 +104,9 @@ export class RunRecorder {
   }
 
   /** A task that did not complete by itself: stopped, crashed, cancelled or not sendable. */
-  taskFailed(index: number, lane: number, queuedMs: number, status: TaskStatus, error: string, startMs?: number): void {
+  taskFailed(index: number, lane: number, queuedMs: number, status: TaskStatus, error: string, startMs?: number, errorLocation?: SourceLocation): void {
     const now = this.now();
-    this.taskEnd({ index, startMs: startMs ?? now, endMs: now, status: status as 'error', error }, lane, queuedMs);
+    this.taskEnd({ index, startMs: startMs ?? now, endMs: now, status: status as 'error', error, errorLocation }, lane, queuedMs);
   }
 
   /** False if the task had ended already. The last end stops the run's clock. */

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { TaskStatus } from '../../core/model';
 import { CANCELLED, RunRecorder, watchTimeouts, type ActiveRun, type RunSettings } from './runRecorder';
+import { exitWords, takeExitSite } from './exitSite';
 import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
 import type { LockMessage } from './runtimeContract';
 import { heapLimitMb } from './heapLimit';
@@ -95,9 +96,10 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
         const startMs = memory.runningSince[mine.slot];
         if (stopped) recorder.taskFailed(index, mine.lane, queuedMs, stopped.status, stopped.reason, startMs);
         else {
-          const message = `input #${index}: the worker stopped while running it (${failure ?? `exit code ${code}`})`;
-          recorder.warn({ kind: 'crash', message });
-          recorder.taskFailed(index, mine.lane, queuedMs, 'crashed', message, startMs);
+          const exitSite = failure ? undefined : takeExitSite(settings.bundle, process.pid, mine.threadId);
+          const message = `input #${index}: the worker stopped while running it (${failure ?? exitWords(code, exitSite)})`;
+          recorder.warn({ kind: 'crash', message, location: exitSite });
+          recorder.taskFailed(index, mine.lane, queuedMs, 'crashed', message, startMs, exitSite);
         }
       }
       current = undefined;

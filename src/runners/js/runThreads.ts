@@ -12,6 +12,7 @@ import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
 import type { LockMessage } from './runtimeContract';
 import type { ThreadReady, ThreadTask, ThreadTaskResult, ThreadWorkerData } from './threadWorker';
 import { workerExitStatus } from './failures';
+import { takeExitSite } from './exitSite';
 import { watchThreadMemory } from './threadMemoryWatch';
 import { heapLimitMb } from './heapLimit';
 import { TaskTable } from './taskTable';
@@ -135,7 +136,8 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     const worker = slot === undefined ? undefined : slots.get(slot);
     const lane = worker?.lane ?? -1;
     const stopped = recorder.stopped.get(index);
-    const failure = workerExitStatus(error, index);
+    const exitSite = worker && takeExitSite(settings.bundle, process.pid, worker.threadId);
+    const failure = workerExitStatus(error, index, exitSite);
     // A task sent ahead to a worker that died before starting it runs on another (a few times at
     // most, so workers that die on start-up cannot keep it going round).
     const neverStarted = slot === undefined && table.threadId[index] === 0;
@@ -156,8 +158,8 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     }
     if (stopped) recorder.taskFailed(index, lane, queuedMs, stopped.status, stopped.reason, slot === undefined ? undefined : memory.runningSince[slot]);
     else {
-      if (failure.status === 'crashed') recorder.warn({ kind: 'crash', message: failure.message });
-      recorder.taskFailed(index, lane, queuedMs, failure.status, failure.message);
+      if (failure.status === 'crashed') recorder.warn({ kind: 'crash', message: failure.message, location: exitSite });
+      recorder.taskFailed(index, lane, queuedMs, failure.status, failure.message, undefined, exitSite);
     }
     return false;
   };

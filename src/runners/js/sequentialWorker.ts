@@ -11,6 +11,7 @@ import { installRuntimeHost } from './runtimeHost';
 import { ThreadSharedMemory } from './sharedMemory';
 import { loadBundle } from './loadBundle';
 import { mapStacksToSources } from './lazySourceMap';
+import { recordExitSite } from './exitSite';
 import { executeTask, isPlain, type Executed, type TaskOutcome } from './taskExecution';
 import { TaskTable } from './taskTable';
 import type { ThreadReady } from './threadWorker';
@@ -69,6 +70,7 @@ const startedEpochMs = epochMs();
 async function main(): Promise<void> {
   const { bundle, originEpochMs, buffer, table: tableBuffer, indexes, args, argLists } = workerData as SequentialWorkerData;
   mapStacksToSources(bundle);
+  recordExitSite(bundle, threadId);
   const memory = new ThreadSharedMemory(buffer);
   const table = new TaskTable(tableBuffer);
   const slot = memory.claimSlot();

@@ -10,6 +10,7 @@ import { installRuntimeHost } from './runtimeHost';
 import { ThreadSharedMemory } from './sharedMemory';
 import { loadBundle } from './loadBundle';
 import { mapStacksToSources } from './lazySourceMap';
+import { recordExitSite } from './exitSite';
 import { TaskTable } from './taskTable';
 import { linuxThreadId } from './threadMemoryWatch';
 import { schedstatCpuMs } from './threadCpu';
@@ -64,6 +65,7 @@ const startedEpochMs = epochMs();
 async function setup(): Promise<(task: ThreadTask) => ThreadTaskResult | Promise<ThreadTaskResult>> {
   const { bundle, originEpochMs, buffer, table: tableBuffer } = workerData as ThreadWorkerData;
   mapStacksToSources(bundle);
+  recordExitSite(bundle, threadId);
   const memory = new ThreadSharedMemory(buffer);
   const table = new TaskTable(tableBuffer);
   const slot = memory.claimSlot();
