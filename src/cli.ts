@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { STRATEGIES, type Report, type StrategyName } from './core/model';
 import { EXIT_BAD_INPUT } from './core/protocol';
 import { startProfile, type ProfileRequest } from './core/profile';
@@ -74,25 +74,50 @@ function checkWritable(file: string | undefined, flag: string): void {
   }
 }
 
+/**
+ * parseArgs, with an unknown option named in one line of ours: the nearest known option when one
+ * is a typo away, and where the list is (Node's own message suggests a positional after "--").
+ */
+function parseOptions<T extends ParseArgsConfig['options']>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, allowPositionals: true, options });
+  } catch (error) {
+    const unknown = /Unknown option '(-{1,2}[^']*)'/.exec((error as Error).message)?.[1];
+    if (!unknown) throw error;
+    const near = Object.keys(options ?? {})
+      .map((name) => ({ name: `--${name}`, distance: editDistance(unknown, `--${name}`) }))
+      .sort((a, b) => a.distance - b.distance)[0];
+    const guess = near && near.distance <= 2 ? `did you mean ${near.name}? ` : '';
+    throw new UsageError(`unknown option ${unknown}; ${guess}parallel-profiler --help lists the options`);
+  }
+}
+
+/** Levenshtein distance: how many letters to change, add or drop to turn a into b. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length];
+}
+
 async function profile(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      inputs: { type: 'string' },
-      spread: { type: 'boolean' },
-      strategies: { type: 'string' },
-      workers: { type: 'string' },
-      repeat: { type: 'string' },
-      'task-timeout': { type: 'string' },
-      'hang-timeout': { type: 'string' },
-      python: { type: 'string' },
-      'start-method': { type: 'string' },
-      node: { type: 'string' },
-      out: { type: 'string' },
-      trace: { type: 'string' },
-      json: { type: 'boolean' },
-    },
+  const { values, positionals } = parseOptions(args, {
+    inputs: { type: 'string' },
+    spread: { type: 'boolean' },
+    strategies: { type: 'string' },
+    workers: { type: 'string' },
+    repeat: { type: 'string' },
+    'task-timeout': { type: 'string' },
+    'hang-timeout': { type: 'string' },
+    python: { type: 'string' },
+    'start-method': { type: 'string' },
+    node: { type: 'string' },
+    out: { type: 'string' },
+    trace: { type: 'string' },
+    json: { type: 'boolean' },
   });
   const [file, name] = positionals;
   if (!file || !name) throw new UsageError('profile needs a file and a function name: parallel-profiler profile <file> <function> --inputs <expression>');
@@ -166,7 +191,7 @@ function functions(args: string[]): number {
 }
 
 function trace(args: string[]): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' } } });
+  const { values, positionals } = parseOptions(args, { out: { type: 'string' } });
   const [reportFile] = positionals;
   if (!reportFile || !values.out) throw new UsageError('trace needs a report and --out: parallel-profiler trace <report.json> --out <trace.json>');
   let report: Report;

@@ -108,7 +108,8 @@ const badInputs: { name: string; args: string[]; message: RegExp }[] = [
   // Checked before the profile runs: found after it, the work was lost to an "internal error".
   { name: '--out in a missing folder', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputs', '[1]', '--out', '/no-such-pp-folder/r.json'], message: /--out \/no-such-pp-folder\/r\.json: the folder \/no-such-pp-folder does not exist; create it or choose another path/ },
   { name: '--trace that is a folder', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputs', '[1]', '--trace', 'examples'], message: /--trace examples: that is a folder; give a file name/ },
-  { name: 'unknown flag', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputz', '[1]'], message: /Unknown option '--inputz'/ },
+  { name: 'mistyped flag', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputz', '[1]'], message: /^parallel-profiler: unknown option --inputz; did you mean --inputs\? parallel-profiler --help lists the options$/m },
+  { name: 'unknown flag', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputs', '[1]', '--frobnicate'], message: /^parallel-profiler: unknown option --frobnicate; parallel-profiler --help lists the options$/m },
 ];
 
 test('an --out path that cannot be written stops the CLI before it profiles anything', () => {
