@@ -235,6 +235,26 @@ test('cancel stops every worker and still gives a partial report with cancelled 
   assert.deepEqual(left, [], describePids(left));
 });
 
+test('cancel with more inputs than the thread pool holds at once: every input still ends cancelled', async () => {
+  const before = descendants();
+  let started!: () => void;
+  const running = new Promise<void>((resolve) => (started = resolve));
+  // runThreads.ts gives piscina 1024 tasks at a time; the rest wait in the runner.
+  const handle = startProfile(
+    { target: { file: fixture('faults.ts'), name: 'slow', language: 'typescript' }, inputs: 'Array(3000).fill(0)', workers: 2, strategies: ['threads'] },
+    { onEvent: (e) => e.type === 'worker' && e.readyMs !== undefined && started() },
+  );
+  await running;
+  handle.cancel();
+  const outcome = await handle.done;
+  assert.ok(outcome.ok);
+  const tasks = run(outcome.report, 'threads').tasks;
+  assert.equal(tasks.length, 3000);
+  assert.ok(tasks.every((t) => t.status === 'cancelled'), [...new Set(tasks.map((t) => t.status))].join(', '));
+  const left = await leftovers(before);
+  assert.deepEqual(left, [], describePids(left));
+});
+
 test('Ctrl+C on the CLI cancels and still writes the partial report', async () => {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pp-sigint-')), 'report.json');
   const child = spawn(process.execPath, [CLI, 'profile', fixture('faults.ts'), 'slow', '--inputs', '[0, 1, 2, 3, 4, 5]', '--workers', '2', '--out', out], { cwd: ROOT });

@@ -101,6 +101,14 @@ test('--spread passes each input as the argument list (starmap)', async () => {
   for (const r of report.runs) assert.deepEqual(r.tasks.map((t) => t.digest), ['n:3', 'n:30', 'n:300']);
 });
 
+test('more inputs than the thread pool holds at once: each runs once, with its own result', async () => {
+  // runThreads.ts gives piscina 1024 tasks at a time and tops the window up as they end.
+  const report = await profile('commonjs.cjs', 'add', 'Array.from({ length: 3000 }, (_, i) => [i, 1])', { spread: true, strategies: ['threads'] });
+  const tasks = run(report, 'threads').tasks;
+  assert.equal(tasks.length, 3000);
+  assert.ok(tasks.every((t) => t.status === 'ok' && t.digest === `n:${t.index + 1}`));
+});
+
 test('errors keep the TypeScript file and line; other tasks go on', async () => {
   const report = await profile('throws.ts', 'failOnOdd', '[0, 1, 2, 3]');
   for (const r of report.runs) {
