@@ -99,6 +99,7 @@ const badInputs: { name: string; args: string[]; message: RegExp }[] = [
   { name: 'top-level code throws', args: ['profile', fixture('loadThrows.ts'), 'never', '--inputs', '[1]'], message: /loadThrows\.ts: the module's top-level code threw while loading: Error: cannot start: no settings \(.*loadThrows\.ts:6\)/ },
   { name: 'inputs throw in the expression itself', args: ['profile', fixture('stacks.ts'), 'ownStack', '--inputs', 'countDown(nope)'], message: /: the inputs expression threw: ReferenceError: nope is not defined; fix the expression$/m },
   { name: 'inputs throw in the module', args: ['profile', fixture('stacks.ts'), 'ownStack', '--inputs', 'countDown(-1)'], message: /the inputs expression threw: Error: negative count -1 \(.*stacks\.ts:29\); fix the expression/ },
+  { name: 'inputs from an async generator that throws', args: ['profile', fixture('stacks.ts'), 'ownStack', '--inputs', 'countUp(5, 2)'], message: /the inputs expression threw while its values were read: Error: cursor lost after 2 \(.*stacks\.ts:36\); fix the expression/ },
   { name: 'inputs not iterable', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputs', '42'], message: /the inputs expression gave a number, not a list/ },
   { name: 'empty inputs', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputs', '[]'], message: /gave an empty list/ },
   { name: 'spread of a non-array', args: ['profile', fixture('throws.ts'), 'failOnOdd', '--inputs', '[1]', '--spread'], message: /with --spread every input must be an array of arguments, but input #0 is a number/ },

@@ -101,6 +101,11 @@ test('--spread passes each input as the argument list (starmap)', async () => {
   for (const r of report.runs) assert.deepEqual(r.tasks.map((t) => t.digest), ['n:3', 'n:30', 'n:300']);
 });
 
+test('inputs from an async generator are read to the end, one task per value', async () => {
+  const report = await profile('commonjs.cjs', 'add', '(async function* () { for (let i = 0; i < 3; i++) yield [i, 10]; })()', { spread: true, strategies: ['sequential'] });
+  assert.deepEqual(run(report, 'sequential').tasks.map((t) => t.digest), ['n:10', 'n:11', 'n:12']);
+});
+
 test('more inputs than the thread pool holds at once: each runs once, with its own result', async () => {
   // runThreads.ts gives piscina 1024 tasks at a time and tops the window up as they end.
   const report = await profile('commonjs.cjs', 'add', 'Array.from({ length: 3000 }, (_, i) => [i, 1])', { spread: true, strategies: ['threads'] });

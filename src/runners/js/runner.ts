@@ -67,6 +67,7 @@ async function prepare(options: RunnerOptions) {
     throw new BadInput(`the inputs expression threw: ${inputsError(error, options.file)}; fix the expression`);
   }
   if (value && typeof (value as PromiseLike<unknown>).then === 'function') value = await value;
+  if (isAsyncIterableOnly(value)) value = await collect(value, options.file);
   if (value == null || typeof (value as Iterable<unknown>)[Symbol.iterator] !== 'function' || typeof value === 'string') {
     throw new BadInput(`the inputs expression gave ${describeKind(value)}, not a list; give an array or another iterable, one element per task`);
   }
@@ -96,6 +97,22 @@ async function prepare(options: RunnerOptions) {
 }
 
 const PLAIN_DATA = 'pass plain data: numbers, strings, arrays, plain objects';
+
+/** An async generator's object or another iterable that only `for await` can walk. */
+function isAsyncIterableOnly(value: unknown): value is AsyncIterable<unknown> {
+  return value != null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function' && typeof (value as Iterable<unknown>)[Symbol.iterator] !== 'function';
+}
+
+/** The elements of an async iterable, as the inputs: one per task. */
+async function collect(values: AsyncIterable<unknown>, file: string): Promise<unknown[]> {
+  const all: unknown[] = [];
+  try {
+    for await (const value of values) all.push(value);
+  } catch (error) {
+    throw new BadInput(`the inputs expression threw while its values were read: ${inputsError(error, file)}; fix the expression`);
+  }
+  return all;
+}
 
 /**
  * An error from the inputs expression, with the place in the module it came from (a helper the
@@ -161,7 +178,9 @@ function mayNotCross(arg: unknown): boolean {
 function describeKind(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? `an object (${(value as object).constructor?.name ?? 'Object'})` : `a ${typeof value}`;
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  const kind = (value as object).constructor?.name;
+  return kind ? `an object (${kind})` : 'an object';
 }
 
 /** What each busy worker runs, with its stack where it is a thread that answers (threadStacks.ts). */
