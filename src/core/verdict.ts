@@ -32,9 +32,14 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   const safety = safetyClause(warnings);
   const stuck = warnings.filter((w) => w.kind === 'deadlock' || w.kind === 'hang' || w.kind === 'crash');
   if (stuck.length > 0) {
-    const what = [...new Set(stuck.map((w) => (w.kind === 'deadlock' ? 'deadlocks' : w.kind === 'hang' ? 'hangs' : 'crashes workers')))];
-    const where = [...new Set(stuck.map((w) => w.strategy).filter(Boolean))].join(' and ');
-    return `${target.name} ${what.join(' and ')}${where ? ` in ${where}` : ''} — fix that first (see the warnings); its timings are not meaningful until then.`;
+    // Each kind of trouble with the first place it was seen at: the line to look at first.
+    const what = [...new Set(stuck.map((w) => w.kind))].map((kind) => {
+      const word = kind === 'deadlock' ? 'deadlocks' : kind === 'hang' ? 'hangs' : 'crashes workers';
+      const at = stuck.find((w) => w.kind === kind && w.location)?.location;
+      return at ? `${word} at ${at.file.split(/[\\/]/).pop()}:${at.line}` : word;
+    });
+    const where = listed([...new Set(stuck.map((w) => w.strategy).filter((s): s is NonNullable<typeof s> => !!s))]);
+    return `${target.name} ${listed(what)}${where ? ` in ${where}` : ''} — fix that first (see the warnings); its timings are not meaningful until then.`;
   }
   const pools = shown.filter((r) => r.strategy !== 'sequential' && r.metrics.speedup !== null && !r.aborted);
   if (pools.length === 0) {
@@ -135,12 +140,18 @@ function safetyClause(warnings: Warning[]): string {
   const parts: string[] = [];
   if (has('deadlock').length) parts.push('it deadlocks');
   else if (has('lock-order').length) parts.push('its locks can deadlock (opposite lock orders)');
-  if (has('race').length) parts.push(`it loses counter updates in ${has('race').map((w) => w.strategy).join(' and ')}`);
-  if (has('divergence').length) parts.push(`results differ in ${has('divergence').map((w) => w.strategy).join(' and ')}`);
+  const strategies = (found: Warning[]) => listed(found.map((w) => w.strategy ?? ''));
+  if (has('race').length) parts.push(`it loses counter updates in ${strategies(has('race'))}`);
+  if (has('divergence').length) parts.push(`results differ in ${strategies(has('divergence'))}`);
   if (has('crash').length) parts.push('workers crashed');
   if (has('hang').length) parts.push('it hangs');
   if (has('error').length && parts.length === 0) parts.push('some calls fail');
   return parts.length ? `it is not safe as is: ${parts.join(', ')}` : '';
+}
+
+/** "a", "a and b", "a, b and c". */
+function listed(items: string[]): string {
+  return items.length <= 2 ? items.join(' and ') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 function capitalize(text: string): string {

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeMetrics, applyMetrics } from '../../src/core/metrics';
 import { analyze } from '../../src/core/analysis';
+import { verdictOf } from '../../src/core/verdict';
 import { findLockOrderInversions } from '../../src/core/lockOrder';
 import { DeadlockDetector } from '../../src/core/deadlockDetector';
 import type { LockEvent, Report, Run, StrategyName, TaskSpan } from '../../src/core/model';
@@ -359,4 +360,14 @@ test('a speedup near 1 keeps two decimals, so a slower pool does not read "1.0×
   const threads = makeRun('threads', 2, 200, [[0, 0, 200], [1, 0, 200]]);
   const processes = makeRun('processes', 2, 412, [[0, 12, 412], [1, 12, 412]]);
   assert.match(analyze([sequential, threads, processes], target, machine, []).verdict, /; the process pool is slower than sequential \(0\.97×\)/);
+});
+
+test('stuck runs: the verdict names each kind of trouble with the first place it was seen at, and the strategies as a list', () => {
+  const sequential = makeRun('sequential', 1, 100, [[0, 0, 100]]);
+  const at = { file: '/home/me/my project/work.ts', line: 4 };
+  const crash = (strategy: StrategyName, location?: typeof at) => ({ kind: 'crash' as const, strategy, message: `${strategy}: input #2 …`, location });
+  const crashes = verdictOf([sequential], [crash('sequential'), crash('threads', at), crash('processes', at)], target);
+  assert.equal(crashes, 'f crashes workers at work.ts:4 in sequential, threads and processes — fix that first (see the warnings); its timings are not meaningful until then.');
+  const hang = { kind: 'hang' as const, strategy: 'processes' as const, message: 'processes: no task finished …' };
+  assert.match(verdictOf([sequential], [crash('threads', at), hang], target), /^f crashes workers at work\.ts:4 and hangs in threads and processes — /);
 });
