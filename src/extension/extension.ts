@@ -10,6 +10,7 @@ import { ProfilePanel } from './profilePanel';
 import { ProfileSession } from './profileSession';
 import { createReportView } from './reportView';
 import { ResultStore } from './resultStore';
+import { WarningDiagnostics } from './warningDiagnostics';
 import { SETTINGS, affects } from './settings';
 import { PROFILABLE_SELECTOR } from './targetScan';
 
@@ -22,10 +23,12 @@ export interface ParallelProfilerApi {
 export function activate(context: vscode.ExtensionContext): ParallelProfilerApi {
   const store = new ResultStore(context.workspaceState);
   const view = createReportView(context.extensionUri);
-  const session = new ProfileSession(store, view);
+  const problems = new WarningDiagnostics();
+  const session = new ProfileSession(store, view, problems);
   const lenses = new ProfileCodeLensProvider(store);
   context.subscriptions.push(
     store,
+    problems,
     session,
     lenses,
     ProfilePanel.registerSerializer(context),

@@ -15,6 +15,7 @@ import { resolvePython } from './pythonInterpreter';
 import type { ReportView } from './reportView';
 import { ProgressCounts } from './reportSummary';
 import type { ResultStore } from './resultStore';
+import type { WarningDiagnostics } from './warningDiagnostics';
 import { readSettings } from './settings';
 
 /** Name of the output channel with the runner's log. */
@@ -30,6 +31,7 @@ export class ProfileSession implements vscode.Disposable {
   constructor(
     private readonly store: ResultStore,
     private readonly view: ReportView,
+    private readonly problems: WarningDiagnostics,
   ) {}
 
   /** Whether a profile is running now. */
@@ -153,6 +155,7 @@ export class ProfileSession implements vscode.Disposable {
     await this.store.setReport(report);
     await vscode.commands.executeCommand('setContext', CONTEXT.hasReport, true);
     this.view.show(report);
+    this.problems.show(report);
     if (report.cancelled) void vscode.window.showInformationMessage(Messages.cancelled(label));
     return report;
   }

@@ -112,6 +112,26 @@ describe('profiling through commands', function () {
     assert.ok(errors.every((t) => (t.error ?? '').includes('<img src=x onerror=alert(1)>')), JSON.stringify(errors[0]));
   });
 
+  it('puts the warnings with a place in the Problems view, one per line and kind; an edit of the file takes them away', async () => {
+    const uri = vscode.Uri.file(fixture('xss.js'));
+    const ours = () => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Parallel Profiler');
+    assert.ok(await profile('xss.js', 'evil', '[1, 2]'));
+    const problems = await waitFor('the problems', () => (ours().length > 0 ? ours() : undefined));
+    assert.equal(problems.length, 1, problems.map((p) => p.message).join('\n'));
+    const [problem] = problems;
+    assert.equal(problem.code, 'error');
+    assert.equal(problem.severity, vscode.DiagnosticSeverity.Warning);
+    assert.equal(problem.range.start.line, 2, 'the line that throws (line 3)');
+    assert.match(problem.message, /^sequential: 2 tasks failed; first: Error: <img src=x onerror=alert\(1\)> .*\(also in threads and processes\)$/);
+    // Profiling another function leaves them; editing the file removes them (their lines may be wrong now).
+    assert.ok(await profile('busy.js', 'busy', '[1, 2]'));
+    assert.equal(ours().length, 1);
+    const editor = await vscode.window.showTextDocument(await openFixture('xss.js'));
+    await editor.edit((edit) => edit.insert(new vscode.Position(0, 0), '\n'));
+    await waitFor('the problems to go', () => ours().length === 0 || undefined);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
   it('a bad inputs expression is one error line, not a report', async () => {
     const report = await profile('busy.js', 'busy', 'notDefinedAnywhere.map((x) => x)');
     assert.equal(report, undefined);
