@@ -87,6 +87,17 @@ test('a generator, an iterator or a Proxy as the result fails its task with the 
   assert.equal(report.warnings.filter((w) => w.kind === 'crash').length, 0);
 });
 
+test('a class instance as the input: its missing methods are explained, in every strategy', async () => {
+  const report = await profile('results.ts', 'doubledBox', 'boxes()');
+  for (const r of report.runs) {
+    assert.deepEqual(r.tasks.map((t) => t.status), ['error', 'error'], r.strategy);
+    assert.match(r.tasks[1].error!, /^TypeError: box\.doubled is not a function \(.*results\.ts:\d+\) — input #1 holds a Box, which reaches a worker as a structured clone: its fields without its class or methods/, r.strategy);
+  }
+  // A plain object's TypeError is only the error.
+  const plain = await profile('results.ts', 'doubledBox', '[{ count: 1 }]', { strategies: ['sequential'] });
+  assert.match(run(plain, 'sequential').tasks[0].error!, /^TypeError: box\.doubled is not a function \([^)]*\)$/);
+});
+
 test('big results digest alike in every strategy, and one element changed in the middle changes the digest', async () => {
   const kinds = ['numbers', 'typed', 'buffer', 'strings', 'objects', 'map'];
   const inputs = JSON.stringify(kinds.flatMap((k) => [[k], [k, true]]));

@@ -20,6 +20,8 @@ export interface RunSettings {
   tasks: { index: number; args: unknown[] }[];
   /** Inputs whose arguments cannot be sent to this strategy's workers, with the reason. */
   unsendable: Map<number, string>;
+  /** Inputs whose arguments hold an instance of a class ("a Point"), for the hint on a TypeError. */
+  classInputs?: Map<number, string>;
   taskTimeoutMs: number;
   scratchDir: string;
 }
@@ -88,6 +90,9 @@ export class RunRecorder {
   taskEnd(outcome: TaskOutcome, lane: number, queuedMs: number): void {
     if (!this.markEnded(outcome.index)) return;
     const span = outcome as TaskSpan;
+    const instance = span.status === 'error' && span.error?.startsWith('TypeError') ? this.settings.classInputs?.get(span.index) : undefined;
+    // "p.norm is not a function" where calling the function directly works: say why.
+    if (instance) span.error += ` — input #${span.index} holds ${instance}, which reaches a worker as a structured clone: its fields without its class or methods; pass plain data and make the object inside the function`;
     span.lane = lane;
     span.queuedMs = queuedMs;
     emitTaskEnd(this.settings.run, span);
