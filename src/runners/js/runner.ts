@@ -194,8 +194,24 @@ function classInstanceIn(args: unknown[]): string | undefined {
     if (CLONED_KINDS.has(prototype)) return undefined;
     return `a ${prototype?.constructor?.name || 'class instance'}`;
   };
+  // The first 20 items inside: a big argument is not copied or walked.
+  const inside = (value: object): string | undefined => {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < Math.min(value.length, 20); i++) {
+        const found = kindOf(value[i]);
+        if (found) return found;
+      }
+      return undefined;
+    }
+    let looked = 0;
+    for (const key in value) {
+      const found = kindOf((value as Record<string, unknown>)[key]);
+      if (found || ++looked === 20) return found;
+    }
+    return undefined;
+  };
   for (const arg of args) {
-    const found = kindOf(arg) ?? (arg && typeof arg === 'object' && !ArrayBuffer.isView(arg) ? Object.values(arg).slice(0, 20).map(kindOf).find(Boolean) : undefined);
+    const found = kindOf(arg) ?? (arg !== null && typeof arg === 'object' && !ArrayBuffer.isView(arg) && !(arg instanceof Map) && !(arg instanceof Set) ? inside(arg) : undefined);
     if (found) return found;
   }
   return undefined;

@@ -179,6 +179,17 @@ export function uncloneablePart(value: unknown, where = 'the result', budget = {
   const kind = uncloneableKind(value as object);
   if (kind) return `${kind.what} (${where})${kind.fix ?? ''}`;
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date || value instanceof RegExp || value instanceof Error) return undefined;
+  if (Array.isArray(value)) {
+    // By index, and past the primitives at no cost to the budget: a million numbers are looked at in
+    // a few ms, where listing their entries and then cloning them (the budget spent) took ~0.2 s.
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (item === null || (typeof item !== 'object' && typeof item !== 'function' && typeof item !== 'symbol')) continue;
+      const found = uncloneablePart(item, `${where}.${i}`, budget, seen);
+      if (found || budget.nodes < 0) return found;
+    }
+    return undefined;
+  }
   const entries: [string, unknown][] =
     value instanceof Map ? [...value].map(([k, v], i) => [`entry ${i}`, [k, v]]) : value instanceof Set ? [...value].map((v, i) => [`item ${i}`, v]) : Object.entries(value as object);
   for (const [key, item] of entries) {
