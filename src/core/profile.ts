@@ -105,7 +105,7 @@ export function startProfile(request: ProfileRequest, callbacks: ProfileCallback
   const hangTimeoutMs = request.hangTimeoutMs ?? DEFAULT_HANG_TIMEOUT_MS;
   const guard = new RunGuard(builder, send, hangTimeoutMs, () => {
     // Loading the module or evaluating the inputs never finished: that is bad input, not a profile.
-    fatal = `${path.basename(target.file)}: loading the module and evaluating the inputs did not finish within ${hangTimeoutMs / 1000} s — look for top-level code or an inputs expression that never returns`;
+    fatal = `${path.basename(target.file)}: loading the module and evaluating the inputs did not finish within ${hangTimeoutMs / 1000} s — look for top-level code or an inputs expression that never returns, or raise the hang timeout if they are only slow (many or big inputs)`;
     killGroup(child);
   });
   // The user's output goes to the run started last: printing in every call can cost more than the
