@@ -79,8 +79,8 @@ test('a hang is reported with what each worker was running and, in threads, wher
       continue;
     }
     // Worker threads are paused where they spin: the user's loop, in the user's TS lines.
-    assert.match(details, /input #1\):\n {4}at spinForever \(.*faults\.ts:41:\d+\)$/, r.strategy);
-    assert.deepEqual(warning!.location, { file: fixture('faults.ts'), line: 41 }, r.strategy);
+    assert.match(details, /input #1\):\n {4}at spinForever \(.*faults\.ts:42:\d+\)$/, r.strategy);
+    assert.deepEqual(warning!.location, { file: fixture('faults.ts'), line: 42 }, r.strategy);
   }
 });
 
@@ -88,8 +88,17 @@ test('a thread blocked in Atomics.wait gives its stack too: the innermost line o
   const report = await withoutLeftovers(() => profile('faults.ts', 'slowOne', '[0, 1, 2]', { hangTimeoutMs: 1000, strategies: ['threads'] }));
   const warning = report.warnings.find((w) => w.kind === 'hang');
   assert.ok(warning, 'hang warning');
-  assert.match((warning!.details ?? []).join('\n'), /at block \(.*faults\.ts:4:\d+\)\n {4}at slowOne \(.*faults\.ts:48:\d+\)$/);
-  assert.equal(warning!.location?.line, 4);
+  assert.match((warning!.details ?? []).join('\n'), /at block \(.*faults\.ts:5:\d+\)\n {4}at slowOne \(.*faults\.ts:49:\d+\)$/);
+  assert.equal(warning!.location?.line, 5);
+});
+
+test('a thread stuck in a system call is left behind: its task ends, the others finish, nothing waits for it', async () => {
+  const report = await withoutLeftovers(() => profile('faults.ts', 'blockInSyscall', '[0, 1, 2, 3]', { hangTimeoutMs: 1000, strategies: ['sequential', 'threads'] }));
+  for (const r of report.runs) {
+    assert.deepEqual(r.tasks.map((t) => t.status), ['ok', 'timeout', 'ok', 'ok'], r.strategy);
+    assert.match(r.tasks[1].error!, /^hung: no progress for 1 s; its thread stayed stuck in a system call .* could not be stopped/, r.strategy);
+  }
+  assert.equal(report.warnings.filter((w) => w.kind === 'hang').length, 2);
 });
 
 test('--task-timeout stops the slow task, replaces its worker, and the others finish', async () => {
@@ -116,9 +125,9 @@ for (const [fn, expectation] of [
         assert.match(warning!.message, expectation);
         if (fn === 'exitInTask') {
           // The worker wrote where the task called process.exit() as it exited (exitSite.ts).
-          assert.match(warning!.message, /exit code 3, from process\.exit\(\) at .*faults\.ts:8\)/, r.strategy);
-          assert.deepEqual(warning!.location, { file: fixture('faults.ts'), line: 8 }, r.strategy);
-          assert.deepEqual(r.tasks[1].errorLocation, { file: fixture('faults.ts'), line: 8 }, r.strategy);
+          assert.match(warning!.message, /exit code 3, from process\.exit\(\) at .*faults\.ts:9\)/, r.strategy);
+          assert.deepEqual(warning!.location, { file: fixture('faults.ts'), line: 9 }, r.strategy);
+          assert.deepEqual(r.tasks[1].errorLocation, { file: fixture('faults.ts'), line: 9 }, r.strategy);
         }
       }
       assert.match(report.verdict, /crashes workers/);

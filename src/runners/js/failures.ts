@@ -30,3 +30,11 @@ export function workerExitStatus(error: Error, index: number, exitSite?: SourceL
 export function threadOverMemory(index: number, usedMb: number, capMb: number): string {
   return `input #${index}: the worker thread was stopped while running it: it was filling memory outside its JS heap, and the runner reached ${Math.round(usedMb)} MB, over the ${capMb} MB its threads may use (PARALLEL_PROFILER_HEAP_MB sets each thread's share)`;
 }
+
+/**
+ * A thread stuck in a system call (a synchronous exec, a read that never returns) cannot be
+ * terminated. This long after it was asked to stop, its task ends without it, with these words
+ * added, and the thread is left to end with the runner.
+ */
+export const STUCK_MS = 2000;
+export const STUCK_NOTE = 'its thread stayed stuck in a system call (a synchronous read, exec or wait) and could not be stopped; it is left to end with the profile';

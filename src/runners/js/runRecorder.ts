@@ -26,6 +26,12 @@ export interface RunSettings {
   scratchDir: string;
 }
 
+/**
+ * Worker threads given up in any run while stuck in a system call (failures.ts, STUCK_MS). Node
+ * waits for every thread before the process exits, so with one left the runner ends itself.
+ */
+export const threadsLeftStuck = { count: 0 };
+
 /** Why cancelled tasks ended, as the report says it. */
 export const CANCELLED = 'the profile was cancelled';
 

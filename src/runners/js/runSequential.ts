@@ -7,8 +7,9 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { TaskStatus } from '../../core/model';
-import { CANCELLED, RunRecorder, watchTimeouts, type ActiveRun, type RunSettings } from './runRecorder';
+import { CANCELLED, RunRecorder, threadsLeftStuck, watchTimeouts, type ActiveRun, type RunSettings } from './runRecorder';
 import { exitWords, takeExitSite } from './exitSite';
+import { STUCK_MS, STUCK_NOTE } from './failures';
 import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
 import type { LockMessage } from './runtimeContract';
 import { heapLimitMb } from './heapLimit';
@@ -29,7 +30,9 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
   const callEnded = (index: number) => table.endMs[index] > 0;
   const queuedMs = recorder.now();
   const cpuBefore = process.cpuUsage();
-  let current: { worker: Worker; lane: number; slot: number; threadId: number; tid?: number } | undefined;
+  let current: { worker: Worker; lane: number; slot: number; threadId: number; tid?: number; abandon?: () => void } | undefined;
+  // Workers given up while stuck in a system call (failures.ts, STUCK_MS): not waited for.
+  const abandoned = new Set<Worker>();
   let finished!: () => void;
   const allEnded = new Promise<void>((resolve) => (finished = resolve));
   const remaining = () => settings.tasks.filter((t) => !recorder.isEnded(t.index));
@@ -83,7 +86,8 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
       }
     });
     worker.on('error', (error) => (failure = error.message));
-    worker.on('exit', (code) => {
+    /** The worker is gone (`stuck`: given up while stuck, its exit never came): its task ends. */
+    const gone = (code: number | null, stuck = false): void => {
       memory.releaseAllOf(mine.threadId);
       // Calls it finished but had not reported yet: ok (errors are reported at once), their results gone with it.
       for (const { index } of tasks) {
@@ -94,7 +98,7 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
       if (index >= 0 && !recorder.isEnded(index)) {
         const stopped = recorder.stopped.get(index);
         const startMs = memory.runningSince[mine.slot];
-        if (stopped) recorder.taskFailed(index, mine.lane, queuedMs, stopped.status, stopped.reason, startMs);
+        if (stopped) recorder.taskFailed(index, mine.lane, queuedMs, stopped.status, stuck ? `${stopped.reason}; ${STUCK_NOTE}` : stopped.reason, startMs);
         else {
           const exitSite = failure ? undefined : takeExitSite(settings.bundle, process.pid, mine.threadId);
           const message = `input #${index}: the worker stopped while running it (${failure ?? exitWords(code, exitSite)})`;
@@ -104,7 +108,15 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
       }
       current = undefined;
       startWorker();
-    });
+    };
+    worker.on('exit', (code) => gone(code));
+    mine.abandon = () => {
+      worker.removeAllListeners('exit');
+      worker.removeAllListeners('message');
+      abandoned.add(worker);
+      threadsLeftStuck.count++;
+      gone(null, true);
+    };
   };
 
   /** A call's CPU time from the table, where the runtime measured it. */
@@ -119,7 +131,11 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
     if (recorder.isEnded(index) || recorder.stopped.has(index) || callEnded(index)) return;
     if (current && current.slot >= 0 && memory.runningTask[current.slot] === index) {
       recorder.stopped.set(index, { status, reason });
-      void current.worker.terminate();
+      const stopping = current;
+      void stopping.worker.terminate();
+      setTimeout(() => {
+        if (current === stopping && !recorder.isEnded(index)) stopping.abandon?.();
+      }, STUCK_MS);
     } else {
       recorder.taskFailed(index, -1, queuedMs, status, reason);
     }
@@ -140,7 +156,7 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
     stopWatch();
     stopMemoryWatch();
     const cpu = process.cpuUsage(cpuBefore);
-    await threadOutputWritten(threads);
+    await threadOutputWritten(threads.filter((thread) => !abandoned.has(thread)));
     const calls = workersMeasured === threads.length ? callsCpuMs : undefined;
     recorder.finish({ expected: memory.totalTally(), observed: memory.read() }, (cpu.user + cpu.system) / 1000, calls);
   })();

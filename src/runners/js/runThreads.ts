@@ -7,11 +7,11 @@ import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { FixedQueue, Piscina } from 'piscina';
 import type { TaskStatus } from '../../core/model';
-import { CANCELLED, RunRecorder, watchTimeouts, type ActiveRun, type RunSettings } from './runRecorder';
+import { CANCELLED, RunRecorder, threadsLeftStuck, watchTimeouts, type ActiveRun, type RunSettings } from './runRecorder';
 import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
 import type { LockMessage } from './runtimeContract';
 import type { ThreadReady, ThreadTask, ThreadTaskResult, ThreadWorkerData } from './threadWorker';
-import { workerExitStatus } from './failures';
+import { STUCK_MS, STUCK_NOTE, workerExitStatus } from './failures';
 import { takeExitSite } from './exitSite';
 import { watchThreadMemory } from './threadMemoryWatch';
 import { heapLimitMb } from './heapLimit';
@@ -19,6 +19,9 @@ import { TaskTable } from './taskTable';
 import { withDigest } from './taskExecution';
 import { threadOutputWritten } from './outputFlush';
 import { schedstatCpuMs } from './threadCpu';
+
+/** A worker as piscina's load balancer sees it (piscina does not export the type). */
+type PiscinaWorker = Parameters<NonNullable<NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer']>>[1][number];
 
 /** A task as the runner holds it: its input index and arguments. */
 type Task = RunSettings['tasks'][number];
@@ -42,6 +45,12 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
   let inPool = 0;
   /** Tasks not given to any worker yet, in the pool or still to be submitted. */
   const notDistributed = () => undistributed + settings.tasks.length - submitted;
+  // Threads given up while stuck in a system call (failures.ts, STUCK_MS), by thread id, and the
+  // pool's workers as its balancer last saw them (to know when only a stuck one still holds tasks).
+  const stuck = new Set<number>();
+  let poolWorkers: readonly PiscinaWorker[] = [];
+  // Per input index, how often it was given to the pool: only the latest answer counts.
+  const submissions = new Uint8Array(settings.tasks.reduce((most, t) => Math.max(most, t.index + 1), 0));
   const pool = new Piscina<ThreadTask, ThreadTaskResult>({
     filename: path.join(__dirname, 'threadWorker.js'),
     minThreads: settings.workers,
@@ -54,7 +63,9 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     // tasks, so none waits behind a slow one while another worker idles.
     concurrentTasksPerWorker: 2,
     loadBalancer: (_task, workers) => {
-      const worker = workers.find((w) => w.currentUsage === 0) ?? (notDistributed() > settings.workers ? workers.find((w) => w.currentUsage === 1) : undefined);
+      poolWorkers = workers;
+      const usage = (w: PiscinaWorker) => (stuck.has(w.id) ? -1 : w.currentUsage);
+      const worker = workers.find((w) => usage(w) === 0) ?? (notDistributed() > settings.workers ? workers.find((w) => usage(w) === 1) : undefined);
       if (worker) undistributed--;
       return worker ?? null;
     },
@@ -110,6 +121,34 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     if (!thread) return;
     recorder.stopped.set(index, { status, reason });
     void thread.terminate();
+    setTimeout(() => abandonIfStuck(index, slot!, thread.threadId), STUCK_MS);
+  };
+
+  /** A stopped task whose thread has not ended by now: it ends without it (failures.ts, STUCK_NOTE). */
+  const abandonIfStuck = (index: number, slot: number, threadId: number): void => {
+    const worker = slots.get(slot);
+    if (recorder.isEnded(index) || !worker) return;
+    stuck.add(threadId);
+    threadsLeftStuck.count++;
+    slots.delete(slot);
+    lostWorkerCpu = true;
+    submissions[index]++; // its answer, should it ever come, no longer counts
+    memory.releaseAllOf(threadId);
+    recorder.workerExit(worker.lane, null, 'terminated');
+    const stopped = recorder.stopped.get(index)!;
+    recorder.taskFailed(index, worker.lane, queuedMs, stopped.status, `${stopped.reason}; ${STUCK_NOTE}`, memory.runningSince[slot]);
+    settledOne();
+  };
+
+  /**
+   * Tasks the pool sent ahead to a stuck thread: once the queue is empty and every other worker
+   * idle, the tasks still open can only be there, and they are given to the pool again.
+   */
+  const rescueFromStuck = (): void => {
+    if (stuck.size === 0 || pool.queueSize > 0 || poolWorkers.some((w) => !stuck.has(w.id) && w.currentUsage > 0)) return;
+    for (let i = 0; i < submitted; i++) {
+      if (!recorder.isEnded(settings.tasks[i].index)) runOne(settings.tasks[i]);
+    }
   };
 
   /** The tasks running now: on which lane and thread, since when. */
@@ -179,7 +218,10 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
   const settledOne = (): void => {
     inPool--;
     if (--unsettled === 0) settleAll();
-    else topUp();
+    else {
+      topUp();
+      rescueFromStuck();
+    }
   };
   let toppingUp = false;
   /** Fills the window (a loop, not a recursion: tasks that cannot be sent settle at once). */
@@ -200,8 +242,10 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     }
     undistributed++;
     const message: ThreadTask = [task.index, ...task.args];
+    const submission = ++submissions[task.index];
     pool.run(message).then(
       (answer) => {
+        if (submissions[task.index] !== submission) return;
         try {
           ended(task.index, answer);
         } finally {
@@ -209,6 +253,7 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
         }
       },
       (error: Error) => {
+        if (submissions[task.index] !== submission) return;
         let sentAgain = false;
         try {
           sentAgain = failed(task, error);
@@ -239,8 +284,10 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     const cpu = process.cpuUsage(cpuBefore);
     const callsCpuMs = lostWorkerCpu ? undefined : cpuSinceReady();
     const counter = { expected: memory.totalTally(), observed: memory.read() };
-    if (!recorder.cancelled) await pool.destroy();
-    await threadOutputWritten(threads);
+    // A stuck thread would keep the pool from ever being destroyed: the runner's exit ends it.
+    if (stuck.size > 0) void pool.destroy();
+    else if (!recorder.cancelled) await pool.destroy();
+    await threadOutputWritten([...threads].filter((thread) => !stuck.has(thread.threadId)));
     for (const { lane } of slots.values()) recorder.workerExit(lane, 0);
     recorder.finish(counter, (cpu.user + cpu.system) / 1000, callsCpuMs);
   })();

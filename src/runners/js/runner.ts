@@ -19,7 +19,7 @@ import { mapStacksToSources, type SourcePlaces } from './lazySourceMap';
 import { threadStacks } from './threadStacks';
 import { ownOutputWritten } from './outputFlush';
 import { describeError, isPlain, uncloneablePart } from './taskExecution';
-import type { ActiveRun, RunSettings } from './runRecorder';
+import { threadsLeftStuck, type ActiveRun, type RunSettings } from './runRecorder';
 import { startSequential } from './runSequential';
 import { startThreads } from './runThreads';
 import { startProcesses } from './runProcesses';
@@ -313,6 +313,8 @@ async function main(): Promise<void> {
   emit({ type: 'done' });
   // Exiting drops what is still buffered for stdout and stderr: the user's output, behind a slow reader.
   await ownOutputWritten();
+  // Node's exit waits for every thread, and one stuck in a system call would hold it for ever.
+  if (threadsLeftStuck.count > 0) process.kill(process.pid, 'SIGKILL');
   process.exit(0);
 }
 
