@@ -249,6 +249,8 @@ class RunGuard {
   private activeRun: number | undefined;
   private lastProgress = Date.now();
   private hangReported = new Set<number>();
+  /** Where each input was stuck in a run that gave a stack, for a later run that gives none. */
+  private readonly hungAt = new Map<number, { strategy: string; file: string; line: number }>();
   /** The run whose stacks were asked for after a hang, until they arrive. */
   private pendingHang: number | undefined;
   /** Whether the module is loaded and the inputs evaluated (the runner said `inputs` or `fatal`). */
@@ -350,8 +352,20 @@ class RunGuard {
     if (!run) return;
     const seconds = this.hangTimeoutMs / 1000;
     const running = event.workers.filter((w) => w.task !== undefined).map((w) => `worker ${w.lane} on input #${w.task}`);
-    const details = event.workers.map((w) => `worker ${w.lane}${w.task !== undefined ? ` (input #${w.task})` : ''}:\n${w.stack ?? '(no stack available)'}`);
-    const location = event.workers.map((w) => stackLocation(w.stack, this.builder.targetFile)).find((l) => l);
+    const places = event.workers.map((w) => stackLocation(w.stack, this.builder.targetFile));
+    event.workers.forEach((w, i) => {
+      const place = places[i];
+      if (place && w.task !== undefined && !this.hungAt.has(w.task)) this.hungAt.set(w.task, { strategy: run.strategy, ...place });
+    });
+    // A worker process gives no stack (threadStacks.ts): the same input stuck in an earlier run may have.
+    const earlier = (task: number | undefined) => (task === undefined ? undefined : this.hungAt.get(task));
+    const details = event.workers.map((w) => {
+      const before = earlier(w.task);
+      const none = before ? `(no stack: in ${before.strategy}, input #${w.task} was stuck at ${before.file}:${before.line})` : '(no stack available)';
+      return `worker ${w.lane}${w.task !== undefined ? ` (input #${w.task})` : ''}:\n${w.stack ?? none}`;
+    });
+    const before = event.workers.map((w) => earlier(w.task)).find((l) => l);
+    const location = places.find((l) => l) ?? (before && { file: before.file, line: before.line });
     this.builder.controllerWarnings.push(Warnings.hang(run.strategy, seconds, running, details, location));
     const tasks = event.workers.map((w) => w.task).filter((t): t is number => t !== undefined);
     if (tasks.length > 0) {

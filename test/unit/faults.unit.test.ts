@@ -74,8 +74,10 @@ test('a hang is reported with what each worker was running and, in threads, wher
     assert.match(warning!.message, /no task finished and no lock was taken for 3 s \(running: worker \d+ on input #1\)/);
     const details = (warning!.details ?? []).join('\n');
     if (r.strategy === 'processes') {
-      // A worker process cannot be paused from outside (threadStacks.ts).
-      assert.match(details, /input #1\):\n\(no stack available\)/);
+      // A worker process cannot be paused from outside (threadStacks.ts): the place the same input
+      // was stuck at in the thread runs before stands in.
+      assert.match(details, /input #1\):\n\(no stack: in sequential, input #1 was stuck at .*faults\.ts:42\)$/);
+      assert.deepEqual(warning!.location, { file: fixture('faults.ts'), line: 42 });
       continue;
     }
     // Worker threads are paused where they spin: the user's loop, in the user's TS lines.
