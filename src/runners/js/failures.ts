@@ -38,3 +38,56 @@ export function threadOverMemory(index: number, usedMb: number, capMb: number): 
  */
 export const STUCK_MS = 2000;
 export const STUCK_NOTE = 'its thread stayed stuck in a system call (a synchronous read, exec or wait) and could not be stopped; it is left to end with the profile';
+
+/**
+ * Prototypes that structured clone keeps: a value with another is an instance of the user's class.
+ * Made on first use: thread workers load this module too.
+ */
+let clonedKinds: Set<unknown> | undefined;
+const isClonedKind = (prototype: unknown): boolean =>
+  (clonedKinds ??= new Set<unknown>([
+    null,
+    ...[Object, Array, Map, Set, Date, RegExp, ArrayBuffer, SharedArrayBuffer, Boolean, Number, String].map((kind) => kind.prototype),
+    ...[Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError].map((kind) => kind.prototype),
+  ])).has(prototype);
+
+/**
+ * Why a TypeError ("p.norm is not a function") may come where calling the function directly works:
+ * an instance of a class in the arguments (they themselves, or one level inside an array or a
+ * plain object). A worker gets a structured clone of it, which keeps its fields but not its class.
+ */
+export function lostClassNote(index: number, args: unknown[]): string | undefined {
+  const instance = classInstanceIn(args);
+  return instance && ` — input #${index} holds ${instance}, which reaches a worker as a structured clone: its fields without its class or methods; pass plain data and make the object inside the function`;
+}
+
+/** The first instance of a class in the arguments, as "a Point". */
+function classInstanceIn(args: unknown[]): string | undefined {
+  const kindOf = (value: unknown): string | undefined => {
+    if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return undefined;
+    const prototype = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
+    if (isClonedKind(prototype)) return undefined;
+    return `a ${prototype?.constructor?.name || 'class instance'}`;
+  };
+  // The first 20 items inside: a big argument is not copied or walked.
+  const inside = (value: object): string | undefined => {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < Math.min(value.length, 20); i++) {
+        const found = kindOf(value[i]);
+        if (found) return found;
+      }
+      return undefined;
+    }
+    let looked = 0;
+    for (const key in value) {
+      const found = kindOf((value as Record<string, unknown>)[key]);
+      if (found || ++looked === 20) return found;
+    }
+    return undefined;
+  };
+  for (const arg of args) {
+    const found = kindOf(arg) ?? (arg !== null && typeof arg === 'object' && !ArrayBuffer.isView(arg) && !(arg instanceof Map) && !(arg instanceof Set) ? inside(arg) : undefined);
+    if (found) return found;
+  }
+  return undefined;
+}

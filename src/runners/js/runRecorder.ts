@@ -8,6 +8,7 @@ import { emit, emitTaskEnd, emitTaskOk } from './eventWriter';
 import { sinceOrigin } from './clock';
 import type { LockMessage } from './runtimeContract';
 import type { TaskOutcome } from './taskExecution';
+import { lostClassNote } from './failures';
 import { describeResult } from './resultDigest';
 
 export interface RunSettings {
@@ -20,8 +21,6 @@ export interface RunSettings {
   tasks: { index: number; args: unknown[] }[];
   /** Inputs whose arguments cannot be sent to this strategy's workers, with the reason. */
   unsendable: Map<number, string>;
-  /** Inputs whose arguments hold an instance of a class ("a Point"), for the hint on a TypeError. */
-  classInputs?: Map<number, string>;
   taskTimeoutMs: number;
   scratchDir: string;
 }
@@ -96,9 +95,10 @@ export class RunRecorder {
   taskEnd(outcome: TaskOutcome, lane: number, queuedMs: number): void {
     if (!this.markEnded(outcome.index)) return;
     const span = outcome as TaskSpan;
-    const instance = span.status === 'error' && span.error?.startsWith('TypeError') ? this.settings.classInputs?.get(span.index) : undefined;
-    // "p.norm is not a function" where calling the function directly works: say why.
-    if (instance) span.error += ` — input #${span.index} holds ${instance}, which reaches a worker as a structured clone: its fields without its class or methods; pass plain data and make the object inside the function`;
+    // Looked for only when a TypeError comes, not in every input ahead of the runs.
+    const task = span.status === 'error' && span.error?.startsWith('TypeError') ? this.settings.tasks[span.index] : undefined;
+    const note = task?.index === span.index ? lostClassNote(span.index, task.args) : undefined;
+    if (note) span.error += note;
     span.lane = lane;
     span.queuedMs = queuedMs;
     emitTaskEnd(this.settings.run, span);

@@ -93,12 +93,7 @@ async function prepare(options: RunnerOptions) {
       unsendableToProcesses.set(index, `input #${index}: its arguments cannot be sent to a worker process (${reason}); ${PLAIN_DATA}`);
     }
   }
-  const classInputs = new Map<number, string>();
-  for (const task of toCheck) {
-    const instance = classInstanceIn(task.args);
-    if (instance) classInputs.set(task.index, instance);
-  }
-  return { bundle, tasks, unsendable, unsendableToProcesses, classInputs };
+  return { bundle, tasks, unsendable, unsendableToProcesses };
 }
 
 const PLAIN_DATA = 'pass plain data: numbers, strings, arrays, plain objects';
@@ -173,48 +168,6 @@ function processRefusals(tasks: { index: number; args: unknown[] }[]): Map<numbe
     }
   }
   return refused;
-}
-
-/** Prototypes that structured clone keeps: a value with another is an instance of the user's class. */
-const CLONED_KINDS = new Set<unknown>([
-  null,
-  ...[Object, Array, Map, Set, Date, RegExp, ArrayBuffer, SharedArrayBuffer, Boolean, Number, String].map((kind) => kind.prototype),
-  ...[Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError].map((kind) => kind.prototype),
-]);
-
-/**
- * An instance of a class in the arguments (they themselves, or one level inside an array or a
- * plain object), as "a Point": a worker gets a structured clone of it, which keeps its fields but
- * not its class, so its methods are gone.
- */
-function classInstanceIn(args: unknown[]): string | undefined {
-  const kindOf = (value: unknown): string | undefined => {
-    if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return undefined;
-    const prototype = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
-    if (CLONED_KINDS.has(prototype)) return undefined;
-    return `a ${prototype?.constructor?.name || 'class instance'}`;
-  };
-  // The first 20 items inside: a big argument is not copied or walked.
-  const inside = (value: object): string | undefined => {
-    if (Array.isArray(value)) {
-      for (let i = 0; i < Math.min(value.length, 20); i++) {
-        const found = kindOf(value[i]);
-        if (found) return found;
-      }
-      return undefined;
-    }
-    let looked = 0;
-    for (const key in value) {
-      const found = kindOf((value as Record<string, unknown>)[key]);
-      if (found || ++looked === 20) return found;
-    }
-    return undefined;
-  };
-  for (const arg of args) {
-    const found = kindOf(arg) ?? (arg !== null && typeof arg === 'object' && !ArrayBuffer.isView(arg) && !(arg instanceof Map) && !(arg instanceof Set) ? inside(arg) : undefined);
-    if (found) return found;
-  }
-  return undefined;
 }
 
 /** Whether an argument may hold something structured clone refuses: all but a plain value, and a symbol. */
@@ -300,7 +253,6 @@ async function main(): Promise<void> {
         bundle: prepared.bundle,
         tasks: prepared.tasks,
         unsendable: strategy === 'processes' ? prepared.unsendableToProcesses : prepared.unsendable,
-        classInputs: prepared.classInputs,
         taskTimeoutMs: options.taskTimeoutMs,
         scratchDir: options.scratchDir,
       });
