@@ -13,6 +13,7 @@ import { STRATEGIES } from './model';
 import { OK_FILE, okFileEvents, type ControllerCommand, type RunnerEvent, type RunnerOptions } from './protocol';
 import { ReportBuilder } from './reportBuilder';
 import { DeadlockDetector } from './deadlockDetector';
+import { stackLocation } from './stackFrames';
 import { Warnings } from './warnings';
 import { otherLoad, sampleLoad, type LoadSample } from './machineLoad';
 
@@ -375,18 +376,4 @@ class RunGuard {
     }
     this.lastProgress = Date.now();
   }
-}
-
-/**
- * The innermost frame of a stack that lies in the profiled file: the last of a Python traceback
- * (`File "…", line N`), the first of a JS stack (`at name (file:line:column)`).
- */
-export function stackLocation(stack: string | undefined, file: string): { file: string; line: number } | undefined {
-  if (!stack) return undefined;
-  const frames = stack.split('\n').flatMap((line) => {
-    const m = /File "([^"]+)", line (\d+)/.exec(line) ?? /^\s*at (?:.*? \()?(.+?):(\d+):\d+\)?$/.exec(line);
-    return m && m[1] === file ? [{ file, line: Number(m[2]), python: m[0].startsWith('File') }] : [];
-  });
-  const frame = frames[0]?.python ? frames[frames.length - 1] : frames[0];
-  return frame && { file: frame.file, line: frame.line };
 }

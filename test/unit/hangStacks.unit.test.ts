@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { stackLocation } from '../../src/core/profile';
+import { stackLocation } from '../../src/core/stackFrames';
 import { describeFrames } from '../../src/runners/js/threadStacks';
 
 const FILE = '/home/me/my project/work.ts';

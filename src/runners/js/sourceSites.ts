@@ -5,6 +5,7 @@
  */
 import { dirname, isAbsolute, join, sep } from 'node:path';
 import type { SourceLocation } from '../../core/model';
+import { jsFramePlace } from '../../core/stackFrames';
 
 // Bundles live in <package>/dist; their sources in <package>/src/runners; piscina (whose worker
 // calls a thread's tasks) in <package>/node_modules.
@@ -14,12 +15,11 @@ const OURS = [join(packageRoot, 'dist') + sep, join(packageRoot, 'src', 'runners
 export function firstUserFrame(stack: string | undefined): SourceLocation | undefined {
   if (!stack) return undefined;
   for (const line of stack.split('\n').slice(1)) {
-    // "at name (place)" or "at place", where a place is file:line:column and the file may hold spaces.
-    const m = /^at (?:.*? \()?(.+?):(\d+):\d+\)?$/.exec(line.trim());
-    if (!m) continue;
-    const file = m[1].replace(/^file:\/\//, '');
+    const place = jsFramePlace(line);
+    if (!place) continue;
+    const file = place.file.replace(/^file:\/\//, '');
     if (OURS.some((ours) => file.startsWith(ours)) || file.startsWith('node:') || !isAbsolute(file)) continue;
-    return { file: decodeURIComponent(file), line: Number(m[2]) };
+    return { file: decodeURIComponent(file), line: place.line };
   }
   return undefined;
 }
