@@ -359,14 +359,14 @@ class RunGuard {
       if (place && w.task !== undefined && !this.hungAt.has(w.task)) this.hungAt.set(w.task, { strategy: run.strategy, ...place });
     });
     // A worker process gives no stack (threadStacks.ts): the same input stuck in an earlier run may have.
-    const earlier = (task: number | undefined) => (task === undefined ? undefined : this.hungAt.get(task));
-    const details = event.workers.map((w) => {
-      const before = earlier(w.task);
+    const earlier = event.workers.map((w) => (w.task === undefined ? undefined : this.hungAt.get(w.task)));
+    const details = event.workers.map((w, i) => {
+      const before = earlier[i];
       const none = before ? `(no stack: in ${before.strategy}, input #${w.task} was stuck at ${before.file}:${before.line})` : '(no stack available)';
       return `worker ${w.lane}${w.task !== undefined ? ` (input #${w.task})` : ''}:\n${w.stack ?? none}`;
     });
-    const before = event.workers.map((w) => earlier(w.task)).find((l) => l);
-    const location = places.find((l) => l) ?? (before && { file: before.file, line: before.line });
+    const borrowed = earlier.find((place) => place);
+    const location = places.find((place) => place) ?? (borrowed && { file: borrowed.file, line: borrowed.line });
     this.builder.controllerWarnings.push(Warnings.hang(run.strategy, seconds, running, details, location));
     const tasks = event.workers.map((w) => w.task).filter((t): t is number => t !== undefined);
     if (tasks.length > 0) {
