@@ -123,7 +123,11 @@ export function startProfile(request: ProfileRequest, callbacks: ProfileCallback
     countOutput(chunk);
     callbacks.onOutput?.('stdout', chunk.toString());
   });
-  child.stderr?.on('data', (chunk: Buffer) => {
+  child.stderr?.on('data', (data: Buffer) => {
+    // Node's inspector says so on stderr as the runner reads a hung worker process's stack
+    // (processStacks.ts), in one write; it is not the user's output.
+    const chunk = guard.askedForStacks ? stripped(data, INSPECTOR_ATTACHED) : data;
+    if (chunk.length === 0) return;
     countOutput(chunk);
     const text = chunk.toString();
     lastStderr = (lastStderr + text).slice(-2000);
@@ -245,6 +249,12 @@ function killGroup(child: ChildProcess): void {
  * Watches a live profile for deadlocks (wait-for cycles) and hangs (no task end and no lock event
  * for the hang timeout) and asks the runner to stop the stuck tasks.
  */
+const INSPECTOR_ATTACHED = 'Debugger attached.\n';
+
+function stripped(data: Buffer, line: string): Buffer {
+  return data.includes(line) ? Buffer.from(data.toString('utf8').split(line).join('')) : data;
+}
+
 class RunGuard {
   private readonly detectors = new Map<number, DeadlockDetector>();
   private activeRun: number | undefined;
@@ -258,6 +268,8 @@ class RunGuard {
   private prepared = false;
   private preparingSince = Date.now();
   private readonly timer: NodeJS.Timeout;
+  /** Whether the runner was asked for stacks: worker processes may since have said "Debugger attached." */
+  askedForStacks = false;
 
   constructor(
     private readonly builder: ReportBuilder,
@@ -336,6 +348,7 @@ class RunGuard {
     }
     if (Date.now() - this.lastProgress > this.hangTimeoutMs && !this.hangReported.has(run)) {
       this.hangReported.add(run);
+      this.askedForStacks = true;
       this.send({ type: 'dump-stacks', run });
       // If the runner cannot answer, stop the run anyway.
       setTimeout(() => {

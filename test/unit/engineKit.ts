@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { startProfile, type ProfileRequest } from '../../src/core/profile';
+import { startProfile, type ProfileCallbacks, type ProfileRequest } from '../../src/core/profile';
 import type { Report } from '../../src/core/model';
 import { languageOf } from '../../src/core/functionScanner';
 
@@ -19,15 +19,15 @@ export function fixture(name: string): string {
 type Options = Omit<ProfileRequest, 'target' | 'inputs'>;
 
 /** Profiles `name` in a fixture file; fails the test with the runner's message on bad input. */
-export async function profile(file: string, name: string, inputs: string, options: Options = {}): Promise<Report> {
-  const outcome = await profileOutcome(file, name, inputs, options);
+export async function profile(file: string, name: string, inputs: string, options: Options = {}, callbacks?: ProfileCallbacks): Promise<Report> {
+  const outcome = await profileOutcome(file, name, inputs, options, callbacks);
   if (!outcome.ok) throw new Error(`profile failed: ${outcome.error}`);
   return outcome.report;
 }
 
-export function profileOutcome(file: string, name: string, inputs: string, options: Options = {}) {
+export function profileOutcome(file: string, name: string, inputs: string, options: Options = {}, callbacks?: ProfileCallbacks) {
   const full = path.isAbsolute(file) ? file : fixture(file);
-  return startProfile({ target: { file: full, name, language: languageOf(full)! }, inputs, workers: 2, ...options }).done;
+  return startProfile({ target: { file: full, name, language: languageOf(full)! }, inputs, workers: 2, ...options }, callbacks).done;
 }
 
 /** Every live descendant process of `pid` (zombies excluded). */

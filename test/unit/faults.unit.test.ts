@@ -65,25 +65,30 @@ test('opposite lock orders in two workers at once that do not meet: lock-order i
   assert.equal(report.warnings.filter((w) => w.kind === 'deadlock').length, 0);
 });
 
-test('a hang is reported with what each worker was running and, in threads, where; the rest still runs', async () => {
-  const report = await withoutLeftovers(() => profile('faults.ts', 'spinForever', '[0, 1, 2, 3]', { hangTimeoutMs: 3000 }));
+test('a hang is reported with what each worker was running and where; the rest still runs', async () => {
+  const output: string[] = [];
+  const report = await withoutLeftovers(() => profile('faults.ts', 'spinForever', '[0, 1, 2, 3]', { hangTimeoutMs: 3000 }, { onOutput: (_s, text) => output.push(text) }));
   for (const r of report.runs) {
     assert.deepEqual(r.tasks.map((t) => t.status), ['ok', 'timeout', 'ok', 'ok'], r.strategy);
     const warning = report.warnings.find((w) => w.kind === 'hang' && w.strategy === r.strategy);
     assert.ok(warning, `${r.strategy}: hang warning`);
     assert.match(warning!.message, /no task finished and no lock was taken for 3 s \(running: worker \d+ on input #1\)/);
+    // Worker threads are paused through the runner's inspector, worker processes through theirs
+    // (processStacks.ts), where they spin: the user's loop, in the user's TS lines.
     const details = (warning!.details ?? []).join('\n');
-    if (r.strategy === 'processes') {
-      // A worker process cannot be paused from outside (threadStacks.ts): the place the same input
-      // was stuck at in the thread runs before stands in.
-      assert.match(details, /input #1\):\n\(no stack: in sequential, input #1 was stuck at .*faults\.ts:42\)$/);
-      assert.deepEqual(warning!.location, { file: fixture('faults.ts'), line: 42 });
-      continue;
-    }
-    // Worker threads are paused where they spin: the user's loop, in the user's TS lines.
     assert.match(details, /input #1\):\n {4}at spinForever \(.*faults\.ts:42:\d+\)$/, r.strategy);
     assert.deepEqual(warning!.location, { file: fixture('faults.ts'), line: 42 }, r.strategy);
   }
+  // The inspector's note as the runner attaches to a worker process is not the user's output.
+  assert.doesNotMatch(output.join(''), /Debugger attached/);
+});
+
+test('a worker process stuck in a system call gives no stack: the place the same input was stuck at before stands in', async () => {
+  const report = await withoutLeftovers(() => profile('faults.ts', 'spinOrBlock', '[0, 1, 2]', { hangTimeoutMs: 1000, strategies: ['sequential', 'processes'] }));
+  const warning = report.warnings.find((w) => w.kind === 'hang' && w.strategy === 'processes');
+  assert.ok(warning, 'hang warning');
+  assert.match((warning!.details ?? []).join('\n'), /input #1\):\n\(no stack: in sequential, input #1 was stuck at .*faults\.ts:77\)$/);
+  assert.deepEqual(warning!.location, { file: fixture('faults.ts'), line: 77 });
 });
 
 test('a thread blocked in Atomics.wait gives its stack too: the innermost line of the profiled file is the place', async () => {

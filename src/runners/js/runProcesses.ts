@@ -14,6 +14,7 @@ import { ProcessSharedMemory, createProcessRegion, memoryBackedDir, removeProces
 import type { LockMessage } from './runtimeContract';
 import { heapLimitMb } from './heapLimit';
 import { memoryCapArgs, residentCapMb, watchMemory } from './memoryWatch';
+import { inspectOnSignalArgs } from './processStacks';
 import type { FromProcessWorker, ProcessTask, ProcessWorkerConfig } from './processWorker';
 import { withDigest } from './taskExecution';
 import { processCpuMs } from '../../core/machineLoad';
@@ -66,8 +67,9 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
       serialization: 'advanced',
       env: { ...process.env, PP_WORKER: JSON.stringify(config) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      // Capped memory (memoryWatch.ts): a worker that eats memory dies alone instead of taking the machine down.
-      execArgv: memoryCapArgs(memoryLimitMb),
+      // Capped memory (memoryWatch.ts): a worker that eats memory dies alone instead of taking the
+      // machine down. Its inspector can be started from outside when it hangs (processStacks.ts).
+      execArgv: [...memoryCapArgs(memoryLimitMb), ...inspectOnSignalArgs()],
     });
     let exitedResolve!: () => void;
     let uncaught: string | undefined;
@@ -253,6 +255,6 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
       for (const worker of workers) if (worker.busy) stop(worker.busy.task.index, 'cancelled', CANCELLED);
       checkFinished();
     },
-    busyLanes: () => [...workers].filter((w) => w.busy).map((w) => ({ lane: w.lane, task: w.busy!.task.index })),
+    busyLanes: () => [...workers].filter((w) => w.busy).map((w) => ({ lane: w.lane, task: w.busy!.task.index, pid: w.child.pid })),
   };
 }

@@ -39,8 +39,8 @@ export interface ActiveRun {
   readonly settings: RunSettings;
   killTasks(tasks: number[], status: TaskStatus, reason: string): void;
   cancel(): void;
-  /** Which task each busy lane is running, and the lane's thread id where it is a worker thread. */
-  busyLanes(): { lane: number; task: number; threadId?: number }[];
+  /** Which task each busy lane is running, and the lane's thread id or process id: where to ask for its stack. */
+  busyLanes(): { lane: number; task: number; threadId?: number; pid?: number }[];
 }
 
 export class RunRecorder {

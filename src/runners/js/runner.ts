@@ -16,7 +16,8 @@ import { emit, flushEvents, writeOkColumnsTo } from './eventWriter';
 import { BadInput, bundleTarget, stopBundler } from './bundleTarget';
 import { loadBundle } from './loadBundle';
 import { mapStacksToSources, type SourcePlaces } from './lazySourceMap';
-import { threadStacks } from './threadStacks';
+import { STACKS_ANSWER_MS, threadStacks } from './threadStacks';
+import { processStack } from './processStacks';
 import { ownOutputWritten } from './outputFlush';
 import { describeError, isPlain, uncloneablePart } from './taskExecution';
 import { threadsLeftStuck, type ActiveRun, type RunSettings } from './runRecorder';
@@ -186,8 +187,16 @@ function describeKind(value: unknown): string {
 /** What each busy worker runs, with its stack where it is a thread that answers (threadStacks.ts). */
 async function reportStacks(run: ActiveRun, index: number): Promise<void> {
   const busy = run.busyLanes();
-  const stacks = await threadStacks(busy.flatMap((b) => (b.threadId === undefined ? [] : [b.threadId])), placeInSources);
-  emit({ type: 'stacks', run: index, workers: busy.map(({ lane, task, threadId }) => ({ lane, task, stack: threadId === undefined ? undefined : stacks.get(threadId) })) });
+  const deadline = Date.now() + STACKS_ANSWER_MS;
+  const [threads, processes] = await Promise.all([
+    threadStacks(busy.flatMap((b) => (b.threadId === undefined ? [] : [b.threadId])), placeInSources),
+    Promise.all(busy.map((b) => (b.pid === undefined ? undefined : processStack(b.pid, placeInSources, deadline)))),
+  ]);
+  emit({
+    type: 'stacks',
+    run: index,
+    workers: busy.map(({ lane, task, threadId }, i) => ({ lane, task, stack: threadId === undefined ? processes[i] : threads.get(threadId) })),
+  });
 }
 
 function listenForCommands(): void {

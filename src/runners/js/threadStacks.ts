@@ -3,18 +3,18 @@
  * worker thread, asks each one's inspector to pause, reads the paused call frames, and lets it go
  * on. V8 takes the pause at its next interrupt check, which a spinning loop and an Atomics.wait
  * both reach; a thread blocked inside a system call does not answer and gets no stack. Worker
- * processes cannot be reached this way (their inspector speaks only over a WebSocket).
+ * processes are reached over their inspector's WebSocket instead (processStacks.ts).
  */
 import type { SourcePlaces } from './lazySourceMap';
 
-interface CallFrame {
+export interface CallFrame {
   functionName: string;
   location: { scriptId: string; lineNumber: number; columnNumber: number };
   url?: string;
 }
 
-/** How long the threads get to answer, within the controller's 1.5 s wait for the stacks. */
-const ANSWER_MS = 1000;
+/** How long the workers get to answer, within the controller's 1.5 s wait for the stacks. */
+export const STACKS_ANSWER_MS = 1000;
 
 /** Each answering thread's stack, by thread id, innermost call first, in the user's sources. */
 export function threadStacks(threadIds: number[], placeInSources: SourcePlaces): Promise<Map<number, string>> {
@@ -51,7 +51,7 @@ export function threadStacks(threadIds: number[], placeInSources: SourcePlaces):
       session.disconnect();
       resolve(stacks);
     };
-    const timer = setTimeout(finish, ANSWER_MS);
+    const timer = setTimeout(finish, STACKS_ANSWER_MS);
     session.on('NodeWorker.attachedToWorker', ({ params }) => {
       threads.set(params.sessionId, { urls: new Map() });
       tell(params.sessionId, 'Debugger.enable');
