@@ -157,6 +157,20 @@ test('each bundled module knows its own place: __dirname, __filename and import.
   }
 });
 
+test('a package that is a native addon (.node) is loaded where it is installed, in every strategy', async (t) => {
+  // piscina's optional dependency, where npm installed the build for this machine.
+  try {
+    require('@napi-rs/nice');
+  } catch {
+    return t.skip('@napi-rs/nice has no build for this machine');
+  }
+  const report = await profile('nativeAddon.ts', 'priorityPlus', '[1, 2]');
+  for (const r of report.runs) {
+    assert.deepEqual(r.tasks.map((t) => t.status), ['ok', 'ok'], `${r.strategy}: ${r.tasks[0].error}`);
+    assert.equal(Number(r.tasks[1].resultPreview) - Number(r.tasks[0].resultPreview), 1, r.strategy);
+  }
+});
+
 test("a module compiled on its own for its __dirname still follows its folder's tsconfig (legacy decorators)", async () => {
   const report = await profile('decorated/legacyDecorators.ts', 'decoratorMode', '[1]');
   for (const r of report.runs) assert.equal(r.tasks[0].resultPreview, '"1:legacy:function:true"', r.strategy);

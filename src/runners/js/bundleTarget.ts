@@ -66,6 +66,16 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
         name: 'parallel-profiler',
         setup(build) {
           build.onResolve({ filter: /^parallel-profiler\/runtime$/ }, () => ({ path: runtimeFile }));
+          // A native addon (a .node file) cannot be bundled: it is loaded from where it is
+          // installed, by its absolute path, whether it is imported by its file name or as a
+          // package whose main file it is.
+          build.onResolve({ filter: /\.node$/ }, (args) => ({ path: path.resolve(args.resolveDir, args.path), external: true }));
+          build.onResolve({ filter: /^[^./]/ }, async (args) => {
+            if ((args.pluginData as { native?: boolean } | undefined)?.native) return undefined;
+            const { resolveDir, importer, kind } = args;
+            const resolved = await build.resolve(args.path, { resolveDir, importer, kind, pluginData: { native: true } });
+            return resolved.errors.length === 0 && resolved.path.endsWith('.node') ? { path: resolved.path, external: true } : undefined;
+          });
           // Every module is read once, here: the target with its hook, any one as it is.
           build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
             const contents = path.resolve(args.path) === path.resolve(file) ? source + hook : await fs.promises.readFile(args.path, 'utf8');
