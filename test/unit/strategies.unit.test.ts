@@ -157,6 +157,16 @@ test('each bundled module knows its own place: __dirname, __filename and import.
   }
 });
 
+test('a package required by a name known only as the code runs is found as from the user\'s file; a missing one is one line', async () => {
+  const found = await profile('dynamicRequire.cjs', 'poolKind', '[1]');
+  for (const r of found.runs) assert.equal(r.tasks[0].resultPreview, '"1:function"', `${r.strategy}: ${r.tasks[0].error}`);
+  const missing = await profile('dynamicRequire.cjs', 'missing', '[1]');
+  for (const r of missing.runs) {
+    // Without Node's list of requiring modules, which names the profiler's bundle.
+    assert.match(r.tasks[0].error!, /^Error: Cannot find module 'no-such-package-pp' \(.*dynamicRequire\.cjs:2\)$/, r.strategy);
+  }
+});
+
 test('a package that is a native addon (.node) is loaded where it is installed, in every strategy', async (t) => {
   // piscina's optional dependency, where npm installed the build for this machine.
   try {

@@ -91,7 +91,10 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
   // CommonJS loads faster in every worker; a module with top-level await needs an ES module.
   const cjs = path.join(scratchDir, 'target.cjs');
   try {
-    await esbuild.build({ ...options, format: 'cjs', outfile: cjs });
+    // What esbuild cannot bundle, a require() of a name known only when it runs, looks for packages
+    // where the user's file would, not beside the bundle in the scratch folder.
+    const banner = `module.paths.unshift(...${JSON.stringify(nodeModulesAbove(path.dirname(file)))});`;
+    await esbuild.build({ ...options, format: 'cjs', outfile: cjs, banner: { js: banner } });
     return cjs;
   } catch (error) {
     if (!(error as esbuild.BuildFailure).errors?.some((e) => /top-level await/i.test(e.text))) {
@@ -111,6 +114,15 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
     throw new BadInput(describeBuildFailure(error, file));
   }
   return outfile;
+}
+
+/** The node_modules folders Node searches for a package required from `dir`, nearest first. */
+export function nodeModulesAbove(dir: string): string[] {
+  const folders: string[] = [];
+  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
+    if (path.basename(at) !== 'node_modules') folders.push(path.join(at, 'node_modules'));
+    if (path.dirname(at) === at) return folders;
+  }
 }
 
 const DEFAULT_EXPORT_KEY = '__parallelProfilerDefaultExport';

@@ -160,7 +160,9 @@ export function describeError(error: unknown): { error: string; errorLocation?: 
   if (error instanceof Error) {
     const location = firstUserFrame(error.stack);
     const where = location ? ` (${location.file}:${location.line})` : '';
-    return { error: `${error.name}: ${error.message}${where}`, errorLocation: location };
+    // Node's list of the modules that required it names the profiler's bundle, not the user's files.
+    const message = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' ? error.message.split('\nRequire stack:')[0] : error.message;
+    return { error: `${error.name}: ${message}${where}`, errorLocation: location };
   }
   return { error: `thrown value: ${previewOf(error)}` };
 }
