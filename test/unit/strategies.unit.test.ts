@@ -167,6 +167,15 @@ test('a package required by a name known only as the code runs is found as from 
   }
 });
 
+test("process.send in the user's code does not reach the runner as one of its own messages", async () => {
+  const report = await profile('sendsToParent.ts', 'withProgress', '[1, 2, 3, 4, 5, 6, 7, 8]');
+  for (const r of report.runs) {
+    assert.deepEqual(r.tasks.map((t) => t.status), Array(8).fill('ok'), r.strategy);
+    assert.deepEqual(r.tasks.map((t) => t.resultPreview), ['2', '4', '6', '8', '10', '12', '14', '16'], r.strategy);
+  }
+  assert.equal(report.warnings.filter((w) => w.kind === 'divergence').length, 0);
+});
+
 test('a package that is a native addon (.node) is loaded where it is installed, in every strategy', async (t) => {
   // piscina's optional dependency, where npm installed the build for this machine.
   try {

@@ -31,7 +31,9 @@ export type FromProcessWorker =
   | { pp: 'ready'; pid: number; readyMs: number }
   | { pp: 'result'; outcome: TaskOutcome; result?: unknown; cpuTotalMs: number }
   /** An error thrown outside any task (a timer, a callback): said before the process exits. */
-  | { pp: 'uncaught'; error: string };
+  | { pp: 'uncaught'; error: string }
+  /** What the user's code sent with process.send: not for the runner. */
+  | { pp: 'user'; message: unknown };
 
 export interface ProcessTask {
   index: number;
@@ -39,17 +41,21 @@ export interface ProcessTask {
 }
 
 async function main(): Promise<void> {
+  const ownSend = process.send!.bind(process);
   // Exiting at once would drop what the user's code printed and the pipe has not taken yet.
   process.on('disconnect', () => void ownOutputWritten().then(() => process.exit(0)));
   process.on('uncaughtException', (error) => {
-    process.send?.({ pp: 'uncaught', error: describeError(error).error } satisfies FromProcessWorker, () => process.exit(1));
+    ownSend({ pp: 'uncaught', error: describeError(error).error } satisfies FromProcessWorker, () => process.exit(1));
     setTimeout(() => process.exit(1), 500);
   });
   const { bundle, originEpochMs, region, lane } = JSON.parse(process.env.PP_WORKER ?? '{}') as ProcessWorkerConfig;
   mapStacksToSources(bundle);
   recordExitSite(bundle, 0);
   const memory = new ProcessSharedMemory(region);
-  const send = (message: unknown) => process.send!(message);
+  const send = (message: unknown) => ownSend(message);
+  // The user's code may call process.send for a parent of its own: its messages go out marked, for
+  // the runner to leave alone, rather than pass for one of ours (a result is an array).
+  process.send = ((message: unknown, ...rest: never[]) => ownSend({ pp: 'user', message } satisfies FromProcessWorker, ...rest)) as typeof process.send;
   installRuntimeHost(memory, { owner: process.pid, tallySlot: lane, originEpochMs }, send);
   const fn = (await loadBundle(bundle)).target() as (...args: unknown[]) => unknown;
   send({ pp: 'ready', pid: process.pid, readyMs: sinceOrigin(originEpochMs) } satisfies FromProcessWorker);
