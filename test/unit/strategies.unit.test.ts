@@ -176,6 +176,13 @@ test("process.send in the user's code does not reach the runner as one of its ow
   assert.equal(report.warnings.filter((w) => w.kind === 'divergence').length, 0);
 });
 
+test("a module written to be a forked worker of its own never sees the runner's tasks", async () => {
+  // Its listener for its parent's messages would throw on them, and take the worker down.
+  const report = await profile('childStyle.cjs', 'triple', '[1, 2, 3, 4]');
+  for (const r of report.runs) assert.deepEqual(r.tasks.map((t) => t.resultPreview ?? t.error), ['3', '6', '9', '12'], r.strategy);
+  assert.deepEqual(report.warnings.filter((w) => w.kind === 'crash'), []);
+});
+
 test('a package that is a native addon (.node) is loaded where it is installed, in every strategy', async (t) => {
   // piscina's optional dependency, where npm installed the build for this machine.
   try {

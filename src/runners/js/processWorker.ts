@@ -56,6 +56,11 @@ async function main(): Promise<void> {
   // The user's code may call process.send for a parent of its own: its messages go out marked, for
   // the runner to leave alone, rather than pass for one of ours (a result is an array).
   process.send = ((message: unknown, ...rest: never[]) => ownSend({ pp: 'user', message } satisfies FromProcessWorker, ...rest)) as typeof process.send;
+  // Nor do the runner's tasks reach the user's own listeners for a parent's messages (a module
+  // written to be a forked worker answers them): they are taken here, before Node emits them.
+  let takeTask: (task: ProcessTask) => void = () => undefined;
+  const emit = process.emit.bind(process) as (event: string | symbol, ...args: unknown[]) => boolean;
+  process.emit = ((event: string | symbol, ...args: unknown[]) => (event === 'message' ? (takeTask(args[0] as ProcessTask), true) : emit(event, ...args))) as typeof process.emit;
   installRuntimeHost(memory, { owner: process.pid, tallySlot: lane, originEpochMs }, send);
   const fn = (await loadBundle(bundle)).target() as (...args: unknown[]) => unknown;
   send({ pp: 'ready', pid: process.pid, readyMs: sinceOrigin(originEpochMs) } satisfies FromProcessWorker);
@@ -104,10 +109,12 @@ async function main(): Promise<void> {
       reply(executed as Executed);
     }
   };
-  process.on('message', (task: ProcessTask) => {
+  takeTask = (task) => {
     waiting.push(task);
     if (!awaiting) runWaiting();
-  });
+  };
+  // Node emits a message only while something listens for one (else it holds it back).
+  process.on('message', () => undefined);
 }
 
 void main();
