@@ -183,6 +183,14 @@ test("a module written to be a forked worker of its own never sees the runner's 
   assert.deepEqual(report.warnings.filter((w) => w.kind === 'crash'), []);
 });
 
+test('a module written to be a worker thread of its own (listening on parentPort) does not hold a run up', async () => {
+  // It also posts a message of its own, null, which the runner leaves alone.
+  const report = await profile('threadStyle.cjs', 'triple', '[1, 2, 3, 4]', { hangTimeoutMs: 3000 });
+  assert.deepEqual(report.runs.map((r) => r.strategy), ['sequential', 'threads', 'processes']);
+  for (const r of report.runs) assert.deepEqual(r.tasks.map((t) => t.resultPreview ?? t.error), ['3', '6', '9', '12'], r.strategy);
+  assert.deepEqual(report.warnings.filter((w) => w.kind === 'hang' || w.kind === 'crash'), []);
+});
+
 test('a package that is a native addon (.node) is loaded where it is installed, in every strategy', async (t) => {
   // piscina's optional dependency, where npm installed the build for this machine.
   try {

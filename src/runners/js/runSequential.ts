@@ -69,18 +69,19 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
     const mine: NonNullable<typeof current> = { worker, lane: -1, slot: -1, threadId: worker.threadId };
     current = mine;
     let failure: string | undefined;
-    worker.on('message', (message: ThreadReady | SequentialEnded | SequentialCallsCpu | LockMessage) => {
-      if (message.pp === 'ready') {
+    // Not all messages are ours: the user's code may post on parentPort too.
+    worker.on('message', (message: ThreadReady | SequentialEnded | SequentialCallsCpu | LockMessage | undefined) => {
+      if (message?.pp === 'ready') {
         mine.lane = recorder.laneOf(message.threadId, { ...message, spawnMs: Math.min(requestedMs, message.spawnMs) });
         mine.slot = message.slot;
         mine.tid = message.tid;
-      } else if (message.pp === 'ended') {
+      } else if (message?.pp === 'ended') {
         const { plain, outcomes } = message;
         for (let i = 0; i < plain.length; i += 2) ended(plain[i] as number, mine.lane, plain[i + 1]);
         for (const outcome of outcomes) recorder.taskEnd(outcome, mine.lane, queuedMs);
-      } else if (message.pp === 'lock') {
+      } else if (message?.pp === 'lock') {
         recorder.lock(message, mine.lane);
-      } else if (message.pp === 'calls-cpu') {
+      } else if (message?.pp === 'calls-cpu') {
         callsCpuMs += message.cpuMs;
         workersMeasured++;
       }

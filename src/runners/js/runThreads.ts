@@ -92,11 +92,12 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
   };
   // Every thread the run had, replacements included, to wait for their output at the end.
   const threads = new Set<Worker>();
-  pool.on('message', (message: ThreadReady | LockMessage) => {
-    if (message.pp === 'ready') {
+  // Not all messages are ours: the user's code may post on parentPort too.
+  pool.on('message', (message: ThreadReady | LockMessage | undefined) => {
+    if (message?.pp === 'ready') {
       for (const thread of pool.threads) threads.add(thread);
       announce(message);
-    } else if (message.pp === 'lock') {
+    } else if (message?.pp === 'lock') {
       const lane = recorder.knownLane(message.owner);
       if (lane !== undefined) recorder.lock(message, lane);
     }

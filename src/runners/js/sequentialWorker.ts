@@ -114,6 +114,9 @@ async function main(): Promise<void> {
     const calls: SequentialCallsCpu = { pp: 'calls-cpu', cpuMs: cpuAtEnd - cpuAtReady };
     port.postMessage(calls);
   }
+  // Ended, whatever the user's code still holds open: a module written to be a worker thread of
+  // its own listens on parentPort, which would keep this thread (and the run) going for ever.
+  process.exit(0);
 }
 
 void main();
