@@ -184,7 +184,7 @@ function describeKind(value: unknown): string {
   return kind ? `an object (${kind})` : 'an object';
 }
 
-/** What each busy worker runs, with its stack where it is a thread that answers (threadStacks.ts). */
+/** What each busy worker runs, with its stack where its thread or process answers (threadStacks.ts, processStacks.ts). */
 async function reportStacks(run: ActiveRun, index: number): Promise<void> {
   const busy = run.busyLanes();
   const deadline = Date.now() + STACKS_ANSWER_MS;
