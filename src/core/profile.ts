@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import type { Report, StrategyName, Target } from './model';
+import type { Report, SourceLocation, StrategyName, Target, Warning } from './model';
 import { STRATEGIES } from './model';
 import { OK_FILE, okFileEvents, type ControllerCommand, type RunnerEvent, type RunnerOptions } from './protocol';
 import { ReportBuilder } from './reportBuilder';
@@ -259,7 +259,11 @@ class RunGuard {
   private readonly detectors = new Map<number, DeadlockDetector>();
   private activeRun: number | undefined;
   private lastProgress = Date.now();
-  private hangReported = new Set<number>();
+  /**
+   * Each run's hang so far: a run can stall again after its stuck tasks were stopped (another input
+   * hangs, or a task sent ahead to a stopped worker), and each stall adds to one warning.
+   */
+  private readonly hangs = new Map<number, { running: string[]; details: string[]; location?: SourceLocation; warning: Warning }>();
   /** Where each input was stuck in a run that gave a stack, for a later run that gives none. */
   private readonly hungAt = new Map<number, { strategy: string; file: string; line: number }>();
   /** The run whose stacks were asked for after a hang, until they arrive. */
@@ -346,8 +350,7 @@ class RunGuard {
       this.lastProgress = Date.now();
       return;
     }
-    if (Date.now() - this.lastProgress > this.hangTimeoutMs && !this.hangReported.has(run)) {
-      this.hangReported.add(run);
+    if (Date.now() - this.lastProgress > this.hangTimeoutMs && this.pendingHang === undefined) {
       this.askedForStacks = true;
       this.send({ type: 'dump-stacks', run });
       // If the runner cannot answer, stop the run anyway.
@@ -380,7 +383,15 @@ class RunGuard {
     });
     const borrowed = earlier.find((place) => place);
     const location = places.find((place) => place) ?? (borrowed && { file: borrowed.file, line: borrowed.line });
-    this.builder.controllerWarnings.push(Warnings.hang(run.strategy, seconds, running, details, location));
+    const before = this.hangs.get(event.run);
+    const hang = before
+      ? { running: [...before.running, ...running], details: [...before.details, ...details], location: before.location ?? location }
+      : { running, details, location };
+    const warning = Warnings.hang(run.strategy, seconds, hang.running, hang.details, hang.location);
+    const warnings = this.builder.controllerWarnings;
+    if (before) warnings[warnings.indexOf(before.warning)] = warning;
+    else warnings.push(warning);
+    this.hangs.set(event.run, { ...hang, warning });
     const tasks = event.workers.map((w) => w.task).filter((t): t is number => t !== undefined);
     if (tasks.length > 0) {
       this.send({ type: 'kill-tasks', run: event.run, tasks, status: 'timeout', reason: `hung: no progress for ${seconds} s` });

@@ -83,6 +83,20 @@ test('a hang is reported with what each worker was running and where; the rest s
   assert.doesNotMatch(output.join(''), /Debugger attached/);
 });
 
+test('two inputs that hang in one run: each is stopped, however they fall on the workers, and one warning lists both', async () => {
+  // Sequentially the second hangs only once the first was stopped; in the process pool one of them
+  // is sent ahead to the worker stuck on the other, and runs (and hangs) after that worker is stopped.
+  const report = await withoutLeftovers(() => profile('faults.ts', 'spinForever', '[1, 1, 0, 2]', { hangTimeoutMs: 1000 }));
+  assert.deepEqual(report.runs.map((r) => r.strategy), ['sequential', 'threads', 'processes']);
+  for (const r of report.runs) {
+    assert.deepEqual(r.tasks.map((t) => t.status), ['timeout', 'timeout', 'ok', 'ok'], r.strategy);
+    const hangs = report.warnings.filter((w) => w.kind === 'hang' && w.strategy === r.strategy);
+    assert.equal(hangs.length, 1, r.strategy);
+    assert.match(hangs[0].message, /running: worker \d+ on input #\d, worker \d+ on input #\d\)/, r.strategy);
+    assert.equal((hangs[0].details ?? []).filter((d) => /at spinForever \(.*faults\.ts:42:\d+\)$/.test(d)).length, 2, r.strategy);
+  }
+});
+
 test('a worker process stuck in a system call gives no stack: the place the same input was stuck at before stands in', async () => {
   const report = await withoutLeftovers(() => profile('faults.ts', 'spinOrBlock', '[0, 1, 2]', { hangTimeoutMs: 1000, strategies: ['sequential', 'processes'] }));
   const warning = report.warnings.find((w) => w.kind === 'hang' && w.strategy === 'processes');
@@ -290,6 +304,31 @@ test('Ctrl+C on the CLI cancels and still writes the partial report', async () =
   const report = JSON.parse(fs.readFileSync(out, 'utf8')) as Report;
   assert.equal(report.cancelled, true);
   assert.ok(report.runs[0].tasks.some((t) => t.status === 'cancelled'));
+});
+
+test('the CLI stopped from outside (SIGTERM) stops the runner and every worker too', async () => {
+  const child = spawn(process.execPath, [CLI, 'profile', fixture('faults.ts'), 'spinForever', '--inputs', '[0, 1, 1, 2]', '--workers', '2', '--strategies', 'processes'], { cwd: ROOT });
+  let stderr = '';
+  await new Promise<void>((resolve) =>
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (stderr.includes('processes (2 workers)')) resolve();
+    }),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  // The runner has a process group of its own: once the CLI is gone it is no descendant of this test.
+  const started = descendants(child.pid);
+  assert.ok(started.length >= 3, `the runner and its workers: ${describePids(started)}`);
+  child.kill('SIGTERM');
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 143, stderr);
+  let alive = started;
+  for (let i = 0; i < 20 && alive.length > 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const live = descendants(1);
+    alive = alive.filter((pid) => live.includes(pid));
+  }
+  assert.deepEqual(alive, [], describePids(alive));
 });
 
 test('an inputs expression that never returns is one clear error, not a hung profile', async () => {
