@@ -154,12 +154,22 @@ async function profile(args: string[]): Promise<number> {
     },
   });
   let interrupted = false;
+  let exitCode = 130;
   process.on('SIGINT', () => {
     if (interrupted) process.exit(130);
     interrupted = true;
     process.stderr.write('\nparallel-profiler: cancelling (Ctrl+C again to quit at once)…\n');
     handle.cancel();
   });
+  // Stopped from outside (a job's time limit, a closed terminal): cancelled as by Ctrl+C, so the
+  // runner's process group, which is not this one's, goes too, and the partial report is written.
+  for (const [signal, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    process.on(signal, () => {
+      interrupted = true;
+      exitCode = code;
+      handle.cancel();
+    });
+  }
   const outcome = await handle.done;
   if (!outcome.ok) fail(outcome.error);
   // The result first: should a file still fail to be written (a full disk), the work is not lost.
@@ -170,7 +180,7 @@ async function profile(args: string[]): Promise<number> {
     process.stderr.write(`parallel-profiler: the result is above, but a file could not be written (${(error as Error).message})\n`);
     return 1;
   }
-  return interrupted ? 130 : 0;
+  return interrupted ? exitCode : 0;
 }
 
 function writeOutputs(report: Report, out?: string, trace?: string): void {
