@@ -94,8 +94,12 @@ test('a module that spawned workers cannot import: the process pool fails once, 
   const tasks = tasksOf(r.events, 1);
   assert.equal(tasks.length, 3);
   assert.ok(tasks.every((t) => t.status === 'error' && /refuses to load in a child process/.test(t.error ?? '')));
+  // The place is the line that raised on import, not the function's.
+  const raised = { file: options('parentOnly.py', 'ident', '').file, line: 5 };
+  assert.ok(tasks.every((t) => JSON.stringify(t.errorLocation) === JSON.stringify(raised)), JSON.stringify(tasks[0].errorLocation));
   const warnings = ofType(r.events, 'warning').map((e) => e.warning);
   assert.equal(warnings.length, 1);
   assert.match(warnings[0].message, /worker processes cannot load the module: importing parentOnly\.py raised RuntimeError/);
+  assert.deepEqual(warnings[0].location, raised);
   assert.match(ofType(r.events, 'run-end')[1].aborted ?? '', /cannot load the module/);
 });

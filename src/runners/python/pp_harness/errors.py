@@ -2,7 +2,12 @@
 
 
 class UserInputError(Exception):
-    """A problem with the user's file, function or inputs (not a bug of ours)."""
+    """A problem with the user's file, function or inputs (not a bug of ours); `location`, where
+    known, is the user's line it comes from ({"file", "line"})."""
+
+    def __init__(self, message, location=None):
+        super().__init__(message)
+        self.location = location
 
 
 class TaskKilled(BaseException):

@@ -56,13 +56,14 @@ def load_module(path):
         del sys.modules[name]
         where = _user_frame(e.__traceback__, path)
         at = " at %s:%s" % (os.path.basename(where[0]), where[1]) if where else ""
+        location = {"file": os.path.abspath(where[0]), "line": where[1]} if where else None
         if isinstance(e, ImportError):
             raise UserInputError("importing %s failed: %s: %s%s; fix: install the missing module for %s, "
                                  "or choose another interpreter (--python)"
-                                 % (base, type(e).__name__, e, at, sys.executable))
+                                 % (base, type(e).__name__, e, at, sys.executable), location)
         raise UserInputError("importing %s raised %s: %s%s; fix: module top-level code must run "
                              "without errors (put scripts under `if __name__ == \"__main__\":`)"
-                             % (base, type(e).__name__, e, at))
+                             % (base, type(e).__name__, e, at), location)
     return module
 
 

@@ -173,8 +173,9 @@ class ProcessRun:
             w.failed = True
             if not self.aborted:
                 reason = "worker processes cannot load the module: %s" % m[1]
-                self.p.warn("error", "processes", reason, self.p.fn_site)
-                self._give_up(reason)
+                # Where the import failed, when in the user's file; else the function's line.
+                self.p.warn("error", "processes", reason, m[2] or self.p.fn_site)
+                self._give_up(reason, m[2])
 
     def _task_end(self, w, m):
         _, index, start_ms, end_ms, status, fields, cpu_ms, ser_ms, tally, result_bytes = m
@@ -275,15 +276,18 @@ class ProcessRun:
             else:
                 self.pending.appendleft(index)
 
-    def _give_up(self, reason):
+    def _give_up(self, reason, location=None):
         self.aborted = reason
         now = self.em.now()
         while self.pending:
             index = self.pending.popleft()
             self.finished.add(index)
-            self.em.emit({"type": "task-end", "run": self.run, "index": index, "lane": -1,
-                          "queuedMs": self.start_ms, "startMs": now, "endMs": now, "status": "error",
-                          "error": reason})
+            event = {"type": "task-end", "run": self.run, "index": index, "lane": -1,
+                     "queuedMs": self.start_ms, "startMs": now, "endMs": now, "status": "error",
+                     "error": reason}
+            if location:
+                event["errorLocation"] = location
+            self.em.emit(event)
 
     def _loop(self):
         p, em = self.p, self.em

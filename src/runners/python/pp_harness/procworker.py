@@ -68,7 +68,7 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
     try:
         load_module(config["file"])
     except BaseException as e:  # noqa: B902
-        send(("failed", str(e)))
+        send(("failed", str(e), getattr(e, "location", None)))
         return
     backend = ProcessBackend(shared, send, now)
     parallel_profiler._install(backend)
