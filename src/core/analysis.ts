@@ -6,7 +6,7 @@ import type { Machine, Run, SourceLocation, Target, Warning } from './model';
 import { applyMetrics, isCpuBound, laneBusyMs, representativeRuns } from './metrics';
 import { findLockOrderInversions } from './lockOrder';
 import { Warnings, loadCouldExplain, printsALot, sharesState } from './warnings';
-import { verdictOf } from './verdict';
+import { TOO_LITTLE_MS, verdictOf } from './verdict';
 
 /** The first line of the source matching `pattern`, as a location in the target's file. */
 function lineOf(target: Target, source: string | undefined, pattern: RegExp): SourceLocation | undefined {
@@ -65,7 +65,10 @@ export function analyze(
     const disturbed = run.tasks.some((t) => t.status !== 'ok' && t.status !== 'error');
     if (run.strategy === 'sequential' || speedup === null || run.aborted || disturbed) continue;
     const cpuBound = isCpuBound(sequential, run);
-    if (target.language === 'python' && run.strategy === 'threads' && run.workers > 1 && speedup < 1.2 && cpuBound && machine.gil !== false) {
+    // Calls of microseconds, or too little work in all to time, make a thread pool slow by its own
+    // overhead: the GIL is not what the user should look at (and a process pool does worse).
+    const judged = (sequential?.metrics.busyMs ?? 0) >= TOO_LITTLE_MS && (sequential?.metrics.medianTaskMs ?? 0) >= TINY_CALL_MS;
+    if (target.language === 'python' && run.strategy === 'threads' && run.workers > 1 && speedup < 1.2 && cpuBound && judged && machine.gil !== false) {
       warnings.push(Warnings.gil(speedup, run.workers, definition));
     } else if (speedup < 0.9) {
       const busy = Math.max(run.otherLoad ?? 0, sequential?.otherLoad ?? 0);
@@ -103,6 +106,9 @@ function imbalanceCosts(run: Run): boolean {
   const meanBusyMs = busy.reduce((a, b) => a + b, 0) / busy.length;
   return Math.max(...busy) - meanBusyMs >= 0.1 * run.wallMs;
 }
+
+/** Calls shorter than this (ms) cost a pool more to hand out than to run. */
+const TINY_CALL_MS = 0.1;
 
 /** Other load at or above this share of the machine's CPU time during a run skews the comparison. */
 const BUSY_SHARE = 0.1;

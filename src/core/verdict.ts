@@ -23,7 +23,7 @@ const BUSY = 'other programs kept the machine busy during the runs, so it may no
  * Under this much work in all (the sequential run's calls), a pool has nothing worth saving, and
  * its time is mostly its start-up and the clock's noise: runs of a few ms can come out 2× either way.
  */
-const TOO_LITTLE_MS = 10;
+export const TOO_LITTLE_MS = 10;
 
 /** Below this share of CPU time per wall time, the calls mostly wait (I/O, sleeps, other processes). */
 const WAITING = 0.3;

@@ -125,6 +125,16 @@ test('Python threads with no gain on CPU-bound work get the GIL verdict; process
   assert.match(verdict, /^Process pool is 1\.9× faster than sequential with 2 workers; threads gain nothing \(1\.03×\): CPU-bound code under the GIL\.$/);
 });
 
+test('Python threads slow on calls of microseconds: the overhead warning, not the GIL one', () => {
+  // Six CPU-bound calls of 4 µs: the thread pool's 0.4× is its own cost of handing them out.
+  const tiny = (lanes: number): [number, number, number, number][] => Array.from({ length: 6 }, (_, i) => [i % lanes, i * 0.004, i * 0.004 + 0.004, 0.004]);
+  const sequential = makeRun('sequential', 1, 0.05, tiny(1));
+  const threads = makeRun('threads', 2, 0.125, tiny(2));
+  const { warnings } = analyze([sequential, threads], target, machine, []);
+  assert.equal(warnings.filter((w) => w.kind === 'gil').length, 0);
+  assert.match(warnings.find((w) => w.kind === 'overhead')?.message ?? '', /each task takes only 4 µs/);
+});
+
 test('I/O-bound threads (little CPU per task) get no GIL warning', () => {
   const io = (lanes: number): [number, number, number, number][] => Array.from({ length: 4 }, (_, i) => [i % lanes, 0, 100, 1]);
   const sequential = makeRun('sequential', 1, 400, io(1));
