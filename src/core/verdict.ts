@@ -41,10 +41,13 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
     const where = listed([...new Set(stuck.map((w) => w.strategy).filter((s): s is NonNullable<typeof s> => !!s))]);
     return `${target.name} ${listed(what)}${where ? ` in ${where}` : ''} — fix that first (see the warnings); its timings are not meaningful until then.`;
   }
+  // Calls that all fail time nothing worth comparing, however the pools' walls come out.
+  if (shown.length > 0 && shown.every((r) => r.tasks.length > 0 && r.tasks.every((t) => t.status !== 'ok'))) {
+    const at = warnings.find((w) => w.kind === 'error' && w.location)?.location;
+    return `Every call of ${target.name} failed${at ? ` (the first at ${at.file.split(/[\\/]/).pop()}:${at.line})` : ''} — fix the errors below first; its timings are not meaningful until then.`;
+  }
   const pools = shown.filter((r) => r.strategy !== 'sequential' && r.metrics.speedup !== null && !r.aborted);
   if (pools.length === 0) {
-    const failed = shown.every((r) => r.tasks.length > 0 && r.tasks.every((t) => t.status !== 'ok'));
-    if (failed) return `Every call of ${target.name} failed — fix the errors below first.`;
     const alone = shown.find((r) => r.strategy === 'sequential' && !r.aborted);
     if (alone) {
       const each = alone.metrics.medianTaskMs === null ? '' : ` (${ms(alone.metrics.medianTaskMs)} a call, median)`;

@@ -135,6 +135,17 @@ test('Python threads slow on calls of microseconds: the overhead warning, not th
   assert.match(warnings.find((w) => w.kind === 'overhead')?.message ?? '', /each task takes only 4 µs/);
 });
 
+test('every call failing in every run: the verdict says so with the first place, not how fast the pools were', () => {
+  const failing = (run: ReturnType<typeof makeRun>) => {
+    for (const t of run.tasks) Object.assign(t, { status: 'error', error: 'TypeError: x is undefined', errorLocation: { file: '/x/f.py', line: 31 } });
+    return run;
+  };
+  const sequential = failing(makeRun('sequential', 1, 40, [[0, 0, 20], [0, 20, 40]]));
+  const threads = failing(makeRun('threads', 2, 20, [[0, 0, 20], [1, 0, 20]]));
+  const { verdict } = analyze([sequential, threads], target, machine, []);
+  assert.equal(verdict, 'Every call of f failed (the first at f.py:31) — fix the errors below first; its timings are not meaningful until then.');
+});
+
 test('I/O-bound threads (little CPU per task) get no GIL warning', () => {
   const io = (lanes: number): [number, number, number, number][] => Array.from({ length: 4 }, (_, i) => [i % lanes, 0, 100, 1]);
   const sequential = makeRun('sequential', 1, 400, io(1));
