@@ -266,6 +266,8 @@ class RunGuard {
   private readonly hangs = new Map<number, { running: string[]; details: string[]; location?: SourceLocation; warning: Warning }>();
   /** Where each input was stuck in a run that gave a stack, for a later run that gives none. */
   private readonly hungAt = new Map<number, { strategy: string; file: string; line: number }>();
+  /** Runs whose last stall had nothing running (see onStacks). */
+  private readonly idleStalls = new Set<number>();
   /** The run whose stacks were asked for after a hang, until they arrive. */
   private pendingHang: number | undefined;
   /** Whether the module is loaded and the inputs evaluated (the runner said `inputs` or `fatal`). */
@@ -369,6 +371,14 @@ class RunGuard {
     if (!run) return;
     const seconds = this.hangTimeoutMs / 1000;
     const running = event.workers.filter((w) => w.task !== undefined).map((w) => `worker ${w.lane} on input #${w.task}`);
+    // Nothing running (or no answer): a worker that replaces a stopped one may still be starting,
+    // with the stopped one's next task. Only a second such stall in a row stops the profile.
+    if (running.length === 0 && !this.idleStalls.has(event.run)) {
+      this.idleStalls.add(event.run);
+      this.lastProgress = Date.now();
+      return;
+    }
+    this.idleStalls.delete(event.run);
     const places = event.workers.map((w) => stackLocation(w.stack, this.builder.targetFile));
     event.workers.forEach((w, i) => {
       const place = places[i];

@@ -97,6 +97,15 @@ test('two inputs that hang in one run: each is stopped, however they fall on the
   }
 });
 
+test('a stall while nothing runs yet (workers still starting) is given another hang timeout, not taken for the end', async () => {
+  // The workers take 1.5 s to load the module, over the 1 s hang timeout; then input 1 hangs.
+  const report = await withoutLeftovers(() => profile('slowStart.ts', 'spinOnOne', '[1, 0, 2]', { strategies: ['processes'], hangTimeoutMs: 1000 }));
+  assert.deepEqual(run(report, 'processes').tasks.map((t) => t.status), ['timeout', 'ok', 'ok']);
+  const hangs = report.warnings.filter((w) => w.kind === 'hang');
+  assert.equal(hangs.length, 1);
+  assert.match(hangs[0].message, /running: worker \d+ on input #0\)/);
+});
+
 test('a worker process stuck in a system call gives no stack: the place the same input was stuck at before stands in', async () => {
   const report = await withoutLeftovers(() => profile('faults.ts', 'spinOrBlock', '[0, 1, 2]', { hangTimeoutMs: 1000, strategies: ['sequential', 'processes'] }));
   const warning = report.warnings.find((w) => w.kind === 'hang' && w.strategy === 'processes');

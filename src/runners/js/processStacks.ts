@@ -26,8 +26,15 @@ export function inspectOnSignalArgs(): string[] {
  * when it does not answer by `deadline` (Date.now() ms). It is left paused: its task hung, and it is
  * killed next.
  */
-export async function processStack(pid: number, placeInSources: SourcePlaces, deadline: number): Promise<string | undefined> {
-  if (!canFindPorts) return undefined;
+export function processStack(pid: number, placeInSources: SourcePlaces, deadline: number): Promise<string | undefined> {
+  if (!canFindPorts) return Promise.resolve(undefined);
+  // Whatever step is slow (a connection, an answer), the runner answers the controller in time.
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()), undefined)));
+  return Promise.race([askForStack(pid, placeInSources, deadline), late]).finally(() => clearTimeout(timer));
+}
+
+async function askForStack(pid: number, placeInSources: SourcePlaces, deadline: number): Promise<string | undefined> {
   let socket: net.Socket | undefined;
   try {
     const before = listeningPorts(pid);
