@@ -33,20 +33,23 @@ function assertHeldOneAtATime(events: LockEvent[], toleranceMs: number, label = 
 
 test('unsafeAdd loses updates in threads and in processes; the race warning says how many', async () => {
   // Contention is a matter of chance: each attempt makes it overwhelmingly likely; retry a little.
-  for (const strategy of ['threads', 'processes'] as const) {
+  // The calls must outlast the workers' start-up stagger (tens of ms between two threads here), or
+  // the first worker is done before the second begins: a thread's update takes nanoseconds, a
+  // process's a pread and a pwrite.
+  for (const [strategy, times] of [['threads', 5_000_000], ['processes', 300_000]] as const) {
     let lost = 0;
     let report: Report | undefined;
     for (let attempt = 0; attempt < 3 && lost === 0; attempt++) {
-      report = await profile('racyCounter.ts', 'racyIncrement', 'Array(6).fill(300_000)', { strategies: [strategy] });
+      report = await profile('racyCounter.ts', 'racyIncrement', `Array(6).fill(${times})`, { strategies: [strategy] });
       lost = run(report, strategy).counter.lost;
     }
     const counter = run(report!, strategy).counter;
-    assert.equal(counter.expected, 6 * 300_000, `${strategy}: every call tallied`);
+    assert.equal(counter.expected, 6 * times, `${strategy}: every call tallied`);
     assert.ok(lost > 0, `${strategy}: some updates were lost`);
     assert.equal(counter.observed, counter.expected - lost);
     const warning = report!.warnings.find((w) => w.kind === 'race' && w.strategy === strategy);
     assert.ok(warning, `${strategy}: race warning`);
-    assert.match(warning!.message, new RegExp(`${lost} of ${6 * 300_000} counter updates were lost`));
+    assert.match(warning!.message, new RegExp(`${lost} of ${6 * times} counter updates were lost`));
     assert.match(warning!.message, /counter\.add\(\)/);
     assert.equal(warning!.location?.line, 5, 'points at the unsafeAdd line');
   }
