@@ -2,7 +2,10 @@ import { counter, lock, withLock } from 'parallel-profiler/runtime';
 
 /**
  * Deposits `cents` one by one into a shared balance without a lock: the classic lost update.
- * Profile with `--inputs "Array(8).fill(100_000)"` and read the race warning.
+ * Profile with `--inputs "Array(8).fill(2_000_000)" --strategies sequential,threads` and read the
+ * race warning (calls this long overlap although the second thread starts tens of ms after the
+ * first). Worker processes share the balance through a file, each update about a thousand times
+ * slower: `--inputs "Array(8).fill(100_000)"` shows the race there.
  */
 export function depositUnsafely(cents: number): number {
   for (let i = 0; i < cents; i++) counter.unsafeAdd(1);
