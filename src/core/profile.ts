@@ -61,6 +61,8 @@ export function distDir(): string {
 
 export const DEFAULT_HANG_TIMEOUT_MS = 10_000;
 const DEADLOCK_CHECK_MS = 250;
+/** How long the runner has to send the stacks after a hang (it gives its workers 2 s). */
+const STACKS_WAIT_MS = 3000;
 
 export function startProfile(request: ProfileRequest, callbacks: ProfileCallbacks = {}): ProfileHandle {
   const target = { ...request.target, file: path.resolve(request.target.file) };
@@ -358,7 +360,7 @@ class RunGuard {
       // If the runner cannot answer, stop the run anyway.
       setTimeout(() => {
         if (this.pendingHang === run) this.onStacks({ type: 'stacks', run, workers: [] });
-      }, 1500).unref();
+      }, STACKS_WAIT_MS).unref();
       this.pendingHang = run;
     }
   }

@@ -13,8 +13,11 @@ export interface CallFrame {
   url?: string;
 }
 
-/** How long the workers get to answer, within the controller's 1.5 s wait for the stacks. */
-export const STACKS_ANSWER_MS = 1000;
+/**
+ * How long the workers get to answer, within the controller's 3 s wait for the stacks (profile.ts):
+ * a worker process's inspector has to start first, which a busy machine can make slow.
+ */
+export const STACKS_ANSWER_MS = 2000;
 
 /** Each answering thread's stack, by thread id, innermost call first, in the user's sources. */
 export function threadStacks(threadIds: number[], placeInSources: SourcePlaces): Promise<Map<number, string>> {
