@@ -247,16 +247,16 @@ function killGroup(child: ChildProcess): void {
   }
 }
 
-/**
- * Watches a live profile for deadlocks (wait-for cycles) and hangs (no task end and no lock event
- * for the hang timeout) and asks the runner to stop the stuck tasks.
- */
 const INSPECTOR_ATTACHED = 'Debugger attached.\n';
 
 function stripped(data: Buffer, line: string): Buffer {
   return data.includes(line) ? Buffer.from(data.toString('utf8').split(line).join('')) : data;
 }
 
+/**
+ * Watches a live profile for deadlocks (wait-for cycles) and hangs (no task end and no lock event
+ * for the hang timeout) and asks the runner to stop the stuck tasks.
+ */
 class RunGuard {
   private readonly detectors = new Map<number, DeadlockDetector>();
   private activeRun: number | undefined;
@@ -386,7 +386,7 @@ class RunGuard {
       const place = places[i];
       if (place && w.task !== undefined && !this.hungAt.has(w.task)) this.hungAt.set(w.task, { strategy: run.strategy, ...place });
     });
-    // A worker process gives no stack (threadStacks.ts): the same input stuck in an earlier run may have.
+    // A worker stuck in a system call gives no stack: the same input stuck in an earlier run may have.
     const earlier = event.workers.map((w) => (w.task === undefined ? undefined : this.hungAt.get(w.task)));
     const details = event.workers.map((w, i) => {
       const before = earlier[i];

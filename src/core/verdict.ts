@@ -2,7 +2,7 @@
  * The one sentence a user can act on: which strategy to use, why the others lose, and whether
  * the code is safe to run in parallel.
  */
-import type { Run, Target, Warning } from './model';
+import type { Run, SourceLocation, Target, Warning } from './model';
 import { isCpuBound } from './metrics';
 import { durationText as ms, loadCouldExplain, overCpus, printed, printsALot, sharesState } from './warnings';
 
@@ -36,7 +36,7 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
     const what = [...new Set(stuck.map((w) => w.kind))].map((kind) => {
       const word = kind === 'deadlock' ? 'deadlocks' : kind === 'hang' ? 'hangs' : 'crashes workers';
       const at = stuck.find((w) => w.kind === kind && w.location)?.location;
-      return at ? `${word} at ${at.file.split(/[\\/]/).pop()}:${at.line}` : word;
+      return at ? `${word} at ${placeText(at)}` : word;
     });
     const where = listed([...new Set(stuck.map((w) => w.strategy).filter((s): s is NonNullable<typeof s> => !!s))]);
     return `${target.name} ${listed(what)}${where ? ` in ${where}` : ''} — fix that first (see the warnings); its timings are not meaningful until then.`;
@@ -44,7 +44,7 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   // Calls that all fail time nothing worth comparing, however the pools' walls come out.
   if (shown.length > 0 && shown.every((r) => r.tasks.length > 0 && r.tasks.every((t) => t.status !== 'ok'))) {
     const at = warnings.find((w) => w.kind === 'error' && w.location)?.location;
-    return `Every call of ${target.name} failed${at ? ` (the first at ${at.file.split(/[\\/]/).pop()}:${at.line})` : ''} — fix the errors below first; its timings are not meaningful until then.`;
+    return `Every call of ${target.name} failed${at ? ` (the first at ${placeText(at)})` : ''} — fix the errors below first; its timings are not meaningful until then.`;
   }
   const pools = shown.filter((r) => r.strategy !== 'sequential' && r.metrics.speedup !== null && !r.aborted);
   if (pools.length === 0) {
@@ -150,6 +150,11 @@ function safetyClause(warnings: Warning[]): string {
   if (has('hang').length) parts.push('it hangs');
   if (has('error').length && parts.length === 0) parts.push('some calls fail');
   return parts.length ? `it is not safe as is: ${parts.join(', ')}` : '';
+}
+
+/** A place as the verdict names it: "primes.ts:12". */
+function placeText(at: SourceLocation): string {
+  return `${at.file.split(/[\\/]/).pop()}:${at.line}`;
 }
 
 /** "a", "a and b", "a, b and c". */

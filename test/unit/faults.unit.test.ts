@@ -296,42 +296,41 @@ test('cancel with more inputs than the thread pool holds at once: every input st
   assert.deepEqual(left, [], describePids(left));
 });
 
-test('Ctrl+C on the CLI cancels and still writes the partial report', async () => {
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pp-sigint-')), 'report.json');
-  const child = spawn(process.execPath, [CLI, 'profile', fixture('faults.ts'), 'slow', '--inputs', '[0, 1, 2, 3, 4, 5]', '--workers', '2', '--out', out], { cwd: ROOT });
+/** The CLI profiling with `args`, once its stderr has said `started` and `settleMs` more have passed. */
+async function cliUnderWay(args: string[], started: string, settleMs: number) {
+  const child = spawn(process.execPath, [CLI, 'profile', ...args], { cwd: ROOT });
   let stderr = '';
-  // Interrupt once the sequential run is under way (its first task takes 2 s).
   await new Promise<void>((resolve) =>
     child.stderr.on('data', (d) => {
       stderr += d;
-      if (stderr.includes('sequential (1 worker)')) resolve();
+      if (stderr.includes(started)) resolve();
     }),
   );
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  child.kill('SIGINT');
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  assert.equal(code, 130, stderr);
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { child, exited, stderr: () => stderr };
+}
+
+test('Ctrl+C on the CLI cancels and still writes the partial report', async () => {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pp-sigint-')), 'report.json');
+  // Interrupt once the sequential run is under way (its first task takes 2 s).
+  const cli = await cliUnderWay([fixture('faults.ts'), 'slow', '--inputs', '[0, 1, 2, 3, 4, 5]', '--workers', '2', '--out', out], 'sequential (1 worker)', 300);
+  cli.child.kill('SIGINT');
+  const code = await cli.exited;
+  assert.equal(code, 130, cli.stderr());
   const report = JSON.parse(fs.readFileSync(out, 'utf8')) as Report;
   assert.equal(report.cancelled, true);
   assert.ok(report.runs[0].tasks.some((t) => t.status === 'cancelled'));
 });
 
 test('the CLI stopped from outside (SIGTERM) stops the runner and every worker too', async () => {
-  const child = spawn(process.execPath, [CLI, 'profile', fixture('faults.ts'), 'spinForever', '--inputs', '[0, 1, 1, 2]', '--workers', '2', '--strategies', 'processes'], { cwd: ROOT });
-  let stderr = '';
-  await new Promise<void>((resolve) =>
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      if (stderr.includes('processes (2 workers)')) resolve();
-    }),
-  );
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  const cli = await cliUnderWay([fixture('faults.ts'), 'spinForever', '--inputs', '[0, 1, 1, 2]', '--workers', '2', '--strategies', 'processes'], 'processes (2 workers)', 500);
   // The runner has a process group of its own: once the CLI is gone it is no descendant of this test.
-  const started = descendants(child.pid);
+  const started = descendants(cli.child.pid);
   assert.ok(started.length >= 3, `the runner and its workers: ${describePids(started)}`);
-  child.kill('SIGTERM');
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  assert.equal(code, 143, stderr);
+  cli.child.kill('SIGTERM');
+  const code = await cli.exited;
+  assert.equal(code, 143, cli.stderr());
   let alive = started;
   for (let i = 0; i < 20 && alive.length > 0; i++) {
     await new Promise((resolve) => setTimeout(resolve, 100));

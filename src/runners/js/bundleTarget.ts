@@ -117,7 +117,7 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
 }
 
 /** The node_modules folders Node searches for a package required from `dir`, nearest first. */
-export function nodeModulesAbove(dir: string): string[] {
+function nodeModulesAbove(dir: string): string[] {
   const folders: string[] = [];
   for (let at = path.resolve(dir); ; at = path.dirname(at)) {
     if (path.basename(at) !== 'node_modules') folders.push(path.join(at, 'node_modules'));

@@ -150,16 +150,13 @@ function pausedStack({ socket, rest }: WebSocket, placeInSources: SourcePlaces, 
 function send(socket: net.Socket, message: object): void {
   const payload = Buffer.from(JSON.stringify(message));
   const length = payload.length;
-  const header = length < 126 ? Buffer.from([0x81, 0x80 | length]) : Buffer.alloc(length < 65536 ? 4 : 10);
-  if (length >= 126 && length < 65536) {
-    header[0] = 0x81;
-    header[1] = 0x80 | 126;
-    header.writeUInt16BE(length, 2);
-  } else if (length >= 65536) {
-    header[0] = 0x81;
-    header[1] = 0x80 | 127;
-    header.writeBigUInt64BE(BigInt(length), 2);
-  }
+  // The length itself below 126, else 126 and 16 bits of it, or 127 and 64 bits.
+  const code = length < 126 ? length : length < 65536 ? 126 : 127;
+  const header = Buffer.alloc(code === 126 ? 4 : code === 127 ? 10 : 2);
+  header[0] = 0x81; // the last frame of a text message
+  header[1] = 0x80 | code; // masked
+  if (code === 126) header.writeUInt16BE(length, 2);
+  else if (code === 127) header.writeBigUInt64BE(BigInt(length), 2);
   const mask = randomBytes(4);
   for (let i = 0; i < length; i++) payload[i] ^= mask[i & 3];
   socket.write(Buffer.concat([header, mask, payload]));
