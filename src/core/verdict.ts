@@ -29,7 +29,11 @@ export const TOO_LITTLE_MS = 10;
 const WAITING = 0.3;
 
 export function verdictOf(shown: Run[], warnings: Warning[], target: Target, traits: { isAsync?: boolean; cpus?: number } = {}): string {
-  const safety = safetyClause(warnings);
+  // Pools that never ran (e.g. Python's process pool for a lambda): their reason is a warning of
+  // kind error, but no call of the function failed.
+  const skipped = shown.filter(wasSkipped).map((r) => r.strategy);
+  const safety = safetyClause(warnings.filter((w) => !(w.kind === 'error' && w.strategy && skipped.includes(w.strategy))));
+  const notRun = skipped.length ? `the ${listed(skipped.map((s) => POOL_NAMES[s] ?? s))} could not run it (see the warnings)` : '';
   const stuck = warnings.filter((w) => w.kind === 'deadlock' || w.kind === 'hang' || w.kind === 'crash');
   if (stuck.length > 0) {
     // Each kind of trouble with the first place it was seen at: the line to look at first.
@@ -42,7 +46,8 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
     return `${target.name} ${listed(what)}${where ? ` in ${where}` : ''} — fix that first (see the warnings); its timings are not meaningful until then.`;
   }
   // Calls that all fail time nothing worth comparing, however the pools' walls come out.
-  if (shown.length > 0 && shown.every((r) => r.tasks.length > 0 && r.tasks.every((t) => t.status !== 'ok'))) {
+  const ran = shown.filter((r) => !wasSkipped(r));
+  if (ran.length > 0 && ran.every((r) => r.tasks.length > 0 && r.tasks.every((t) => t.status !== 'ok'))) {
     const at = warnings.find((w) => w.kind === 'error' && w.location)?.location;
     return `Every call of ${target.name} failed${at ? ` (the first at ${placeText(at)})` : ''} — fix the errors below first; its timings are not meaningful until then.`;
   }
@@ -51,7 +56,8 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
     const alone = shown.find((r) => r.strategy === 'sequential' && !r.aborted);
     if (alone) {
       const each = alone.metrics.medianTaskMs === null ? '' : ` (${ms(alone.metrics.medianTaskMs)} a call, median)`;
-      return `Only sequential ran: ${alone.tasks.length} call${alone.tasks.length === 1 ? '' : 's'} in ${ms(alone.wallMs)}${each} — profile a thread or process pool beside it to see whether parallelism pays${safety ? `; ${safety}` : ''}.`;
+      const pool = notRun ? notRun : 'profile a thread or process pool beside it to see whether parallelism pays';
+      return `Only sequential ran: ${alone.tasks.length} call${alone.tasks.length === 1 ? '' : 's'} in ${ms(alone.wallMs)}${each} — ${pool}${safety ? `; ${safety}` : ''}.`;
     }
     return `${target.name} ran without a sequential baseline to compare with${safety ? `; ${safety}` : ''}.`;
   }
@@ -75,7 +81,7 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
     const calls = sequential.tasks.length;
     const each = sequential.metrics.medianTaskMs === null || calls === 1 ? '' : ` (${ms(sequential.metrics.medianTaskMs)} a call, median)`;
     sentence = `Not worth parallelizing yet: the ${calls} call${calls === 1 ? ' takes' : 's take'} ${ms(work)} in all${each}, so the pools' times (${pools.map((r) => `${r.strategy} ${x(r.metrics.speedup ?? 0)}`).join(', ')}) are mostly start-up and timing noise — profile more inputs, or bigger ones, to see whether a pool pays`;
-    return `${sentence}${safety ? `; but ${safety}` : ''}.`;
+    return `${sentence}${notRun ? `; ${notRun}` : ''}${safety ? `; but ${safety}` : ''}.`;
   }
   if (bestSpeedup >= 1.2) {
     sentence = `${capitalize(POOL_NAMES[best.strategy])} is ${x(bestSpeedup)} faster than sequential with ${best.workers} workers`;
@@ -114,6 +120,7 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   }
   const waiting = waitingClause(sequential, best, target, traits.isAsync === true);
   if (waiting) sentence += `; ${waiting}`;
+  if (notRun) sentence += `; ${notRun}`;
   const hedge = busyMachine && !sentence.includes(BUSY) ? ' (measured while other programs kept the machine busy: profile again to confirm)' : '';
   return `${sentence}${safety ? `; but ${safety}` : ''}${hedge}.`;
 }
@@ -136,6 +143,11 @@ function waitingClause(baseline: Run | undefined, best: Run, target: Target, isA
   if (enough <= best.workers || (best.metrics.efficiency ?? 0) < 0.5) return undefined;
   const threads = target.language === 'python' ? 'threads overlap the waits despite the GIL, and ' : '';
   return `${waits}, so ${threads}more workers than CPUs overlap more of them — try ${enough} workers`;
+}
+
+/** A pool that ran none of its tasks because it could not start (not one the user cancelled). */
+function wasSkipped(run: Run): boolean {
+  return run.strategy !== 'sequential' && !!run.aborted && run.aborted !== 'cancelled' && run.tasks.length === 0;
 }
 
 function safetyClause(warnings: Warning[]): string {

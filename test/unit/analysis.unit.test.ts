@@ -146,6 +146,22 @@ test('every call failing in every run: the verdict says so with the first place,
   assert.equal(verdict, 'Every call of f failed (the first at f.py:31) — fix the errors below first; its timings are not meaningful until then.');
 });
 
+test('a pool that could not start is named in the verdict, and no call is said to fail', () => {
+  const sequential = makeRun('sequential', 1, 80, [[0, 0, 20, 20], [0, 20, 40, 20], [0, 40, 60, 20], [0, 60, 80, 20]]);
+  const threads = makeRun('threads', 2, 40, [[0, 0, 20, 20], [1, 0, 20, 20], [0, 20, 40, 20], [1, 20, 40, 20]]);
+  const reason = "processes strategy skipped: 'f' is a lambda, which worker processes cannot import";
+  const processes = makeRun('processes', 2, 0.5, [], { lanes: [], aborted: reason });
+  const skip = { kind: 'error' as const, strategy: 'processes' as const, message: reason, location: { file: '/x/f.py', line: 3 } };
+  const { verdict } = analyze([sequential, threads, processes], { ...target, language: 'javascript' }, machine, [skip]);
+  assert.equal(verdict, 'Thread pool is 2.0× faster than sequential with 2 workers; the process pool could not run it (see the warnings).');
+  const alone = analyze([sequential, processes], target, machine, [skip]).verdict;
+  assert.match(alone, /^Only sequential ran: 4 calls in 80 ms \(20 ms a call, median\) — the process pool could not run it \(see the warnings\)\.$/);
+  // A call that did fail still says so.
+  sequential.tasks[0].status = 'error';
+  const failing = analyze([sequential, threads, processes], { ...target, language: 'javascript' }, machine, [skip, { kind: 'error', strategy: 'sequential', message: 'sequential: 1 task failed' }]).verdict;
+  assert.match(failing, /could not run it \(see the warnings\); but it is not safe as is: some calls fail\.$/);
+});
+
 test('I/O-bound threads (little CPU per task) get no GIL warning', () => {
   const io = (lanes: number): [number, number, number, number][] => Array.from({ length: 4 }, (_, i) => [i % lanes, 0, 100, 1]);
   const sequential = makeRun('sequential', 1, 400, io(1));
