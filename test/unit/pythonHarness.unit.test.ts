@@ -90,6 +90,15 @@ for (const startMethod of ['spawn', 'forkserver'] as const) {
   });
 }
 
+for (const startMethod of ['fork', 'spawn'] as const) {
+  test(`a module inside a package imports its neighbours relatively, in every strategy (processes: ${startMethod})`, async () => {
+    const r = await runHarness(options('pypkg/sub/work.py', 'crunch', '[1, 2, 3]', { startMethod }));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(ofType(r.events, 'fatal').length, 0);
+    for (const run of [0, 1, 2]) assert.deepEqual(tasksOf(r.events, run).map((t) => [t.status, t.resultPreview]), [['ok', '2'], ['ok', '5'], ['ok', '10']]);
+  });
+}
+
 test('the runtime works outside the profiler: plain python3 with dist/python on the path', () => {
   const script = [
     'import sys',

@@ -9,9 +9,16 @@ import traceback
 from .errors import UserInputError
 
 
-def module_name_for(path):
-    """The name the user's module is imported under (its file stem), as `import stem` would."""
-    return os.path.splitext(os.path.basename(path))[0]
+def package_of(path):
+    """(the folder that holds the file's top package, ["pkg", "sub"]) for a file inside regular
+    packages (folders with an __init__.py), so that `from .x import y` works as under `python -m
+    pkg.sub.mod`; (the file's folder, []) for a file that is in none."""
+    folder = os.path.dirname(os.path.abspath(path))
+    packages = []
+    while os.path.isfile(os.path.join(folder, "__init__.py")) and os.path.basename(folder).isidentifier():
+        packages.insert(0, os.path.basename(folder))
+        folder = os.path.dirname(folder)
+    return folder, packages
 
 
 def _user_frame(tb, path):
@@ -26,8 +33,32 @@ def _user_frame(tb, path):
     return None
 
 
+def _import_packages(root, packages):
+    """Imports the file's enclosing packages from `root` (their __init__ runs, as Python's would);
+    False when a module of the same name from elsewhere is already loaded."""
+    for depth in range(1, len(packages) + 1):
+        name = ".".join(packages[:depth])
+        folder = os.path.join(root, *packages[:depth])
+        loaded = sys.modules.get(name)
+        if loaded is not None:
+            if folder not in [os.path.abspath(p) for p in getattr(loaded, "__path__", [])]:
+                return False
+            continue
+        spec = importlib.util.spec_from_file_location(
+            name, os.path.join(folder, "__init__.py"), submodule_search_locations=[folder])
+        package = importlib.util.module_from_spec(spec)
+        sys.modules[name] = package
+        try:
+            spec.loader.exec_module(package)
+        except BaseException:
+            del sys.modules[name]
+            raise
+    return True
+
+
 def load_module(path):
-    """Imports the file as module `stem` with its folder on sys.path, like `python -c 'import stem'`."""
+    """Imports the file as `python -c 'import stem'` would with its folder on sys.path; a file inside
+    packages as `import pkg.mod` would, with the folder above the top package on sys.path too."""
     if not os.path.isfile(path):
         raise UserInputError("file not found: %s; fix: check the path of the file to profile" % path)
     base = os.path.basename(path)
@@ -41,22 +72,33 @@ def load_module(path):
     except (OSError, ValueError) as e:
         raise UserInputError("cannot read %s: %s" % (path, e))
     folder = os.path.dirname(os.path.abspath(path))
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
-    name = module_name_for(path)
+    root, packages = package_of(path)
+    for entry in (root, folder):
+        if entry not in sys.path:
+            sys.path.insert(0, entry)
+    stem = os.path.splitext(os.path.basename(path))[0]
+    name = ".".join(packages + [stem])
     existing = sys.modules.get(name)
     if existing is not None and os.path.realpath(getattr(existing, "__file__", "") or "") == os.path.realpath(path):
         return existing
-    spec = importlib.util.spec_from_file_location(name, os.path.abspath(path))
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
+    module = None
     try:
+        if packages and not _import_packages(root, packages):
+            name = stem  # a package of that name from elsewhere is loaded: import the file alone
+        spec = importlib.util.spec_from_file_location(name, os.path.abspath(path))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
         spec.loader.exec_module(module)
     except BaseException as e:  # noqa: B902 - user code may raise anything, even SystemExit
-        del sys.modules[name]
+        if module is not None:
+            del sys.modules[name]
         where = _user_frame(e.__traceback__, path)
         at = " at %s:%s" % (os.path.basename(where[0]), where[1]) if where else ""
         location = {"file": os.path.abspath(where[0]), "line": where[1]} if where else None
+        if isinstance(e, ImportError) and "relative import" in str(e):
+            raise UserInputError("importing %s failed: %s: %s%s; fix: a relative import needs the file's "
+                                 "folder to be a package: add an __init__.py to it (or import absolutely)"
+                                 % (base, type(e).__name__, e, at), location)
         if isinstance(e, ImportError):
             raise UserInputError("importing %s failed: %s: %s%s; fix: install the missing module for %s, "
                                  "or choose another interpreter (--python)"
