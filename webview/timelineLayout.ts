@@ -127,3 +127,11 @@ export function taskAt(row: LaneRow, atMs: number, toleranceMs: number): TaskSpa
   }
   return best;
 }
+
+/**
+ * Where an axis label centred on a tick at `x` goes so that all of it shows: a tick near the
+ * plot's right end (`right`) would cut its label in half ("35.0 r").
+ */
+export function axisLabelX(x: number, labelWidth: number, right: number): number {
+  return Math.min(x, right - labelWidth / 2 - 1);
+}

@@ -8,7 +8,7 @@ import type { SourceLocation, TaskStatus } from '../src/core/model';
 import { h } from './dom';
 import { formatMs } from './format';
 import type { Palette } from './theme';
-import { type LaneRow, type TimelineLayout, taskAt } from './timelineLayout';
+import { type LaneRow, type TimelineLayout, axisLabelX, taskAt } from './timelineLayout';
 import { describeHit, type Hit } from './timelineTooltip';
 
 const LABEL_WIDTH = 110;
@@ -169,7 +169,8 @@ export class TimelineView {
       const x = Math.round(LABEL_WIDTH + (t - this.fromMs) * scale) + 0.5;
       ctx.moveTo(x, AXIS_HEIGHT - 4);
       ctx.lineTo(x, height);
-      ctx.fillText(formatMs(t - origin), x, AXIS_HEIGHT / 2 - 1);
+      const label = formatMs(t - origin);
+      ctx.fillText(label, axisLabelX(x, ctx.measureText(label).width, LABEL_WIDTH + plotWidth), AXIS_HEIGHT / 2 - 1);
     }
     ctx.globalAlpha = 0.35;
     ctx.stroke();
