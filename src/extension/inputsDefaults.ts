@@ -58,14 +58,17 @@ function sampleArgument(param: string): string {
  * undefined when it looks fine. JS: compiled (never called) with `new Function`; TS: parsed by
  * esbuild; Python: balanced brackets and quotes, since no Python parser runs in the extension host.
  */
+const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as FunctionConstructor;
+
 export function checkInputs(expression: string, language: Language): string | undefined {
   const text = expression.trim();
   if (text === '') return 'Enter an inputs expression, e.g. [1, 2, 3].';
   if (language === 'python') return checkPythonShape(text);
   if (language === 'typescript') return checkTypeScript(text);
   try {
-    // Compiles the body only; the function is never called.
-    new Function(`return (\n${text}\n);`);
+    // Compiles the body only; the function is never called. Async, as the runner evaluates it, so
+    // the expression may `await`.
+    new AsyncFunction(`return (\n${text}\n);`);
     return undefined;
   } catch (err) {
     return `Not a valid JavaScript expression: ${(err as Error).message}`;
@@ -75,7 +78,7 @@ export function checkInputs(expression: string, language: Language): string | un
 /** Parses (never runs) a TypeScript expression with esbuild, which the runner uses as well. */
 function checkTypeScript(text: string): string | undefined {
   try {
-    transformSync(`(\n${text}\n);`, { loader: 'ts', logLevel: 'silent' });
+    transformSync(`(async () => (\n${text}\n));`, { loader: 'ts', logLevel: 'silent' });
     return undefined;
   } catch (err) {
     const first = (err as { errors?: { text: string }[] }).errors?.[0]?.text ?? (err as Error).message;

@@ -73,6 +73,11 @@ describe('checking inputs without running them', () => {
     assert.match(String(checkInputs('[1, 2', 'typescript')), /Not a valid TypeScript expression/);
   });
 
+  it('accepts an expression that awaits, as the runner evaluates it in an async function', () => {
+    assert.equal(checkInputs('await loadInputs()', 'javascript'), undefined);
+    assert.equal(checkInputs('(await loadInputs()).map((x: number) => x + 1)', 'typescript'), undefined);
+  });
+
   it('never calls the expression', () => {
     (globalThis as Record<string, unknown>).__ppCalled = false;
     assert.equal(checkInputs('(globalThis.__ppCalled = true, [1])', 'javascript'), undefined);

@@ -18,6 +18,7 @@ const badInputs: { name: string; opts: Parameters<typeof options>; says: RegExp 
   { name: 'a relative import outside a package says how to make one', opts: ['relativeImport.py', 'f', '[1]'], says: /importing relativeImport\.py failed: ImportError: attempted relative import with no known parent package at relativeImport\.py:2; fix: a relative import needs the file's folder to be a package: add an __init__\.py/ },
   { name: 'missing file', opts: ['doesNotExist.py', 'f', '[1]'], says: /file not found: .*doesNotExist\.py/ },
   { name: 'inputs expression raising', opts: ['square.py', 'square', '[1 / 0]'], says: /the inputs expression raised ZeroDivisionError: division by zero/ },
+  { name: 'inputs expression awaiting a failing loader', opts: ['asyncFetch.py', 'fetch', 'await fails(3)'], says: /the inputs expression raised ValueError: no page 3; fix the expression/ },
   { name: 'inputs expression not valid Python', opts: ['square.py', 'square', '[1,'], says: /the inputs expression is not valid Python/ },
   { name: 'inputs not iterable', opts: ['square.py', 'square', '42'], says: /gave a int, which is not iterable/ },
   { name: 'empty inputs', opts: ['square.py', 'square', '[]'], says: /gave no inputs/ },

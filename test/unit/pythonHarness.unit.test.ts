@@ -99,6 +99,14 @@ for (const startMethod of ['fork', 'spawn'] as const) {
   });
 }
 
+for (const inputs of ['await page_numbers(3)', 'page_numbers(3)', 'stream_pages(3)']) {
+  test(`inputs from an async loader or an async generator are awaited: ${inputs}`, async () => {
+    const r = await runHarness(options('asyncFetch.py', 'fetch', inputs, { strategies: ['sequential'] }));
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(tasksOf(r.events, 0).map((t) => t.resultPreview), ['0', '2', '4']);
+  });
+}
+
 test('the runtime works outside the profiler: plain python3 with dist/python on the path', () => {
   const script = [
     'import sys',

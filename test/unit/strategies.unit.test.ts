@@ -106,6 +106,12 @@ test('inputs from an async generator are read to the end, one task per value', a
   assert.deepEqual(run(report, 'sequential').tasks.map((t) => t.digest), ['n:10', 'n:11', 'n:12']);
 });
 
+test('the inputs expression may await, e.g. an async loader of the module', async () => {
+  const report = await profile('stacks.ts', 'countDown', '(await Promise.resolve(countDown(3))).map((n) => n - 1)', { strategies: ['sequential'] });
+  assert.deepEqual(run(report, 'sequential').tasks.map((t) => t.status), ['ok', 'ok', 'ok']);
+  assert.equal(report.inputs.count, 3);
+});
+
 test('more inputs than the thread pool holds at once: each runs once, with its own result', async () => {
   // runThreads.ts gives piscina 1024 tasks at a time and tops the window up as they end.
   const report = await profile('commonjs.cjs', 'add', 'Array.from({ length: 3000 }, (_, i) => [i, 1])', { spread: true, strategies: ['threads'] });

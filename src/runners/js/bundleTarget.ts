@@ -45,8 +45,9 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
     : isIdentifier(name)
       ? `(typeof ${name} === "undefined" ? undefined : ${name})`
       : 'undefined';
-  // One line, after the user's code, so its line numbers stay as they are.
-  const hook = `\n;globalThis[${JSON.stringify(HOOKS_KEY)}] = { target: () => ${access}, inputs: () => (${inputs}\n) };\n`;
+  // One line, after the user's code, so its line numbers stay as they are. The inputs are an async
+  // function's value, so the expression may `await` (e.g. `await loadInputs()`).
+  const hook = `\n;globalThis[${JSON.stringify(HOOKS_KEY)}] = { target: () => ${access}, inputs: async () => (${inputs}\n) };\n`;
   const runtimeFile = path.join(__dirname, 'runtime.js');
   const fileUrl = JSON.stringify(pathToFileURL(file).href);
   const options: esbuild.BuildOptions = {
@@ -195,7 +196,7 @@ async function checkExpression(inputs: string, loader: esbuild.Loader): Promise<
   if (!inputs.trim()) throw new BadInput('the inputs expression is empty; give an expression such as [1, 2, 3]');
   try {
     // Not transformSync: that starts a new esbuild process for the call; this uses the one the build reuses.
-    await esbuild.transform(`(${inputs}\n)`, { loader: loader === 'tsx' || loader === 'jsx' ? loader : loader.startsWith('ts') ? 'ts' : 'js', logLevel: 'silent' });
+    await esbuild.transform(`(async () => (${inputs}\n))`, { loader: loader === 'tsx' || loader === 'jsx' ? loader : loader.startsWith('ts') ? 'ts' : 'js', logLevel: 'silent' });
   } catch (error) {
     const text = (error as esbuild.TransformFailure).errors?.[0]?.text ?? String(error);
     throw new BadInput(`the inputs expression does not parse (${text}); give a JavaScript expression such as [1, 2, 3]`);

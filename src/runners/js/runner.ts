@@ -63,11 +63,11 @@ async function prepare(options: RunnerOptions) {
   }
   let value: unknown;
   try {
-    value = hooks.inputs();
+    // A promise the expression gives (an async loader's) is awaited too.
+    value = await hooks.inputs();
   } catch (error) {
     throw new BadInput(`the inputs expression threw: ${inputsError(error, options.file)}; fix the expression`);
   }
-  if (value && typeof (value as PromiseLike<unknown>).then === 'function') value = await value;
   if (isAsyncIterableOnly(value)) value = await collect(value, options.file);
   if (value == null || typeof (value as Iterable<unknown>)[Symbol.iterator] !== 'function' || typeof value === 'string') {
     throw new BadInput(`the inputs expression gave ${describeKind(value)}, not a list; give an array or another iterable, one element per task`);

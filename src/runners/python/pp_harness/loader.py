@@ -152,15 +152,37 @@ def find_function(module, path, name):
     return fn
 
 
+def _settled(value):
+    """The inputs themselves when the expression gave an awaitable (an async loader's coroutine) or
+    an async generator: awaited, or read to the end, in an event loop of their own."""
+    import inspect
+    if inspect.isawaitable(value):
+        import asyncio
+
+        async def wait():
+            return await value
+        value = asyncio.run(wait())
+    if hasattr(value, "__aiter__") and not hasattr(value, "__iter__"):
+        import asyncio
+
+        async def collect():
+            return [item async for item in value]
+        value = asyncio.run(collect())
+    return value
+
+
 def evaluate_inputs(module, expression, spread):
     """Evaluates the inputs expression in the module's namespace into a list of tasks' inputs."""
     if not expression or not expression.strip():
         raise UserInputError("no inputs expression; fix: pass --inputs, e.g. \"[1, 2, 3]\" or \"range(8)\"")
     try:
-        value = eval(compile(expression.strip(), "<inputs>", "eval"), vars(module))
+        # `await` is allowed (e.g. "await load()"): the expression then gives a coroutine.
+        code = compile(expression.strip(), "<inputs>", "eval", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
     except SyntaxError as e:
         raise UserInputError("the inputs expression is not valid Python: %s (column %s); fix: "
                              "write a Python expression such as \"[1, 2, 3]\"" % (e.msg, e.offset))
+    try:
+        value = _settled(eval(code, vars(module)))
     except BaseException as e:  # noqa: B902
         raise UserInputError("the inputs expression raised %s: %s; fix the expression"
                              % (type(e).__name__, e))
