@@ -99,6 +99,15 @@ for (const startMethod of ['fork', 'spawn'] as const) {
   });
 }
 
+for (const startMethod of ['fork', 'spawn'] as const) {
+  test(`a file named like a standard module (threading.py) runs in every strategy (processes: ${startMethod})`, async () => {
+    const r = await runHarness(options('shadowing/threading.py', 'work', '[3, 4]', { startMethod }));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(ofType(r.events, 'fatal').length, 0);
+    for (const run of [0, 1, 2]) assert.deepEqual(tasksOf(r.events, run).map((t) => [t.status, t.resultPreview]), [['ok', '5'], ['ok', '14']]);
+  });
+}
+
 for (const inputs of ['await page_numbers(3)', 'page_numbers(3)', 'stream_pages(3)']) {
   test(`inputs from an async loader or an async generator are awaited: ${inputs}`, async () => {
     const r = await runHarness(options('asyncFetch.py', 'fetch', inputs, { strategies: ['sequential'] }));

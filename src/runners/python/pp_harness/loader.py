@@ -56,6 +56,17 @@ def _import_packages(root, packages):
     return True
 
 
+def _free_name(stem, path):
+    """`stem`, or an alias when that is the name of another module (a file called threading.py or
+    queue.py): imported as `stem` it would replace the standard module the harness itself uses.
+    The same in every process, so worker processes find the function under the same name."""
+    loaded = sys.modules.get(stem)
+    elsewhere = loaded is not None and os.path.realpath(getattr(loaded, "__file__", "") or "") != os.path.realpath(path)
+    if elsewhere or stem in getattr(sys, "stdlib_module_names", ()):
+        return "_pp_user_" + stem
+    return stem
+
+
 def load_module(path):
     """Imports the file as `python -c 'import stem'` would with its folder on sys.path; a file inside
     packages as `import pkg.mod` would, with the folder above the top package on sys.path too."""
@@ -77,14 +88,14 @@ def load_module(path):
         if entry not in sys.path:
             sys.path.insert(0, entry)
     stem = os.path.splitext(os.path.basename(path))[0]
-    name = ".".join(packages + [stem])
+    name = ".".join(packages + [stem]) if packages else _free_name(stem, path)
     existing = sys.modules.get(name)
     if existing is not None and os.path.realpath(getattr(existing, "__file__", "") or "") == os.path.realpath(path):
         return existing
     module = None
     try:
         if packages and not _import_packages(root, packages):
-            name = stem  # a package of that name from elsewhere is loaded: import the file alone
+            name = _free_name(stem, path)  # a package of that name from elsewhere is loaded: import the file alone
         spec = importlib.util.spec_from_file_location(name, os.path.abspath(path))
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
