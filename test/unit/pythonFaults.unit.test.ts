@@ -27,6 +27,27 @@ test('os._exit in a process worker: that task crashed, a crash warning with the 
   assert.equal(ofType(r.events, 'worker').length, 3, 'a replacement worker took the next lane');
 });
 
+test('a task that fills memory is stopped in every strategy, with how much it took; the rest run', async () => {
+  process.env.PARALLEL_PROFILER_HEAP_MB = '200';
+  try {
+    const r = await runHarness(options('eatsMemory.py', 'fill', '[1, 0, 2]'));
+    assert.equal(r.code, 0, r.stderr);
+    const crashes = ofType(r.events, 'warning').map((e) => e.warning).filter((w) => w.kind === 'crash');
+    for (const [run, strategy] of ['sequential', 'threads', 'processes'].entries()) {
+      const tasks = tasksOf(r.events, run);
+      assert.deepEqual(tasks.map((t) => t.status), ['ok', 'crashed', 'ok'], strategy);
+      const said = crashes.filter((w) => w.strategy === strategy);
+      assert.equal(said.length, 1, strategy);
+      assert.match(said[0].message, strategy === 'processes' ? /^input #1: the worker process \(pid \d+\) was stopped while running it: its memory grew by \d+ MB, over the 200 MB/ : /^input #1: the worker thread was stopped while running it: the harness reached \d+ MB of memory, over the \d+ MB its threads may use/);
+      assert.equal(tasks[1].error, said[0].message);
+      // A thread is stopped in the user's loop: the warning points at the line that allocates.
+      if (strategy !== 'processes') assert.equal(said[0].location?.line, 7, strategy);
+    }
+  } finally {
+    delete process.env.PARALLEL_PROFILER_HEAP_MB;
+  }
+});
+
 test('a segfault in a process worker: crashed with SIGSEGV, the pool continues', async () => {
   const r = await runHarness(options('segfault.py', 'touch', 'range(6)', { strategies: ['processes'] }));
   assert.equal(r.code, 0, r.stderr);

@@ -12,7 +12,7 @@ import time
 from collections import deque
 from multiprocessing.connection import wait
 
-from . import nativestacks
+from . import memwatch, nativestacks
 from .procworker import worker_main
 from .shared import SharedState
 
@@ -35,6 +35,7 @@ class _Worker:
         self.bye = None
         self.main_ident = None
         self.stack_file = None
+        self.memory_base = None  # its resident memory when it became ready, MB
 
 
 def _signal_name(code):
@@ -64,6 +65,8 @@ class ProcessRun:
         self.stacks = None
         self.start_failures = 0
         self.requeued = {}
+        self.share_mb = memwatch.share_mb(workers) if memwatch.CAN_WATCH else None
+        self.memory_at = 0.0
 
     def execute(self):
         """Runs every task; emits run-start … run-end. Returns False if cancelled."""
@@ -147,6 +150,8 @@ class ProcessRun:
         em, kind = self.em, m[0]
         if kind == "ready":
             w.ready = True
+            if self.share_mb is not None:
+                w.memory_base = memwatch.resident_mb(w.pid)
             w.main_ident = m[4]
             em.emit({"type": "worker", "run": self.run, "lane": w.lane, "pid": m[2], "threadId": m[3],
                      "spawnMs": w.spawn_ms, "readyMs": m[1]})
@@ -319,6 +324,25 @@ class ProcessRun:
                     if w.task is not None and w.start_ms is not None and now - w.start_ms > p.timeout_ms:
                         self._kill(w, "timeout", "task ran longer than the %d ms timeout" % p.timeout_ms)
             self._flush_stacks(False)
+            self._check_memory()
+
+    def _check_memory(self):
+        """Kills a worker whose memory grew by more than its share (memwatch.py): its task ends
+        `crashed` with a warning saying how much, and a fresh worker goes on."""
+        if self.share_mb is None or time.monotonic() < self.memory_at:
+            return
+        self.memory_at = time.monotonic() + memwatch.CHECK_S
+        for w in self._live():
+            used = memwatch.resident_mb(w.pid) if w.memory_base is not None else None
+            if used is None or used - w.memory_base <= self.share_mb:
+                continue
+            self._drain(w)
+            if w.dead:
+                continue
+            w.proc.kill()
+            message = memwatch.process_message(w.task, w.pid, used - w.memory_base, self.share_mb)
+            self.p.warn("crash", "processes", message, self.p.fn_site)
+            self._bury(w, "crashed", message if w.task is not None else None, "SIGKILL")
 
     def _command(self, command):
         kind = command.get("type")

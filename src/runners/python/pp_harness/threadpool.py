@@ -9,22 +9,25 @@ import os
 import sys
 import threading
 import time
+import traceback
 from collections import deque
 
 import parallel_profiler
 
+from . import memwatch
 from . import task as tasks
 from .errors import TaskKilled
 from .threadbackend import TaskContext, ThreadBackend
 
 
 class _Lane:
-    __slots__ = ("id", "thread", "ident", "ctx", "start_ms", "abandoned", "exit_ms", "killed_at")
+    __slots__ = ("id", "thread", "ident", "native_id", "ctx", "start_ms", "abandoned", "exit_ms", "killed_at")
 
     def __init__(self, lane_id):
         self.id = lane_id
         self.thread = None
         self.ident = None
+        self.native_id = None
         self.ctx = None
         self.start_ms = 0.0
         self.abandoned = False
@@ -67,6 +70,7 @@ class ThreadRun:
         cpu0 = time.process_time()
         em.emit({"type": "run-start", "run": self.run, "strategy": self.strategy,
                  "workers": self.workers, "repeat": self.repeat, "startMs": self.start_ms})
+        self.memory = memwatch.ThreadWatch(self.workers) if memwatch.CAN_WATCH else None
         self.backend = ThreadBackend(em, self.run)
         parallel_profiler._install(self.backend)
         self.pending.extend(range(len(p.items)))
@@ -101,6 +105,7 @@ class ThreadRun:
     def _work(self, lane, spawn_ms):
         em, p = self.em, self.p
         lane.ident = threading.get_ident()
+        lane.native_id = threading.get_native_id()
         em.emit({"type": "worker", "run": self.run, "lane": lane.id, "pid": os.getpid(),
                  "threadId": threading.get_native_id(), "spawnMs": spawn_ms, "readyMs": em.now()})
         try:
@@ -163,7 +168,8 @@ class ThreadRun:
         while True:
             # Workers and commands set `wake`; the timeout only bounds timeout checks and the
             # emitter's broken-pipe check, so the loop rarely takes the GIL from user code.
-            self.wake.wait(min(0.05, timeout_s / 4) if timeout_s is not None else 0.25)
+            self.wake.wait(min(0.05, timeout_s / 4) if timeout_s is not None
+                           else memwatch.CHECK_S if self.memory else 0.25)
             self.wake.clear()
             self._announce_running()
             for command in p.commands.take():
@@ -180,6 +186,7 @@ class ThreadRun:
                         self._end_task(lane, "timeout", "task ran longer than the %d ms timeout"
                                        % p.timeout_ms)
             self._interrupt_stuck()
+            self._check_memory()
             with self.mu:
                 done = len(self.finished) == len(p.items)
                 alive = any(not l.abandoned and l.thread.is_alive() for l in self.lanes)
@@ -211,6 +218,35 @@ class ThreadRun:
                 lane.killed_at = None
                 if lane.thread.is_alive() and lane.ident is not None:
                     _interrupt(lane.ident)
+
+    def _check_memory(self):
+        """Stops the task filling memory once the harness is over its threads' shares (memwatch.py):
+        the task ends `crashed`, TaskKilled is raised in its thread at once, a new lane goes on."""
+        if self.memory is None:
+            return
+        with self.mu:
+            busy = [(lane, lane.native_id) for lane in self.lanes if lane.ctx is not None and not lane.abandoned]
+        lane, used = self.memory.culprit(busy)
+        ctx = lane.ctx if lane is not None else None
+        if ctx is None:
+            return
+        message = self.memory.message(ctx.task, used)
+        where = self._user_line(lane.ident)
+        self._end_task(lane, "crashed", message)
+        lane.killed_at = None
+        _interrupt(lane.ident)
+        self.p.warn("crash", self.strategy, message, where or self.p.fn_site)
+
+    def _user_line(self, ident):
+        """The innermost line of the user's file that a thread is running, if any."""
+        frame = sys._current_frames().get(ident)
+        if frame is None:
+            return None
+        user_file = os.path.abspath(self.p.file)
+        for entry in reversed(traceback.extract_stack(frame)):
+            if os.path.abspath(entry.filename) == user_file:
+                return {"file": user_file, "line": entry.lineno}
+        return None
 
     def _stop_abandoned(self):
         """Before the run ends, stop the threads of ended tasks still running Python code, so they
