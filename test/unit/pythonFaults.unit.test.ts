@@ -48,6 +48,17 @@ test('a task that fills memory is stopped in every strategy, with how much it to
   }
 });
 
+test('the profiled code signalling its own process cancels the profile, and a warning says so', async () => {
+  const r = await runHarness(options('signalsSelf.py', 'stop_self', '[0, 1, 2]'));
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(ofType(r.events, 'run-end')[0].aborted, 'cancelled');
+  assert.equal(ofType(r.events, 'run-start').length, 1, 'no run after the cancelled one');
+  const crash = ofType(r.events, 'warning').map((e) => e.warning).filter((w) => w.kind === 'crash');
+  assert.equal(crash.length, 1);
+  assert.match(crash[0].message, /^the harness received SIGTERM during the sequential run and cancelled the profile: it came from outside, or from the profiled code itself/);
+  assert.equal(crash[0].strategy, 'sequential');
+});
+
 test('a segfault in a process worker: crashed with SIGSEGV, the pool continues', async () => {
   const r = await runHarness(options('segfault.py', 'touch', 'range(6)', { strategies: ['processes'] }));
   assert.equal(r.code, 0, r.stderr);

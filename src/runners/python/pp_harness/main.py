@@ -163,8 +163,15 @@ def _profile(emitter):
     commands = Commands()
     # stdin carries the controller's commands: user code reading it (input()) gets end-of-file.
     sys.stdin = open(os.devnull)
+    # The controller cancels over stdin: a signal comes from outside, or from the profiled code
+    # itself (os.kill of its own process), which the report must say, not just "cancelled".
+    signalled = []
+
+    def on_signal(signum, _frame):
+        signalled.append(signal.Signals(signum).name)
+        commands.push({"type": "cancel", "reason": "signal"})
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: commands.push({"type": "cancel", "reason": "signal"}))
+        signal.signal(signum, on_signal)
     try:
         options = _options()
         profile = Profile(emitter, commands, options)
@@ -196,5 +203,11 @@ def _profile(emitter):
                 runner = ThreadRun(profile, run, strategy, workers, rep)
             runner.execute()
             run += 1
+            if signalled:
+                profile.warn("crash", strategy, "the harness received %s during the %s run and cancelled the "
+                             "profile: it came from outside, or from the profiled code itself (os.kill of its "
+                             "own process: the sequential and threads runs share the harness's process)"
+                             % (signalled[0], strategy), profile.fn_site)
+                break
     emitter.emit({"type": "done"})
     _finish(0)
