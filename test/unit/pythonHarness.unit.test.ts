@@ -99,14 +99,21 @@ for (const startMethod of ['fork', 'spawn'] as const) {
   });
 }
 
-for (const startMethod of ['fork', 'spawn'] as const) {
-  test(`a file named like a standard module (threading.py) runs in every strategy (processes: ${startMethod})`, async () => {
-    const r = await runHarness(options('shadowing/threading.py', 'work', '[3, 4]', { startMethod }));
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(ofType(r.events, 'fatal').length, 0);
-    for (const run of [0, 1, 2]) assert.deepEqual(tasksOf(r.events, run).map((t) => [t.status, t.resultPreview]), [['ok', '5'], ['ok', '14']]);
-  });
-}
+test('a file named like a standard module (threading.py) runs in every strategy', async () => {
+  const r = await runHarness(options('shadowing/threading.py', 'work', '[3, 4]', { startMethod: 'fork' }));
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(ofType(r.events, 'fatal').length, 0);
+  for (const run of [0, 1, 2]) assert.deepEqual(tasksOf(r.events, run).map((t) => [t.status, t.resultPreview]), [['ok', '5'], ['ok', '14']]);
+});
+
+test('…but with spawned workers, which would import it in place of the standard module, the process pool is skipped with the fix', async () => {
+  const r = await runHarness(options('shadowing/threading.py', 'work', '[3, 4]', { startMethod: 'spawn' }));
+  assert.equal(r.code, 0, r.stderr);
+  for (const run of [0, 1]) assert.deepEqual(tasksOf(r.events, run).map((t) => t.status), ['ok', 'ok']);
+  const processes = ofType(r.events, 'run-end')[2];
+  assert.match(processes.aborted ?? '', /^processes strategy skipped: threading\.py has the name of a standard module, and worker processes started with 'spawn' would import it .*; fix: rename the file, e\.g\. threading_demo\.py$/);
+  assert.equal(ofType(r.events, 'worker').filter((w) => w.run === 2).length, 0, 'no worker process was started');
+});
 
 for (const inputs of ['await page_numbers(3)', 'page_numbers(3)', 'stream_pages(3)']) {
   test(`inputs from an async loader or an async generator are awaited: ${inputs}`, async () => {

@@ -77,7 +77,7 @@ class Profile:
     def process_preflight(self):
         """None if the processes strategy can run, else the reason (also sent as a warning)."""
         if self._preflight is None:
-            from .preflight import check_function, pickle_inputs
+            from .preflight import check_function, pickle_inputs, shadowed_module
             import pickle
             problem = check_function(self.fn, self.name)
             if problem is None:
@@ -94,6 +94,8 @@ class Profile:
                     problem = ("processes strategy skipped: start method %r is not available on this "
                                "platform; fix: use one of %s"
                                % (method, ", ".join(multiprocessing.get_all_start_methods())))
+            if problem is None:
+                problem = shadowed_module(self.file, self.mp.get_start_method())
             self._preflight = problem or ""
             if problem:
                 self.warn("error", "processes", problem, self.fn_site)

@@ -3,7 +3,9 @@
 A lambda, a nested function or an unpicklable argument would make a real pool hang or crash;
 here it fails the processes strategy with the cause and the fix, and the other strategies run.
 """
+import os
 import pickle
+import sys
 import time
 
 
@@ -39,3 +41,31 @@ def pickle_inputs(items):
                              % (i, type(item).__name__, type(e).__name__, e))
         times.append((time.perf_counter() - t0) * 1000)
     return payloads, times
+
+
+def shadowed_module(path, method):
+    """None unless worker processes started with `method` would import the user's file in place of
+    a module of that name that Python or the harness needs (a file called threading.py): they start
+    with the working folder first on their path. A forked worker has its modules already."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    loaded = sys.modules.get(stem)
+    if method == "fork" or loaded is None or _same_file(getattr(loaded, "__file__", None), path):
+        return None
+    spec = None
+    for finder in sys.meta_path:
+        try:
+            spec = finder.find_spec(stem, None)
+        except Exception:  # noqa: BLE001 - finders of installed tools may take other arguments
+            continue
+        if spec is not None:
+            break
+    if not _same_file(getattr(spec, "origin", None), path):
+        return None
+    return ("processes strategy skipped: %s has the name of a standard module, and worker processes "
+            "started with %r would import it in that module's place (the working folder comes first on "
+            "their path, as for your own ProcessPoolExecutor); fix: rename the file, e.g. %s_demo.py"
+            % (os.path.basename(path), method, stem))
+
+
+def _same_file(a, b):
+    return bool(a) and os.path.realpath(a) == os.path.realpath(b)
