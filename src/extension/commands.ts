@@ -112,8 +112,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         const opened = await openReportFile(uri instanceof vscode.Uri ? uri : undefined);
         if (!opened) return undefined;
         view.show(opened.report);
-        const { target, inputs } = opened.report;
-        await session.remember(target, { expression: inputs.expression, spread: inputs.spread });
+        await session.opened(opened.report);
         await vscode.commands.executeCommand('setContext', CONTEXT.hasReport, true);
         return opened.report;
       } catch (err) {

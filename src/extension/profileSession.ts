@@ -45,7 +45,17 @@ export class ProfileSession implements vscode.Disposable {
   }
 
   /** Makes `target` with `inputs` what Re-run runs next (e.g. after opening a saved report). */
-  async remember(target: Target, inputs: InputsChoice): Promise<void> {
+  /**
+   * A report opened from a file: re-run profiles its target and inputs again, and its warnings go
+   * to the Problems view where their files have not changed since it was made.
+   */
+  async opened(report: Report): Promise<void> {
+    await this.remember(report.target, { expression: report.inputs.expression, spread: report.inputs.spread });
+    const madeAt = Date.parse(report.createdAt);
+    if (!Number.isNaN(madeAt)) this.problems.show(report, madeAt);
+  }
+
+  private async remember(target: Target, inputs: InputsChoice): Promise<void> {
     this.lastRequest = { target, inputs };
     await vscode.commands.executeCommand('setContext', CONTEXT.hasLastProfile, true);
   }

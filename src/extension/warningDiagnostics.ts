@@ -3,8 +3,10 @@
  * Problems view, a squiggle), so a race, deadlock, hang, crash or error shows where it happens
  * without opening the panel. One problem per line and kind, naming every strategy it happened in.
  * A function's problems are replaced by its next profile, and a file's go when it is edited, since
- * their lines would no longer be right.
+ * their lines would no longer be right; for the same reason a report opened from disk shows only
+ * those of files unchanged since it was made.
  */
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { Report, Warning } from '../core/model';
 import { functionKey } from './resultStore';
@@ -20,11 +22,17 @@ export class WarningDiagnostics implements vscode.Disposable {
     if (e.contentChanges.length > 0 && this.collection.has(e.document.uri)) this.forgetFile(e.document.uri.fsPath);
   });
 
-  /** Shows the warnings of `report`, in place of those of the function's last profile. */
-  show(report: Report): void {
+  /**
+   * Shows the warnings of `report`, in place of those of the function's last profile. With
+   * `unchangedSince` (ms since 1970), only in files not modified after it, on disk or in an editor.
+   */
+  show(report: Report, unchangedSince?: number): void {
     const key = functionKey(report.target.file, report.target.name);
     const touched = new Set(this.byFunction.get(key)?.keys());
     const files = problemsOf(report.warnings);
+    if (unchangedSince !== undefined) {
+      for (const file of files.keys()) if (!unchangedAfter(file, unchangedSince)) files.delete(file);
+    }
     this.byFunction.set(key, files);
     for (const file of files.keys()) touched.add(file);
     for (const file of touched) this.refresh(file);
@@ -43,6 +51,16 @@ export class WarningDiagnostics implements vscode.Disposable {
   private refresh(file: string): void {
     const all = [...this.byFunction.values()].flatMap((files) => files.get(file) ?? []);
     this.collection.set(vscode.Uri.file(file), all);
+  }
+}
+
+/** Whether `file` exists, unmodified on disk since `sinceMs` and without unsaved edits. */
+function unchangedAfter(file: string, sinceMs: number): boolean {
+  if (vscode.workspace.textDocuments.some((d) => d.uri.fsPath === file && d.isDirty)) return false;
+  try {
+    return fs.statSync(file).mtimeMs <= sinceMs;
+  } catch {
+    return false;
   }
 }
 

@@ -132,6 +132,38 @@ describe('profiling through commands', function () {
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
+  it('a report opened from disk puts its problems back, but not for a file changed since it was made', async () => {
+    const uri = vscode.Uri.file(fixture('xss.js'));
+    const ours = () => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Parallel Profiler');
+    assert.ok(await profile('xss.js', 'evil', '[1, 2]'));
+    await waitFor('the problems', () => ours().length > 0 || undefined);
+    const reportFile = vscode.Uri.file(path.join(scratch.dir, 'xss.profile.json'));
+    await vscode.commands.executeCommand('parallelProfiler.saveReport', reportFile);
+    // An edit takes the problems away; the file on disk is still the one profiled.
+    const editor = await vscode.window.showTextDocument(await openFixture('xss.js'));
+    await editor.edit((edit) => edit.insert(new vscode.Position(0, 0), '\n'));
+    await waitFor('the problems to go', () => ours().length === 0 || undefined);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    const reopened = await vscode.commands.executeCommand<Report>('parallelProfiler.openReport', reportFile);
+    assert.ok(reopened);
+    const dirty = vscode.workspace.textDocuments.filter((d) => d.isDirty).map((d) => d.uri.fsPath);
+    assert.equal(ours().length, 1, `mtime ${fs.statSync(uri.fsPath).mtime.toISOString()}, made ${reopened.createdAt}, dirty ${dirty}, warned ${JSON.stringify(reopened.warnings.map((w) => w.location))}`);
+    assert.equal(ours()[0].range.start.line, 2);
+    // Modified on disk after the report was made: its lines may be wrong, so nothing is shown.
+    await editor.edit((edit) => edit.insert(new vscode.Position(0, 0), '\n'));
+    await waitFor('the problems to go', () => ours().length === 0 || undefined);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    const later = new Date(Date.now() + 60_000);
+    fs.utimesSync(uri.fsPath, later, later);
+    try {
+      assert.ok(await vscode.commands.executeCommand<Report>('parallelProfiler.openReport', reportFile));
+      assert.equal(ours().length, 0);
+    } finally {
+      const before = new Date(Date.now() - 3_600_000);
+      fs.utimesSync(uri.fsPath, before, before);
+    }
+  });
+
   it('a bad inputs expression is one error line, not a report', async () => {
     const report = await profile('busy.js', 'busy', 'notDefinedAnywhere.map((x) => x)');
     assert.equal(report, undefined);
