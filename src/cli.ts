@@ -143,6 +143,8 @@ async function profile(args: string[]): Promise<number> {
     python: values.python,
     node: values.node,
     startMethod: startMethod as ProfileRequest['startMethod'],
+    // The user's code runs where the command was given, as `node file` or `python file` would.
+    cwd: process.cwd(),
   };
   // Progress and the user's own prints go to stderr, so stdout holds only the result.
   const handle = startProfile(request, {

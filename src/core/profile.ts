@@ -34,6 +34,12 @@ export interface ProfileRequest {
   /** Python interpreter for Python targets (default: python3). */
   python?: string;
   startMethod?: 'fork' | 'spawn' | 'forkserver';
+  /**
+   * The working folder the user's code runs in, where its relative paths start (default: the
+   * target file's folder): the CLI's own, or the editor's workspace folder, as `node file` or
+   * `python file` run from there would have.
+   */
+  cwd?: string;
 }
 
 export interface ProfileCallbacks {
@@ -89,7 +95,7 @@ export function startProfile(request: ProfileRequest, callbacks: ProfileCallback
       // runner's start-up for its own); the runner maps the user's stacks itself (lazySourceMap.ts).
       [path.join(distDir(), 'runner.js')];
   const child = spawn(command, args, {
-    cwd: path.dirname(target.file),
+    cwd: request.cwd ?? path.dirname(target.file),
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
     // Its own process group, so that the runner and every worker it started go down together.
     detached: process.platform !== 'win32',

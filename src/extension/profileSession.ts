@@ -183,6 +183,8 @@ export class ProfileSession implements vscode.Disposable {
       hangTimeoutMs: s.hangTimeoutMs,
       node: target.language === 'python' ? undefined : s.nodePath,
       python: target.language === 'python' ? await resolvePython(uri, s.pythonPath) : undefined,
+      // Relative paths in the code start at the workspace folder, as when the editor runs the file.
+      cwd: vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath,
     };
   }
 

@@ -164,6 +164,12 @@ describe('profiling through commands', function () {
     }
   });
 
+  it('runs the code in its workspace folder, where its relative paths start', async () => {
+    const report = await profile('fromWorkspace.js', 'total', '[1, 2]');
+    assert.ok(report, (await extensionApi()).session.lastError);
+    for (const run of report.runs) assert.deepEqual(run.tasks.map((t) => t.resultPreview ?? t.digest), ['6', '12'], run.strategy);
+  });
+
   it('a bad inputs expression is one error line, not a report', async () => {
     const report = await profile('busy.js', 'busy', 'notDefinedAnywhere.map((x) => x)');
     assert.equal(report, undefined);

@@ -11,7 +11,11 @@ import { CLI, ROOT, fixture } from './engineKit';
 import type { Report } from '../../src/core/model';
 
 function cli(...args: string[]) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8' });
+  return cliIn(ROOT, ...args);
+}
+
+function cliIn(cwd: string, ...args: string[]) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -22,6 +26,15 @@ test('the README way, npx parallel-profiler in a checkout, runs the built CLI', 
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /^sequential\s+1\s/m);
 });
+
+for (const file of ['src/job.cjs', 'src/job.py']) {
+  test(`the code runs in the folder the command is given in, as \`node\` or \`python\` would run it there (${file})`, () => {
+    const result = cliIn(fixture('workdir'), 'profile', file, 'total', '--inputs', '[1, 2]', '--workers', '2', '--json');
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as Report;
+    for (const run of report.runs) assert.deepEqual(run.tasks.map((t) => t.resultPreview ?? t.digest), ['6', '12'], run.strategy);
+  });
+}
 
 test('--json prints the whole report, also into a pipe (over the 64 KB a pipe holds)', () => {
   const result = cli('profile', 'examples/primes.ts', 'countPrimes', '--inputs', 'Array(300).fill(100)', '--workers', '2', '--json');
