@@ -5,7 +5,7 @@
 import type { Machine, Run, SourceLocation, Target, Warning } from './model';
 import { applyMetrics, isCpuBound, laneBusyMs, representativeRuns } from './metrics';
 import { findLockOrderInversions } from './lockOrder';
-import { Warnings, loadCouldExplain, printsALot, sharesState } from './warnings';
+import { Warnings, loadCouldExplain, printsALot, sharesState, slowLoadOf } from './warnings';
 import { TOO_LITTLE_MS, verdictOf } from './verdict';
 
 /** The first line of the source matching `pattern`, as a location in the target's file. */
@@ -68,6 +68,7 @@ export function analyze(
     // Calls of microseconds, or too little work in all to time, make a thread pool slow by its own
     // overhead: the GIL is not what the user should look at (and a process pool does worse).
     const judged = (sequential?.metrics.busyMs ?? 0) >= TOO_LITTLE_MS && (sequential?.metrics.medianTaskMs ?? 0) >= TINY_CALL_MS;
+    const slowLoad = slowLoadOf(run, target);
     if (target.language === 'python' && run.strategy === 'threads' && run.workers > 1 && speedup < 1.2 && cpuBound && judged && machine.gil !== false) {
       warnings.push(Warnings.gil(speedup, run.workers, definition));
     } else if (speedup < 0.9) {
@@ -82,8 +83,11 @@ export function analyze(
           workers: run.workers,
           inputs: run.tasks.length,
           cpusForCpuBound: cpuBound ? machine.cpus : undefined,
+          slowLoad,
         }),
       );
+    } else if (slowLoad) {
+      warnings.push(Warnings.slowLoad(slowLoad));
     }
     if (loadImbalance !== null && loadImbalance > 1.5 && run.tasks.length >= 2 * run.workers && imbalanceCosts(run)) {
       warnings.push(Warnings.imbalance(run.strategy, loadImbalance, stragglers));
@@ -206,4 +210,3 @@ function dedupe(warnings: Warning[]): Warning[] {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
-

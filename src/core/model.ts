@@ -43,6 +43,8 @@ export interface Lane {
   threadId: number;
   spawnMs: number;
   readyMs?: number;
+  /** How long the worker took to load the user's module (its imports and top-level code), ms. */
+  loadMs?: number;
   exitMs?: number;
   exitCode?: number | null;
   signal?: string | null;

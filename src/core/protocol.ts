@@ -41,7 +41,7 @@ export type RunnerEvent =
   | { type: 'loading' }
   | { type: 'inputs'; count: number }
   | { type: 'run-start'; run: number; strategy: StrategyName; workers: number; repeat: number; startMs: number }
-  | { type: 'worker'; run: number; lane: number; pid: number; threadId: number; spawnMs: number; readyMs?: number }
+  | { type: 'worker'; run: number; lane: number; pid: number; threadId: number; spawnMs: number; readyMs?: number; loadMs?: number }
   | { type: 'worker-exit'; run: number; lane: number; exitMs: number; exitCode: number | null; signal?: string | null }
   /** A task is running (Python only: every task of its process pool, and tasks of its thread pool still running when it looks). */
   | { type: 'task-start'; run: number; index: number; lane: number; queuedMs: number; startMs: number }

@@ -67,6 +67,7 @@ export class ReportBuilder {
         if (!run) break;
         const lane: Lane = { id: event.lane, pid: event.pid, threadId: event.threadId, spawnMs: event.spawnMs };
         if (event.readyMs !== undefined) lane.readyMs = event.readyMs;
+        if (event.loadMs !== undefined) lane.loadMs = event.loadMs;
         run.lanes.push(lane);
         break;
       }

@@ -4,7 +4,7 @@
  */
 import type { Run, SourceLocation, Target, Warning } from './model';
 import { isCpuBound } from './metrics';
-import { durationText as ms, loadCouldExplain, overCpus, printed, printsALot, sharesState } from './warnings';
+import { durationText as ms, loadCouldExplain, overCpus, printed, printsALot, sharesState, slowLoadOf } from './warnings';
 
 /**
  * A speedup for a sentence: two decimals near 1, where one would hide which side of sequential a
@@ -67,6 +67,9 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   const median = best.metrics.medianTaskMs;
   // A pool that printed enough to be slowed by it, if any.
   const chatty = pools.find(printsALot);
+  // The best pool's workers spending much of the run loading the module.
+  const load = slowLoadOf(best, target);
+  const loading = load && `its workers spend ${pct(load.share)} of the run loading ${load.file.split(/[\\/]/).pop()} (its top-level code runs in each) — keep work out of module level`;
   // More workers than CPUs for CPU-bound calls (not for calls that mostly wait).
   const sequential = shown.find((r) => r.strategy === 'sequential');
   const crowded = isCpuBound(sequential) && traits.cpus !== undefined && best.workers > traits.cpus && best.workers <= best.tasks.length ? traits.cpus : undefined;
@@ -98,6 +101,8 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
         ? BUSY
         : chatty
         ? `${printed(chatty.outputLines!)} — print less in the function`
+        : loading
+        ? loading
         : crowded !== undefined
         ? overCpus(best.workers, crowded)
         : median !== null && median < 1
@@ -109,6 +114,8 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
       ? ` — ${BUSY}`
       : chatty
       ? ` — ${printed(chatty.outputLines!)}; print less in the function`
+      : loading
+      ? ` — ${loading}`
       : crowded !== undefined
       ? ` — ${overCpus(best.workers, crowded)}`
       : median !== null && median < 1

@@ -1,7 +1,7 @@
 /**
  * Every warning's wording, in one place. Each says what happened, where, and what to do.
  */
-import type { Language, SourceLocation, StrategyName, Warning } from './model';
+import type { Language, Run, SourceLocation, StrategyName, Target, Warning } from './model';
 
 const fmt = (n: number) => String(Number(n.toFixed(2)));
 /**
@@ -31,6 +31,44 @@ export interface OverheadFacts {
   inputs: number;
   /** The machine's CPUs, where the calls are CPU-bound (more workers cannot help then). */
   cpusForCpuBound?: number;
+  /** Where the workers spent long loading the user's module (slowLoadOf). */
+  slowLoad?: SlowLoad;
+}
+
+/** Workers that spent a good part of the run loading the user's module before their first task. */
+export interface SlowLoad {
+  /** Each worker's load time, median, ms. */
+  loadMs: number;
+  /** Its share of the run's wall time. */
+  share: number;
+  file: string;
+  language: Language;
+  strategy: StrategyName;
+}
+
+/** Each worker's load of the module at least this long, and this share of the run, is worth a word. */
+const SLOW_LOAD_MS = 50;
+const SLOW_LOAD_SHARE = 0.2;
+
+/**
+ * Whether the run's workers spent a good part of it loading the user's module (its imports and
+ * top-level code run again in each worker: a script without a main guard, a big import).
+ */
+export function slowLoadOf(run: Run, target: Target): SlowLoad | undefined {
+  const loads = run.lanes.map((l) => l.loadMs).filter((ms): ms is number => ms !== undefined).sort((a, b) => a - b);
+  if (loads.length === 0 || run.wallMs <= 0) return undefined;
+  const loadMs = loads[Math.floor(loads.length / 2)];
+  const share = loadMs / run.wallMs;
+  if (loadMs < SLOW_LOAD_MS || share < SLOW_LOAD_SHARE) return undefined;
+  return { loadMs, share, file: target.file, language: target.language, strategy: run.strategy };
+}
+
+/** Why a pool whose workers load the module slowly loses: its top-level code runs in each. */
+export function slowLoadText({ loadMs, share, file, language, strategy }: SlowLoad): string {
+  const base = file.split(/[\\/]/).pop();
+  const worker = strategy === 'processes' ? 'worker process' : 'worker thread';
+  const fix = language === 'python' ? 'put script code under `if __name__ == "__main__":`' : 'do it inside the function, or once on first use';
+  return `each worker spent ${durationText(loadMs)} loading ${base} before its first task (${pct(share)} of the run): its imports and top-level code run again in every ${worker} — keep work out of module level (${fix}), or give the pool more work so its start-up pays`;
 }
 
 /** Why more workers than CPUs lose on CPU-bound calls. */
@@ -152,6 +190,8 @@ export const Warnings = {
       ? `other programs took at least ${pct(busyShare)} of the machine's CPU time during this run, so it may not be the code's fault; profile again when the machine is quiet`
       : outputLines !== undefined
       ? `${printed(outputLines)} — print less in the function, or gather what to print and print it once`
+      : facts.slowLoad
+      ? slowLoadText(facts.slowLoad)
       : workers > inputs
       ? `${workers} workers for ${inputs} input${inputs === 1 ? '' : 's'}: ${workers - inputs} of them ${workers - inputs === 1 ? 'starts up and never gets' : 'start up and never get'} a task — use at most ${inputs} worker${inputs === 1 ? '' : 's'}, or give it more inputs`
       : cpus !== undefined && workers > cpus
@@ -164,6 +204,10 @@ export const Warnings = {
           ? 'the workers contend for something they share (locks, the shared counter, memory bandwidth); see the timeline'
           : 'the calls run slower side by side than alone — they contend for the CPUs, memory bandwidth or caches (a library that starts threads of its own does this); see the timeline';
     return { kind: 'overhead', strategy, message: `${strategy}: ${fmt(speedup)}× — slower than sequential: ${why}` };
+  },
+  /** Slow loading where the pool still gains (an overhead warning says it where the pool loses). */
+  slowLoad(load: SlowLoad): Warning {
+    return { kind: 'overhead', strategy: load.strategy, message: `${load.strategy}: ${slowLoadText(load)}` };
   },
   busyMachine(shares: { strategy: StrategyName; share: number }[], superLinear?: { strategy: StrategyName; efficiency: number }): Warning {
     const during = shares.map(({ strategy, share }, i) => `${pct(share)}${i === 0 ? ' of its CPU time' : ''} during ${strategy}`).join(', ');

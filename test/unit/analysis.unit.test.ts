@@ -162,6 +162,26 @@ test('a pool that could not start is named in the verdict, and no call is said t
   assert.match(failing, /could not run it \(see the warnings\); but it is not safe as is: some calls fail\.$/);
 });
 
+test('workers that spend much of the run loading the module: a warning with the fix, and the verdict says why the pool barely pays', () => {
+  const js = { file: '/x/job.js', name: 'f', language: 'javascript' as const };
+  const sequential = makeRun('sequential', 1, 400, [[0, 0, 100, 100], [0, 100, 200, 100], [0, 200, 300, 100], [0, 300, 400, 100]]);
+  const loading = (wallMs: number) => {
+    const run = makeRun('threads', 2, wallMs, [[0, 150, 250, 100], [1, 150, 250, 100], [0, 250, 350, 100], [1, 250, 350, 100]]);
+    for (const lane of run.lanes) lane.loadMs = 150;
+    return run;
+  };
+  const gains = analyze([sequential, loading(330)], js, machine, []);
+  const said = gains.warnings.find((w) => w.kind === 'overhead');
+  assert.equal(said?.message, 'threads: each worker spent 150 ms loading job.js before its first task (45% of the run): its imports and top-level code run again in every worker thread — keep work out of module level (do it inside the function, or once on first use), or give the pool more work so its start-up pays');
+  const barely = analyze([sequential, loading(420)], js, machine, []);
+  assert.match(barely.verdict, /^Parallelism barely pays: the best, the thread pool, reaches 0\.95×; its workers spend 36% of the run loading job\.js \(its top-level code runs in each\) — keep work out of module level\.$/);
+  assert.equal(barely.warnings.filter((w) => w.kind === 'overhead').length, 1, 'one overhead warning, not two');
+  // A quick load is not worth a word.
+  const quick = loading(330);
+  for (const lane of quick.lanes) lane.loadMs = 5;
+  assert.equal(analyze([sequential, quick], js, machine, []).warnings.filter((w) => w.kind === 'overhead').length, 0);
+});
+
 test('I/O-bound threads (little CPU per task) get no GIL warning', () => {
   const io = (lanes: number): [number, number, number, number][] => Array.from({ length: 4 }, (_, i) => [i % lanes, 0, 100, 1]);
   const sequential = makeRun('sequential', 1, 400, io(1));

@@ -28,7 +28,7 @@ export type PlainResult = [startMs: number, endMs: number, cpuMs: number | null,
 
 export type FromProcessWorker =
   | PlainResult
-  | { pp: 'ready'; pid: number; readyMs: number }
+  | { pp: 'ready'; pid: number; readyMs: number; loadMs: number }
   | { pp: 'result'; outcome: TaskOutcome; result?: unknown; cpuTotalMs: number }
   /** An error thrown outside any task (a timer, a callback): said before the process exits. */
   | { pp: 'uncaught'; error: string }
@@ -62,8 +62,10 @@ async function main(): Promise<void> {
   const emit = process.emit.bind(process) as (event: string | symbol, ...args: unknown[]) => boolean;
   process.emit = ((event: string | symbol, ...args: unknown[]) => (event === 'message' ? (takeTask(args[0] as ProcessTask), true) : emit(event, ...args))) as typeof process.emit;
   installRuntimeHost(memory, { owner: process.pid, tallySlot: lane, originEpochMs }, send);
+  const loadStartMs = sinceOrigin(originEpochMs);
   const fn = (await loadBundle(bundle)).target() as (...args: unknown[]) => unknown;
-  send({ pp: 'ready', pid: process.pid, readyMs: sinceOrigin(originEpochMs) } satisfies FromProcessWorker);
+  const readyMs = sinceOrigin(originEpochMs);
+  send({ pp: 'ready', pid: process.pid, readyMs, loadMs: readyMs - loadStartMs } satisfies FromProcessWorker);
   const replyPlain = (startMs: number, endMs: number, cpuMs: number | undefined, cpuTotalMs: number, result: unknown): void => {
     memory.flushTally(lane);
     send([startMs, endMs, cpuMs ?? null, cpuTotalMs, result] satisfies PlainResult);

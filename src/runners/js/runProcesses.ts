@@ -95,7 +95,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
         if (busy) recorder.taskOk(busy.task.index, lane, queuedMs, startMs, endMs, cpuMs ?? undefined, result);
         checkFinished();
       } else if (message.pp === 'ready') {
-        recorder.laneOf(message.pid, { pid: message.pid, threadId: 0, spawnMs, readyMs: message.readyMs }, lane);
+        recorder.laneOf(message.pid, { pid: message.pid, threadId: 0, spawnMs, readyMs: message.readyMs, loadMs: message.loadMs }, lane);
         worker.ready = true;
         dispatch(worker);
       } else if (message.pp === 'result') {

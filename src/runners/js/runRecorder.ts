@@ -67,7 +67,7 @@ export class RunRecorder {
   }
 
   /** The lane of a worker, by its thread id or pid; announces new workers. */
-  laneOf(key: number, info: { pid: number; threadId: number; spawnMs: number; readyMs?: number }, reserved?: number): number {
+  laneOf(key: number, info: { pid: number; threadId: number; spawnMs: number; readyMs?: number; loadMs?: number }, reserved?: number): number {
     let lane = this.lanes.get(key);
     if (lane === undefined) {
       lane = reserved ?? this.nextLane++;

@@ -76,8 +76,10 @@ async function main(): Promise<void> {
   const slot = memory.claimSlot();
   const port = parentPort!;
   installRuntimeHost(memory, { owner: threadId, tallySlot: slot, originEpochMs }, (m) => port.postMessage(m));
+  const loadStartMs = sinceOrigin(originEpochMs);
   const fn = (await loadBundle(bundle)).target() as (...args: unknown[]) => unknown;
-  const ready: ThreadReady = { pp: 'ready', threadId, pid: process.pid, slot, tid: linuxThreadId(), spawnMs: startedEpochMs - originEpochMs, readyMs: sinceOrigin(originEpochMs) };
+  const readyMs = sinceOrigin(originEpochMs);
+  const ready: ThreadReady = { pp: 'ready', threadId, pid: process.pid, slot, tid: linuxThreadId(), spawnMs: startedEpochMs - originEpochMs, readyMs, loadMs: readyMs - loadStartMs };
   const cpuAtReady = ownThreadCpuMs();
   port.postMessage(ready);
   let ended: SequentialEnded = { pp: 'ended', plain: [], outcomes: [] };

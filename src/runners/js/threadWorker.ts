@@ -41,6 +41,8 @@ export interface ThreadReady {
   cpuMs?: number;
   spawnMs: number;
   readyMs: number;
+  /** How long loading the user's module took (its imports and top-level code). */
+  loadMs: number;
 }
 
 /**
@@ -70,8 +72,10 @@ async function setup(): Promise<(task: ThreadTask) => ThreadTaskResult | Promise
   const table = new TaskTable(tableBuffer);
   const slot = memory.claimSlot();
   installRuntimeHost(memory, { owner: threadId, tallySlot: slot, originEpochMs }, (m) => parentPort!.postMessage(m));
+  const loadStartMs = sinceOrigin(originEpochMs);
   const fn = (await loadBundle(bundle)).target() as (...args: unknown[]) => unknown;
-  const ready: ThreadReady = { pp: 'ready', threadId, pid: process.pid, slot, tid: linuxThreadId(), spawnMs: startedEpochMs - originEpochMs, readyMs: sinceOrigin(originEpochMs), cpuMs: schedstatCpuMs() };
+  const readyMs = sinceOrigin(originEpochMs);
+  const ready: ThreadReady = { pp: 'ready', threadId, pid: process.pid, slot, tid: linuxThreadId(), spawnMs: startedEpochMs - originEpochMs, readyMs, loadMs: readyMs - loadStartMs, cpuMs: schedstatCpuMs() };
   parentPort!.postMessage(ready);
   let announced = false;
   /** A task's timing into the table, where the runner reads it. */

@@ -154,7 +154,7 @@ class ProcessRun:
                 w.memory_base = memwatch.resident_mb(w.pid)
             w.main_ident = m[4]
             em.emit({"type": "worker", "run": self.run, "lane": w.lane, "pid": m[2], "threadId": m[3],
-                     "spawnMs": w.spawn_ms, "readyMs": m[1]})
+                     "spawnMs": w.spawn_ms, "readyMs": m[1], "loadMs": round(m[5], 3)})
             self._dispatch(w)
         elif kind == "start":
             w.task, w.start_ms = m[1], m[2]

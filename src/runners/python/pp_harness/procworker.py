@@ -65,6 +65,7 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
     from .loader import load_module
     from .procbackend import ProcessBackend
 
+    load_start = now()
     try:
         load_module(config["file"])
     except BaseException as e:  # noqa: B902
@@ -81,7 +82,9 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
     cpu_start = time.process_time()
     from . import nativestacks
     stack_file = nativestacks.arm(config["stack_file"])  # noqa: F841 - kept open for the dumps
-    send(("ready", now(), os.getpid(), threading.get_native_id(), threading.main_thread().ident))
+    ready_ms = now()
+    send(("ready", ready_ms, os.getpid(), threading.get_native_id(), threading.main_thread().ident,
+          ready_ms - load_start))
 
     while True:
         try:
