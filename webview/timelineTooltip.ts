@@ -14,10 +14,11 @@ export function describeHit(hit: Hit, stragglers: Set<number>): [string, string]
   const worker = hit.row.lane?.pid ? `${hit.row.id} (pid ${hit.row.lane.pid})` : String(hit.row.id);
   if (hit.kind === 'startup') {
     const lane = hit.row.lane!;
-    return [
-      ['worker start-up', formatMs((lane.readyMs ?? lane.spawnMs) - lane.spawnMs)],
-      ['worker', worker],
-    ];
+    const lines: [string, string][] = [['worker start-up', formatMs((lane.readyMs ?? lane.spawnMs) - lane.spawnMs)]];
+    // The part of it spent in the user's module: its imports and top-level code.
+    if (lane.loadMs != null) lines.push(['loading your module', formatMs(lane.loadMs)]);
+    lines.push(['worker', worker]);
+    return lines;
   }
   if (hit.kind === 'wait') {
     const w = hit.wait;
