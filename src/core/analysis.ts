@@ -59,6 +59,8 @@ export function analyze(
 
   const shown = representativeRuns(runs);
   const sequential = shown.find((r) => r.strategy === 'sequential');
+  const libraryCpus = libraryThreadsOf(sequential, target);
+  if (libraryCpus !== undefined) warnings.push(Warnings.libraryThreads(libraryCpus, machine.cpus));
   for (const run of shown) {
     const { speedup, loadImbalance, stragglers, medianTaskMs } = run.metrics;
     // Timing of a run whose tasks were stopped says nothing about parallel speed.
@@ -69,7 +71,7 @@ export function analyze(
     // overhead: the GIL is not what the user should look at (and a process pool does worse).
     const judged = (sequential?.metrics.busyMs ?? 0) >= TOO_LITTLE_MS && (sequential?.metrics.medianTaskMs ?? 0) >= TINY_CALL_MS;
     const slowLoad = slowLoadOf(run, target);
-    if (target.language === 'python' && run.strategy === 'threads' && run.workers > 1 && speedup < 1.2 && cpuBound && judged && machine.gil !== false) {
+    if (target.language === 'python' && run.strategy === 'threads' && run.workers > 1 && speedup < 1.2 && cpuBound && judged && machine.gil !== false && libraryCpus === undefined) {
       warnings.push(Warnings.gil(speedup, run.workers, definition));
     } else if (speedup < 0.9) {
       const busy = Math.max(run.otherLoad ?? 0, sequential?.otherLoad ?? 0);
@@ -98,7 +100,7 @@ export function analyze(
   if (busy) warnings.push(busy);
 
   const all = dedupe([...mergeRepeated(given), ...warnings]);
-  return { warnings: all, verdict: verdictOf(shown, all, target, { isAsync, cpus: machine.cpus }) };
+  return { warnings: all, verdict: verdictOf(shown, all, target, { isAsync, cpus: machine.cpus, libraryCpus }) };
 }
 
 /**
@@ -209,4 +211,19 @@ function dedupe(warnings: Warning[]): Warning[] {
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A one-worker run keeping this many CPUs busy has threads of its own: a library's. */
+const LIBRARY_THREADS_CPUS = 1.4;
+
+/**
+ * How many CPUs the Python sequential run kept busy, where it was clearly more than one: its calls
+ * use a library that runs threads of its own (numpy's BLAS). Not for JS, whose garbage collector
+ * alone can keep a second CPU busy part of the time.
+ */
+function libraryThreadsOf(sequential: Run | undefined, target: Target): number | undefined {
+  if (target.language !== 'python' || !sequential || sequential.aborted || sequential.cpuMs === null || sequential.wallMs <= 0) return undefined;
+  if (sequential.metrics.busyMs < TOO_LITTLE_MS) return undefined;
+  const cpus = sequential.cpuMs / sequential.wallMs;
+  return cpus >= LIBRARY_THREADS_CPUS ? cpus : undefined;
 }

@@ -28,7 +28,7 @@ export const TOO_LITTLE_MS = 10;
 /** Below this share of CPU time per wall time, the calls mostly wait (I/O, sleeps, other processes). */
 const WAITING = 0.3;
 
-export function verdictOf(shown: Run[], warnings: Warning[], target: Target, traits: { isAsync?: boolean; cpus?: number } = {}): string {
+export function verdictOf(shown: Run[], warnings: Warning[], target: Target, traits: { isAsync?: boolean; cpus?: number; libraryCpus?: number } = {}): string {
   // Pools that never ran (e.g. Python's process pool for a lambda): their reason is a warning of
   // kind error, but no call of the function failed.
   const skipped = shown.filter(wasSkipped).map((r) => r.strategy);
@@ -64,6 +64,8 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   const best = pools.reduce((a, b) => ((b.metrics.speedup ?? 0) > (a.metrics.speedup ?? 0) ? b : a));
   const others = pools.filter((r) => r !== best);
   const gil = warnings.some((w) => w.kind === 'gil');
+  // The sequential run already kept several CPUs busy with a library's own threads.
+  const library = traits.libraryCpus !== undefined && `the sequential run already kept ${traits.libraryCpus.toFixed(1)} CPUs busy with a library's own threads (numpy's BLAS, for one) — limit them (OMP_NUM_THREADS=1) to compare the pools`;
   const median = best.metrics.medianTaskMs;
   // A pool that printed enough to be slowed by it, if any.
   const chatty = pools.find(printsALot);
@@ -95,7 +97,9 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
       else sentence += `; the ${POOL_NAMES[other.strategy]} reaches ${x(s)}`;
     }
   } else if (bestSpeedup >= 0.9) {
-    const why = gil
+    const why = library
+      ? library
+      : gil
       ? 'threads are held back by the GIL'
       : busy
         ? BUSY
@@ -110,7 +114,9 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
         : 'the work does not spread across workers — look at the timeline for serialization or waiting';
     sentence = `Parallelism barely pays: the best, the ${POOL_NAMES[best.strategy]}, reaches ${x(bestSpeedup)}; ${why}`;
   } else {
-    const why = busy
+    const why = library
+      ? ` — ${library}`
+      : busy
       ? ` — ${BUSY}`
       : chatty
       ? ` — ${printed(chatty.outputLines!)}; print less in the function`

@@ -205,6 +205,13 @@ export const Warnings = {
           : 'the calls run slower side by side than alone — they contend for the CPUs, memory bandwidth or caches (a library that starts threads of its own does this); see the timeline';
     return { kind: 'overhead', strategy, message: `${strategy}: ${fmt(speedup)}× — slower than sequential: ${why}` };
   },
+  /** A one-worker run that kept several CPUs busy: a library's own threads (numpy's BLAS). */
+  libraryThreads(cpusUsed: number, cpus: number): Warning {
+    return {
+      kind: 'overhead',
+      message: `the sequential run already kept ${fmt(cpusUsed)} of the ${cpus} CPUs busy: a library the function calls runs threads of its own (numpy's BLAS, for one), so a pool has little left to gain and its workers compete with those threads — to compare the pools, limit them (OMP_NUM_THREADS=1 and OPENBLAS_NUM_THREADS=1 or MKL_NUM_THREADS=1 in the environment)`,
+    };
+  },
   /** Slow loading where the pool still gains (an overhead warning says it where the pool loses). */
   slowLoad(load: SlowLoad): Warning {
     return { kind: 'overhead', strategy: load.strategy, message: `${load.strategy}: ${slowLoadText(load)}` };

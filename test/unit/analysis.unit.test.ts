@@ -182,6 +182,19 @@ test('workers that spend much of the run loading the module: a warning with the 
   assert.equal(analyze([sequential, quick], js, machine, []).warnings.filter((w) => w.kind === 'overhead').length, 0);
 });
 
+test('a sequential run that kept two CPUs busy (BLAS threads in numpy): no GIL warning, but the threads of the library named, with the fix', () => {
+  const spans = (lanes: number): [number, number, number, number][] => Array.from({ length: 4 }, (_, i) => [i % lanes, 0, 20, 20]);
+  const sequential = makeRun('sequential', 1, 80, spans(1), { cpuMs: 150 });
+  const threads = makeRun('threads', 2, 78, spans(2), { cpuMs: 150 });
+  const { warnings, verdict } = analyze([sequential, threads], target, machine, []);
+  assert.equal(warnings.filter((w) => w.kind === 'gil').length, 0);
+  assert.match(warnings.find((w) => w.kind === 'overhead')?.message ?? '', /^the sequential run already kept 1\.88 of the 2 CPUs busy: a library the function calls runs threads of its own .*OMP_NUM_THREADS=1/);
+  assert.match(verdict, /^Parallelism barely pays: the best, the thread pool, reaches 1\.03×; the sequential run already kept 1\.9 CPUs busy with a library's own threads/);
+  // One CPU busy, as pure Python keeps it: the GIL is the story.
+  const plain = analyze([makeRun('sequential', 1, 80, spans(1), { cpuMs: 80 }), makeRun('threads', 2, 78, spans(2), { cpuMs: 80 })], target, machine, []);
+  assert.equal(plain.warnings.filter((w) => w.kind === 'gil').length, 1);
+});
+
 test('I/O-bound threads (little CPU per task) get no GIL warning', () => {
   const io = (lanes: number): [number, number, number, number][] => Array.from({ length: 4 }, (_, i) => [i % lanes, 0, 100, 1]);
   const sequential = makeRun('sequential', 1, 400, io(1));
