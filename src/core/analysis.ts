@@ -8,6 +8,10 @@ import { findLockOrderInversions } from './lockOrder';
 import { Warnings, loadCouldExplain, printsALot, sharesState, slowLoadOf } from './warnings';
 import { TOO_LITTLE_MS, verdictOf } from './verdict';
 
+/** Where code draws random numbers, unseeded: Python's random module, numpy's; JS's Math.random, crypto. */
+const RANDOM_PY = /\b(random\.(random|randint|randrange|uniform|gauss|choice|choices|shuffle|sample)|np\.random\.|numpy\.random\.|secrets\.|uuid4)\b|^\s*from\s+random\s+import\b/;
+const RANDOM_JS = /\bMath\.random\b|\brandomUUID\b|\bgetRandomValues\b|\brandomInt\b|\brandomBytes\b/;
+
 /** The first line of the source matching `pattern`, as a location in the target's file. */
 function lineOf(target: Target, source: string | undefined, pattern: RegExp): SourceLocation | undefined {
   if (!source) return undefined;
@@ -48,7 +52,9 @@ export function analyze(
     }
   }
 
-  warnings.push(...divergences(runs, definition));
+  // Random numbers differ from run to run by design: divergence then says so, at the draw.
+  const randomSite = lineOf(target, source, target.language === 'python' ? RANDOM_PY : RANDOM_JS);
+  warnings.push(...divergences(runs, randomSite ?? definition, randomSite !== undefined));
   // An inversion that did deadlock is already reported as the deadlock itself.
   const deadlocked = given.filter((w) => w.kind === 'deadlock').map((w) => w.message);
   for (const inversion of findLockOrderInversions(runs)) {
@@ -100,7 +106,7 @@ export function analyze(
   if (busy) warnings.push(busy);
 
   const all = dedupe([...mergeRepeated(given), ...warnings]);
-  return { warnings: all, verdict: verdictOf(shown, all, target, { isAsync, cpus: machine.cpus, libraryCpus }) };
+  return { warnings: all, verdict: verdictOf(shown, all, target, { isAsync, cpus: machine.cpus, libraryCpus, random: randomSite !== undefined }) };
 }
 
 /**
@@ -135,7 +141,7 @@ function busyMachine(runs: Run[], shown: Run[]): Warning | undefined {
 }
 
 /** Results that differ from the sequential run for the same input (or between repeats). */
-function divergences(runs: Run[], location?: SourceLocation): Warning[] {
+function divergences(runs: Run[], location?: SourceLocation, random = false): Warning[] {
   const reference = new Map<number, { digest: string; preview?: string }>();
   for (const run of runs) {
     if (run.strategy !== 'sequential') continue;
@@ -160,7 +166,7 @@ function divergences(runs: Run[], location?: SourceLocation): Warning[] {
       if (any) repeatsWith++;
     }
     if (differing.size > 0) {
-      const warning = Warnings.divergence(strategy, [...differing.values()].slice(0, 3), differing.size, location);
+      const warning = Warnings.divergence(strategy, [...differing.values()].slice(0, 3), differing.size, location, random);
       if (group.length > 1) warning.seenIn = { repeats: repeatsWith, of: group.length };
       warnings.push(warning);
     }

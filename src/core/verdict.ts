@@ -28,12 +28,16 @@ export const TOO_LITTLE_MS = 10;
 /** Below this share of CPU time per wall time, the calls mostly wait (I/O, sleeps, other processes). */
 const WAITING = 0.3;
 
-export function verdictOf(shown: Run[], warnings: Warning[], target: Target, traits: { isAsync?: boolean; cpus?: number; libraryCpus?: number } = {}): string {
+export function verdictOf(shown: Run[], warnings: Warning[], target: Target, traits: { isAsync?: boolean; cpus?: number; libraryCpus?: number; random?: boolean } = {}): string {
   // Pools that never ran (e.g. Python's process pool for a lambda): their reason is a warning of
   // kind error, but no call of the function failed.
   const skipped = shown.filter(wasSkipped).map((r) => r.strategy);
-  const safety = safetyClause(warnings.filter((w) => !(w.kind === 'error' && w.strategy && skipped.includes(w.strategy))));
+  // Results that differ because the code draws random numbers are no safety matter: they are said apart.
+  const safety = safetyClause(warnings.filter((w) => !(w.kind === 'error' && w.strategy && skipped.includes(w.strategy)) && !(traits.random && w.kind === 'divergence')));
+  const random = traits.random && warnings.some((w) => w.kind === 'divergence') ? 'its results differ from run to run, as it draws random numbers' : '';
   const notRun = skipped.length ? `the ${listed(skipped.map((s) => POOL_NAMES[s] ?? s))} could not run it (see the warnings)` : '';
+  // What the sentence adds after its reasons: pools that never ran, results that are random.
+  const aside = [notRun, random].filter(Boolean).join('; ');
   const stuck = warnings.filter((w) => w.kind === 'deadlock' || w.kind === 'hang' || w.kind === 'crash');
   if (stuck.length > 0) {
     // Each kind of trouble with the first place it was seen at: the line to look at first.
@@ -86,7 +90,7 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
     const calls = sequential.tasks.length;
     const each = sequential.metrics.medianTaskMs === null || calls === 1 ? '' : ` (${ms(sequential.metrics.medianTaskMs)} a call, median)`;
     sentence = `Not worth parallelizing yet: the ${calls} call${calls === 1 ? ' takes' : 's take'} ${ms(work)} in all${each}, so the pools' times (${pools.map((r) => `${r.strategy} ${x(r.metrics.speedup ?? 0)}`).join(', ')}) are mostly start-up and timing noise — profile more inputs, or bigger ones, to see whether a pool pays`;
-    return `${sentence}${notRun ? `; ${notRun}` : ''}${safety ? `; but ${safety}` : ''}.`;
+    return `${sentence}${aside ? `; ${aside}` : ''}${safety ? `; but ${safety}` : ''}.`;
   }
   if (bestSpeedup >= 1.2) {
     sentence = `${capitalize(POOL_NAMES[best.strategy])} is ${x(bestSpeedup)} faster than sequential with ${best.workers} workers`;
@@ -133,7 +137,7 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   }
   const waiting = waitingClause(sequential, best, target, traits.isAsync === true);
   if (waiting) sentence += `; ${waiting}`;
-  if (notRun) sentence += `; ${notRun}`;
+  if (aside) sentence += `; ${aside}`;
   const hedge = busyMachine && !sentence.includes(BUSY) ? ' (measured while other programs kept the machine busy: profile again to confirm)' : '';
   return `${sentence}${safety ? `; but ${safety}` : ''}${hedge}.`;
 }

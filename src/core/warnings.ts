@@ -130,12 +130,15 @@ export const Warnings = {
       message: `${strategy}: ${lost} of ${expected} counter updates were lost (${((100 * lost) / expected).toFixed(1)}%) — unsafe read-modify-write raced between workers${at(location)}; ${fix}`,
     };
   },
-  divergence(strategy: StrategyName, examples: string[], total: number, location?: SourceLocation): Warning {
+  divergence(strategy: StrategyName, examples: string[], total: number, location?: SourceLocation, random = false): Warning {
+    const why = random
+      ? `the code draws random numbers${at(location)}, and each run draws others — to compare the strategies, seed a generator from the input (e.g. random.Random(x) in Python, a seeded generator in JS); where results need only agree statistically (a Monte Carlo estimate), this is expected`
+      : 'the function depends on shared state or timing; make it depend only on its arguments';
     return {
       kind: 'divergence',
       strategy,
       location,
-      message: `${strategy}: ${total} input${total === 1 ? '' : 's'} gave a different result than sequentially (${examples.join('; ')}) — the function depends on shared state or timing; make it depend only on its arguments`,
+      message: `${strategy}: ${total} input${total === 1 ? '' : 's'} gave a different result than sequentially (${examples.join('; ')}) — ${why}`,
     };
   },
   taskErrors(strategy: StrategyName, count: number, first: string, location?: SourceLocation): Warning {

@@ -195,6 +195,24 @@ test('a sequential run that kept two CPUs busy (BLAS threads in numpy): no GIL w
   assert.equal(plain.warnings.filter((w) => w.kind === 'gil').length, 1);
 });
 
+test('results that differ because the code draws random numbers: said so at the draw, and no safety matter in the verdict', () => {
+  const differing = () => {
+    const sequential = makeRun('sequential', 1, 400, [[0, 0, 100, 100], [0, 100, 200, 100], [0, 200, 300, 100], [0, 300, 400, 100]]);
+    const processes = makeRun('processes', 2, 200, [[0, 0, 100, 100], [1, 0, 100, 100], [0, 100, 200, 100], [1, 100, 200, 100]]);
+    for (const t of processes.tasks) t.digest = `n:${t.index + 10}`;
+    return [sequential, processes];
+  };
+  const random = analyze(differing(), target, machine, [], 'import random\n\ndef f(n):\n    return random.random() * n\n');
+  const said = random.warnings.find((w) => w.kind === 'divergence');
+  assert.match(said?.message ?? '', /— the code draws random numbers at \/x\/f\.py:4, and each run draws others — to compare the strategies, seed a generator from the input/);
+  assert.deepEqual(said?.location, { file: '/x/f.py', line: 4 });
+  assert.equal(random.verdict, 'Process pool is 2.0× faster than sequential with 2 workers; its results differ from run to run, as it draws random numbers.');
+  // Without random numbers in the code, differing results are shared state or timing: not safe.
+  const shared = analyze(differing(), target, machine, [], 'total = []\n\ndef f(n):\n    total.append(n)\n    return len(total)\n');
+  assert.match(shared.warnings.find((w) => w.kind === 'divergence')?.message ?? '', /depends on shared state or timing/);
+  assert.match(shared.verdict, /but it is not safe as is: results differ in processes\.$/);
+});
+
 test('I/O-bound threads (little CPU per task) get no GIL warning', () => {
   const io = (lanes: number): [number, number, number, number][] => Array.from({ length: 4 }, (_, i) => [i % lanes, 0, 100, 1]);
   const sequential = makeRun('sequential', 1, 400, io(1));
