@@ -117,6 +117,15 @@ test('…but with spawned workers, which would import it in place of the standar
   assert.equal(ofType(r.events, 'worker').filter((w) => w.run === 2).length, 0, 'no worker process was started');
 });
 
+test('files beside the target named like standard modules do not stand in for them in the harness; spawned workers would, so that pool is skipped', async () => {
+  const forked = await runHarness(options('besideStdlib/work.py', 'double', 'await numbers()', { startMethod: 'fork' }));
+  assert.equal(forked.code, 0, forked.stderr);
+  for (const run of [0, 1, 2]) assert.deepEqual(tasksOf(forked.events, run).map((t) => t.resultPreview), ['2', '4'], `run ${run}`);
+  const spawned = await runHarness(options('besideStdlib/work.py', 'double', '[1, 2]', { startMethod: 'spawn' }));
+  assert.equal(spawned.code, 0, spawned.stderr);
+  assert.match(ofType(spawned.events, 'run-end')[2].aborted ?? '', /^processes strategy skipped: .*besideStdlib\/inspect\.py has the name of a standard module, and worker processes started with 'spawn' would import it/);
+});
+
 for (const name of ['cached', 'memoized', 'counted']) {
   test(`every run starts from the module's state, not what the run before left in it (${name}: a cache, a memo, a global)`, async () => {
     const r = await runHarness(options('carriesState.py', name, '[0, 1, 2, 3]', { startMethod: 'fork' }));

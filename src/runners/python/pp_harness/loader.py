@@ -1,7 +1,9 @@
 """Loads the user's module by path (its `__main__` block does not run), finds the target function
 and evaluates the inputs expression in the module's namespace. Every failure is one clear line."""
 import ast
+import importlib
 import importlib.util
+import inspect
 import os
 import sys
 import traceback
@@ -87,6 +89,7 @@ def load_module(path):
     for entry in (root, folder):
         if entry not in sys.path:
             sys.path.insert(0, entry)
+            _user_entries.add(entry)
     stem = os.path.splitext(os.path.basename(path))[0]
     name = ".".join(packages + [stem]) if packages else _free_name(stem, path)
     existing = sys.modules.get(name)
@@ -163,18 +166,34 @@ def find_function(module, path, name):
     return fn
 
 
+def stdlib_module(name):
+    """A module of Python's own imported after the user's folders went on sys.path, with them left
+    out: a user's asyncio.py or inspect.py beside the target must not stand in for it."""
+    if name in sys.modules:
+        return sys.modules[name]
+    saved = sys.path[:]
+    sys.path[:] = [entry for entry in saved if entry not in _user_entries]
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path[:] = saved
+
+
+# The folders load_module put on sys.path.
+_user_entries = set()
+
+
 def _settled(value):
     """The inputs themselves when the expression gave an awaitable (an async loader's coroutine) or
     an async generator: awaited, or read to the end, in an event loop of their own."""
-    import inspect
     if inspect.isawaitable(value):
-        import asyncio
+        asyncio = stdlib_module("asyncio")
 
         async def wait():
             return await value
         value = asyncio.run(wait())
     if hasattr(value, "__aiter__") and not hasattr(value, "__iter__"):
-        import asyncio
+        asyncio = stdlib_module("asyncio")
 
         async def collect():
             return [item async for item in value]

@@ -77,6 +77,7 @@ class Profile:
     def process_preflight(self):
         """None if the processes strategy can run, else the reason (also sent as a warning)."""
         if self._preflight is None:
+            from .loader import package_of
             from .preflight import check_function, pickle_inputs, shadowed_module
             import pickle
             problem = check_function(self.fn, self.name)
@@ -95,7 +96,8 @@ class Profile:
                                "platform; fix: use one of %s"
                                % (method, ", ".join(multiprocessing.get_all_start_methods())))
             if problem is None:
-                problem = shadowed_module(self.file, self.mp.get_start_method())
+                folders = [os.getcwd(), os.path.dirname(self.file), package_of(self.file)[0]]
+                problem = shadowed_module(self.file, self.mp.get_start_method(), folders)
             self._preflight = problem or ""
             if problem:
                 self.warn("error", "processes", problem, self.fn_site)
@@ -174,6 +176,13 @@ def _profile(emitter):
         commands.push({"type": "cancel", "reason": "signal"})
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, on_signal)
+    # The harness's own modules load before the user's folder goes first on sys.path, where a
+    # math.py or signal.py of the user's would stand in for the standard one they import.
+    from .freshstate import ModuleState
+    from .procpool import ProcessRun
+    from .threadbackend import guarded_exit
+    from .threadpool import ThreadRun
+    from . import loader, preflight  # noqa: F401 - loaded now for the same reason
     try:
         options = _options()
         profile = Profile(emitter, commands, options)
@@ -186,13 +195,9 @@ def _profile(emitter):
         emitter.emit({"type": "fatal", "message": str(e)})
         _finish(EXIT_BAD_INPUT)
     emitter.emit({"type": "inputs", "count": len(profile.items)})
-    from .freshstate import ModuleState
     module_state = ModuleState(profile.file)
 
-    from .threadbackend import guarded_exit
     os._exit = guarded_exit
-    from .procpool import ProcessRun
-    from .threadpool import ThreadRun
 
     workers = int(options.get("workers") or 0) or os.cpu_count() or 1
     repeat = max(1, int(options.get("repeat") or 1))

@@ -6,6 +6,7 @@ here it fails the processes strategy with the cause and the fix, and the other s
 import os
 import pickle
 import sys
+import sysconfig
 import time
 
 
@@ -43,28 +44,30 @@ def pickle_inputs(items):
     return payloads, times
 
 
-def shadowed_module(path, method):
-    """None unless worker processes started with `method` would import the user's file in place of
-    a module of that name that Python or the harness needs (a file called threading.py): they start
-    with the working folder first on their path. A forked worker has its modules already."""
-    stem = os.path.splitext(os.path.basename(path))[0]
-    loaded = sys.modules.get(stem)
-    if method == "fork" or loaded is None or _same_file(getattr(loaded, "__file__", None), path):
+def shadowed_module(path, method, folders):
+    """None unless worker processes started with `method` would import a file of the user's in place
+    of a standard module that Python or the harness has loaded (a threading.py, a select.py): they
+    start with the working folder first on their path, then the user's folders. A forked worker has
+    its modules already."""
+    if method == "fork":
         return None
-    spec = None
-    for finder in sys.meta_path:
+    stdlib = {os.path.realpath(sysconfig.get_paths()[key]) for key in ("stdlib", "platstdlib")}
+    for folder in dict.fromkeys(os.path.realpath(f) for f in folders):
         try:
-            spec = finder.find_spec(stem, None)
-        except Exception:  # noqa: BLE001 - finders of installed tools may take other arguments
+            names = sorted(n for n in os.listdir(folder) if n.endswith(".py"))
+        except OSError:
             continue
-        if spec is not None:
-            break
-    if not _same_file(getattr(spec, "origin", None), path):
-        return None
-    return ("processes strategy skipped: %s has the name of a standard module, and worker processes "
-            "started with %r would import it in that module's place (the working folder comes first on "
-            "their path, as for your own ProcessPoolExecutor); fix: rename the file, e.g. %s_demo.py"
-            % (os.path.basename(path), method, stem))
+        for name in names:
+            loaded = sys.modules.get(name[:-3])
+            where = os.path.realpath(getattr(loaded, "__file__", None) or "")
+            if loaded is None or not any(where.startswith(d + os.sep) for d in stdlib):
+                continue
+            shown = name if _same_file(os.path.join(folder, name), path) else os.path.join(folder, name)
+            return ("processes strategy skipped: %s has the name of a standard module, and worker "
+                    "processes started with %r would import it in that module's place (the working "
+                    "folder and yours come first on their path, as for your own ProcessPoolExecutor); "
+                    "fix: rename the file, e.g. %s_demo.py" % (shown, method, name[:-3]))
+    return None
 
 
 def _same_file(a, b):

@@ -32,9 +32,9 @@ def call(fn, item, spread):
     whole call, as when the JS runner awaits an async function."""
     result = fn(*item) if spread else fn(item)
     if isinstance(result, types.CoroutineType):
-        import asyncio  # only for async targets: importing it costs a worker tens of milliseconds
-
-        return asyncio.run(result)
+        # Only for async targets: importing asyncio costs a worker tens of milliseconds.
+        from .loader import stdlib_module
+        return stdlib_module("asyncio").run(result)
     return result
 
 
