@@ -3,6 +3,7 @@
  * bundler so that workers start without loading esbuild, and loads no module of Node's that a
  * CommonJS bundle does not need: each costs every worker start-up time.
  */
+import { sinceOrigin } from './clock';
 
 /** The global the bundle's appended hook sets. */
 export const HOOKS_KEY = '__parallelProfilerHooks';
@@ -16,4 +17,15 @@ export async function loadBundle(bundle: string): Promise<TargetHooks> {
   if (bundle.endsWith('.cjs')) require(bundle);
   else await import((require('node:url') as typeof import('node:url')).pathToFileURL(bundle).href);
   return (globalThis as Record<string, unknown>)[HOOKS_KEY] as TargetHooks;
+}
+
+/**
+ * A worker's load of the target: the function, when it was ready on the shared clock, and how long
+ * loading the user's module took (its imports and top-level code run in every worker).
+ */
+export async function loadTarget(bundle: string, originEpochMs: number): Promise<{ fn: (...args: unknown[]) => unknown; readyMs: number; loadMs: number }> {
+  const loadStartMs = sinceOrigin(originEpochMs);
+  const fn = (await loadBundle(bundle)).target() as (...args: unknown[]) => unknown;
+  const readyMs = sinceOrigin(originEpochMs);
+  return { fn, readyMs, loadMs: readyMs - loadStartMs };
 }

@@ -6,7 +6,7 @@
 import { sinceOrigin } from './clock';
 import { installRuntimeHost } from './runtimeHost';
 import { ProcessSharedMemory } from './sharedMemory';
-import { loadBundle } from './loadBundle';
+import { loadTarget } from './loadBundle';
 import { mapStacksToSources } from './lazySourceMap';
 import { recordExitSite } from './exitSite';
 import { executeTask, describeError, isPlain, newPlainCall, type Executed, type TaskOutcome } from './taskExecution';
@@ -62,10 +62,8 @@ async function main(): Promise<void> {
   const emit = process.emit.bind(process) as (event: string | symbol, ...args: unknown[]) => boolean;
   process.emit = ((event: string | symbol, ...args: unknown[]) => (event === 'message' ? (takeTask(args[0] as ProcessTask), true) : emit(event, ...args))) as typeof process.emit;
   installRuntimeHost(memory, { owner: process.pid, tallySlot: lane, originEpochMs }, send);
-  const loadStartMs = sinceOrigin(originEpochMs);
-  const fn = (await loadBundle(bundle)).target() as (...args: unknown[]) => unknown;
-  const readyMs = sinceOrigin(originEpochMs);
-  send({ pp: 'ready', pid: process.pid, readyMs, loadMs: readyMs - loadStartMs } satisfies FromProcessWorker);
+  const { fn, readyMs, loadMs } = await loadTarget(bundle, originEpochMs);
+  send({ pp: 'ready', pid: process.pid, readyMs, loadMs } satisfies FromProcessWorker);
   const replyPlain = (startMs: number, endMs: number, cpuMs: number | undefined, cpuTotalMs: number, result: unknown): void => {
     memory.flushTally(lane);
     send([startMs, endMs, cpuMs ?? null, cpuTotalMs, result] satisfies PlainResult);

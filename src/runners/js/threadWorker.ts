@@ -8,7 +8,7 @@ import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { epochMs, sinceOrigin } from './clock';
 import { installRuntimeHost } from './runtimeHost';
 import { ThreadSharedMemory } from './sharedMemory';
-import { loadBundle } from './loadBundle';
+import { loadTarget } from './loadBundle';
 import { mapStacksToSources } from './lazySourceMap';
 import { recordExitSite } from './exitSite';
 import { TaskTable } from './taskTable';
@@ -72,10 +72,8 @@ async function setup(): Promise<(task: ThreadTask) => ThreadTaskResult | Promise
   const table = new TaskTable(tableBuffer);
   const slot = memory.claimSlot();
   installRuntimeHost(memory, { owner: threadId, tallySlot: slot, originEpochMs }, (m) => parentPort!.postMessage(m));
-  const loadStartMs = sinceOrigin(originEpochMs);
-  const fn = (await loadBundle(bundle)).target() as (...args: unknown[]) => unknown;
-  const readyMs = sinceOrigin(originEpochMs);
-  const ready: ThreadReady = { pp: 'ready', threadId, pid: process.pid, slot, tid: linuxThreadId(), spawnMs: startedEpochMs - originEpochMs, readyMs, loadMs: readyMs - loadStartMs, cpuMs: schedstatCpuMs() };
+  const { fn, readyMs, loadMs } = await loadTarget(bundle, originEpochMs);
+  const ready: ThreadReady = { pp: 'ready', threadId, pid: process.pid, slot, tid: linuxThreadId(), spawnMs: startedEpochMs - originEpochMs, readyMs, loadMs, cpuMs: schedstatCpuMs() };
   parentPort!.postMessage(ready);
   let announced = false;
   /** A task's timing into the table, where the runner reads it. */
