@@ -4,7 +4,7 @@
  */
 import type { Run, SourceLocation, Target, Warning } from './model';
 import { isCpuBound } from './metrics';
-import { durationText as ms, loadCouldExplain, overCpus, printed, printsALot, sharesState, slowLoadOf } from './warnings';
+import { durationText as ms, fileName, loadCouldExplain, overCpus, printed, printsALot, sharesState, slowLoadOf } from './warnings';
 
 /**
  * A speedup for a sentence: two decimals near 1, where one would hide which side of sequential a
@@ -75,7 +75,7 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   const chatty = pools.find(printsALot);
   // The best pool's workers spending much of the run loading the module.
   const load = slowLoadOf(best, target);
-  const loading = load && `its workers spend ${pct(load.share)} of the run loading ${load.file.split(/[\\/]/).pop()} (its top-level code runs in each) — keep work out of module level`;
+  const loading = load && `its workers spend ${pct(load.share)} of the run loading ${fileName(load.file)} (its top-level code runs in each) — keep work out of module level`;
   // More workers than CPUs for CPU-bound calls (not for calls that mostly wait).
   const sequential = shown.find((r) => r.strategy === 'sequential');
   const crowded = isCpuBound(sequential) && traits.cpus !== undefined && best.workers > traits.cpus && best.workers <= best.tasks.length ? traits.cpus : undefined;
@@ -183,7 +183,7 @@ function safetyClause(warnings: Warning[]): string {
 
 /** A place as the verdict names it: "primes.ts:12". */
 function placeText(at: SourceLocation): string {
-  return `${at.file.split(/[\\/]/).pop()}:${at.line}`;
+  return `${fileName(at.file)}:${at.line}`;
 }
 
 /** "a", "a and b", "a, b and c". */

@@ -4,6 +4,8 @@
 import type { Language, Run, SourceLocation, StrategyName, Target, Warning } from './model';
 
 const fmt = (n: number) => String(Number(n.toFixed(2)));
+/** A path's last part, "primes.ts", whichever separator it uses. */
+export const fileName = (file: string): string => file.split(/[\\/]/).pop()!;
 /**
  * A duration for a sentence: "812 ms", "12 ms", "0.42 ms"; under 0.1 ms in µs ("1.7 µs"), never
  * "0.00 ms". Spans are kept in whole µs, so a call of under 0.5 µs has lasted 0: "a fraction of a µs".
@@ -65,10 +67,9 @@ export function slowLoadOf(run: Run, target: Target): SlowLoad | undefined {
 
 /** Why a pool whose workers load the module slowly loses: its top-level code runs in each. */
 export function slowLoadText({ loadMs, share, file, language, strategy }: SlowLoad): string {
-  const base = file.split(/[\\/]/).pop();
   const worker = strategy === 'processes' ? 'worker process' : 'worker thread';
   const fix = language === 'python' ? 'put script code under `if __name__ == "__main__":`' : 'do it inside the function, or once on first use';
-  return `each worker spent ${durationText(loadMs)} loading ${base} before its first task (${pct(share)} of the run): its imports and top-level code run again in every ${worker} — keep work out of module level (${fix}), or give the pool more work so its start-up pays`;
+  return `each worker spent ${durationText(loadMs)} loading ${fileName(file)} before its first task (${pct(share)} of the run): its imports and top-level code run again in every ${worker} — keep work out of module level (${fix}), or give the pool more work so its start-up pays`;
 }
 
 /** Why more workers than CPUs lose on CPU-bound calls. */
