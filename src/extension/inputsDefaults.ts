@@ -53,13 +53,14 @@ function sampleArgument(param: string): string {
   return open === '{' ? `{ ${names.map((name) => `${name}: i`).join(', ')} }` : `[${names.map(() => 'i').join(', ')}]`;
 }
 
-/**
- * Checks an inputs expression without running it. Returns one line naming the problem, or
- * undefined when it looks fine. JS: compiled (never called) with `new Function`; TS: parsed by
- * esbuild; Python: balanced brackets and quotes, since no Python parser runs in the extension host.
- */
 const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as FunctionConstructor;
 
+/**
+ * Checks an inputs expression without running it. Returns one line naming the problem, or
+ * undefined when it looks fine. JS: compiled (never called) as an async function's body, as the
+ * runner evaluates it; TS: parsed by esbuild; Python: balanced brackets and quotes, since no Python
+ * parser runs in the extension host.
+ */
 export function checkInputs(expression: string, language: Language): string | undefined {
   const text = expression.trim();
   if (text === '') return 'Enter an inputs expression, e.g. [1, 2, 3].';

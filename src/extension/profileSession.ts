@@ -44,7 +44,6 @@ export class ProfileSession implements vscode.Disposable {
     return this.lastRequest;
   }
 
-  /** Makes `target` with `inputs` what Re-run runs next (e.g. after opening a saved report). */
   /**
    * A report opened from a file: re-run profiles its target and inputs again, and its warnings go
    * to the Problems view where their files have not changed since it was made.
@@ -55,6 +54,7 @@ export class ProfileSession implements vscode.Disposable {
     if (!Number.isNaN(madeAt)) this.problems.show(report, madeAt);
   }
 
+  /** Makes `target` with `inputs` what Re-run runs next. */
   private async remember(target: Target, inputs: InputsChoice): Promise<void> {
     this.lastRequest = { target, inputs };
     await vscode.commands.executeCommand('setContext', CONTEXT.hasLastProfile, true);
