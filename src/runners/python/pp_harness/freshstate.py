@@ -9,6 +9,9 @@ every run: the module-level names, the contents of module-level dicts, lists and
 and functools caches emptied. Objects keep their identity, so inputs made of the module's classes
 still match them."""
 import os
+import sys
+
+from .loader import package_of
 
 # Containers bigger than this are data, not caches; copying them would cost memory for nothing.
 MAX_COPIED = 100000
@@ -17,10 +20,7 @@ MAX_COPIED = 100000
 def user_modules(user_file):
     """The user's modules loaded now: the target's and those beside it or in its package's tree
     (not the standard library, installed packages or the harness)."""
-    import sys
-    root = os.path.dirname(os.path.realpath(user_file))
-    while os.path.isfile(os.path.join(root, "__init__.py")):
-        root = os.path.dirname(root)
+    root = os.path.realpath(package_of(user_file)[0])
     harness = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
     found = []
     for module in list(sys.modules.values()):

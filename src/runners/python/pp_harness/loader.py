@@ -23,16 +23,21 @@ def package_of(path):
     return folder, packages
 
 
+def same_file(a, b):
+    """Whether two paths name one file (links resolved); False for a missing one."""
+    return bool(a) and os.path.realpath(a) == os.path.realpath(b)
+
+
+def innermost_in(frames, path):
+    """The innermost of `frames` (traceback summaries, outermost first) in the file `path`, or None."""
+    return next((frame for frame in reversed(frames) if same_file(frame.filename, path)), None)
+
+
 def _user_frame(tb, path):
     """(file, line) of the innermost traceback frame in the user's file, else the innermost one."""
     frames = traceback.extract_tb(tb)
-    real = os.path.realpath(path)
-    for frame in reversed(frames):
-        if os.path.realpath(frame.filename) == real:
-            return frame.filename, frame.lineno
-    if frames:
-        return frames[-1].filename, frames[-1].lineno
-    return None
+    frame = innermost_in(frames, path) or (frames[-1] if frames else None)
+    return (frame.filename, frame.lineno) if frame else None
 
 
 def _import_packages(root, packages):
@@ -63,7 +68,7 @@ def _free_name(stem, path):
     queue.py): imported as `stem` it would replace the standard module the harness itself uses.
     The same in every process, so worker processes find the function under the same name."""
     loaded = sys.modules.get(stem)
-    elsewhere = loaded is not None and os.path.realpath(getattr(loaded, "__file__", "") or "") != os.path.realpath(path)
+    elsewhere = loaded is not None and not same_file(getattr(loaded, "__file__", None), path)
     if elsewhere or stem in getattr(sys, "stdlib_module_names", ()):
         return "_pp_user_" + stem
     return stem
@@ -93,7 +98,7 @@ def load_module(path):
     stem = os.path.splitext(os.path.basename(path))[0]
     name = ".".join(packages + [stem]) if packages else _free_name(stem, path)
     existing = sys.modules.get(name)
-    if existing is not None and os.path.realpath(getattr(existing, "__file__", "") or "") == os.path.realpath(path):
+    if existing is not None and same_file(getattr(existing, "__file__", None), path):
         return existing
     module = None
     try:

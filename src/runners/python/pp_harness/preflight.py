@@ -9,6 +9,8 @@ import sys
 import sysconfig
 import time
 
+from .loader import same_file
+
 
 def check_function(fn, name):
     """None if `fn` can be sent to worker processes, else a message naming cause and fix."""
@@ -62,13 +64,10 @@ def shadowed_module(path, method, folders):
             where = os.path.realpath(getattr(loaded, "__file__", None) or "")
             if loaded is None or not any(where.startswith(d + os.sep) for d in stdlib):
                 continue
-            shown = name if _same_file(os.path.join(folder, name), path) else os.path.join(folder, name)
+            shown = name if same_file(os.path.join(folder, name), path) else os.path.join(folder, name)
             return ("processes strategy skipped: %s has the name of a standard module, and worker "
                     "processes started with %r would import it in that module's place (the working "
                     "folder and yours come first on their path, as for your own ProcessPoolExecutor); "
                     "fix: rename the file, e.g. %s_demo.py" % (shown, method, name[:-3]))
     return None
 
-
-def _same_file(a, b):
-    return bool(a) and os.path.realpath(a) == os.path.realpath(b)

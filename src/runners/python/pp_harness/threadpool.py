@@ -15,6 +15,7 @@ from collections import deque
 import parallel_profiler
 
 from . import memwatch
+from .loader import innermost_in
 from . import task as tasks
 from .errors import TaskKilled
 from .threadbackend import TaskContext, ThreadBackend
@@ -240,13 +241,8 @@ class ThreadRun:
     def _user_line(self, ident):
         """The innermost line of the user's file that a thread is running, if any."""
         frame = sys._current_frames().get(ident)
-        if frame is None:
-            return None
-        user_file = os.path.abspath(self.p.file)
-        for entry in reversed(traceback.extract_stack(frame)):
-            if os.path.abspath(entry.filename) == user_file:
-                return {"file": user_file, "line": entry.lineno}
-        return None
+        entry = innermost_in(traceback.extract_stack(frame), self.p.file) if frame is not None else None
+        return {"file": os.path.abspath(self.p.file), "line": entry.lineno} if entry else None
 
     def _stop_abandoned(self):
         """Before the run ends, stop the threads of ended tasks still running Python code, so they
