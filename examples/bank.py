@@ -3,11 +3,17 @@ orders. Try (processes lose updates, and the transfers deadlock):
 
     npx parallel-profiler profile examples/bank.py deposit_racy --inputs "[10_000] * 8"
     npx parallel-profiler profile examples/bank.py deposit_safe --inputs "[10_000] * 8"
+    npx parallel-profiler profile examples/bank.py deposit_value --inputs "[10_000] * 8"
     npx parallel-profiler profile examples/bank.py transfer --inputs "[('alice', 'bob'), ('bob', 'alice')]" --spread
 """
 import time
+from multiprocessing import Value
 
 from parallel_profiler import counter, lock
+
+# The same lesson as you would write it without the profiler's runtime: a Value the forked workers
+# share. The profiler measures how much each run changed it against the sequential run.
+balance = Value("i", 0)
 
 
 def deposit_racy(times):
@@ -21,6 +27,14 @@ def deposit_safe(times):
     """The same with the atomic add: nothing is lost."""
     for _ in range(times):
         counter.add(1)
+    return times
+
+
+def deposit_value(times):
+    """`balance.value += 1` reads and writes under two separate locks: workers lose updates. The
+    fix: `with balance.get_lock(): balance.value += 1`."""
+    for _ in range(times):
+        balance.value += 1
     return times
 
 

@@ -5,7 +5,7 @@
  */
 import type { Report, SourceLocation } from '../src/core/model';
 import { assertNever, type ToWebview } from '../src/core/webviewProtocol';
-import { counterView } from './counterView';
+import { counterView, sharedTitle } from './counterView';
 import { h, section } from './dom';
 import { legend } from './legend';
 import { progressView } from './progressView';
@@ -65,7 +65,7 @@ function renderReport(report: Report): void {
     section('timelines', 'Timeline per strategy', [legend(report), ...timelines.map((t) => t.element)]),
     h('div', { className: 'columns' }, [
       section('speedup', 'Speedup: measured vs ideal', [chart.element]),
-      section('counter', 'Shared counter', [counterView(report)]),
+      section('counter', sharedTitle(report), [counterView(report)]),
     ]),
   );
   for (const t of timelines) t.draw();

@@ -1,6 +1,7 @@
 /** The summary table: one row per run with its timings and metrics, the fastest marked. */
 import type { Report } from '../src/core/model';
 import { stoppedHow } from '../src/core/textSummary';
+import { lostUpdates } from '../src/core/sharedValues';
 import { h } from './dom';
 import { formatCount, formatMs, formatPercent, formatTimes } from './format';
 
@@ -33,7 +34,7 @@ export function summaryTable(report: Report): HTMLTableElement {
         cell(formatTimes(run.metrics.speedup)),
         cell(formatPercent(run.metrics.efficiency)),
         cell(formatPercent(run.metrics.utilization)),
-        cell(formatCount(run.counter.lost), run.counter.lost > 0 ? 'num bad' : 'num'),
+        cell(formatCount(lostUpdates(run)), lostUpdates(run) > 0 ? 'num bad' : 'num'),
         cell(String(warnings), warnings > 0 ? 'num warn' : 'num'),
       ]);
     }),

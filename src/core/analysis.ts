@@ -5,8 +5,9 @@
 import type { Machine, Run, SourceLocation, Target, Warning } from './model';
 import { applyMetrics, isCpuBound, laneBusyMs, representativeRuns } from './metrics';
 import { findLockOrderInversions } from './lockOrder';
-import { Warnings, loadCouldExplain, printsALot, sharesState, slowLoadOf } from './warnings';
+import { Warnings, loadCouldExplain, printsALot, sharedThings, slowLoadOf } from './warnings';
 import { TOO_LITTLE_MS, verdictOf } from './verdict';
+import { sharedValueWarnings } from './sharedValues';
 
 /** Where code draws random numbers, unseeded: Python's random module, numpy's; JS's Math.random, crypto. */
 const RANDOM_PY = /\b(random\.(random|randint|randrange|uniform|gauss|choice|choices|shuffle|sample)|np\.random\.|numpy\.random\.|secrets\.|uuid4)\b|^\s*from\s+random\s+import\b/;
@@ -52,6 +53,7 @@ export function analyze(
     }
   }
 
+  warnings.push(...sharedValueWarnings(runs));
   // Random numbers differ from run to run by design: divergence then says so, at the draw.
   const randomSite = lineOf(target, source, target.language === 'python' ? RANDOM_PY : RANDOM_JS);
   warnings.push(...divergences(runs, randomSite ?? definition, randomSite !== undefined));
@@ -86,7 +88,7 @@ export function analyze(
           medianTaskMs,
           utilization: run.metrics.utilization,
           busyShare: busy >= BUSY_SHARE && loadCouldExplain(speedup, busy, medianTaskMs) ? busy : undefined,
-          sharesState: sharesState(run),
+          shared: sharedThings(run),
           outputLines: printsALot(run) ? run.outputLines : undefined,
           workers: run.workers,
           inputs: run.tasks.length,

@@ -87,6 +87,26 @@ export interface CounterTotals {
   lost: number;
 }
 
+/**
+ * A number the user's own code shares and updates, defined at module level (Python: a
+ * multiprocessing Value or RawValue, or a global a function updates), and how much one run changed
+ * it (pp_harness/sharedvalues.py).
+ */
+export interface SharedValueChange {
+  name: string;
+  /** A multiprocessing Value (with its lock), a RawValue (none), or a plain global. */
+  kind: 'value' | 'raw' | 'global';
+  /** Where it is defined. */
+  location?: SourceLocation;
+  /** The first line that updates it. */
+  updateSite?: SourceLocation;
+  change: number;
+  /** In this run each worker process updated a copy of its own, so this one could not change. */
+  ownCopies?: boolean;
+  /** How much less it changed than in the sequential run, once analysed (analysis.ts). */
+  lost?: number;
+}
+
 export interface RunMetrics {
   speedup: number | null;
   efficiency: number | null;
@@ -121,6 +141,8 @@ export interface Run {
   tasks: TaskSpan[];
   locks: LockEvent[];
   counter: CounterTotals;
+  /** The user's own shared numbers (Python), where the code has any. */
+  sharedValues?: SharedValueChange[];
   metrics: RunMetrics;
   /** Why the run did not complete normally, if it did not. */
   aborted?: string;
@@ -146,6 +168,8 @@ export interface Warning {
   seenIn?: { repeats: number; of: number };
   /** Further lines: stacks, per-worker details. */
   details?: string[];
+  /** The user's own shared number the warning is about (SharedValueChange), by name. */
+  shared?: string;
 }
 
 export interface Machine {

@@ -6,7 +6,7 @@
  * All times are milliseconds since `hello.originEpochMs`, on a clock every thread and process of
  * the machine shares.
  */
-import type { Language, LockEvent, StrategyName, TaskSpan, TaskStatus, Warning } from './model';
+import type { Language, LockEvent, SharedValueChange, StrategyName, TaskSpan, TaskStatus, Warning } from './model';
 
 /** What the controller asks a runner to do; passed as JSON in the `PP_RUNNER_OPTIONS` env var. */
 export interface RunnerOptions {
@@ -53,7 +53,7 @@ export type RunnerEvent =
    */
   | { type: 'tasks'; run: number; ok?: OkColumns; spans?: TaskSpan[]; okInFile?: { count: number; lanes: number[] } }
   | ({ type: 'lock'; run: number } & LockEvent)
-  | { type: 'counter'; run: number; expected: number; observed: number }
+  | { type: 'counter'; run: number; expected: number; observed: number; shared?: SharedValueChange[] }
   | { type: 'run-end'; run: number; wallMs: number; cpuMs: number | null; callsCpuMs?: number; aborted?: string }
   /** Answer to `dump-stacks`: what each busy worker is running, with its stack where available. */
   | { type: 'stacks'; run: number; workers: { lane: number; task?: number; stack?: string }[] }

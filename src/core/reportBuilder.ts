@@ -98,6 +98,7 @@ export class ReportBuilder {
       case 'counter': {
         const run = this.runs.get(event.run);
         if (run) run.counter = { expected: event.expected, observed: event.observed, lost: Math.max(0, event.expected - event.observed) };
+        if (run && event.shared) run.sharedValues = event.shared;
         break;
       }
       case 'run-end': {

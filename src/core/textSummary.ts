@@ -3,6 +3,7 @@
  */
 import type { Report, Run } from './model';
 import { representativeRuns } from './metrics';
+import { lostUpdates } from './sharedValues';
 
 const num = (value: number | null | undefined, digits = 1) => (value === null || value === undefined ? '—' : value.toFixed(digits));
 const pct = (value: number | null) => (value === null ? '—' : `${Math.round(value * 100)}%`);
@@ -30,7 +31,7 @@ export function summaryRows(report: Report): SummaryRow[] {
     speedup: run.metrics.speedup,
     efficiency: run.metrics.efficiency,
     utilization: run.metrics.utilization,
-    lost: run.counter.lost,
+    lost: lostUpdates(run),
     warnings: report.warnings.filter((w) => w.strategy === run.strategy).length,
     failed: run.tasks.filter((t) => t.status !== 'ok').length,
   }));

@@ -4,7 +4,7 @@
  */
 import type { Run, SourceLocation, Target, Warning } from './model';
 import { isCpuBound } from './metrics';
-import { durationText as ms, fileName, loadCouldExplain, overCpus, printed, printsALot, sharesState, slowLoadOf } from './warnings';
+import { durationText as ms, fileName, loadCouldExplain, overCpus, printed, printsALot, sharedThings, slowLoadOf } from './warnings';
 
 /**
  * A speedup for a sentence: two decimals near 1, where one would hide which side of sequential a
@@ -79,6 +79,8 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   // More workers than CPUs for CPU-bound calls (not for calls that mostly wait).
   const sequential = shown.find((r) => r.strategy === 'sequential');
   const crowded = isCpuBound(sequential) && traits.cpus !== undefined && best.workers > traits.cpus && best.workers <= best.tasks.length ? traits.cpus : undefined;
+  // What the pools' calls shared, if anything: their workers may wait on it.
+  const shared = pools.map(sharedThings).find((things) => things !== undefined);
   let sentence: string;
   const bestSpeedup = best.metrics.speedup ?? 0;
   // Slow pools on a busy machine are put down to the machine, as their overhead warnings are, where
@@ -130,8 +132,8 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
       ? ` — ${overCpus(best.workers, crowded)}`
       : median !== null && median < 1
         ? ` because each call takes only ${ms(median)} — batch several inputs per task before parallelizing`
-        : pools.some(sharesState)
-          ? ' — the workers wait on each other or on what they share (locks, the counter); see the timeline'
+        : shared
+          ? ` — the workers wait on each other or on what they share (${shared}); see the timeline`
           : ' — starting the workers and moving inputs and results to and from them cost more than the pool saves; see the timeline';
     sentence = `Stay sequential: every pool is slower (${pools.map((r) => `${r.strategy} ${x(r.metrics.speedup ?? 0)}`).join(', ')})${why}`;
   }
@@ -173,8 +175,16 @@ function safetyClause(warnings: Warning[]): string {
   if (has('deadlock').length) parts.push('it deadlocks');
   else if (has('lock-order').length) parts.push('its locks can deadlock (opposite lock orders)');
   const strategies = (found: Warning[]) => listed(found.map((w) => w.strategy ?? ''));
-  if (has('race').length) parts.push(`it loses counter updates in ${strategies(has('race'))}`);
-  if (has('divergence').length) parts.push(`results differ in ${strategies(has('divergence'))}`);
+  // The runtime's counter, and the user's own shared numbers by name (sharedValues.ts).
+  const subjects = (found: Warning[]) => [...new Set(found.map((w) => w.shared))];
+  for (const subject of subjects(has('race'))) {
+    const what = subject === undefined ? 'counter updates' : `updates to ${subject}`;
+    parts.push(`it loses ${what} in ${strategies(has('race').filter((w) => w.shared === subject))}`);
+  }
+  for (const subject of subjects(has('divergence'))) {
+    const found = has('divergence').filter((w) => w.shared === subject);
+    parts.push(subject === undefined ? `results differ in ${strategies(found)}` : `${subject} is not shared between the workers of ${strategies(found)}`);
+  }
   if (has('crash').length) parts.push('workers crashed');
   if (has('hang').length) parts.push('it hangs');
   if (has('error').length && parts.length === 0) parts.push('some calls fail');

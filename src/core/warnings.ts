@@ -1,7 +1,7 @@
 /**
  * Every warning's wording, in one place. Each says what happened, where, and what to do.
  */
-import type { Language, Run, SourceLocation, StrategyName, Target, Warning } from './model';
+import type { Language, Run, SharedValueChange, SourceLocation, StrategyName, Target, Warning } from './model';
 
 const fmt = (n: number) => String(Number(n.toFixed(2)));
 /** A path's last part, "primes.ts", whichever separator it uses. */
@@ -16,6 +16,8 @@ export function durationText(ms: number): string {
   const rounded = Number(ms.toPrecision(2));
   return rounded >= 0.1 ? `${rounded} ms` : `${Number((ms * 1000).toPrecision(2))} µs`;
 }
+/** A change of a shared number: "320,000", "12.5". */
+const amount = (n: number) => Number(n.toPrecision(12)).toLocaleString('en-US', { maximumFractionDigits: 6 });
 const pct = (share: number) => `${Math.round(100 * share)}%`;
 const at = (loc?: SourceLocation) => (loc ? ` at ${loc.file}:${loc.line}` : '');
 
@@ -25,8 +27,8 @@ export interface OverheadFacts {
   utilization: number | null;
   /** Other programs' share of the machine, where it was high enough to blame. */
   busyShare?: number;
-  /** Whether the calls used the shared counter or locks. */
-  sharesState: boolean;
+  /** What the calls shared (sharedThings), if anything. */
+  shared?: string;
   /** Lines printed, where the calls print enough to slow the pool (printsALot). */
   outputLines?: number;
   workers: number;
@@ -95,9 +97,18 @@ export function loadCouldExplain(speedup: number, share: number, medianTaskMs: n
   return share >= 0.05 && (share >= 0.5 || speedup / (1 - 2 * share) >= 0.9);
 }
 
-/** Whether a run's calls used the shared counter or locks: what its workers may wait on. */
-export function sharesState(run: { locks: unknown[]; counter: { expected: number } }): boolean {
-  return run.locks.length > 0 || run.counter.expected > 0;
+/**
+ * What a run's calls shared, and so what its workers may wait on: "locks, the shared counter, hits"
+ * (locks, the runtime's counter, the user's own shared numbers); undefined for nothing.
+ */
+export function sharedThings(run: Pick<Run, 'locks' | 'counter' | 'sharedValues'>): string | undefined {
+  const things = [
+    ...(run.locks.length > 0 ? ['locks'] : []),
+    ...(run.counter.expected > 0 ? ['the shared counter'] : []),
+    // The user's Values, whose locks the workers take (not globals or RawValues: no lock to wait on).
+    ...(run.sharedValues ?? []).filter((v) => v.kind === 'value' && v.change !== 0 && !v.ownCopies).map((v) => v.name),
+  ];
+  return things.length > 0 ? things.join(', ') : undefined;
 }
 
 /**
@@ -129,6 +140,50 @@ export const Warnings = {
       strategy,
       location,
       message: `${strategy}: ${lost} of ${expected} counter updates were lost (${((100 * lost) / expected).toFixed(1)}%) — unsafe read-modify-write raced between workers${at(location)}; ${fix}`,
+    };
+  },
+  /** The user's own shared number changed less than in the sequential run (sharedValues.ts). */
+  lostSharedUpdates(strategy: StrategyName, value: SharedValueChange, expected: number): Warning {
+    const { name } = value;
+    const lock = `with ${name}.get_lock(): ${name}.value += 1`;
+    const [why, fix] = {
+      value: [
+        `\`${name}.value += …\` reads the value and writes it back in two steps, each under the Value's lock, and another worker's update in between is overwritten`,
+        `hold the lock across the whole update (${lock})`,
+      ],
+      raw: [`a RawValue has no lock, and \`${name}.value += …\` reads it and writes it back in two steps`, `use a multiprocessing Value and hold its lock across the update (${lock})`],
+      global: [
+        `\`${name} += …\` reads the global and stores it back in two steps, and another thread's store in between is overwritten`,
+        'hold a threading.Lock around the update, or return each call\'s part and add them up afterwards',
+      ],
+    }[value.kind];
+    const lost = value.lost ?? 0;
+    return {
+      kind: 'race',
+      strategy,
+      shared: name,
+      location: value.updateSite ?? value.location,
+      message: `${strategy}: updates to ${name} were lost: the calls changed it by ${amount(value.change)}, where the sequential run changed it by ${amount(expected)} (${((100 * lost) / Math.abs(expected)).toFixed(1)}% lost) — ${why}${at(value.updateSite)}; fix: ${fix}`,
+    };
+  },
+  /** A process pool's workers each updated a copy of the user's shared number (sharedValues.ts). */
+  ownCopies(strategy: StrategyName, value: SharedValueChange, expected: number): Warning {
+    const { name } = value;
+    const changed = value.change === 0 ? 'did not change in this run' : `changed by ${amount(value.change)} in this run`;
+    const gather = "return each call's part and add them up afterwards";
+    const [why, fix] =
+      value.kind === 'global'
+        ? [`a global lives in each process's own memory: every worker process updated a copy of its own${at(value.updateSite)}, gone with the worker`, `${gather}, or use a multiprocessing Value, created before the pool and handed to the workers`]
+        : [
+            `each worker process was started afresh (the spawn or forkserver start method) and made its own ${name} as it imported ${value.location ? fileName(value.location.file) : 'your module'}${at(value.location)}, so their updates went to their own copies`,
+            `create the Value once in the parent and hand it to the workers (ProcessPoolExecutor(initializer=…, initargs=(${name},))), or ${gather}`,
+          ];
+    return {
+      kind: 'divergence',
+      strategy,
+      shared: name,
+      location: value.updateSite ?? value.location,
+      message: `${strategy}: ${name} ${changed}, where the sequential run changed it by ${amount(expected)} — ${why}; fix: ${fix}`,
     };
   },
   divergence(strategy: StrategyName, examples: string[], total: number, location?: SourceLocation, random = false): Warning {
@@ -188,8 +243,8 @@ export const Warnings = {
     };
   },
   overhead(strategy: StrategyName, speedup: number, facts: OverheadFacts): Warning {
-    const { medianTaskMs, utilization, busyShare, sharesState, outputLines, workers, inputs, cpusForCpuBound: cpus } = facts;
-    const waitingOn = sharesState ? 'waiting on each other (locks, the shared counter)' : 'moving inputs and results';
+    const { medianTaskMs, utilization, busyShare, shared, outputLines, workers, inputs, cpusForCpuBound: cpus } = facts;
+    const waitingOn = shared ? `waiting on each other (${shared})` : 'moving inputs and results';
     const why = busyShare !== undefined
       ? `other programs took at least ${pct(busyShare)} of the machine's CPU time during this run, so it may not be the code's fault; profile again when the machine is quiet`
       : outputLines !== undefined
@@ -204,8 +259,8 @@ export const Warnings = {
       ? `each task takes only ${durationText(medianTaskMs)}, so start-up and messaging cost more than the work; give each task more work (batch several inputs per task)`
       : utilization !== null && utilization < 0.5
         ? `the workers are busy only ${pct(utilization)} of the time — start-up, or ${waitingOn}; see the timeline`
-        : sharesState
-          ? 'the workers contend for something they share (locks, the shared counter, memory bandwidth); see the timeline'
+        : shared
+          ? `the workers contend for what they share (${shared}; memory bandwidth); see the timeline`
           : 'the calls run slower side by side than alone — they contend for the CPUs, memory bandwidth or caches (a library that starts threads of its own does this); see the timeline';
     return { kind: 'overhead', strategy, message: `${strategy}: ${fmt(speedup)}× — slower than sequential: ${why}` };
   },

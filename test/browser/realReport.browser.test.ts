@@ -45,6 +45,7 @@ describe('panel with reports from the real engine (Chromium)', () => {
   const cases = [
     { file: 'examples/primes.ts', fn: 'countPrimes', inputs: '[20000, 30000, 40000, 50000, 60000, 70000]', theme: LIGHT },
     { file: 'examples/bank.py', fn: 'deposit_racy', inputs: '[3000] * 6', theme: DARK },
+    { file: 'examples/bank.py', fn: 'deposit_value', inputs: '[3000] * 6', theme: LIGHT },
   ];
   for (const c of cases) {
     it(`renders ${c.file} ${c.fn}`, async () => {
@@ -59,6 +60,15 @@ describe('panel with reports from the real engine (Chromium)', () => {
         await page.locator('table.counter tbody tr td:last-child').allTextContents(),
         report.runs.some((r) => r.counter.expected || r.counter.observed) ? report.runs.map((r) => formatCount(r.counter.lost)) : [],
       );
+      // The user's own shared numbers (bank.py's balance): a table each, a row per run.
+      for (const name of new Set(report.runs.flatMap((r) => (r.sharedValues ?? []).filter((v) => v.change !== 0).map((v) => v.name)))) {
+        const rows = page.locator(`table.shared-value[data-name="${name}"] tbody tr`);
+        const values = report.runs.flatMap((r) => r.sharedValues?.filter((v) => v.name === name) ?? []);
+        assert.deepEqual(await rows.locator('td:nth-child(2)').allTextContents(), values.map((v) => formatCount(v.change)));
+        assert.deepEqual(await rows.locator('td:last-child').allTextContents(), values.map((v) => (v.ownCopies ? 'own copies' : formatCount(v.lost ?? 0))));
+      }
+      // deposit_racy leaves balance as it was: no table for it.
+      assert.equal(await page.locator('table.shared-value[data-name="balance"] tbody tr').count(), c.fn === 'deposit_value' ? report.runs.length : 0);
       const ok = c.theme.vars['--vscode-charts-blue'];
       for (const run of report.runs) {
         const shot = await timelineShot(panel, run.strategy);

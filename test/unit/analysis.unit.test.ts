@@ -8,7 +8,8 @@ import { analyze } from '../../src/core/analysis';
 import { verdictOf } from '../../src/core/verdict';
 import { findLockOrderInversions } from '../../src/core/lockOrder';
 import { DeadlockDetector } from '../../src/core/deadlockDetector';
-import type { LockEvent, Report, Run, StrategyName, TaskSpan } from '../../src/core/model';
+import type { LockEvent, Report, Run, SharedValueChange, StrategyName, TaskSpan } from '../../src/core/model';
+import { lostUpdates, sharedValueWarnings } from '../../src/core/sharedValues';
 import { formatSummary, summaryRows } from '../../src/core/textSummary';
 import { speedupPoints } from '../../webview/speedupPoints';
 
@@ -322,9 +323,9 @@ test('a little load cannot explain a pool many times slower: the warning and the
   const processes = makeRun('processes', 2, 2161, [[0, 200, 2100], [1, 200, 2161]], { otherLoad: 0.11, counter: { expected: 2, observed: 1, lost: 1 } });
   const { warnings, verdict } = analyze([sequential, threads, processes], js, machine, []);
   const overhead = warnings.find((w) => w.kind === 'overhead' && w.strategy === 'processes');
-  assert.equal(overhead?.message, 'processes: 0.06× — slower than sequential: the workers contend for something they share (locks, the shared counter, memory bandwidth); see the timeline');
+  assert.equal(overhead?.message, 'processes: 0.06× — slower than sequential: the workers contend for what they share (the shared counter; memory bandwidth); see the timeline');
   assert.ok(warnings.some((w) => w.kind === 'busy-machine'), 'the load is still told');
-  assert.match(verdict, /^Stay sequential: every pool is slower \(threads 0\.8×, processes 0\.06×\) — the workers wait on each other or on what they share \(locks, the counter\); see the timeline; but it is not safe as is: .* \(measured while other programs kept the machine busy: profile again to confirm\)\.$/);
+  assert.match(verdict, /^Stay sequential: every pool is slower \(threads 0\.8×, processes 0\.06×\) — the workers wait on each other or on what they share \(the shared counter\); see the timeline; but it is not safe as is: .* \(measured while other programs kept the machine busy: profile again to confirm\)\.$/);
   // The same load beside a pool only a little slower is still put down to the machine.
   const near = makeRun('processes', 2, 170, [[0, 20, 160], [1, 20, 170]], { otherLoad: 0.11 });
   assert.match(analyze([sequential, near], js, machine, []).warnings.find((w) => w.kind === 'overhead')?.message ?? '', /other programs took at least 11% of the machine's CPU time during this run/);
@@ -338,7 +339,12 @@ test('pools that lose with calls of a few ms: the verdict blames locks and the c
   assert.match(plain, /^Stay sequential: every pool is slower \(threads 0\.3×\) — starting the workers and moving inputs and results to and from them cost more than the pool saves; see the timeline\.$/);
   const sharing = slow();
   sharing.counter = { expected: 2, observed: 2, lost: 0 };
-  assert.match(analyze([sequential, sharing], js, machine, []).verdict, /— the workers wait on each other or on what they share \(locks, the counter\); see the timeline\.$/);
+  assert.match(analyze([sequential, sharing], js, machine, []).verdict, /— the workers wait on each other or on what they share \(the shared counter\); see the timeline\.$/);
+  // Named as used: locks, and a Value of the user's own that the calls changed.
+  const locking = slow();
+  locking.locks = [{ lane: 0, task: 0, lock: 'a', kind: 'acquire', atMs: 41 }];
+  locking.sharedValues = [{ name: 'hits', kind: 'value', change: 2 }, { name: 'idle', kind: 'value', change: 0 }, { name: 'calls', kind: 'global', change: 2 }];
+  assert.match(analyze([sequential, locking], js, machine, []).verdict, /— the workers wait on each other or on what they share \(locks, hits\); see the timeline\.$/);
 });
 
 test('pools slowed by printing: the overhead warning and the verdict say so, and name locks only where the runs used them', () => {
@@ -458,4 +464,34 @@ test('stuck runs: the verdict names each kind of trouble with the first place it
   assert.equal(crashes, 'f crashes workers at work.ts:4 in sequential, threads and processes — fix that first (see the warnings); its timings are not meaningful until then.');
   const hang = { kind: 'hang' as const, strategy: 'processes' as const, message: 'processes: no task finished …' };
   assert.match(verdictOf([sequential], [crash('threads', at), hang], target), /^f crashes workers at work\.ts:4 and hangs in threads and processes — /);
+});
+
+test('your own shared numbers: lost against the sequential change, own copies, rounding, repeats and failed calls', () => {
+  const value = (name: string, change: number, extra: Partial<SharedValueChange> = {}): SharedValueChange => ({ name, kind: 'value', change, ...extra });
+  const run = (strategy: StrategyName, repeat: number, values: SharedValueChange[], status: TaskSpan['status'] = 'ok') => {
+    const made = makeRun(strategy, 2, 100, [[0, 0, 50], [1, 0, 50]], { repeat, sharedValues: values });
+    made.tasks[1].status = status;
+    return made;
+  };
+  const runs = [
+    run('sequential', 0, [value('hits', 1000), value('left', -40), value('sum', 0.1 + 0.2 + 0.3), value('calls', 8, { kind: 'global' })]),
+    run('threads', 0, [value('hits', 700), value('left', -30), value('sum', 0.3 + 0.2 + 0.1), value('calls', 8, { kind: 'global' })]),
+    run('processes', 0, [value('hits', 1000), value('left', -40), value('sum', 0.6), value('calls', 0, { kind: 'global', ownCopies: true })]),
+    run('sequential', 1, [value('hits', 1000)]),
+    run('threads', 1, [value('hits', 1000)]),
+    // A failed call may have left its update out: not compared.
+    run('processes', 1, [value('hits', 10)], 'error'),
+  ];
+  const warnings = sharedValueWarnings(runs);
+  const about = (strategy: StrategyName, name: string) => warnings.filter((w) => w.strategy === strategy && w.shared === name);
+  assert.equal(runs[1].sharedValues![0].lost, 300);
+  assert.equal(runs[1].sharedValues![1].lost, 10);
+  assert.equal(runs[1].sharedValues![2].lost, undefined, 'a float sum in another order loses nothing');
+  assert.match(about('threads', 'hits')[0].message, /changed it by 700, where the sequential run changed it by 1,000 \(30\.0% lost\)/);
+  assert.deepEqual(about('threads', 'hits')[0].seenIn, { repeats: 1, of: 2 });
+  assert.equal(about('threads', 'left')[0].kind, 'race');
+  assert.equal(about('processes', 'calls')[0].kind, 'divergence');
+  assert.equal(about('processes', 'hits').length, 0);
+  assert.equal(lostUpdates(runs[1]), 310);
+  assert.deepEqual(sharedValueWarnings(runs.filter((r) => r.strategy !== 'sequential')), [], 'no sequential run: nothing to compare with');
 });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { startProfile, type ProfileRequest } from '../../src/core/profile';
 import type { Report, Run, StrategyName } from '../../src/core/model';
 import { EXIT_BAD_INPUT } from '../../src/core/protocol';
+import { summaryRows } from '../../src/core/textSummary';
 import { FIXTURES, ROOT, assertBuilt } from './pythonKit';
 
 async function profile(file: string, name: string, inputs: string, extra: Partial<ProfileRequest> = {}): Promise<Report> {
@@ -114,6 +115,36 @@ test('Value += 1 without a lock loses updates across processes; counter.add() ne
 
   const safe = await profile('racyCounter.py', 'safe', '[20_000] * 8', { strategies: ['sequential', 'threads', 'processes'] });
   for (const run of safe.runs) assert.deepEqual(run.counter, { expected: 160_000, observed: 160_000, lost: 0 });
+});
+
+test('a Value of your own, updated without its lock: lost updates measured against sequential, pointing at the update', async () => {
+  const source = readFileSync(join(FIXTURES, 'sharedValues.py'), 'utf8').split('\n');
+  const racy = await profile('sharedValues.py', 'racy', '[40_000] * 8', { strategies: ['sequential', 'processes'], startMethod: 'fork' });
+  const hits = (run: Run) => run.sharedValues?.find((v) => v.name === 'hits');
+  assert.equal(hits(runOf(racy, 'sequential'))?.change, 320_000);
+  const forked = hits(runOf(racy, 'processes'));
+  assert.ok(forked && forked.lost! > 0 && forked.change + forked.lost! === 320_000, JSON.stringify(forked));
+  const race = racy.warnings.find((w) => w.kind === 'race' && w.strategy === 'processes');
+  assert.match(race?.message ?? '', /updates to hits were lost: .* by 320,000 .*with hits\.get_lock\(\): hits\.value \+= 1/);
+  assert.equal(source[race!.location!.line - 1].trim(), 'hits.value += 1');
+  assert.match(racy.verdict, /it loses updates to hits in processes/);
+  assert.equal(summaryRows(racy).find((r) => r.strategy === 'processes')?.lost, forked.lost);
+
+  const locked = await profile('sharedValues.py', 'locked', '[20_000] * 8', { startMethod: 'fork' });
+  for (const run of locked.runs) assert.equal(run.sharedValues?.find((v) => v.name === 'safe_hits')?.change, 160_000, run.strategy);
+  assert.ok(!locked.warnings.some((w) => w.kind === 'race' || w.kind === 'divergence'), locked.warnings.map((w) => w.message).join('\n'));
+});
+
+test('a global counter, and a Value the spawned workers make afresh: each process pool worker updates its own copy', async () => {
+  const global = await profile('sharedValues.py', 'counted', 'range(8)', { strategies: ['sequential', 'processes'], startMethod: 'fork' });
+  const copies = global.warnings.find((w) => w.kind === 'divergence' && w.shared === 'calls');
+  assert.match(copies?.message ?? '', /processes: calls did not change in this run, where the sequential run changed it by 8 — a global lives in each process's own memory/);
+  assert.match(global.verdict, /calls is not shared between the workers of processes/);
+
+  const spawned = await profile('sharedValues.py', 'racy', '[1_000] * 4', { strategies: ['sequential', 'processes'], startMethod: 'spawn' });
+  const own = spawned.warnings.find((w) => w.kind === 'divergence' && w.shared === 'hits');
+  assert.match(own?.message ?? '', /hits did not change in this run, .*made its own hits as it imported sharedValues\.py/);
+  assert.ok(!spawned.warnings.some((w) => w.kind === 'race'));
 });
 
 test('a deadlock in threads and in processes: detected, stuck tasks deadlocked, the profile completes', async () => {

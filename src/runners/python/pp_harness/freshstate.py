@@ -46,7 +46,8 @@ class ModuleState:
 
     def __init__(self, user_file):
         self.saved = []
-        for module in user_modules(user_file):
+        self.modules = user_modules(user_file)
+        for module in self.modules:
             names = vars(module)
             kept = dict(names)
             contents = {}

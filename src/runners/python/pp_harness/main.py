@@ -41,6 +41,8 @@ class Profile:
         self.scratch_dir = options.get("scratchDir") or tempfile.gettempdir()
         self.fn = None
         self.fn_site = None
+        from .sharedvalues import SharedValues
+        self.shared_values = SharedValues([])
         self.items = []
         self.mp = None
         self.fn_bytes = None
@@ -180,6 +182,7 @@ def _profile(emitter):
     # math.py or signal.py of the user's would stand in for the standard one they import.
     from .freshstate import ModuleState
     from .procpool import ProcessRun
+    from .sharedvalues import SharedValues
     from .threadbackend import guarded_exit
     from .threadpool import ThreadRun
     from . import loader, preflight  # noqa: F401 - loaded now for the same reason
@@ -196,6 +199,7 @@ def _profile(emitter):
         _finish(EXIT_BAD_INPUT)
     emitter.emit({"type": "inputs", "count": len(profile.items)})
     module_state = ModuleState(profile.file)
+    profile.shared_values = SharedValues(module_state.modules)
 
     os._exit = guarded_exit
 
@@ -211,6 +215,7 @@ def _profile(emitter):
             else:
                 runner = ThreadRun(profile, run, strategy, workers, rep)
             module_state.restore()
+            profile.shared_values.restore()
             runner.execute()
             run += 1
             if signalled:

@@ -86,8 +86,8 @@ class ProcessRun:
             self._spawn()
         self._loop()
         self._shutdown()
-        em.emit({"type": "counter", "run": self.run, "expected": self.expected,
-                 "observed": self.shared.counter.value})
+        em.emit(dict({"type": "counter", "run": self.run, "expected": self.expected,
+                      "observed": self.shared.counter.value}, **p.shared_values.event(p.mp.get_start_method())))
         # Its semaphores are unlinked as it goes: the harness leaves with os._exit, which runs no
         # finalizer, and under spawn or forkserver the resource tracker then warned of 34 leaked.
         self.shared = None

@@ -1,0 +1,57 @@
+/**
+ * The user's own shared numbers (Python: a multiprocessing Value, a RawValue, a global a function
+ * updates; pp_harness/sharedvalues.py), each run's change beside the sequential run's: a smaller
+ * change is updates lost to a race, none at all in a process pool is each worker updating a copy
+ * of its own. Sets `lost` on the runs' values, for the table's lost-updates column.
+ */
+import type { Run, SharedValueChange, Warning } from './model';
+import { Warnings } from './warnings';
+
+/** How the sequential run changed each value, where every call of it succeeded. */
+function referenceChanges(runs: Run[]): Map<string, number> {
+  const reference = new Map<string, number>();
+  for (const run of runs) {
+    if (run.strategy !== 'sequential' || !completed(run)) continue;
+    for (const value of run.sharedValues ?? []) if (!reference.has(value.name)) reference.set(value.name, value.change);
+  }
+  return reference;
+}
+
+/** A run whose every call ended by itself: a stopped or failed call may have left its update out. */
+const completed = (run: Run) => !run.aborted && run.tasks.length > 0 && run.tasks.every((t) => t.status === 'ok');
+
+export function sharedValueWarnings(runs: Run[]): Warning[] {
+  const reference = referenceChanges(runs);
+  // Per strategy and value: in how many runs it differed, of how many, and the run that lost most.
+  const tally = new Map<string, { expected: number; runs: number; of: number; worst?: { run: Run; value: SharedValueChange } }>();
+  for (const run of runs) {
+    if (run.strategy === 'sequential' || !completed(run)) continue;
+    for (const value of run.sharedValues ?? []) {
+      const expected = reference.get(value.name);
+      if (!expected) continue;
+      const key = `${run.strategy}\0${value.name}`;
+      const entry = tally.get(key) ?? { expected, runs: 0, of: 0 };
+      tally.set(key, entry);
+      entry.of++;
+      const lost = Math.sign(value.change) === -Math.sign(expected) ? Math.abs(expected) : Math.abs(expected) - Math.abs(value.change);
+      // Floating-point sums may differ in their last digits by order alone.
+      const differs = value.ownCopies ? value.change !== expected : lost > 1e-9 * Math.abs(expected);
+      if (!differs) continue;
+      if (!value.ownCopies) value.lost = Number(lost.toPrecision(12));
+      entry.runs++;
+      if (!entry.worst || (value.lost ?? 0) > (entry.worst.value.lost ?? 0)) entry.worst = { run, value };
+    }
+  }
+  return [...tally.values()].flatMap(({ expected, runs, of, worst }) => {
+    if (!worst) return [];
+    const { run, value } = worst;
+    const warning = value.ownCopies ? Warnings.ownCopies(run.strategy, value, expected) : Warnings.lostSharedUpdates(run.strategy, value, expected);
+    if (of > 1) warning.seenIn = { repeats: runs, of };
+    return [warning];
+  });
+}
+
+/** What a run lost of its counter and of the user's shared values together. */
+export function lostUpdates(run: Run): number {
+  return run.counter.lost + (run.sharedValues ?? []).reduce((sum, value) => sum + (value.lost ?? 0), 0);
+}

@@ -1,0 +1,149 @@
+"""Numbers the user's own calls share and update, defined at module level: a multiprocessing
+`Value` or `RawValue`, or a global int or float that a function updates (`global hits; hits += 1`).
+Each run measures how much they changed; the controller compares that with the sequential run's
+change (sharedValues.ts). Less means updates were lost: `hits.value += 1` reads and writes in two
+separately locked steps, and another worker's update between them is overwritten. No change at all
+in a process pool means each worker updated a copy of its own (a global always; a Value when the
+workers are spawned and import the module afresh).
+
+The runtime's counter (parallel_profiler.counter) is what the profiler counts itself; these are
+what users write without it, learning the same lesson."""
+import ast
+import ctypes
+from multiprocessing.sharedctypes import Synchronized
+
+# More than this many are not one lesson's counters but data; each is read at every run's end.
+MAX_TRACKED = 20
+
+
+def _number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class _Tracked:
+    def __init__(self, module, name, kind, obj, location, update):
+        self.module = module
+        self.name = name
+        self.kind = kind  # "value" (a synchronized Value), "raw" (a RawValue), "global"
+        self.obj = obj
+        self.location = location
+        self.update = update
+        self.saved = self.read()
+
+    def read(self):
+        """The number now, read without the Value's lock: a killed worker may still hold it."""
+        if self.kind == "value":
+            return self.obj.get_obj().value
+        if self.kind == "raw":
+            return self.obj.value
+        value = vars(self.module).get(self.name)
+        return value if _number(value) else None
+
+    def restore(self):
+        """Back to the value it had after the inputs were evaluated (a global's name is put back
+        with the module's other names, freshstate.py)."""
+        if self.kind == "value":
+            self.obj.get_obj().value = self.saved
+        elif self.kind == "raw":
+            self.obj.value = self.saved
+
+
+def _subject(node):
+    """What an assignment target updates: ("hits", "value") for `hits.value`, ("calls", None) for
+    `calls`; None for anything else."""
+    if isinstance(node, ast.Attribute) and node.attr == "value" and isinstance(node.value, ast.Name):
+        return node.value.id, "value"
+    if isinstance(node, ast.Name):
+        return node.id, None
+    return None
+
+
+def _sites(tree):
+    """From a module's syntax tree: where each name is defined at module level, the first line
+    that updates it from itself (`x += …`, `x.value = x.value + …`, `x = max(x, …)`), and the
+    names functions declare global."""
+    defined, updated, declared = {}, {}, set()
+    for node in tree.body:
+        for target in getattr(node, "targets", None) or [getattr(node, "target", None)]:
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(target, ast.Name):
+                defined.setdefault(target.id, node.lineno)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global):
+            declared.update(node.names)
+        elif isinstance(node, ast.AugAssign) and _subject(node.target):
+            subject = _subject(node.target)
+            updated[subject] = min(updated.get(subject, node.lineno), node.lineno)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and _subject(node.targets[0]):
+            subject = _subject(node.targets[0])
+            if any(_subject(part) == subject for part in ast.walk(node.value)):
+                updated[subject] = min(updated.get(subject, node.lineno), node.lineno)
+    return defined, updated, declared
+
+
+def _kind(obj):
+    if isinstance(obj, Synchronized) and _number(obj.get_obj().value):
+        return "value"
+    if isinstance(obj, ctypes._SimpleCData) and _number(obj.value):
+        return "raw"
+    return "global" if _number(obj) else None
+
+
+def _tracked_in(module):
+    path = getattr(module, "__file__", None)
+    kinds = {name: _kind(obj) for name, obj in list(vars(module).items())}
+    try:
+        with open(path, "rb") as f:
+            source = f.read()
+        # Parsed only where something could be tracked: a project's modules may be many.
+        if not any(kind in ("value", "raw") for kind in kinds.values()) and b"global" not in source:
+            return []
+        tree = ast.parse(source, path)
+    except (OSError, TypeError, ValueError, SyntaxError):
+        return []
+    defined, updated, declared = _sites(tree)
+    found = []
+    for name, kind in kinds.items():
+        if kind is None or (kind == "global" and name not in declared):
+            continue
+        update = updated.get((name, None if kind == "global" else "value"))
+        if update is None:  # set, never updated from itself: no read-modify-write to race
+            continue
+        where = lambda line: {"file": path, "line": line} if line else None  # noqa: E731
+        found.append(_Tracked(module, name, kind, vars(module)[name], where(defined.get(name)), where(update)))
+    return found
+
+
+class SharedValues:
+    """The shared numbers of the user's modules, as they were once the inputs were evaluated."""
+
+    def __init__(self, modules):
+        self.tracked = []
+        for module in modules:
+            try:
+                self.tracked.extend(_tracked_in(module))
+            except Exception:  # noqa: BLE001 - an odd module object costs the lesson, not the profile
+                pass
+        del self.tracked[MAX_TRACKED:]
+
+    def restore(self):
+        for tracked in self.tracked:
+            tracked.restore()
+
+    def event(self, start_method=None):
+        """The `shared` field of a run's `counter` event: each one's change in the run that just
+        ended. `start_method` is the process pool's: its workers update their own copies of a
+        global, and of a Value unless they were forked."""
+        out = []
+        for t in self.tracked:
+            now = t.read()
+            if now is None:
+                continue
+            change = {"name": t.name, "kind": t.kind, "change": now - t.saved}
+            if t.location:
+                change["location"] = t.location
+            if t.update:
+                change["updateSite"] = t.update
+            if start_method is not None and (t.kind == "global" or start_method != "fork"):
+                change["ownCopies"] = True
+            out.append(change)
+        return {"shared": out} if out else {}
