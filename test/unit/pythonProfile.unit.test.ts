@@ -147,6 +147,46 @@ test('a global counter, and a Value the spawned workers make afresh: each proces
   assert.ok(!spawned.warnings.some((w) => w.kind === 'race'));
 });
 
+test('your own locks in opposite orders: a deadlock in threads, named and located; forked workers have copies of their own', async () => {
+  const source = readFileSync(join(FIXTURES, 'ownLocks.py'), 'utf8').split('\n');
+  const lineOf = (text: string) => source.findIndex((l) => l.includes(text)) + 1;
+  const report = await profile('ownLocks.py', 'transfer', "['a', 'b']", { strategies: ['threads', 'processes'], startMethod: 'fork' });
+  assert.deepEqual(runOf(report, 'threads').tasks.map((t) => t.status), ['deadlocked', 'deadlocked']);
+  const deadlock = report.warnings.find((w) => w.kind === 'deadlock' && w.strategy === 'threads');
+  assert.match(deadlock?.message ?? '', /holds "(a|b)" at .*ownLocks\.py:(\d+) and waits for "(b|a)"/);
+  assert.ok(deadlock!.message.includes(`ownLocks.py:${lineOf('with one:')}`) && deadlock!.message.includes(`ownLocks.py:${lineOf('with two:')}`), deadlock!.message);
+  // The stuck threads gave their locks back: the forked workers after them are not stuck on copies held.
+  assert.deepEqual(runOf(report, 'processes').tasks.map((t) => t.status), ['ok', 'ok']);
+  assert.ok(!report.warnings.some((w) => w.strategy === 'processes' && (w.kind === 'deadlock' || w.kind === 'hang')));
+});
+
+test('your own multiprocessing locks in opposite orders: a deadlock in forked workers too, and the run goes on', async () => {
+  const report = await profile('ownLocks.py', 'transfer_shared', "['a', 'b', 'a', 'b']", { strategies: ['processes'], startMethod: 'fork' });
+  const deadlock = report.warnings.find((w) => w.kind === 'deadlock' && w.strategy === 'processes');
+  assert.match(deadlock?.message ?? '', /holds "shared_(a|b)" at .* and waits for "shared_(b|a)"/);
+  const statuses = runOf(report, 'processes').tasks.map((t) => t.status);
+  assert.equal(statuses.length, 4);
+  assert.ok(statuses.every((s) => s === 'deadlocked' || s === 'ok'), statuses.join());
+  assert.ok(!report.warnings.some((w) => w.kind === 'hang'), 'locks of killed workers released');
+});
+
+test('your own locks inside objects, in opposite orders without waiting: a lock-order warning by their names', async () => {
+  const report = await profile('ownLocks.py', 'move', "[('alice', 'bob')] * 20 + [('bob', 'alice')] * 20", { spread: true, strategies: ['sequential', 'threads'] });
+  const order = report.warnings.find((w) => w.kind === 'lock-order');
+  assert.match(order?.message ?? '', /"accounts\['alice'\]\.lock" then "accounts\['bob'\]\.lock"|"accounts\['bob'\]\.lock" then "accounts\['alice'\]\.lock"/);
+  assert.ok(!report.warnings.some((w) => w.kind === 'deadlock'));
+});
+
+test('a lock of your own in a hot loop: wrapped for its first uses in each run, then taken as it is', async () => {
+  const few = await profile('ownLocks.py', 'hot_loop', '[10]', { strategies: ['sequential', 'threads'] });
+  for (const run of few.runs) assert.deepEqual(results(run), ["'WatchedLock'"], run.strategy);
+  const hot = await profile('ownLocks.py', 'hot_loop', '[5_000] * 8', { strategies: ['sequential', 'threads'] });
+  for (const run of hot.runs) {
+    assert.deepEqual(results(run), Array(8).fill("'lock'"), run.strategy);
+    assert.ok(run.locks.length <= 3 * 1000, `${run.strategy}: ${run.locks.length} lock events for 40,000 uses`);
+  }
+});
+
 test('a deadlock in threads and in processes: detected, stuck tasks deadlocked, the profile completes', async () => {
   const report = await profile('lockDeadlock.py', 'transfer', '[0, 1]', { strategies: ['threads', 'processes'] });
   for (const s of ['threads', 'processes'] as const) {

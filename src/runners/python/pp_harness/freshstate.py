@@ -44,10 +44,9 @@ def _contents(value):
 class ModuleState:
     """The state of the user's modules now, to put back before each run."""
 
-    def __init__(self, user_file):
+    def __init__(self, modules):
         self.saved = []
-        self.modules = user_modules(user_file)
-        for module in self.modules:
+        for module in modules:
             names = vars(module)
             kept = dict(names)
             contents = {}

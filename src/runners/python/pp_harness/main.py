@@ -43,6 +43,8 @@ class Profile:
         self.fn_site = None
         from .sharedvalues import SharedValues
         self.shared_values = SharedValues([])
+        #: The user's own locks, wrapped (ownlocks.py), by name.
+        self.own_locks = {}
         self.items = []
         self.mp = None
         self.fn_bytes = None
@@ -180,7 +182,8 @@ def _profile(emitter):
         signal.signal(signum, on_signal)
     # The harness's own modules load before the user's folder goes first on sys.path, where a
     # math.py or signal.py of the user's would stand in for the standard one they import.
-    from .freshstate import ModuleState
+    from .freshstate import ModuleState, user_modules
+    from .ownlocks import OwnLocks
     from .procpool import ProcessRun
     from .sharedvalues import SharedValues
     from .threadbackend import guarded_exit
@@ -198,8 +201,12 @@ def _profile(emitter):
         emitter.emit({"type": "fatal", "message": str(e)})
         _finish(EXIT_BAD_INPUT)
     emitter.emit({"type": "inputs", "count": len(profile.items)})
-    module_state = ModuleState(profile.file)
-    profile.shared_values = SharedValues(module_state.modules)
+    modules = user_modules(profile.file)
+    own_locks = OwnLocks(modules)
+    own_locks.wrap()
+    profile.own_locks = own_locks.by_name
+    module_state = ModuleState(modules)
+    profile.shared_values = SharedValues(modules)
 
     os._exit = guarded_exit
 
@@ -216,6 +223,7 @@ def _profile(emitter):
                 runner = ThreadRun(profile, run, strategy, workers, rep)
             module_state.restore()
             profile.shared_values.restore()
+            own_locks.wrap()
             runner.execute()
             run += 1
             if signalled:

@@ -13,6 +13,7 @@ from collections import deque
 from multiprocessing.connection import wait
 
 from . import memwatch, nativestacks
+from .ownlocks import release_own_locks
 from .procworker import worker_main
 from .shared import SharedState
 
@@ -36,6 +37,7 @@ class _Worker:
         self.main_ident = None
         self.stack_file = None
         self.memory_base = None  # its resident memory when it became ready, MB
+        self.own_held = []  # the user's shared locks it holds (ownlocks.py), by name, in order
 
 
 def _signal_name(code):
@@ -168,6 +170,11 @@ class ProcessRun:
         elif kind == "lock":
             em.emit({"type": "lock", "run": self.run, "lane": w.lane, "task": m[1], "lock": m[2],
                      "kind": m[3], "atMs": m[4], "site": {"file": m[5], "line": m[6]}})
+            if m[2] in self.p.own_locks and m[3] != "request":
+                if m[3] == "acquire":
+                    w.own_held.append(m[2])
+                elif m[2] in w.own_held:
+                    w.own_held.remove(m[2])
         elif kind == "stacks":
             if self.stacks is not None and w.lane in self.stacks["waiting"]:
                 self.stacks["waiting"].discard(w.lane)
@@ -217,6 +224,8 @@ class ProcessRun:
             sig = _signal_name(code)
         now = self.em.now()
         released = self.shared.release_held_by(w.pid) if w.pid else []
+        released += release_own_locks(self.p.own_locks, w.own_held)
+        w.own_held = []
         self._requeue([i for i in w.inflight if i != w.task])
         w.inflight.clear()
         if w.task is not None:

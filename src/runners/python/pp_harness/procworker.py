@@ -100,6 +100,7 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
         ser = time.perf_counter() - t0
         state["task"] = index
         backend.task = index
+        backend.own_held = []
         tally0 = backend.tally
         start_ms = now()
         send(("start", index, start_ms))

@@ -6,6 +6,7 @@ import threading
 from parallel_profiler import _LocalBackend
 
 from .errors import TaskKilled, WorkerExit
+from .ownlocks import OwnLockEvents, plain_acquire
 
 _real_exit = os._exit
 
@@ -13,7 +14,7 @@ _real_exit = os._exit
 class TaskContext:
     """What the current worker thread is running; `killed` once the harness ended its task."""
 
-    __slots__ = ("lane", "task", "tally", "killed", "announced")
+    __slots__ = ("lane", "task", "tally", "killed", "announced", "own_held")
 
     def __init__(self, lane, task):
         self.lane = lane
@@ -22,6 +23,8 @@ class TaskContext:
         self.killed = False
         #: Whether the harness has sent the task's `task-start` (threadpool.py).
         self.announced = False
+        #: The user's own locks it holds (ownlocks.py).
+        self.own_held = []
 
 
 class ThreadBackend(_LocalBackend):
@@ -35,6 +38,7 @@ class ThreadBackend(_LocalBackend):
         self.emitter = emitter
         self.run = run
         self.local = threading.local()
+        self.own_events = OwnLockEvents(self._own_event, emitter.now)
 
     def context(self):
         return getattr(self.local, "ctx", None)
@@ -80,6 +84,36 @@ class ThreadBackend(_LocalBackend):
         if ctx is not None:
             self._event(ctx, name, "release", site)
         self._lock_for(name).release()
+
+    def acquire_own(self, lock, name, site, blocking, timeout):
+        """The user's own lock (ownlocks.py): its events where they matter, and a wait in short
+        slices that gives up when the harness ends the task, as for a named lock."""
+        ctx = self.context()
+        if ctx is None:
+            return plain_acquire(lock, blocking, timeout)
+        return self.own_events.acquire(ctx, lock, name, site, blocking, timeout, self._wait_own)
+
+    def _wait_own(self, lock):
+        ctx = self.context()
+        while not lock.acquire(True, self.POLL_S):
+            if ctx.killed:
+                raise TaskKilled()
+        if ctx.killed:
+            lock.release()
+            raise TaskKilled()
+
+    def release_own(self, lock, name, site):
+        ctx = self.context()
+        if ctx is None:
+            lock.release()
+        else:
+            self.own_events.release(ctx, lock, name, site)
+
+    def _own_event(self, ctx, name, kind, site, at_ms):
+        if not ctx.killed:
+            self.emitter.emit({"type": "lock", "run": self.run, "lane": ctx.lane, "task": ctx.task,
+                               "lock": name, "kind": kind, "atMs": at_ms,
+                               "site": {"file": site[0], "line": site[1]}})
 
 
 def guarded_exit(code=0):

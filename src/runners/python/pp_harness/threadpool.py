@@ -248,6 +248,13 @@ class ThreadRun:
         """Before the run ends, stop the threads of ended tasks still running Python code, so they
         do not eat the CPU of the next run (a thread blocked in a system call stays behind)."""
         stuck = [l for l in self.lanes if l.abandoned and l.thread.is_alive() and l.ident is not None]
+        # A thread waiting for a lock sees its task ended within a poll and leaves by itself,
+        # releasing what it holds on the way out. An exception thrown in could land between a
+        # lock's acquire and the `with` that releases it, and leave the user's lock held.
+        deadline = time.monotonic() + 3 * ThreadBackend.POLL_S
+        for lane in stuck:
+            lane.thread.join(max(0.0, deadline - time.monotonic()))
+        stuck = [l for l in stuck if l.thread.is_alive()]
         for lane in stuck:
             _interrupt(lane.ident)
         deadline = time.monotonic() + 0.5
