@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import type { Report, SourceLocation, StrategyName, Target, Warning } from './model';
+import type { Report, SourceLocation, StrategyName, Target, TaskStatus, Warning } from './model';
 import { STRATEGIES } from './model';
 import { OK_FILE, okFileEvents, type ControllerCommand, type RunnerEvent, type RunnerOptions } from './protocol';
 import { ReportBuilder } from './reportBuilder';
@@ -214,6 +214,7 @@ export function startProfile(request: ProfileRequest, callbacks: ProfileCallback
       });
     }
     builder.cancelled = cancelled;
+    builder.stoppedForHangs = guard.stoppedRun;
     let source: string | undefined;
     try {
       source = fs.readFileSync(target.file, 'utf8');
@@ -259,6 +260,9 @@ function stripped(data: Buffer, line: string): Buffer {
   return data.includes(line) ? Buffer.from(data.toString('utf8').split(line).join('')) : data;
 }
 
+/** A task that ended without the profiler stopping it: the run is making progress. */
+const finishedByItself = (status: TaskStatus) => status === 'ok' || status === 'error' || status === 'crashed';
+
 /**
  * Watches a live profile for deadlocks (wait-for cycles) and hangs (no task end and no lock event
  * for the hang timeout) and asks the runner to stop the stuck tasks.
@@ -276,6 +280,14 @@ class RunGuard {
   private readonly hungAt = new Map<number, { strategy: string; file: string; line: number }>();
   /** Runs whose last stall had nothing running (see onStacks). */
   private readonly idleStalls = new Set<number>();
+  /** Per run that stalled: how many stalls in a row came with no task finishing in between. */
+  private readonly barrenStalls = new Map<number, number>();
+  /**
+   * The run during which the profile was stopped: it stalled three times with no task finishing
+   * in between (every input it tries hangs), and waiting out a hang timeout per input would take
+   * minutes. Two in a row can be two inputs that hang among others that do not.
+   */
+  stoppedRun: number | undefined;
   /** The run whose stacks were asked for after a hang, until they arrive. */
   private pendingHang: number | undefined;
   /** Whether the module is loaded and the inputs evaluated (the runner said `inputs` or `fatal`). */
@@ -325,8 +337,10 @@ class RunGuard {
       case 'task-end':
         this.detectors.get(event.run)?.forgetLane(event.lane);
         this.lastProgress = Date.now();
+        if (finishedByItself(event.status)) this.noteEnded(event.run);
         break;
       case 'tasks': {
+        if ((event.ok?.index.length ?? event.okInFile?.count ?? 0) > 0 || event.spans?.some((s) => finishedByItself(s.status))) this.noteEnded(event.run);
         const detector = this.detectors.get(event.run);
         const lanes = new Set([...(event.ok?.lane ?? event.okInFile?.lanes ?? []), ...(event.spans ?? []).map((s) => s.lane)]);
         if (detector) for (const lane of lanes) detector.forgetLane(lane);
@@ -342,6 +356,11 @@ class RunGuard {
       default:
         break;
     }
+  }
+
+  /** A task of `run` finished by itself (not one the profiler stopped). */
+  private noteEnded(run: number): void {
+    if (this.barrenStalls.has(run)) this.barrenStalls.set(run, 0);
   }
 
   private tick(): void {
@@ -405,7 +424,10 @@ class RunGuard {
     const hang = before
       ? { running: [...before.running, ...running], details: [...before.details, ...details], location: before.location ?? location }
       : { running, details, location };
-    const warning = Warnings.hang(run.strategy, seconds, hang.running, hang.details, hang.location);
+    const inARow = before === undefined ? 0 : (this.barrenStalls.get(event.run) ?? 0) + 1;
+    this.barrenStalls.set(event.run, inARow);
+    const hopeless = inARow >= 2;
+    const warning = Warnings.hang(run.strategy, seconds, hang.running, hang.details, hang.location, hopeless);
     const warnings = this.builder.controllerWarnings;
     if (before) warnings[warnings.indexOf(before.warning)] = warning;
     else warnings.push(warning);
@@ -413,7 +435,9 @@ class RunGuard {
     const tasks = event.workers.map((w) => w.task).filter((t): t is number => t !== undefined);
     if (tasks.length > 0) {
       this.send({ type: 'kill-tasks', run: event.run, tasks, status: 'timeout', reason: `hung: no progress for ${seconds} s` });
-    } else {
+    }
+    if (tasks.length === 0 || hopeless) {
+      if (hopeless) this.stoppedRun = event.run;
       this.send({ type: 'cancel' });
     }
     this.lastProgress = Date.now();

@@ -19,6 +19,8 @@ export class ReportBuilder {
   /** Warnings the controller itself raised (deadlock, hang). */
   readonly controllerWarnings: Warning[] = [];
   cancelled = false;
+  /** The run the profile was stopped in because every input it tried hung (profile.ts, RunGuard). */
+  stoppedForHangs: number | undefined;
 
   constructor(
     private readonly target: Target,
@@ -129,6 +131,14 @@ export class ReportBuilder {
     for (const event of this.unfolded.splice(0)) {
       const tasks = this.runs.get(event.run)?.tasks;
       if (tasks) for (const span of spansOf(event)) tasks.push(span);
+    }
+    const stopped = this.stoppedForHangs === undefined ? undefined : this.runs.get(this.stoppedForHangs);
+    if (stopped) {
+      // Its unrun tasks were cancelled by the profiler, not the user: they say why, as its row does.
+      stopped.aborted = 'stopped: the run hung three times in a row with nothing finished in between';
+      for (const task of stopped.tasks) {
+        if (task.status === 'cancelled') task.error = 'not run: the profile stopped after this run hung three times in a row with nothing finished in between';
+      }
     }
     const runs = this.runList;
     for (const run of runs) run.tasks.sort((a, b) => a.index - b.index);

@@ -225,12 +225,16 @@ export const Warnings = {
       details: parts,
     };
   },
-  hang(strategy: StrategyName, seconds: number, running: string[], details: string[], location?: SourceLocation): Warning {
+  /** `stoppedProfile`: the run stalled three times in a row with nothing finished in between, so the profile stopped. */
+  hang(strategy: StrategyName, seconds: number, running: string[], details: string[], location?: SourceLocation, stoppedProfile = false): Warning {
+    const stopped = stoppedProfile
+      ? '; it stalled three times in a row with nothing finished in between, so the profile stopped there (the other inputs and strategies were not run) — fix the hang, then profile again'
+      : ' — look for an endless loop or a wait that never ends, or raise the hang timeout';
     return {
       kind: 'hang',
       strategy,
       location,
-      message: `${strategy}: no task finished and no lock was taken for ${fmt(seconds)} s (running: ${running.join(', ') || 'nothing'}); the workers were stopped — look for an endless loop or a wait that never ends, or raise the hang timeout`,
+      message: `${strategy}: no task finished and no lock was taken for ${fmt(seconds)} s (running: ${running.join(', ') || 'nothing'}); the workers were stopped${stopped}`,
       details,
     };
   },

@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { summaryRows } from '../../src/core/textSummary';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -95,6 +96,18 @@ test('two inputs that hang in one run: each is stopped, however they fall on the
     assert.match(hangs[0].message, /running: worker \d+ on input #\d, worker \d+ on input #\d\)/, r.strategy);
     assert.equal((hangs[0].details ?? []).filter((d) => /at spinForever \(.*faults\.ts:42:\d+\)$/.test(d)).length, 2, r.strategy);
   }
+});
+
+test('every input hangs: after three stalls in a row with nothing finished the profile stops, not one hang timeout per input', async () => {
+  const report = await withoutLeftovers(() => profile('faults.ts', 'spinForever', '[1, 1, 1, 1, 1, 0]', { hangTimeoutMs: 1000 }));
+  assert.deepEqual(report.runs.map((r) => r.strategy), ['sequential']);
+  const sequential = run(report, 'sequential');
+  assert.deepEqual(sequential.tasks.map((t) => t.status), ['timeout', 'timeout', 'timeout', 'cancelled', 'cancelled', 'cancelled']);
+  assert.match(sequential.tasks[3].error ?? '', /^not run: the profile stopped after this run hung three times in a row/);
+  assert.match(sequential.aborted ?? '', /^stopped: /);
+  const hang = report.warnings.find((w) => w.kind === 'hang');
+  assert.match(hang?.message ?? '', /running: worker \d+ on input #0, worker \d+ on input #1, worker \d+ on input #2\); .*so the profile stopped there/);
+  assert.match(summaryRows(report)[0].strategy, /^sequential \(stopped\)$/);
 });
 
 test('a stall while nothing runs yet (workers still starting) is given another hang timeout, not taken for the end', async () => {
