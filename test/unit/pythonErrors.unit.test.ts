@@ -69,11 +69,11 @@ test('a result that cannot be pickled: error tasks in the process pool, told onc
   assert.equal(r.code, 0, r.stderr);
   assert.ok(tasksOf(r.events, 1).every((t) => t.status === 'ok'));
   const tasks = tasksOf(r.events, 2);
-  assert.ok(tasks.every((t) => t.status === 'error' && /result \(generator\) cannot be pickled/.test(t.error ?? '')));
+  assert.ok(tasks.every((t) => t.status === 'error' && /result \(function\) cannot be pickled/.test(t.error ?? '')));
   const report = await profile(join(FIXTURES, 'unpicklableResult.py'), 'numbers', '[1, 2]');
   const errors = report.warnings.filter((w) => w.kind === 'error');
   assert.equal(errors.length, 1, errors.map((w) => w.message).join('\n'));
-  assert.match(errors[0].message, /^processes: 2 tasks failed; first: the result \(generator\) cannot be pickled/);
+  assert.match(errors[0].message, /^processes: 2 tasks failed; first: the result \(function\) cannot be pickled/);
 });
 
 test('task exceptions keep the Python file:line in every strategy', async () => {

@@ -66,6 +66,14 @@ test('time.sleep (I/O-bound): threads gain with 4 workers, and no GIL warning', 
   assert.match(report.verdict, /the calls mostly wait \(CPU (under 1%|\d+%) of their time\), so threads overlap the waits despite the GIL, and more workers than CPUs overlap more of them — try 8 workers/);
 });
 
+test('a generator, a map or an async generator as the result: drawn into a list as part of the call, in every strategy', async () => {
+  for (const [name, expected] of [['squares', '[0, 1, 4]'], ['as_text', "['0', '1', '2']"], ['ticks', '[0, 1, 2]']]) {
+    const report = await profile('lazyResults.py', name, '[3, 3]');
+    for (const s of ['sequential', 'threads', 'processes'] as const) assert.deepEqual(results(runOf(report, s)), [expected, expected], `${name} ${s}`);
+    assert.ok(!report.warnings.some((w) => w.kind === 'error' || w.kind === 'divergence'), name);
+  }
+});
+
 test('an async def target: every call is awaited in its worker, errors point at the coroutine, the verdict suggests asyncio.gather', async () => {
   const report = await profile('asyncFetch.py', 'fetch', 'range(8)');
   for (const s of ['sequential', 'threads', 'processes'] as const) assert.deepEqual(results(runOf(report, s)), ['0', '2', '4', '6', '8', '10', '12', '14'], s);

@@ -99,6 +99,18 @@ export function executeTask(
   } catch (error) {
     return finished(failure(index, startMs, originEpochMs, error), cpuClock, cpuBefore);
   }
+  // A generator does its work as its values are drawn, and an iterator (`values()`, `map` on an
+  // iterator) is one still to be walked: the call draws them all, as a caller would.
+  if (typeof returned === 'object' && returned !== null && !(returned instanceof Promise)) {
+    const kind = Object.prototype.toString.call(returned);
+    if (kind === '[object Generator]' || / Iterator\]$|^\[object Iterator Helper\]$/.test(kind)) {
+      try {
+        returned = [...(returned as Iterable<unknown>)];
+      } catch (error) {
+        return finished(failure(index, startMs, originEpochMs, error), cpuClock, cpuBefore);
+      }
+    } else if (kind === '[object AsyncGenerator]') returned = drawn(returned as AsyncIterable<unknown>);
+  }
   if (returned && typeof (returned as PromiseLike<unknown>).then === 'function') {
     return Promise.resolve(returned).then(
       (value) => finished(success(index, startMs, originEpochMs, value, sends), cpuClock, cpuBefore),
@@ -115,6 +127,13 @@ export function executeTask(
     return plain;
   }
   return finished(success(index, startMs, originEpochMs, returned, sends), cpuClock, cpuBefore);
+}
+
+/** An async generator's values, drawn to the end. */
+async function drawn(values: AsyncIterable<unknown>): Promise<unknown[]> {
+  const all: unknown[] = [];
+  for await (const value of values) all.push(value);
+  return all;
 }
 
 function finished(executed: Executed, cpuClock: CpuClock | undefined, cpuBefore: ReturnType<CpuClock> | undefined): Executed {

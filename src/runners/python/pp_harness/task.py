@@ -29,13 +29,34 @@ def hidden(filename):
 def call(fn, item, spread):
     """Pool.map semantics (fn(item)) or Pool.starmap semantics (fn(*item)). An `async def` target's
     call runs to its end in an event loop of its own, in the worker that made it: a task is the
-    whole call, as when the JS runner awaits an async function."""
+    whole call, as when the JS runner awaits an async function. A generator's values, or a lazy
+    iterator's (`map(f, xs)`), are drawn into a list, as `list(fn(item))` would: the work is in
+    drawing them."""
     result = fn(*item) if spread else fn(item)
-    if isinstance(result, types.CoroutineType):
+    if type(result) in _PLAIN_TAGS:  # most results: nothing more to do, at the least cost
+        return result
+    if isinstance(result, types.GeneratorType) or _lazy(result):
+        # A generator does its work as its values are drawn, and `map(f, xs)` is work still to
+        # do: the call draws them all, as a caller would.
+        return list(result)
+    if isinstance(result, (types.CoroutineType, types.AsyncGeneratorType)):
         # Only for async targets: importing asyncio costs a worker tens of milliseconds.
         from .loader import stdlib_module
-        return stdlib_module("asyncio").run(result)
+        asyncio = stdlib_module("asyncio")
+        if isinstance(result, types.AsyncGeneratorType):
+            return asyncio.run(_drawn(result))
+        return asyncio.run(result)
     return result
+
+
+def _lazy(result):
+    """A builtin lazy iterator: map, filter, zip, enumerate, reversed, itertools' (not a file)."""
+    kind = type(result)
+    return kind.__module__ in ("builtins", "itertools") and hasattr(kind, "__next__")
+
+
+async def _drawn(values):
+    return [value async for value in values]
 
 
 def canonical(value, depth=0):
