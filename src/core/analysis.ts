@@ -29,7 +29,15 @@ export function analyze(
 ): { warnings: Warning[]; verdict: string } {
   applyMetrics(runs);
   const warnings: Warning[] = [];
-  const definition = lineOf(target, source, new RegExp(`^(export\\s+)?(async\\s+)?(def|function|const|let|var)\\s*\\*?\\s*${escape(target.name)}\\b`));
+  // A dotted name (Shape.area) is a method: its own line, indented, maybe `static` or `async`.
+  const member = target.name.split('.').pop()!;
+  const definition = lineOf(
+    target,
+    source,
+    member === target.name
+      ? new RegExp(`^(export\\s+)?(async\\s+)?(def|function|const|let|var)\\s*\\*?\\s*${escape(target.name)}\\b`)
+      : new RegExp(`^\\s*(static\\s+)?(async\\s+)?(def\\s+)?\\*?\\s*${escape(member)}\\s*[(<]`),
+  );
   const unsafeSite = lineOf(target, source, /unsafeAdd|unsafe_add/);
   const definitionText = definition && source?.split(/\r?\n/)[definition.line - 1];
   // `async function f`, `const f = async (…) =>`, `async def f`: calls that could overlap in one event loop.

@@ -74,6 +74,17 @@ test('a generator, a map or an async generator as the result: drawn into a list 
   }
 });
 
+test('a method named through its class: an instance method takes its object first, a static method as it is; both reach worker processes', async () => {
+  const method = await profile('methods.py', 'Pricer.price', '[(Pricer(), 1), (Pricer(), 2)]', { spread: true });
+  for (const s of ['sequential', 'threads', 'processes'] as const) assert.deepEqual(results(runOf(method, s)), ['2', '4'], s);
+  const definition = readFileSync(join(FIXTURES, 'methods.py'), 'utf8').split('\n').findIndex((l) => l.includes('def price')) + 1;
+  assert.ok(!method.warnings.some((w) => w.kind === 'error'), method.warnings.map((w) => w.message).join('\n'));
+  const half = await profile('methods.py', 'Pricer.half', '[2, 4]');
+  for (const s of ['sequential', 'threads', 'processes'] as const) assert.deepEqual(results(runOf(half, s)), ['1.0', '2.0'], s);
+  const failing = await profile('methods.py', 'Pricer.price', '[1]', { strategies: ['sequential'] });
+  assert.equal(failing.warnings.find((w) => w.kind === 'error')?.location?.line, definition, 'errors point at the method');
+});
+
 test('an async def target: every call is awaited in its worker, errors point at the coroutine, the verdict suggests asyncio.gather', async () => {
   const report = await profile('asyncFetch.py', 'fetch', 'range(8)');
   for (const s of ['sequential', 'threads', 'processes'] as const) assert.deepEqual(results(runOf(report, s)), ['0', '2', '4', '6', '8', '10', '12', '14'], s);

@@ -264,3 +264,8 @@ test("the user's own stacks name the TypeScript file and line, in a CommonJS and
   const sites = await profile('stacks.ts', 'callSites', '[1]');
   for (const r of sites.runs) assert.equal(r.tasks[0].resultPreview, '"1:callSites"', r.strategy);
 });
+
+test('a static method named through its class (Pricer.half) runs in every strategy, bound to its class', async () => {
+  const report = await profile('methods.ts', 'Pricer.half', '[2, 4]');
+  for (const r of report.runs) assert.deepEqual(r.tasks.map((t) => t.resultPreview), ['1', '2'], r.strategy);
+});

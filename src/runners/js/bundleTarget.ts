@@ -44,7 +44,7 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
     ? `globalThis[${JSON.stringify(DEFAULT_EXPORT_KEY)}]`
     : isIdentifier(name)
       ? `(typeof ${name} === "undefined" ? undefined : ${name})`
-      : 'undefined';
+      : memberAccess(name);
   // One line, after the user's code, so its line numbers stay as they are. The inputs are an async
   // function's value, so the expression may `await` (e.g. `await loadInputs()`).
   const hook = `\n;globalThis[${JSON.stringify(HOOKS_KEY)}] = { target: () => ${access}, inputs: async () => (${inputs}\n) };\n`;
@@ -137,6 +137,17 @@ function exposeDefaultExport(source: string, line: number): string {
   const lines = source.split('\n');
   lines[line] = lines[line].replace(/^export\s+default\s+/, (head) => `${head}globalThis[${JSON.stringify(DEFAULT_EXPORT_KEY)}] = `);
   return lines.join('\n');
+}
+
+/**
+ * A static method or an object's function, `Shape.double` or `utils.text.pad`, bound to what holds
+ * it (a static method may use `this`); undefined when the name is no such path.
+ */
+function memberAccess(name: string): string {
+  const parts = name.split('.');
+  if (parts.length < 2 || !isIdentifier(parts[0]) || !parts.slice(1).every((p) => /^[A-Za-z_$][\w$]*$/.test(p))) return 'undefined';
+  const owner = parts.slice(0, -1).join('?.');
+  return `(typeof ${parts[0]} === "undefined" ? undefined : ${owner}?.${parts[parts.length - 1]}?.bind?.(${owner}))`;
 }
 
 /** A name that can stand alone in an expression: an identifier and not a reserved word (`default`). */

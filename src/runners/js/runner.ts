@@ -58,7 +58,9 @@ async function prepare(options: RunnerOptions) {
     const nested = whereNested(source, options.name);
     const where = nested
       ? `; "${options.name}" is defined inside ${nested.inside ?? 'another definition'} (line ${nested.line + 1}): profile a top-level function that calls it`
-      : '';
+      : options.name.includes('.')
+        ? ': a dotted name reaches a static method or a function of a top-level object (Shape.double); an instance method needs its object, which cannot be sent to a worker — profile a top-level function that makes the object and calls the method'
+        : '';
     throw new BadInput(`no top-level function "${options.name}" in ${options.file}${where}; functions found: ${names.length ? names.join(', ') : 'none'}`);
   }
   let value: unknown;

@@ -141,28 +141,35 @@ def _top_level(path):
 
 
 def _where_nested(statements, name):
-    """'class C (line 4)' or 'function f (line 9)' when `name` is defined only inside a top-level
-    class or function: a method or a nested function; else None."""
+    """('class C (line 4)', 'C') or ('function f (line 9)', None) when `name` is defined only
+    inside a top-level class or function: a method (of a class the name can go through) or a
+    nested function; else None."""
     for top in statements:
         if not isinstance(top, (ast.ClassDef,) + _DEFS):
             continue
         for node in ast.walk(top):
             if node is not top and isinstance(node, _DEFS) and node.name == name:
                 kind = "class" if isinstance(top, ast.ClassDef) else "function"
-                return "%s %s (line %d)" % (kind, top.name, node.lineno)
+                method = top.name if kind == "class" and node in top.body else None
+                return "%s %s (line %d)" % (kind, top.name, node.lineno), method
     return None
 
 
 def find_function(module, path, name):
-    """The callable `name` of the module, or a one-line error listing the functions found."""
-    fn = getattr(module, name, None)
+    """The callable `name` of the module, or a one-line error listing the functions found. A
+    dotted name is a method or a function inside a top-level object (`Shape.area`, an instance
+    method, which then takes its object as the first argument)."""
+    fn = module
+    for part in name.split("."):
+        fn = getattr(fn, part, None)
     if fn is None:
         statements = _top_level(path)
         found = [n.name for n in statements if isinstance(n, _DEFS)]
         listed = ", ".join(found) if found else "none"
         nested = _where_nested(statements, name)
-        where = ("; %r is defined inside %s: profile a top-level function that calls it" % (name, nested)
-                 if nested else "")
+        where = ("; %r is defined inside %s: profile a top-level function that calls it%s"
+                 % (name, nested[0], "" if nested[1] is None else
+                    ", or name the method %s.%s" % (nested[1], name)) if nested else "")
         raise UserInputError("no function %r in %s%s; functions found: %s"
                              % (name, os.path.basename(path), where, listed))
     if not callable(fn):
