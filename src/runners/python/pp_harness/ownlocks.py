@@ -47,15 +47,19 @@ def _caller():
 
 class WatchedLock:
     """Stands in for the user's lock: the same lock underneath, taken through the harness.
-    `place(value)` puts a value where the lock was found."""
+    Each of `places` puts a value where the lock was found (one lock may be found twice)."""
 
-    __slots__ = ("_lock", "_name", "_place", "uses")
+    __slots__ = ("_lock", "_name", "places", "uses")
 
     def __init__(self, lock, name, place):
         self._lock = lock
         self._name = name
-        self._place = place
+        self.places = [place]
         self.uses = 0
+
+    def put(self, value):
+        for place in self.places:
+            place(value)
 
     def acquire(self, blocking=True, timeout=-1):
         return self._acquire(blocking, timeout, _caller())
@@ -73,7 +77,7 @@ class WatchedLock:
     def _acquire(self, blocking, timeout, site):
         self.uses += 1
         if self.uses == HOT_USES:
-            self._place(self._lock)
+            self.put(self._lock)
         own = getattr(parallel_profiler._backend, "acquire_own", None)
         if own is None:
             return plain_acquire(self._lock, blocking, timeout)
@@ -170,12 +174,17 @@ class OwnLocks:
 
     def __init__(self, modules):
         self.by_name = {}
+        by_lock = {}
         user_modules = {module.__name__ for module in modules}
 
         def watched(value, name, place, depth):
             if isinstance(value, LOCK_TYPES):
-                if len(self.by_name) < MAX_WATCHED:
-                    self.by_name[name] = WatchedLock(value, name, place)
+                # One lock under two names (`a`, and `locks["a"]`) is one wrapper, by its first name.
+                found = by_lock.get(id(value))
+                if found is not None:
+                    found.places.append(place)
+                elif len(self.by_name) < MAX_WATCHED:
+                    found = by_lock[id(value)] = self.by_name[name] = WatchedLock(value, name, place)
                 return
             if depth >= 2:
                 return
@@ -200,7 +209,7 @@ class OwnLocks:
         """Before each run: every lock wrapped in its place, none hot yet."""
         for wrapper in self.by_name.values():
             wrapper.uses = 0
-            wrapper._place(wrapper)
+            wrapper.put(wrapper)
 
 
 def _item_place(container, key):
