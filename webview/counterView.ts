@@ -52,8 +52,8 @@ function counterTable(report: Report): HTMLElement {
 
 /** One of the user's shared numbers: how much each run changed it, and what it lost. */
 function valueTable(report: Report, name: string): HTMLElement {
-  const defined = report.runs.flatMap((r) => r.sharedValues ?? []).find((v) => v.name === name)?.location;
-  const where = defined ? ` (${baseName(defined.file)}:${defined.line})` : '';
+  const first = report.runs.flatMap((r) => r.sharedValues ?? []).find((v) => v.name === name);
+  const where = first?.location ? ` (${baseName(first.location.file)}:${first.location.line})` : '';
   const rows = report.runs.flatMap((run) => {
     const value = run.sharedValues?.find((v) => v.name === name);
     if (!value) return [];
@@ -63,7 +63,7 @@ function valueTable(report: Report, name: string): HTMLElement {
     return [h('tr', { attrs: { 'data-strategy': run.strategy } }, [h('td', { text: runName(report, run) }), h('td', { className: 'num', text: amount(value.change) }), lost])];
   });
   return h('table', { className: 'shared-value', attrs: { 'data-name': name } }, [
-    h('caption', { text: `${name}${where}: how much each run changed it` }),
+    h('caption', { text: `${name}${where}: how much each run changed ${first?.kind === 'array' ? 'the sum of its items' : 'it'}` }),
     head(['strategy', 'changed by', 'lost']),
     h('tbody', {}, rows),
   ]);

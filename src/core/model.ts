@@ -94,8 +94,11 @@ export interface CounterTotals {
  */
 export interface SharedValueChange {
   name: string;
-  /** A multiprocessing Value (with its lock), a RawValue (none), or a plain global. */
-  kind: 'value' | 'raw' | 'global';
+  /**
+   * A multiprocessing Value (with its lock), a RawValue (none), an Array or RawArray of numbers
+   * (measured by the sum of its items), or a plain global.
+   */
+  kind: 'value' | 'raw' | 'array' | 'global';
   /** Where it is defined. */
   location?: SourceLocation;
   /** The first line that updates it. */

@@ -16,6 +16,8 @@ export function durationText(ms: number): string {
   const rounded = Number(ms.toPrecision(2));
   return rounded >= 0.1 ? `${rounded} ms` : `${Number((ms * 1000).toPrecision(2))} µs`;
 }
+/** What of a shared number changed: an array's items by their sum. */
+const sumOf = (value: SharedValueChange) => (value.kind === 'array' ? 'the sum of its items' : 'it');
 /** A change of a shared number: "320,000", "12.5". */
 const amount = (n: number) => Number(n.toPrecision(12)).toLocaleString('en-US', { maximumFractionDigits: 6 });
 const pct = (share: number) => `${Math.round(100 * share)}%`;
@@ -105,8 +107,8 @@ export function sharedThings(run: Pick<Run, 'locks' | 'counter' | 'sharedValues'
   const things = [
     ...(run.locks.length > 0 ? ['locks'] : []),
     ...(run.counter.expected > 0 ? ['the shared counter'] : []),
-    // The user's Values, whose locks the workers take (not globals or RawValues: no lock to wait on).
-    ...(run.sharedValues ?? []).filter((v) => v.kind === 'value' && v.change !== 0 && !v.ownCopies).map((v) => v.name),
+    // The user's Values and Arrays, whose locks the workers take (not globals or RawValues: no lock to wait on).
+    ...(run.sharedValues ?? []).filter((v) => (v.kind === 'value' || v.kind === 'array') && v.change !== 0 && !v.ownCopies).map((v) => v.name),
   ];
   return things.length > 0 ? things.join(', ') : undefined;
 }
@@ -147,6 +149,10 @@ export const Warnings = {
     const { name } = value;
     const lock = `with ${name}.get_lock(): ${name}.value += 1`;
     const [why, fix] = {
+      array: [
+        `\`${name}[i] += …\` reads an item and writes it back in two steps, each under the Array's lock (a RawArray has none), and another worker's update in between is overwritten`,
+        `hold the lock across the whole update (with ${name}.get_lock(): ${name}[i] += 1; for a RawArray, use an Array)`,
+      ],
       value: [
         `\`${name}.value += …\` reads the value and writes it back in two steps, each under the Value's lock, and another worker's update in between is overwritten`,
         `hold the lock across the whole update (${lock})`,
@@ -163,27 +169,28 @@ export const Warnings = {
       strategy,
       shared: name,
       location: value.updateSite ?? value.location,
-      message: `${strategy}: updates to ${name} were lost: the calls changed it by ${amount(value.change)}, where the sequential run changed it by ${amount(expected)} (${((100 * lost) / Math.abs(expected)).toFixed(1)}% lost) — ${why}${at(value.updateSite)}; fix: ${fix}`,
+      message: `${strategy}: updates to ${name} were lost: the calls changed ${sumOf(value)} by ${amount(value.change)}, where the sequential run changed it by ${amount(expected)} (${((100 * lost) / Math.abs(expected)).toFixed(1)}% lost) — ${why}${at(value.updateSite)}; fix: ${fix}`,
     };
   },
   /** A process pool's workers each updated a copy of the user's shared number (sharedValues.ts). */
   ownCopies(strategy: StrategyName, value: SharedValueChange, expected: number): Warning {
     const { name } = value;
     const changed = value.change === 0 ? 'did not change in this run' : `changed by ${amount(value.change)} in this run`;
+    const subject = value.kind === 'array' ? `the sum of ${name}'s items` : name;
     const gather = "return each call's part and add them up afterwards";
     const [why, fix] =
       value.kind === 'global'
         ? [`a global lives in each process's own memory: every worker process updated a copy of its own${at(value.updateSite)}, gone with the worker`, `${gather}, or use a multiprocessing Value, created before the pool and handed to the workers`]
         : [
             `each worker process was started afresh (the spawn or forkserver start method) and made its own ${name} as it imported ${value.location ? fileName(value.location.file) : 'your module'}${at(value.location)}, so their updates went to their own copies`,
-            `create the Value once in the parent and hand it to the workers (ProcessPoolExecutor(initializer=…, initargs=(${name},))), or ${gather}`,
+            `create the ${value.kind === 'array' ? 'Array' : 'Value'} once in the parent and hand it to the workers (ProcessPoolExecutor(initializer=…, initargs=(${name},))), or ${gather}`,
           ];
     return {
       kind: 'divergence',
       strategy,
       shared: name,
       location: value.updateSite ?? value.location,
-      message: `${strategy}: ${name} ${changed}, where the sequential run changed it by ${amount(expected)} — ${why}; fix: ${fix}`,
+      message: `${strategy}: ${subject} ${changed}, where the sequential run changed it by ${amount(expected)} — ${why}; fix: ${fix}`,
     };
   },
   divergence(strategy: StrategyName, examples: string[], total: number, location?: SourceLocation, random = false): Warning {

@@ -149,6 +149,11 @@ test('a Value of your own, updated without its lock: lost updates measured again
   assert.match(racy.verdict, /it loses updates to hits in processes/);
   assert.equal(summaryRows(racy).find((r) => r.strategy === 'processes')?.lost, forked.lost);
 
+  const histogram = await profile('sharedValues.py', 'histogram', '[40_000] * 8', { strategies: ['sequential', 'processes'], startMethod: 'fork' });
+  const counts = runOf(histogram, 'processes').sharedValues?.find((v) => v.name === 'counts');
+  assert.ok(counts && counts.kind === 'array' && counts.lost! > 0 && counts.change + counts.lost! === 320_000, JSON.stringify(counts));
+  assert.match(histogram.warnings.find((w) => w.kind === 'race')?.message ?? '', /changed the sum of its items by .*`counts\[i\] \+= …`.*with counts\.get_lock\(\): counts\[i\] \+= 1/);
+
   const locked = await profile('sharedValues.py', 'locked', '[20_000] * 8', { startMethod: 'fork' });
   for (const run of locked.runs) assert.equal(run.sharedValues?.find((v) => v.name === 'safe_hits')?.change, 160_000, run.strategy);
   assert.ok(!locked.warnings.some((w) => w.kind === 'race' || w.kind === 'divergence'), locked.warnings.map((w) => w.message).join('\n'));

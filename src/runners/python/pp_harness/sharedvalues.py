@@ -1,5 +1,6 @@
 """Numbers the user's own calls share and update, defined at module level: a multiprocessing
-`Value` or `RawValue`, or a global int or float that a function updates (`global hits; hits += 1`).
+`Value` or `RawValue`, an `Array` or `RawArray` of numbers (by the sum of its items: a histogram's
+`counts[i] += 1`), or a global int or float that a function updates (`global hits; hits += 1`).
 Each run measures how much they changed; the controller compares that with the sequential run's
 change (sharedValues.ts). Less means updates were lost: `hits.value += 1` reads and writes in two
 separately locked steps, and another worker's update between them is overwritten. No change at all
@@ -10,10 +11,12 @@ The runtime's counter (parallel_profiler.counter) is what the profiler counts it
 what users write without it, learning the same lesson."""
 import ast
 import ctypes
-from multiprocessing.sharedctypes import Synchronized
+from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
 
 # More than this many are not one lesson's counters but data; each is read at every run's end.
 MAX_TRACKED = 20
+# An array longer than this is data to compute with, not counters: it is not copied to be put back.
+MAX_ITEMS = 1000000
 
 
 def _number(value):
@@ -24,14 +27,19 @@ class _Tracked:
     def __init__(self, module, name, kind, obj, location, update):
         self.module = module
         self.name = name
-        self.kind = kind  # "value" (a synchronized Value), "raw" (a RawValue), "global"
+        # "value" (a synchronized Value), "raw" (a RawValue), "array" (an Array or RawArray),
+        # "global"
+        self.kind = kind
         self.obj = obj
         self.location = location
         self.update = update
+        self.items = list(_items(obj)) if kind == "array" else None
         self.saved = self.read()
 
     def read(self):
         """The number now, read without the Value's lock: a killed worker may still hold it."""
+        if self.kind == "array":
+            return sum(_items(self.obj))
         if self.kind == "value":
             return self.obj.get_obj().value
         if self.kind == "raw":
@@ -42,17 +50,21 @@ class _Tracked:
     def restore(self):
         """Back to the value it had after the inputs were evaluated (a global's name is put back
         with the module's other names, freshstate.py)."""
-        if self.kind == "value":
+        if self.kind == "array":
+            _items(self.obj)[:] = self.items
+        elif self.kind == "value":
             self.obj.get_obj().value = self.saved
         elif self.kind == "raw":
             self.obj.value = self.saved
 
 
 def _subject(node):
-    """What an assignment target updates: ("hits", "value") for `hits.value`, ("calls", None) for
-    `calls`; None for anything else."""
+    """What an assignment target updates: ("hits", "value") for `hits.value`, ("counts", "item")
+    for `counts[i]`, ("calls", None) for `calls`; None for anything else."""
     if isinstance(node, ast.Attribute) and node.attr == "value" and isinstance(node.value, ast.Name):
         return node.value.id, "value"
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        return node.value.id, "item"
     if isinstance(node, ast.Name):
         return node.id, None
     return None
@@ -80,9 +92,17 @@ def _sites(tree):
     return defined, updated, declared
 
 
+def _items(array):
+    """An Array's or RawArray's items, without its lock."""
+    return array.get_obj() if isinstance(array, SynchronizedArray) else array
+
+
 def _kind(obj):
     if isinstance(obj, Synchronized) and _number(obj.get_obj().value):
         return "value"
+    if isinstance(obj, (SynchronizedArray, ctypes.Array)):
+        items = _items(obj)
+        return "array" if 0 < len(items) <= MAX_ITEMS and _number(items[0]) else None
     if isinstance(obj, ctypes._SimpleCData) and _number(obj.value):
         return "raw"
     return "global" if _number(obj) else None
@@ -95,7 +115,7 @@ def _tracked_in(module):
         with open(path, "rb") as f:
             source = f.read()
         # Parsed only where something could be tracked: a project's modules may be many.
-        if not any(kind in ("value", "raw") for kind in kinds.values()) and b"global" not in source:
+        if not any(kind in ("value", "raw", "array") for kind in kinds.values()) and b"global" not in source:
             return []
         tree = ast.parse(source, path)
     except (OSError, TypeError, ValueError, SyntaxError):
@@ -105,7 +125,7 @@ def _tracked_in(module):
     for name, kind in kinds.items():
         if kind is None or (kind == "global" and name not in declared):
             continue
-        update = updated.get((name, None if kind == "global" else "value"))
+        update = updated.get((name, {"global": None, "array": "item"}.get(kind, "value")))
         if update is None:  # set, never updated from itself: no read-modify-write to race
             continue
         where = lambda line: {"file": path, "line": line} if line else None  # noqa: E731
