@@ -224,11 +224,16 @@ export const Warnings = {
     const parts = cycle.map(
       (c) => `worker ${c.lane} (input #${c.task}) holds "${c.holds}"${at(c.heldAt)} and waits for "${c.waitsFor}"${at(c.waitAt)}`,
     );
+    // One worker waiting for the lock it holds: a lock that is not reentrant, taken again.
+    const itself = cycle.length === 1 && cycle[0].holds === cycle[0].waitsFor;
+    const fix = itself
+      ? `it waits for a lock it already holds, which a plain lock never gives a second time — take it once, or use a reentrant lock (threading.RLock) where code that holds it calls code that takes it`
+      : 'take locks in one global order';
     return {
       kind: 'deadlock',
       strategy,
       location: cycle[0]?.waitAt ?? cycle[0]?.heldAt,
-      message: `${strategy}: deadlock — ${parts.join('; ')}. The stuck workers were stopped; take locks in one global order`,
+      message: `${strategy}: deadlock — ${parts.join('; ')}. The stuck workers were stopped; ${fix}`,
       details: parts,
     };
   },

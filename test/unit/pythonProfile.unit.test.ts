@@ -184,6 +184,13 @@ test('your own locks in opposite orders: a deadlock in threads, named and locate
   assert.ok(!report.warnings.some((w) => w.strategy === 'processes' && (w.kind === 'deadlock' || w.kind === 'hang')));
 });
 
+test('your own Lock taken again by the thread that holds it: a deadlock of one worker, with the reentrant fix', async () => {
+  const report = await profile('ownLocks.py', 'reentered', '[1, 2]', { strategies: ['sequential'] });
+  assert.deepEqual(runOf(report, 'sequential').tasks.map((t) => t.status), ['deadlocked', 'deadlocked']);
+  const deadlock = report.warnings.find((w) => w.kind === 'deadlock');
+  assert.match(deadlock?.message ?? '', /holds "guard" at .* and waits for "guard" at .*it waits for a lock it already holds.*threading\.RLock/);
+});
+
 test('your own multiprocessing locks in opposite orders: a deadlock in forked workers too, and the run goes on', async () => {
   const report = await profile('ownLocks.py', 'transfer_shared', "['a', 'b', 'a', 'b']", { strategies: ['processes'], startMethod: 'fork' });
   const deadlock = report.warnings.find((w) => w.kind === 'deadlock' && w.strategy === 'processes');
