@@ -199,7 +199,8 @@ function mergeRepeated(warnings: Warning[]): Warning[] {
       out.push(warning);
       continue;
     }
-    const parts = (warning.details ?? [warning.message]).map((d) => d.replace(/worker \d+ \(input #\d+\) /, ''));
+    // Which worker, and which worker process's copy of a Python threading lock, do not matter.
+    const parts = (warning.details ?? [warning.message]).map((d) => d.replace(/worker \d+ \(input #\d+\) /, '').replace(/ in process \d+"/g, '"'));
     const shape = `${warning.strategy}|${parts.sort().join('|')}`;
     const seen = merged.get(shape);
     if (seen) seen.times++;

@@ -13,12 +13,18 @@ export interface LockOrderInversion {
   secondSite?: SourceLocation;
 }
 
+/**
+ * A lock by the name its code gives it: a Python worker process tells its copy of a threading lock
+ * as "a in process 1234" (procbackend.py), but the order is the code's, whichever copy took it.
+ */
+const codeName = (lock: string) => lock.replace(/ in process \d+$/, '');
+
 export function findLockOrderInversions(runs: Run[]): LockOrderInversion[] {
   // edge "a→b": b acquired (or requested) while a held; value: a site and which task did it
   const edges = new Map<string, { site?: SourceLocation; task: string }>();
   for (const run of runs) {
     const held = new Map<string, string[]>(); // lane:task → locks held, in order
-    const events = [...run.locks].sort((x, y) => x.atMs - y.atMs);
+    const events = [...run.locks].sort((x, y) => x.atMs - y.atMs).map((e) => ({ ...e, lock: codeName(e.lock) }));
     for (const event of events) {
       const key = `${run.repeat}:${run.strategy}:${event.lane}:${event.task}`;
       const locks = held.get(key) ?? [];

@@ -495,3 +495,21 @@ test('your own shared numbers: lost against the sequential change, own copies, r
   assert.equal(lostUpdates(runs[1]), 310);
   assert.deepEqual(sharedValueWarnings(runs.filter((r) => r.strategy !== 'sequential')), [], 'no sequential run: nothing to compare with');
 });
+
+test('lock orders go by the code\'s lock names: two worker processes\' copies of a Python threading lock are one name', () => {
+  const ev = (lane: number, task: number, lock: string, kind: LockEvent['kind'], atMs: number): LockEvent => ({ lane, task, lock, kind, atMs });
+  const run = makeRun('processes', 2, 10, [[0, 0, 5], [1, 0, 5]], {
+    locks: [
+      ev(0, 0, 'a in process 11', 'acquire', 1),
+      ev(0, 0, 'b in process 11', 'request', 2),
+      ev(0, 0, 'b in process 11', 'acquire', 2),
+      ev(1, 1, 'b in process 12', 'acquire', 1),
+      ev(1, 1, 'a in process 12', 'request', 2),
+      ev(1, 1, 'a in process 12', 'acquire', 2),
+    ],
+  });
+  assert.deepEqual(
+    findLockOrderInversions([run]).map((i) => [i.first, i.second]),
+    [['a', 'b']],
+  );
+});

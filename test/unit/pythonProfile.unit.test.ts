@@ -185,10 +185,15 @@ test('your own locks in opposite orders: a deadlock in threads, named and locate
 });
 
 test('your own Lock taken again by the thread that holds it: a deadlock of one worker, with the reentrant fix', async () => {
-  const report = await profile('ownLocks.py', 'reentered', '[1, 2]', { strategies: ['sequential'] });
+  const report = await profile('ownLocks.py', 'reentered', '[1, 2]', { strategies: ['sequential', 'processes'], startMethod: 'fork' });
   assert.deepEqual(runOf(report, 'sequential').tasks.map((t) => t.status), ['deadlocked', 'deadlocked']);
-  const deadlock = report.warnings.find((w) => w.kind === 'deadlock');
+  const deadlock = report.warnings.find((w) => w.kind === 'deadlock' && w.strategy === 'sequential');
   assert.match(deadlock?.message ?? '', /holds "guard" at .* and waits for "guard" at .*it waits for a lock it already holds.*threading\.RLock/);
+  // In the process pool each worker has a copy of its own, told as that process's: both found, as one warning.
+  assert.deepEqual(runOf(report, 'processes').tasks.map((t) => t.status), ['deadlocked', 'deadlocked']);
+  const copies = report.warnings.filter((w) => w.kind === 'deadlock' && w.strategy === 'processes');
+  assert.equal(copies.length, 1);
+  assert.match(copies[0].message, /deadlock \(2 times\) — .*holds "guard in process \d+" .* waits for "guard in process \d+"/);
 });
 
 test('your own multiprocessing locks in opposite orders: a deadlock in forked workers too, and the run goes on', async () => {

@@ -8,9 +8,10 @@ waits are drawn on the timeline.
 
 A wrapper costs a few µs a use, where the lock itself costs a tenth of one: a lock taken thousands
 of times in a run (a hot loop) puts its own lock back in its place, so the run is timed as the
-user's code runs; a deadlock of it is then found as a hang. In a process-pool worker the wrapper
-takes the lock with no events, unless it is a multiprocessing lock that the forked workers share:
-then its events come from the workers, and the harness releases it for a worker it killed."""
+user's code runs; a deadlock of it is then found as a hang. In a process-pool worker the events
+come from the worker: a multiprocessing lock is one the forked workers share, and the harness
+releases it for a worker it killed; a threading lock is the worker's own copy, told under a name
+of its own process (procbackend.py)."""
 import sys
 import threading
 import types

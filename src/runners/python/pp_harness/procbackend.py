@@ -48,18 +48,23 @@ class ProcessBackend:
         self._event(name, "acquire", site)
 
     def acquire_own(self, lock, name, site, blocking, timeout):
-        """The user's own lock (ownlocks.py): events only for a multiprocessing lock, which the
-        forked workers share (a threading lock here is this process's copy). A deadlocked worker
-        is killed, so its wait needs no slices."""
-        if not shared_between_processes(lock) or self.task is None:
+        """The user's own lock (ownlocks.py), told as in a thread. A forked worker's threading lock
+        is a copy of its own, named as this process's, so that the copies of two workers are not
+        taken for one lock; only this worker can make it wait (a Lock taken again). A deadlocked
+        worker is killed, so its wait needs no slices."""
+        if self.task is None:
             return plain_acquire(lock, blocking, timeout)
-        return self.own_events.acquire(self, lock, name, site, blocking, timeout, lambda lk: lk.acquire())
+        return self.own_events.acquire(self, lock, self._own_name(lock, name), site, blocking, timeout,
+                                       lambda lk: lk.acquire())
 
     def release_own(self, lock, name, site):
-        if not shared_between_processes(lock) or self.task is None:
+        if self.task is None:
             lock.release()
         else:
-            self.own_events.release(self, lock, name, site)
+            self.own_events.release(self, lock, self._own_name(lock, name), site)
+
+    def _own_name(self, lock, name):
+        return name if shared_between_processes(lock) else "%s in process %d" % (name, self.pid)
 
     def _own_event(self, _task, name, kind, site, at_ms):
         self.send(("lock", self.task, name, kind, at_ms, site[0], site[1]))
