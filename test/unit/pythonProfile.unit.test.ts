@@ -194,6 +194,10 @@ test('your own Lock taken again by the thread that holds it: a deadlock of one w
   const copies = report.warnings.filter((w) => w.kind === 'deadlock' && w.strategy === 'processes');
   assert.equal(copies.length, 1);
   assert.match(copies[0].message, /deadlock \(2 times\) — .*holds "guard in process \d+" .* waits for "guard in process \d+"/);
+  // Spawned workers make their module, and its locks, afresh: watched there too.
+  const spawned = await profile('ownLocks.py', 'reentered', '[1]', { strategies: ['processes'], startMethod: 'spawn' });
+  assert.deepEqual(runOf(spawned, 'processes').tasks.map((t) => t.status), ['deadlocked']);
+  assert.match(spawned.warnings.find((w) => w.kind === 'deadlock')?.message ?? '', /holds "guard in process \d+"/);
 });
 
 test('your own multiprocessing locks in opposite orders: a deadlock in forked workers too, and the run goes on', async () => {

@@ -10,10 +10,12 @@ class ProcessBackend:
 
     POLL_S = 0.05
 
-    def __init__(self, shared, send, now):
+    def __init__(self, shared, send, now, shares_locks=True):
         self.shared = shared
         self.send = send
         self.now = now
+        #: Whether the user's multiprocessing locks are the harness's (forked) or this worker's own.
+        self.shares_locks = shares_locks
         self.pid = os.getpid()
         self.task = None
         self.tally = 0
@@ -49,9 +51,10 @@ class ProcessBackend:
 
     def acquire_own(self, lock, name, site, blocking, timeout):
         """The user's own lock (ownlocks.py), told as in a thread. A forked worker's threading lock
-        is a copy of its own, named as this process's, so that the copies of two workers are not
-        taken for one lock; only this worker can make it wait (a Lock taken again). A deadlocked
-        worker is killed, so its wait needs no slices."""
+        is a copy of its own (and a spawned worker's every lock, made as it imported the module),
+        named as this process's, so that the copies of two workers are not taken for one lock:
+        only this worker can make it wait (a Lock taken again). A deadlocked worker is killed, so
+        its wait needs no slices."""
         if self.task is None:
             return plain_acquire(lock, blocking, timeout)
         return self.own_events.acquire(self, lock, self._own_name(lock, name), site, blocking, timeout,
@@ -64,7 +67,8 @@ class ProcessBackend:
             self.own_events.release(self, lock, self._own_name(lock, name), site)
 
     def _own_name(self, lock, name):
-        return name if shared_between_processes(lock) else "%s in process %d" % (name, self.pid)
+        shared = self.shares_locks and shared_between_processes(lock)
+        return name if shared else "%s in process %d" % (name, self.pid)
 
     def _own_event(self, _task, name, kind, site, at_ms):
         self.send(("lock", self.task, name, kind, at_ms, site[0], site[1]))

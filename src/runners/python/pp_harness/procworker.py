@@ -71,7 +71,14 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
     except BaseException as e:  # noqa: B902
         send(("failed", str(e), getattr(e, "location", None)))
         return
-    backend = ProcessBackend(shared, send, now)
+    forked = bool(config.get("forked"))
+    if not forked:
+        # A forked worker has the harness's wrappers already; a spawned one made its module, and
+        # its locks, afresh.
+        from .freshstate import user_modules
+        from .ownlocks import OwnLocks
+        OwnLocks(user_modules(config["file"])).wrap()
+    backend = ProcessBackend(shared, send, now, shares_locks=forked)
     parallel_profiler._install(backend)
     fn = pickle.loads(fn_bytes)
     spread = config["spread"]
