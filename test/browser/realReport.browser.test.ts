@@ -18,11 +18,11 @@ import { DARK, LIGHT } from './themes';
 const ROOT = resolve(__dirname, '..', '..');
 
 /** Profiles `file`'s `fn` with the CLI and reads the report it wrote. */
-function profile(scratch: string, file: string, fn: string, inputs: string): Report {
+function profile(scratch: string, file: string, fn: string, inputs: string, spread = false): Report {
   const cli = join(ROOT, 'dist', 'cli.js');
   if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `node esbuild.mjs` first.');
   const out = join(scratch, `${fn}.json`);
-  execFileSync(process.execPath, [cli, 'profile', file, fn, '--inputs', inputs, '--workers', '2', '--out', out], {
+  execFileSync(process.execPath, [cli, 'profile', file, fn, '--inputs', inputs, '--workers', '2', '--out', out, ...(spread ? ['--spread'] : [])], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
     timeout: 60_000,
@@ -46,10 +46,11 @@ describe('panel with reports from the real engine (Chromium)', () => {
     { file: 'examples/primes.ts', fn: 'countPrimes', inputs: '[20000, 30000, 40000, 50000, 60000, 70000]', theme: LIGHT },
     { file: 'examples/bank.py', fn: 'deposit_racy', inputs: '[3000] * 6', theme: DARK },
     { file: 'examples/bank.py', fn: 'deposit_value', inputs: '[3000] * 6', theme: LIGHT },
+    { file: 'examples/bank.py', fn: 'transfer_plain', inputs: "[('alice', 'bob'), ('bob', 'alice')]", spread: true, theme: DARK },
   ];
   for (const c of cases) {
     it(`renders ${c.file} ${c.fn}`, async () => {
-      const report = profile(scratch, c.file, c.fn, c.inputs);
+      const report = profile(scratch, c.file, c.fn, c.inputs, 'spread' in c && c.spread);
       const panel = await browser.open(c.theme);
       await panel.showReport(report);
       const page = panel.page;
