@@ -5,6 +5,7 @@
  */
 import type { Report, Run } from '../src/core/model';
 import { h } from './dom';
+import { measureOf } from '../src/core/warnings';
 import { baseName, formatCount } from './format';
 
 /** The section's title: what it shows. */
@@ -63,7 +64,7 @@ function valueTable(report: Report, name: string): HTMLElement {
     return [h('tr', { attrs: { 'data-strategy': run.strategy } }, [h('td', { text: runName(report, run) }), h('td', { className: 'num', text: amount(value.change) }), lost])];
   });
   return h('table', { className: 'shared-value', attrs: { 'data-name': name } }, [
-    h('caption', { text: `${name}${where}: how much each run changed ${first?.kind === 'array' ? 'the sum of its items' : 'it'}` }),
+    h('caption', { text: `${name}${where}: how much each run changed ${measureOf(first?.kind ?? 'value')}` }),
     head(['strategy', 'changed by', 'lost']),
     h('tbody', {}, rows),
   ]);

@@ -96,9 +96,10 @@ export interface SharedValueChange {
   name: string;
   /**
    * A multiprocessing Value (with its lock), a RawValue (none), an Array or RawArray of numbers
-   * (measured by the sum of its items), or a plain global.
+   * (measured by the sum of its items), a plain global, or a module-level list or set (by its
+   * length) or dict (its numbers summed, its other values counted).
    */
-  kind: 'value' | 'raw' | 'array' | 'global';
+  kind: 'value' | 'raw' | 'array' | 'global' | 'list' | 'set' | 'dict';
   /** Where it is defined. */
   location?: SourceLocation;
   /** The first line that updates it. */

@@ -20,8 +20,20 @@ function referenceChanges(runs: Run[]): Map<string, number> {
 /** A run whose every call ended by itself: a stopped or failed call may have left its update out. */
 const completed = (run: Run) => !run.aborted && run.tasks.length > 0 && run.tasks.every((t) => t.status === 'ok');
 
+/**
+ * Whether the sequential run's calls all returned nothing (Python's None): then what they put in a
+ * module-level list, set or dict is their output, and a process pool's workers losing it matters.
+ * A function that returns its values and also keeps them (a memo cache) loses nothing that way.
+ */
+function returnsNothing(runs: Run[]): boolean {
+  const sequential = runs.find((r) => r.strategy === 'sequential' && completed(r));
+  return !!sequential && sequential.tasks.every((t) => t.digest === 'N:None');
+}
+const isContainer = (value: SharedValueChange) => value.kind === 'list' || value.kind === 'set' || value.kind === 'dict';
+
 export function sharedValueWarnings(runs: Run[]): Warning[] {
   const reference = referenceChanges(runs);
+  const outputKept = returnsNothing(runs);
   // Per strategy and value: in how many runs it differed, of how many, and the run that lost most.
   const tally = new Map<string, { expected: number; runs: number; of: number; worst?: { run: Run; value: SharedValueChange } }>();
   for (const run of runs) {
@@ -35,7 +47,7 @@ export function sharedValueWarnings(runs: Run[]): Warning[] {
       entry.of++;
       const lost = Math.sign(value.change) === -Math.sign(expected) ? Math.abs(expected) : Math.abs(expected) - Math.abs(value.change);
       // Floating-point sums may differ in their last digits by order alone.
-      const differs = value.ownCopies ? value.change !== expected : lost > 1e-9 * Math.abs(expected);
+      const differs = value.ownCopies ? value.change !== expected && (outputKept || !isContainer(value)) : lost > 1e-9 * Math.abs(expected);
       if (!differs) continue;
       if (!value.ownCopies) value.lost = Number(lost.toPrecision(12));
       entry.runs++;

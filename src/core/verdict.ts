@@ -181,9 +181,13 @@ function safetyClause(warnings: Warning[]): string {
     const what = subject === undefined ? 'counter updates' : `updates to ${subject}`;
     parts.push(`it loses ${what} in ${strategies(has('race').filter((w) => w.shared === subject))}`);
   }
-  for (const subject of subjects(has('divergence'))) {
-    const found = has('divergence').filter((w) => w.shared === subject);
-    parts.push(subject === undefined ? `results differ in ${strategies(found)}` : `${subject} is not shared between the workers of ${strategies(found)}`);
+  const differ = has('divergence').filter((w) => w.shared === undefined);
+  if (differ.length) parts.push(`results differ in ${strategies(differ)}`);
+  // The user's own values that a pool's workers each had a copy of, named together per pool.
+  const copied = has('divergence').filter((w) => w.shared !== undefined);
+  for (const strategy of new Set(copied.map((w) => w.strategy))) {
+    const names = copied.filter((w) => w.strategy === strategy).map((w) => w.shared!);
+    parts.push(`${listed(names)} ${names.length === 1 ? 'is' : 'are'} not shared between the workers of ${strategy}`);
   }
   if (has('crash').length) parts.push('workers crashed');
   if (has('hang').length) parts.push('it hangs');

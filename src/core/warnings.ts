@@ -16,8 +16,14 @@ export function durationText(ms: number): string {
   const rounded = Number(ms.toPrecision(2));
   return rounded >= 0.1 ? `${rounded} ms` : `${Number((ms * 1000).toPrecision(2))} µs`;
 }
-/** What of a shared number changed: an array's items by their sum. */
-const sumOf = (value: SharedValueChange) => (value.kind === 'array' ? 'the sum of its items' : 'it');
+/** What of a shared value is measured: an array by the sum of its items, a list by its length. */
+export function measureOf(kind: SharedValueChange['kind']): string {
+  if (kind === 'array') return 'the sum of its items';
+  if (kind === 'list' || kind === 'set') return 'its length';
+  if (kind === 'dict') return 'its numbers summed (its other values counted)';
+  return 'it';
+}
+const isContainer = (kind: SharedValueChange['kind']) => kind === 'list' || kind === 'set' || kind === 'dict';
 /** A change of a shared number: "320,000", "12.5". */
 const amount = (n: number) => Number(n.toPrecision(12)).toLocaleString('en-US', { maximumFractionDigits: 6 });
 const pct = (share: number) => `${Math.round(100 * share)}%`;
@@ -148,6 +154,10 @@ export const Warnings = {
   lostSharedUpdates(strategy: StrategyName, value: SharedValueChange, expected: number): Warning {
     const { name } = value;
     const lock = `with ${name}.get_lock(): ${name}.value += 1`;
+    const container = [
+      `an update such as \`${name}[k] = ${name}.get(k, 0) + 1\` reads and writes in two steps, and another thread's write in between is overwritten`,
+      "hold a threading.Lock around the update, or return each call's part and combine them afterwards (collections.Counter for counts)",
+    ];
     const [why, fix] = {
       array: [
         `\`${name}[i] += …\` reads an item and writes it back in two steps, each under the Array's lock (a RawArray has none), and another worker's update in between is overwritten`,
@@ -162,6 +172,9 @@ export const Warnings = {
         `\`${name} += …\` reads the global and stores it back in two steps, and another thread's store in between is overwritten`,
         'hold a threading.Lock around the update, or return each call\'s part and add them up afterwards',
       ],
+      list: container,
+      set: container,
+      dict: container,
     }[value.kind];
     const lost = value.lost ?? 0;
     return {
@@ -169,7 +182,7 @@ export const Warnings = {
       strategy,
       shared: name,
       location: value.updateSite ?? value.location,
-      message: `${strategy}: updates to ${name} were lost: the calls changed ${sumOf(value)} by ${amount(value.change)}, where the sequential run changed it by ${amount(expected)} (${((100 * lost) / Math.abs(expected)).toFixed(1)}% lost) — ${why}${at(value.updateSite)}; fix: ${fix}`,
+      message: `${strategy}: updates to ${name} were lost: the calls changed ${measureOf(value.kind)} by ${amount(value.change)}, where the sequential run changed it by ${amount(expected)} (${((100 * lost) / Math.abs(expected)).toFixed(1)}% lost) — ${why}${at(value.updateSite)}; fix: ${fix}`,
     };
   },
   /** A process pool's workers each updated a copy of the user's shared number (sharedValues.ts). */
@@ -178,8 +191,12 @@ export const Warnings = {
     const changed = value.change === 0 ? 'did not change in this run' : `changed by ${amount(value.change)} in this run`;
     const subject = value.kind === 'array' ? `the sum of ${name}'s items` : name;
     const gather = "return each call's part and add them up afterwards";
-    const [why, fix] =
-      value.kind === 'global'
+    const [why, fix] = isContainer(value.kind)
+      ? [
+          `a module-level ${value.kind} lives in each process's own memory: every worker process changed a copy of its own${at(value.updateSite)}, gone with the worker`,
+          "return each call's value instead of keeping it in the module: the pool hands the return values back, in order (executor.map), to collect or combine in the parent",
+        ]
+      : value.kind === 'global'
         ? [`a global lives in each process's own memory: every worker process updated a copy of its own${at(value.updateSite)}, gone with the worker`, `${gather}, or use a multiprocessing Value, created before the pool and handed to the workers`]
         : [
             `each worker process was started afresh (the spawn or forkserver start method) and made its own ${name} as it imported ${value.location ? fileName(value.location.file) : 'your module'}${at(value.location)}, so their updates went to their own copies`,
@@ -190,7 +207,7 @@ export const Warnings = {
       strategy,
       shared: name,
       location: value.updateSite ?? value.location,
-      message: `${strategy}: ${subject} ${changed}, where the sequential run changed it by ${amount(expected)} — ${why}; fix: ${fix}`,
+      message: `${strategy}: ${subject} ${changed}, where the sequential run changed ${isContainer(value.kind) ? measureOf(value.kind) : 'it'} by ${amount(expected)} — ${why}; fix: ${fix}`,
     };
   },
   divergence(strategy: StrategyName, examples: string[], total: number, location?: SourceLocation, random = false): Warning {

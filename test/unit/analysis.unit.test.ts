@@ -513,3 +513,17 @@ test('lock orders go by the code\'s lock names: two worker processes\' copies of
     [['a', 'b']],
   );
 });
+
+test('a list of your own that a process pool\'s workers each changed: warned of only where the calls return nothing (their output is in it)', () => {
+  const list = (change: number, ownCopies = false): SharedValueChange => ({ name: 'results', kind: 'list', change, ...(ownCopies ? { ownCopies } : {}) });
+  const runsReturning = (digest: string) => {
+    const sequential = makeRun('sequential', 1, 20, [[0, 0, 10], [0, 10, 20]], { sharedValues: [list(2)] });
+    const processes = makeRun('processes', 2, 20, [[0, 0, 10], [1, 0, 10]], { sharedValues: [list(0, true)] });
+    for (const r of [sequential, processes]) for (const t of r.tasks) t.digest = digest;
+    return [sequential, processes];
+  };
+  const kept = sharedValueWarnings(runsReturning('N:None'));
+  assert.deepEqual(kept.map((w) => [w.kind, w.strategy, w.shared]), [['divergence', 'processes', 'results']]);
+  assert.match(kept[0].message, /where the sequential run changed its length by 2/);
+  assert.deepEqual(sharedValueWarnings(runsReturning('i:4')), [], 'a memo cache: the calls return their values');
+});

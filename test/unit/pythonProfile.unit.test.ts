@@ -165,6 +165,14 @@ test('a global counter, and a Value the spawned workers make afresh: each proces
   assert.match(copies?.message ?? '', /processes: calls did not change in this run, where the sequential run changed it by 8 — a global lives in each process's own memory/);
   assert.match(global.verdict, /calls is not shared between the workers of processes/);
 
+  // A list that collects what the calls produce, and they return nothing: the workers' copies are lost.
+  const collected = await profile('sharedValues.py', 'collect', 'range(6)', { strategies: ['sequential', 'processes'], startMethod: 'fork' });
+  assert.match(collected.warnings.find((w) => w.shared === 'collected')?.message ?? '', /collected did not change in this run, where the sequential run changed its length by 6 — a module-level list lives in each process's own memory/);
+  assert.match(collected.verdict, /collected is not shared between the workers of processes/);
+  // A memo cache: the calls return their values, so nothing is lost with the workers' copies.
+  const cached = await profile('sharedValues.py', 'cached', 'range(6)', { strategies: ['sequential', 'processes'], startMethod: 'fork' });
+  assert.ok(!cached.warnings.some((w) => w.shared === 'memo'), cached.warnings.map((w) => w.message).join('\n'));
+
   const spawned = await profile('sharedValues.py', 'racy', '[1_000] * 4', { strategies: ['sequential', 'processes'], startMethod: 'spawn' });
   const own = spawned.warnings.find((w) => w.kind === 'divergence' && w.shared === 'hits');
   assert.match(own?.message ?? '', /hits did not change in this run, .*made its own hits as it imported sharedValues\.py/);

@@ -1,17 +1,22 @@
 """Numbers the user's own calls share and update, defined at module level: a multiprocessing
 `Value` or `RawValue`, an `Array` or `RawArray` of numbers (by the sum of its items: a histogram's
-`counts[i] += 1`), or a global int or float that a function updates (`global hits; hits += 1`).
+`counts[i] += 1`), a global int or float that a function updates (`global hits; hits += 1`), or a
+module-level list, set or dict a function changes (`results.append(x)`: by its length, a dict by
+its numbers summed and its other values counted).
 Each run measures how much they changed; the controller compares that with the sequential run's
 change (sharedValues.ts). Less means updates were lost: `hits.value += 1` reads and writes in two
 separately locked steps, and another worker's update between them is overwritten. No change at all
-in a process pool means each worker updated a copy of its own (a global always; a Value when the
-workers are spawned and import the module afresh).
+in a process pool means each worker updated a copy of its own (a global or a list always; a Value
+when the workers are spawned and import the module afresh): the classic "my results list is empty
+after the pool".
 
 The runtime's counter (parallel_profiler.counter) is what the profiler counts itself; these are
 what users write without it, learning the same lesson."""
 import ast
 import ctypes
 from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
+
+from .freshstate import MAX_COPIED
 
 # More than this many are not one lesson's counters but data; each is read at every run's end.
 MAX_TRACKED = 20
@@ -28,7 +33,7 @@ class _Tracked:
         self.module = module
         self.name = name
         # "value" (a synchronized Value), "raw" (a RawValue), "array" (an Array or RawArray),
-        # "global"
+        # "global", "list", "set", "dict"
         self.kind = kind
         self.obj = obj
         self.location = location
@@ -45,6 +50,8 @@ class _Tracked:
         if self.kind == "raw":
             return self.obj.value
         value = vars(self.module).get(self.name)
+        if self.kind in CONTAINERS:
+            return _measure(value) if type(value) is CONTAINERS[self.kind] else None
         return value if _number(value) else None
 
     def restore(self):
@@ -72,9 +79,13 @@ def _subject(node):
 
 def _sites(tree):
     """From a module's syntax tree: where each name is defined at module level, the first line
-    that updates it from itself (`x += …`, `x.value = x.value + …`, `x = max(x, …)`), and the
+    that updates it from itself (`x += …`, `x.value = x.value + …`, `x = max(x, …)`), or changes
+    it as a container (("x", "store") for `x[k] = …`, ("x", "call") for `x.append(…)`), and the
     names functions declare global."""
     defined, updated, declared = {}, {}, set()
+
+    def first(subject, line):
+        updated[subject] = min(updated.get(subject, line), line)
     for node in tree.body:
         for target in getattr(node, "targets", None) or [getattr(node, "target", None)]:
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(target, ast.Name):
@@ -83,13 +94,31 @@ def _sites(tree):
         if isinstance(node, ast.Global):
             declared.update(node.names)
         elif isinstance(node, ast.AugAssign) and _subject(node.target):
-            subject = _subject(node.target)
-            updated[subject] = min(updated.get(subject, node.lineno), node.lineno)
+            first(_subject(node.target), node.lineno)
         elif isinstance(node, ast.Assign) and len(node.targets) == 1 and _subject(node.targets[0]):
             subject = _subject(node.targets[0])
             if any(_subject(part) == subject for part in ast.walk(node.value)):
-                updated[subject] = min(updated.get(subject, node.lineno), node.lineno)
+                first(subject, node.lineno)
+            if subject[1] == "item":
+                first((subject[0], "store"), node.lineno)
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and isinstance(node.func.value, ast.Name) and node.func.attr in _CHANGES):
+            first((node.func.value.id, "call"), node.lineno)
     return defined, updated, declared
+
+
+# The methods that change a list, a set or a dict.
+_CHANGES = {"append", "extend", "insert", "add", "update", "setdefault", "pop", "remove", "discard",
+            "clear", "popitem"}
+CONTAINERS = {"list": list, "set": set, "dict": dict}
+
+
+def _measure(container):
+    """A list's or set's length; a dict's numbers summed and its other values counted (a dict of
+    counts changes by the counts, a dict of results by how many)."""
+    if type(container) is dict:
+        return sum(v if _number(v) else 1 for v in container.values())
+    return len(container)
 
 
 def _items(array):
@@ -105,6 +134,9 @@ def _kind(obj):
         return "array" if 0 < len(items) <= MAX_ITEMS and _number(items[0]) else None
     if isinstance(obj, ctypes._SimpleCData) and _number(obj.value):
         return "raw"
+    if type(obj) in (list, set, dict):
+        # A bigger one is data the runs do not start over from (freshstate.py): not measured.
+        return type(obj).__name__ if len(obj) <= MAX_COPIED else None
     return "global" if _number(obj) else None
 
 
@@ -115,7 +147,7 @@ def _tracked_in(module):
         with open(path, "rb") as f:
             source = f.read()
         # Parsed only where something could be tracked: a project's modules may be many.
-        if not any(kind in ("value", "raw", "array") for kind in kinds.values()) and b"global" not in source:
+        if not any(kind not in (None, "global") for kind in kinds.values()) and b"global" not in source:
             return []
         tree = ast.parse(source, path)
     except (OSError, TypeError, ValueError, SyntaxError):
@@ -125,7 +157,10 @@ def _tracked_in(module):
     for name, kind in kinds.items():
         if kind is None or (kind == "global" and name not in declared):
             continue
-        update = updated.get((name, {"global": None, "array": "item"}.get(kind, "value")))
+        if kind in CONTAINERS:
+            update = updated.get((name, "item")) or updated.get((name, "store")) or updated.get((name, "call"))
+        else:
+            update = updated.get((name, {"global": None, "array": "item"}.get(kind, "value")))
         if update is None:  # set, never updated from itself: no read-modify-write to race
             continue
         where = lambda line: {"file": path, "line": line} if line else None  # noqa: E731
@@ -163,7 +198,8 @@ class SharedValues:
                 change["location"] = t.location
             if t.update:
                 change["updateSite"] = t.update
-            if start_method is not None and (t.kind == "global" or start_method != "fork"):
+            in_process_memory = t.kind == "global" or t.kind in CONTAINERS
+            if start_method is not None and (in_process_memory or start_method != "fork"):
                 change["ownCopies"] = True
             out.append(change)
         return {"shared": out} if out else {}
