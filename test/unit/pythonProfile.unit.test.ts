@@ -225,6 +225,11 @@ test('your own locks inside objects, in opposite orders without waiting: a lock-
   assert.ok(!report.warnings.some((w) => w.kind === 'deadlock'));
 });
 
+test('a lock of your own inside a frozen object is left as it is: the profile runs as without the profiler', async () => {
+  const report = await profile('ownLocks.py', 'open_vault', '[1, 2]', { strategies: ['sequential', 'threads'] });
+  for (const run of report.runs) assert.deepEqual(results(run), ['1', '2'], run.strategy);
+});
+
 test('a lock of your own in a hot loop: wrapped for its first uses in each run, then taken as it is', async () => {
   const few = await profile('ownLocks.py', 'hot_loop', '[10]', { strategies: ['sequential', 'threads'] });
   for (const run of few.runs) assert.deepEqual(results(run), ["'WatchedLock'"], run.strategy);

@@ -60,7 +60,10 @@ class WatchedLock:
 
     def put(self, value):
         for place in self.places:
-            place(value)
+            try:
+                place(value)
+            except Exception:  # noqa: BLE001 - never an error of ours in the user's code
+                pass
 
     def acquire(self, blocking=True, timeout=-1):
         return self._acquire(blocking, timeout, _caller())
@@ -203,14 +206,23 @@ class OwnLocks:
         for module in modules:
             names = vars(module)
             for key, value in list(names.items()):
-                if not key.startswith("__") and not isinstance(value, types.ModuleType):
+                if key.startswith("__") or isinstance(value, types.ModuleType):
+                    continue
+                try:
                     watched(value, key, _item_place(names, key), 0)
+                except Exception:  # noqa: BLE001 - an odd object costs its locks' events, not the run
+                    pass
 
     def wrap(self):
-        """Before each run: every lock wrapped in its place, none hot yet."""
+        """Before each run: every lock wrapped in its place, none hot yet. A place that refuses
+        the wrapper (an object that allows no new attribute values) keeps its lock as it is."""
         for wrapper in self.by_name.values():
             wrapper.uses = 0
-            wrapper.put(wrapper)
+            for place in list(wrapper.places):
+                try:
+                    place(wrapper)
+                except Exception:  # noqa: BLE001
+                    wrapper.places.remove(place)
 
 
 def _item_place(container, key):
