@@ -107,6 +107,11 @@ export interface SharedValueChange {
   change: number;
   /** In this run each worker process updated a copy of its own, so this one could not change. */
   ownCopies?: boolean;
+  /**
+   * A list, set or dict its code only stores into or appends to, never reading it back in the same
+   * update: a thread cannot lose what another stored, so a smaller change is no race.
+   */
+  storesOnly?: boolean;
   /** How much less it changed than in the sequential run, once analysed (analysis.ts). */
   lost?: number;
 }

@@ -1,8 +1,9 @@
 /**
- * The user's own shared numbers (Python: a multiprocessing Value, a RawValue, a global a function
- * updates; pp_harness/sharedvalues.py), each run's change beside the sequential run's: a smaller
- * change is updates lost to a race, none at all in a process pool is each worker updating a copy
- * of its own. Sets `lost` on the runs' values, for the table's lost-updates column.
+ * The user's own shared values (Python: a multiprocessing Value, RawValue or Array, a global a
+ * function updates, a list, set or dict it changes; pp_harness/sharedvalues.py), each run's change
+ * beside the sequential run's: a smaller change is updates lost to a race, none at all in a process
+ * pool is each worker updating a copy of its own. Sets `lost` on the runs' values, for the table's
+ * lost-updates column.
  */
 import type { Run, SharedValueChange, Warning } from './model';
 import { Warnings } from './warnings';
@@ -47,7 +48,9 @@ export function sharedValueWarnings(runs: Run[]): Warning[] {
       entry.of++;
       const lost = Math.sign(value.change) === -Math.sign(expected) ? Math.abs(expected) : Math.abs(expected) - Math.abs(value.change);
       // Floating-point sums may differ in their last digits by order alone.
-      const differs = value.ownCopies ? value.change !== expected && (outputKept || !isContainer(value)) : lost > 1e-9 * Math.abs(expected);
+      const differs = value.ownCopies
+        ? value.change !== expected && (outputKept || !isContainer(value))
+        : !value.storesOnly && lost > 1e-9 * Math.abs(expected);
       if (!differs) continue;
       if (!value.ownCopies) value.lost = Number(lost.toPrecision(12));
       entry.runs++;

@@ -97,7 +97,10 @@ def _sites(tree):
             first(_subject(node.target), node.lineno)
         elif isinstance(node, ast.Assign) and len(node.targets) == 1 and _subject(node.targets[0]):
             subject = _subject(node.targets[0])
-            if any(_subject(part) == subject for part in ast.walk(node.value)):
+            # Self-referencing: `x = x + 1`, `x.value = …x.value…`; for an item, any read of the
+            # container (`d[k] = d.get(k, 0) + 1`).
+            reads = [_subject(part) for part in ast.walk(node.value)]
+            if subject in reads or (subject[1] == "item" and (subject[0], None) in reads):
                 first(subject, node.lineno)
             if subject[1] == "item":
                 first((subject[0], "store"), node.lineno)
@@ -158,13 +161,17 @@ def _tracked_in(module):
         if kind is None or (kind == "global" and name not in declared):
             continue
         if kind in CONTAINERS:
-            update = updated.get((name, "item")) or updated.get((name, "store")) or updated.get((name, "call"))
+            read_modify_write = updated.get((name, "item"))
+            update = read_modify_write or updated.get((name, "store")) or updated.get((name, "call"))
         else:
+            read_modify_write = True
             update = updated.get((name, {"global": None, "array": "item"}.get(kind, "value")))
         if update is None:  # set, never updated from itself: no read-modify-write to race
             continue
         where = lambda line: {"file": path, "line": line} if line else None  # noqa: E731
-        found.append(_Tracked(module, name, kind, vars(module)[name], where(defined.get(name)), where(update)))
+        tracked = _Tracked(module, name, kind, vars(module)[name], where(defined.get(name)), where(update))
+        tracked.read_modify_write = bool(read_modify_write)
+        found.append(tracked)
     return found
 
 
@@ -194,6 +201,8 @@ class SharedValues:
             if now is None:
                 continue
             change = {"name": t.name, "kind": t.kind, "change": now - t.saved}
+            if not t.read_modify_write:
+                change["storesOnly"] = True
             if t.location:
                 change["location"] = t.location
             if t.update:
