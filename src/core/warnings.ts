@@ -20,7 +20,7 @@ export function durationText(ms: number): string {
 export function measureOf(kind: SharedValueChange['kind']): string {
   if (kind === 'array') return 'the sum of its items';
   if (kind === 'list' || kind === 'set') return 'its length';
-  if (kind === 'dict') return 'its numbers summed (its other values counted)';
+  if (kind === 'dict') return 'the sum of its values';
   return 'it';
 }
 const isContainer = (kind: SharedValueChange['kind']) => kind === 'list' || kind === 'set' || kind === 'dict';

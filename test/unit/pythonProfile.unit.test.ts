@@ -169,6 +169,10 @@ test('a global counter, and a Value the spawned workers make afresh: each proces
   const collected = await profile('sharedValues.py', 'collect', 'range(6)', { strategies: ['sequential', 'processes'], startMethod: 'fork' });
   assert.match(collected.warnings.find((w) => w.shared === 'collected')?.message ?? '', /collected did not change in this run, where the sequential run changed its length by 6 — a module-level list lives in each process's own memory/);
   assert.match(collected.verdict, /collected is not shared between the workers of processes/);
+  // A Counter: one of the dict's kin, put back before each run and measured by the sum of its values.
+  const words = await profile('sharedValues.py', 'count_words', "['a b a'] * 4", { strategies: ['sequential', 'threads', 'processes'], startMethod: 'fork' });
+  assert.deepEqual(words.runs.map((r) => r.sharedValues?.find((v) => v.name === 'word_counts')?.change), [12, 12, 0]);
+  assert.match(words.warnings.find((w) => w.shared === 'word_counts')?.message ?? '', /^processes: word_counts did not change in this run, where the sequential run changed the sum of its values by 12/);
   // A memo cache: the calls return their values, so nothing is lost with the workers' copies.
   const cached = await profile('sharedValues.py', 'cached', 'range(6)', { strategies: ['sequential', 'processes'], startMethod: 'fork' });
   assert.ok(!cached.warnings.some((w) => w.shared === 'memo'), cached.warnings.map((w) => w.message).join('\n'));

@@ -5,9 +5,11 @@ and forked process runs would otherwise share the harness's copy, and a cached f
 a thread pool hundreds of times faster than sequential.
 
 The state is taken after the inputs were evaluated (what they set up stays) and put back before
-every run: the module-level names, the contents of module-level dicts, lists and sets (shallowly),
+every run: the module-level names, the contents of module-level dicts, lists and sets and their kin
+(Counter, defaultdict, deque; shallowly),
 and functools caches emptied. Objects keep their identity, so inputs made of the module's classes
 still match them."""
+import collections
 import os
 import sys
 
@@ -34,11 +36,29 @@ def user_modules(user_file):
     return found
 
 
+# Containers whose contents are put back: the builtin ones and their kin (Counter, defaultdict,
+# OrderedDict, deque).
+CONTAINER_TYPES = (dict, list, set, collections.deque)
+
+
 def _contents(value):
-    """A shallow copy of a small dict, list or set's contents; None for anything else."""
-    if type(value) in (dict, list, set) and len(value) <= MAX_COPIED:
-        return type(value)(value)
+    """A shallow copy of a small container's contents; None for anything else."""
+    if isinstance(value, CONTAINER_TYPES) and len(value) <= MAX_COPIED:
+        return list(value.items()) if isinstance(value, dict) else list(value)
     return None
+
+
+def _put_back(value, contents):
+    if isinstance(value, list):
+        value[:] = contents
+        return
+    value.clear()
+    if isinstance(value, dict):
+        value.update(contents)
+    elif isinstance(value, set):
+        value.update(contents)
+    else:
+        value.extend(contents)
 
 
 class ModuleState:
@@ -51,7 +71,9 @@ class ModuleState:
             kept = dict(names)
             contents = {}
             for key, value in kept.items():
-                copy = _contents(value)
+                # Not the module's own machinery: __builtins__ is a dict too, and emptying it for a
+                # moment would leave the restore itself without `isinstance`.
+                copy = None if key.startswith("__") else _contents(value)
                 if copy is not None:
                     contents[key] = (value, copy)
             self.saved.append((names, kept, contents))
@@ -62,11 +84,7 @@ class ModuleState:
                 del names[key]
             names.update(kept)
             for value, copy in contents.values():
-                if type(value) is list:
-                    value[:] = copy
-                else:
-                    value.clear()
-                    value.update(copy)
+                _put_back(value, copy)
             for value in kept.values():
                 clear = getattr(value, "cache_clear", None)
                 if callable(clear) and hasattr(value, "cache_info"):

@@ -16,7 +16,7 @@ import ast
 import ctypes
 from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
 
-from .freshstate import MAX_COPIED
+from .freshstate import CONTAINER_TYPES, MAX_COPIED
 
 # More than this many are not one lesson's counters but data; each is read at every run's end.
 MAX_TRACKED = 20
@@ -51,7 +51,7 @@ class _Tracked:
             return self.obj.value
         value = vars(self.module).get(self.name)
         if self.kind in CONTAINERS:
-            return _measure(value) if type(value) is CONTAINERS[self.kind] else None
+            return _measure(value) if _container_kind(value) == self.kind else None
         return value if _number(value) else None
 
     def restore(self):
@@ -113,13 +113,20 @@ def _sites(tree):
 # The methods that change a list, a set or a dict.
 _CHANGES = {"append", "extend", "insert", "add", "update", "setdefault", "pop", "remove", "discard",
             "clear", "popitem"}
-CONTAINERS = {"list": list, "set": set, "dict": dict}
+CONTAINERS = ("list", "set", "dict")
+
+
+def _container_kind(value):
+    """"list" (a list or a deque), "set" or "dict" (a Counter, a defaultdict too), or None."""
+    if not isinstance(value, CONTAINER_TYPES):
+        return None
+    return "dict" if isinstance(value, dict) else "set" if isinstance(value, set) else "list"
 
 
 def _measure(container):
     """A list's or set's length; a dict's numbers summed and its other values counted (a dict of
     counts changes by the counts, a dict of results by how many)."""
-    if type(container) is dict:
+    if isinstance(container, dict):
         return sum(v if _number(v) else 1 for v in container.values())
     return len(container)
 
@@ -137,9 +144,9 @@ def _kind(obj):
         return "array" if 0 < len(items) <= MAX_ITEMS and _number(items[0]) else None
     if isinstance(obj, ctypes._SimpleCData) and _number(obj.value):
         return "raw"
-    if type(obj) in (list, set, dict):
+    if _container_kind(obj):
         # A bigger one is data the runs do not start over from (freshstate.py): not measured.
-        return type(obj).__name__ if len(obj) <= MAX_COPIED else None
+        return _container_kind(obj) if len(obj) <= MAX_COPIED else None
     return "global" if _number(obj) else None
 
 
