@@ -2,6 +2,7 @@
 import type { Report } from '../src/core/model';
 import { stoppedHow } from '../src/core/textSummary';
 import { lostUpdates } from '../src/core/sharedValues';
+import { totalCpuMs } from '../src/core/metrics';
 import { h } from './dom';
 import { formatCount, formatMs, formatPercent, formatTimes } from './format';
 
@@ -30,7 +31,7 @@ export function summaryTable(report: Report): HTMLTableElement {
         h('td', { text: name, title: run.aborted ? `stopped: ${run.aborted}` : '' }),
         cell(String(run.workers)),
         cell(formatMs(run.wallMs)),
-        cell(formatMs(run.cpuMs)),
+        cell(formatMs(totalCpuMs(run))),
         cell(formatTimes(run.metrics.speedup)),
         cell(formatPercent(run.metrics.efficiency)),
         cell(formatPercent(run.metrics.utilization)),

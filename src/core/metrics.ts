@@ -47,11 +47,13 @@ export function computeMetrics(run: Run, baselineWallMs: number | null): RunMetr
   // Per-task CPU where measured; else the calls' CPU measured from the workers' ready; else the
   // run's, which counts start-up too (about 0.1 s: a short run of waiting calls then looks busier).
   const runCpuMs = run.callsCpuMs ?? run.cpuMs;
+  // A call's child processes (a subprocess doing the work) keep CPUs busy for it.
+  const childMs = run.childCpuMs ?? 0;
   const cpuPerWall =
     cpuTasks.length === ran.length && ran.length > 0 && busyMs > 0
-      ? cpuTasks.reduce((a, t) => a + (t.cpuMs ?? 0), 0) / busyMs
+      ? (cpuTasks.reduce((a, t) => a + (t.cpuMs ?? 0), 0) + childMs) / busyMs
       : runCpuMs !== null && busyMs > 0
-        ? Math.min(1, runCpuMs / busyMs)
+        ? Math.min(1, (runCpuMs + childMs) / busyMs)
         : null;
   return {
     speedup,
@@ -68,6 +70,11 @@ export function computeMetrics(run: Run, baselineWallMs: number | null): RunMetr
     medianTaskMs,
     cpuPerWall,
   };
+}
+
+/** A run's CPU time as the table shows it: its own and its calls' child processes'. */
+export function totalCpuMs(run: Pick<Run, 'cpuMs' | 'childCpuMs'>): number | null {
+  return run.cpuMs === null ? null : run.cpuMs + (run.childCpuMs ?? 0);
 }
 
 /**

@@ -145,6 +145,11 @@ export interface Run {
    * without start-up.
    */
   callsCpuMs?: number;
+  /**
+   * CPU time of the processes the calls started and waited for (Python: a subprocess, a process
+   * pool of the function's own), where any: their work is the calls' work, which `cpuMs` leaves out.
+   */
+  childCpuMs?: number;
   startMs: number;
   lanes: Lane[];
   tasks: TaskSpan[];

@@ -54,7 +54,7 @@ export type RunnerEvent =
   | { type: 'tasks'; run: number; ok?: OkColumns; spans?: TaskSpan[]; okInFile?: { count: number; lanes: number[] } }
   | ({ type: 'lock'; run: number } & LockEvent)
   | { type: 'counter'; run: number; expected: number; observed: number; shared?: SharedValueChange[] }
-  | { type: 'run-end'; run: number; wallMs: number; cpuMs: number | null; callsCpuMs?: number; aborted?: string }
+  | { type: 'run-end'; run: number; wallMs: number; cpuMs: number | null; callsCpuMs?: number; childCpuMs?: number; aborted?: string }
   /** Answer to `dump-stacks`: what each busy worker is running, with its stack where available. */
   | { type: 'stacks'; run: number; workers: { lane: number; task?: number; stack?: string }[] }
   | { type: 'warning'; warning: Warning }

@@ -109,6 +109,7 @@ export class ReportBuilder {
           run.wallMs = event.wallMs;
           run.cpuMs = event.cpuMs;
           if (event.callsCpuMs !== undefined) run.callsCpuMs = event.callsCpuMs;
+          if (event.childCpuMs) run.childCpuMs = event.childCpuMs;
           if (event.aborted) run.aborted = event.aborted;
         }
         break;

@@ -2,7 +2,7 @@
  * The report as text for a terminal: the side-by-side table, the verdict, the warnings.
  */
 import type { Report, Run } from './model';
-import { representativeRuns } from './metrics';
+import { representativeRuns, totalCpuMs } from './metrics';
 import { lostUpdates } from './sharedValues';
 
 const num = (value: number | null | undefined, digits = 1) => (value === null || value === undefined ? '—' : value.toFixed(digits));
@@ -27,7 +27,7 @@ export function summaryRows(report: Report): SummaryRow[] {
     strategy: run.aborted ? `${run.strategy} (${stoppedHow(run)})` : run.strategy,
     workers: run.workers,
     wallMs: run.wallMs,
-    cpuMs: run.cpuMs,
+    cpuMs: totalCpuMs(run),
     speedup: run.metrics.speedup,
     efficiency: run.metrics.efficiency,
     utilization: run.metrics.utilization,

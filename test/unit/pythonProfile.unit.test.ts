@@ -85,6 +85,14 @@ test('a method named through its class: an instance method takes its object firs
   assert.equal(failing.warnings.find((w) => w.kind === 'error')?.location?.line, definition, 'errors point at the method');
 });
 
+test('work done in child processes the calls start counts as their CPU: no advice to add workers for calls that wait', async () => {
+  const report = await profile('shellsOut.py', 'convert', 'range(4)');
+  // Each child spins for 50 ms of its own CPU time.
+  for (const run of report.runs) assert.ok((run.childCpuMs ?? 0) >= 4 * 50 * 0.9, `${run.strategy}: ${run.childCpuMs} ms in children`);
+  for (const row of summaryRows(report)) assert.ok((row.cpuMs ?? 0) >= 4 * 50 * 0.9, `${row.strategy}: the CPU column counts them`);
+  assert.doesNotMatch(report.verdict, /mostly wait|more workers than CPUs/);
+});
+
 test('an async def target: every call is awaited in its worker, errors point at the coroutine, the verdict suggests asyncio.gather', async () => {
   const report = await profile('asyncFetch.py', 'fetch', 'range(8)');
   for (const s of ['sequential', 'threads', 'processes'] as const) assert.deepEqual(results(runOf(report, s)), ['0', '2', '4', '6', '8', '10', '12', '14'], s);

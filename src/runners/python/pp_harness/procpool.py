@@ -33,6 +33,7 @@ class _Worker:
         self.dead = False
         self.failed = False
         self.cpu_ms = 0.0
+        self.children_ms = 0.0  # CPU of the processes its calls started (procworker.py)
         self.bye = None
         self.main_ident = None
         self.stack_file = None
@@ -94,8 +95,9 @@ class ProcessRun:
         # finalizer, and under spawn or forkserver the resource tracker then warned of 34 leaked.
         self.shared = None
         cpu = (time.process_time() - cpu0) * 1000 + sum(w.cpu_ms for w in self.lanes)
+        # Not the harness's own children: those are the workers, counted above.
         end = {"type": "run-end", "run": self.run, "wallMs": round(em.now() - self.start_ms, 3),
-               "cpuMs": round(cpu, 3)}
+               "cpuMs": round(cpu, 3), "childCpuMs": round(sum(w.children_ms for w in self.lanes), 3)}
         if self.aborted:
             end["aborted"] = self.aborted
         em.emit(end)
@@ -182,6 +184,7 @@ class ProcessRun:
         elif kind == "bye":
             w.bye = m[1]
             w.cpu_ms = m[2]
+            w.children_ms = m[3]
         elif kind == "failed":
             # A fresh process cannot import the module (e.g. it relies on state only the parent
             # has): no worker will do better, so the remaining tasks fail with the reason.

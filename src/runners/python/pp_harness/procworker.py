@@ -87,6 +87,7 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
     threading.Thread(target=_control, args=(ctl, send, state, parent_pid),
                      name="pp-control", daemon=True).start()
     cpu_start = time.process_time()
+    children_start = tasks.children_cpu_ms()
     from . import nativestacks
     stack_file = nativestacks.arm(config["stack_file"])  # noqa: F841 - kept open for the dumps
     ready_ms = now()
@@ -131,5 +132,6 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
             ser += time.perf_counter() - t0
         send(("end", index, start_ms, end_ms, status, fields, round(cpu_ms, 3), ser * 1000,
               backend.tally - tally0, result_bytes))
-    send(("bye", now(), round((time.process_time() - cpu_start) * 1000, 3)))
+    send(("bye", now(), round((time.process_time() - cpu_start) * 1000, 3),
+          round(tasks.children_cpu_ms() - children_start, 3)))
     conn.close()

@@ -26,6 +26,13 @@ def hidden(filename):
     return os.path.abspath(filename).startswith(_HIDDEN)
 
 
+def children_cpu_ms():
+    """CPU time of the child processes this process started and has waited for (a subprocess, a
+    pool of the function's own), ms: their work is the calls' work too."""
+    times = os.times()
+    return (times.children_user + times.children_system) * 1000
+
+
 def call(fn, item, spread):
     """Pool.map semantics (fn(item)) or Pool.starmap semantics (fn(*item)). An `async def` target's
     call runs to its end in an event loop of its own, in the worker that made it: a task is the

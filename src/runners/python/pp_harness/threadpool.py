@@ -69,6 +69,7 @@ class ThreadRun:
         p, em = self.p, self.em
         self.start_ms = em.now()
         cpu0 = time.process_time()
+        children0 = tasks.children_cpu_ms()
         em.emit({"type": "run-start", "run": self.run, "strategy": self.strategy,
                  "workers": self.workers, "repeat": self.repeat, "startMs": self.start_ms})
         self.memory = memwatch.ThreadWatch(self.workers) if memwatch.CAN_WATCH else None
@@ -87,7 +88,8 @@ class ThreadRun:
         em.emit(dict({"type": "counter", "run": self.run, "expected": self.expected,
                       "observed": self.backend.value()}, **p.shared_values.event()))
         end = {"type": "run-end", "run": self.run, "wallMs": round(em.now() - self.start_ms, 3),
-               "cpuMs": round((time.process_time() - cpu0) * 1000, 3)}
+               "cpuMs": round((time.process_time() - cpu0) * 1000, 3),
+               "childCpuMs": round(tasks.children_cpu_ms() - children0, 3)}
         if self.aborted:
             end["aborted"] = self.aborted
         em.emit(end)
