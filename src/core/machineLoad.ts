@@ -88,6 +88,21 @@ export function processCpuMs(pid: number): number | undefined {
   return stat && stat.own * TICK_MS;
 }
 
+/**
+ * The CPU time of the processes `pid` has started and waited for, in ms (Linux's cutime and
+ * cstime); undefined where Linux does not tell.
+ */
+export function childrenCpuMs(pid: number): number | undefined {
+  const stat = pidTicks(pid);
+  return stat && stat.children * TICK_MS;
+}
+
+/** How much `childrenCpuMs` of this process grew since `before`; undefined where not told. */
+export function childrenSince(before: number | undefined): number | undefined {
+  const now = childrenCpuMs(process.pid);
+  return before === undefined || now === undefined ? undefined : now - before;
+}
+
 export interface LoadSample {
   machine: MachineTicks;
   profile: number;

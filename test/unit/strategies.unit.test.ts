@@ -269,3 +269,10 @@ test('a static method named through its class (Pricer.half) runs in every strate
   const report = await profile('methods.ts', 'Pricer.half', '[2, 4]');
   for (const r of report.runs) assert.deepEqual(r.tasks.map((t) => t.resultPreview), ['1', '2'], r.strategy);
 });
+
+test('work done in child processes the calls start counts as their CPU (Linux): no advice to add workers for calls that wait', { skip: process.platform !== 'linux' && 'Linux tells children\'s CPU in /proc' }, async () => {
+  const report = await profile('shellsOut.ts', 'convert', '[1, 2, 3, 4]');
+  // Each child spins for 50 ms of its own user time; the kernel counts in 10 ms ticks.
+  for (const r of report.runs) assert.ok((r.childCpuMs ?? 0) >= 4 * 50 * 0.8, `${r.strategy}: ${r.childCpuMs} ms in children`);
+  assert.doesNotMatch(report.verdict, /mostly wait|more workers than CPUs/);
+});

@@ -17,7 +17,7 @@ import { memoryCapArgs, residentCapMb, watchMemory } from './memoryWatch';
 import { inspectOnSignalArgs } from './processStacks';
 import type { FromProcessWorker, ProcessTask, ProcessWorkerConfig } from './processWorker';
 import { withDigest } from './taskExecution';
-import { processCpuMs } from '../../core/machineLoad';
+import { childrenCpuMs, processCpuMs } from '../../core/machineLoad';
 
 interface Sent {
   task: ProcessTask;
@@ -192,7 +192,14 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
   const kill = (worker: Worker): void => {
     const cpuMs = worker.child.pid === undefined ? undefined : processCpuMs(worker.child.pid);
     if (cpuMs !== undefined) worker.cpuTotalMs = Math.max(worker.cpuTotalMs, cpuMs);
+    takeChildrenCpu(worker);
     worker.child.kill('SIGKILL');
+  };
+  // The CPU of the processes the calls started and waited for, per worker, read while it lives.
+  let childCpuMs = 0;
+  const takeChildrenCpu = (worker: Worker): void => {
+    const ms = worker.child.pid === undefined ? undefined : childrenCpuMs(worker.child.pid);
+    if (ms !== undefined) childCpuMs += ms;
   };
 
   const stop = (index: number, status: TaskStatus, reason: string): void => {
@@ -239,10 +246,13 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
     stopMemoryWatch();
     const counter = { expected: memory.totalTally(), observed: memory.read() };
     const exits = [...workers].map((w) => w.exited);
-    for (const worker of workers) worker.child.disconnect();
+    for (const worker of workers) {
+      takeChildrenCpu(worker);
+      worker.child.disconnect();
+    }
     await Promise.all(exits);
     removeProcessRegion(region);
-    recorder.finish(counter, cpuOfExited);
+    recorder.finish(counter, cpuOfExited, undefined, childCpuMs);
   })();
 
   return {

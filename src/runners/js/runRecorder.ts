@@ -140,11 +140,15 @@ export class RunRecorder {
     emit({ type: 'worker-exit', run: this.settings.run, lane, exitMs: this.now(), exitCode, signal });
   }
 
-  /** `callsCpuMs`: the workers' CPU time from ready to their last call, where it was measured. */
-  finish(counter: { expected: number; observed: number }, cpuMs: number | null, callsCpuMs?: number): void {
+  /**
+   * `callsCpuMs`: the workers' CPU time from ready to their last call, where it was measured;
+   * `childCpuMs`: that of the processes the calls started and waited for, where Linux tells.
+   */
+  finish(counter: { expected: number; observed: number }, cpuMs: number | null, callsCpuMs?: number, childCpuMs?: number): void {
     const { run } = this.settings;
     emit({ type: 'counter', run, ...counter });
-    emit({ type: 'run-end', run, wallMs: (this.lastEndMs ?? this.now()) - this.startMs, cpuMs, callsCpuMs, aborted: this.cancelled ? 'cancelled' : undefined });
+    const children = childCpuMs ? { childCpuMs } : {};
+    emit({ type: 'run-end', run, wallMs: (this.lastEndMs ?? this.now()) - this.startMs, cpuMs, callsCpuMs, ...children, aborted: this.cancelled ? 'cancelled' : undefined });
   }
 
   warn(event: Extract<RunnerEvent, { type: 'warning' }>['warning']): void {

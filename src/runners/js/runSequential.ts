@@ -19,6 +19,7 @@ import type { SequentialCallsCpu, SequentialEnded, SequentialWorkerData } from '
 import { TaskTable } from './taskTable';
 import type { TaskOutcome } from './taskExecution';
 import { threadOutputWritten } from './outputFlush';
+import { childrenCpuMs, childrenSince } from '../../core/machineLoad';
 
 export function startSequential(settings: RunSettings): ActiveRun & { done: Promise<void> } {
   const recorder = new RunRecorder(settings);
@@ -30,6 +31,8 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
   const callEnded = (index: number) => table.endMs[index] > 0;
   const queuedMs = recorder.now();
   const cpuBefore = process.cpuUsage();
+  // The runner's waited-for children: those the calls started (worker threads share its pid).
+  const children0 = childrenCpuMs(process.pid);
   let current: { worker: Worker; lane: number; slot: number; threadId: number; tid?: number; abandon?: () => void } | undefined;
   // Workers given up while stuck in a system call (failures.ts, STUCK_MS): not waited for.
   const abandoned = new Set<Worker>();
@@ -159,7 +162,7 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
     const cpu = process.cpuUsage(cpuBefore);
     await threadOutputWritten(threads.filter((thread) => !abandoned.has(thread)));
     const calls = workersMeasured === threads.length ? callsCpuMs : undefined;
-    recorder.finish({ expected: memory.totalTally(), observed: memory.read() }, (cpu.user + cpu.system) / 1000, calls);
+    recorder.finish({ expected: memory.totalTally(), observed: memory.read() }, (cpu.user + cpu.system) / 1000, calls, childrenSince(children0));
   })();
 
   return {

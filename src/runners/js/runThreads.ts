@@ -19,6 +19,7 @@ import { TaskTable } from './taskTable';
 import { withDigest } from './taskExecution';
 import { threadOutputWritten } from './outputFlush';
 import { schedstatCpuMs } from './threadCpu';
+import { childrenCpuMs, childrenSince } from '../../core/machineLoad';
 
 /** A worker as piscina's load balancer sees it (piscina does not export the type). */
 type PiscinaWorker = Parameters<NonNullable<NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer']>>[1][number];
@@ -161,6 +162,7 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
   const stopMemoryWatch = watchThreadMemory(recorder, settings.workers, heapMb, running, stop);
 
   const cpuBefore = process.cpuUsage();
+  const children0 = childrenCpuMs(process.pid);
   // Every task is queued at once, now.
   const queuedMs = recorder.now();
   const ended = (index: number, answer: ThreadTaskResult): void => {
@@ -290,7 +292,7 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     else if (!recorder.cancelled) await pool.destroy();
     await threadOutputWritten([...threads].filter((thread) => !stuck.has(thread.threadId)));
     for (const { lane } of slots.values()) recorder.workerExit(lane, 0);
-    recorder.finish(counter, (cpu.user + cpu.system) / 1000, callsCpuMs);
+    recorder.finish(counter, (cpu.user + cpu.system) / 1000, callsCpuMs, childrenSince(children0));
   })();
 
   return {
