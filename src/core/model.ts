@@ -102,8 +102,9 @@ export interface SharedValueChange {
   kind: 'value' | 'raw' | 'array' | 'global' | 'list' | 'set' | 'dict';
   /** Where it is defined. */
   location?: SourceLocation;
-  /** The first line that updates it. */
+  /** The first line that updates it, and its code (`hits.value += 1`) where short. */
   updateSite?: SourceLocation;
+  updateCode?: string;
   change: number;
   /** In this run each worker process updated a copy of its own, so this one could not change. */
   ownCopies?: boolean;

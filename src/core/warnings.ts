@@ -153,23 +153,25 @@ export const Warnings = {
   /** The user's own shared number changed less than in the sequential run (sharedValues.ts). */
   lostSharedUpdates(strategy: StrategyName, value: SharedValueChange, expected: number): Warning {
     const { name } = value;
-    const lock = `with ${name}.get_lock(): ${name}.value += 1`;
+    // The update as the user wrote it, where the harness could quote it.
+    const code = (written: string) => `\`${value.updateCode ?? written}\``;
+    const lock = `with ${name}.get_lock(): ${value.kind === 'value' && value.updateCode ? value.updateCode : `${name}.value += 1`}`;
     const container = [
-      `an update such as \`${name}[k] = ${name}.get(k, 0) + 1\` reads and writes in two steps, and another thread's write in between is overwritten`,
+      `${value.updateCode ? code('') : `an update such as \`${name}[k] = ${name}.get(k, 0) + 1\``} reads and writes in two steps, and another thread's write in between is overwritten`,
       "hold a threading.Lock around the update, or return each call's part and combine them afterwards (collections.Counter for counts)",
     ];
     const [why, fix] = {
       array: [
-        `\`${name}[i] += …\` reads an item and writes it back in two steps, each under the Array's lock (a RawArray has none), and another worker's update in between is overwritten`,
-        `hold the lock across the whole update (with ${name}.get_lock(): ${name}[i] += 1; for a RawArray, use an Array)`,
+        `${code(`${name}[i] += …`)} reads an item and writes it back in two steps, each under the Array's lock (a RawArray has none), and another worker's update in between is overwritten`,
+        `hold the lock across the whole update (with ${name}.get_lock(): ${value.updateCode ?? `${name}[i] += 1`}; for a RawArray, use an Array)`,
       ],
       value: [
-        `\`${name}.value += …\` reads the value and writes it back in two steps, each under the Value's lock, and another worker's update in between is overwritten`,
+        `${code(`${name}.value += …`)} reads the value and writes it back in two steps, each under the Value's lock, and another worker's update in between is overwritten`,
         `hold the lock across the whole update (${lock})`,
       ],
-      raw: [`a RawValue has no lock, and \`${name}.value += …\` reads it and writes it back in two steps`, `use a multiprocessing Value and hold its lock across the update (${lock})`],
+      raw: [`a RawValue has no lock, and ${code(`${name}.value += …`)} reads it and writes it back in two steps`, `use a multiprocessing Value and hold its lock across the update (${lock})`],
       global: [
-        `\`${name} += …\` reads the global and stores it back in two steps, and another thread's store in between is overwritten`,
+        `${code(`${name} += …`)} reads the global and stores it back in two steps, and another thread's store in between is overwritten`,
         'hold a threading.Lock around the update, or return each call\'s part and add them up afterwards',
       ],
       list: container,

@@ -136,6 +136,13 @@ def _items(array):
     return array.get_obj() if isinstance(array, SynchronizedArray) else array
 
 
+def _line_text(source, line):
+    """The code on a line of the source, stripped, for a warning to quote; None if too long."""
+    lines = source.decode("utf-8", "replace").splitlines()
+    text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+    return text if 0 < len(text) <= 80 else None
+
+
 def _kind(obj):
     if isinstance(obj, Synchronized) and _number(obj.get_obj().value):
         return "value"
@@ -178,6 +185,7 @@ def _tracked_in(module):
         where = lambda line: {"file": path, "line": line} if line else None  # noqa: E731
         tracked = _Tracked(module, name, kind, vars(module)[name], where(defined.get(name)), where(update))
         tracked.read_modify_write = bool(read_modify_write)
+        tracked.code = _line_text(source, update)
         found.append(tracked)
     return found
 
@@ -214,6 +222,8 @@ class SharedValues:
                 change["location"] = t.location
             if t.update:
                 change["updateSite"] = t.update
+            if t.code:
+                change["updateCode"] = t.code
             in_process_memory = t.kind == "global" or t.kind in CONTAINERS
             if start_method is not None and (in_process_memory or start_method != "fork"):
                 change["ownCopies"] = True
