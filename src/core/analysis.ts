@@ -77,6 +77,8 @@ export function analyze(
   const sequential = shown.find((r) => r.strategy === 'sequential');
   const libraryCpus = libraryThreadsOf(sequential, target);
   if (libraryCpus !== undefined) warnings.push(Warnings.libraryThreads(libraryCpus, machine.cpus));
+  const childCpus = childProcessesOf(sequential);
+  if (childCpus !== undefined) warnings.push(Warnings.childProcesses(childCpus, machine.cpus));
   for (const run of shown) {
     const { speedup, loadImbalance, stragglers, medianTaskMs } = run.metrics;
     // Timing of a run whose tasks were stopped says nothing about parallel speed.
@@ -87,7 +89,7 @@ export function analyze(
     // overhead: the GIL is not what the user should look at (and a process pool does worse).
     const judged = (sequential?.metrics.busyMs ?? 0) >= TOO_LITTLE_MS && (sequential?.metrics.medianTaskMs ?? 0) >= TINY_CALL_MS;
     const slowLoad = slowLoadOf(run, target);
-    if (target.language === 'python' && run.strategy === 'threads' && run.workers > 1 && speedup < 1.2 && cpuBound && judged && machine.gil !== false && libraryCpus === undefined) {
+    if (target.language === 'python' && run.strategy === 'threads' && run.workers > 1 && speedup < 1.2 && cpuBound && judged && machine.gil !== false && libraryCpus === undefined && childCpus === undefined) {
       warnings.push(Warnings.gil(speedup, run.workers, definition));
     } else if (speedup < 0.9) {
       const busy = Math.max(run.otherLoad ?? 0, sequential?.otherLoad ?? 0);
@@ -116,7 +118,7 @@ export function analyze(
   if (busy) warnings.push(busy);
 
   const all = dedupe([...mergeRepeated(given), ...warnings]);
-  return { warnings: all, verdict: verdictOf(shown, all, target, { isAsync, cpus: machine.cpus, libraryCpus, random: randomSite !== undefined }) };
+  return { warnings: all, verdict: verdictOf(shown, all, target, { isAsync, cpus: machine.cpus, libraryCpus, childCpus, random: randomSite !== undefined }) };
 }
 
 /**
@@ -238,6 +240,18 @@ const LIBRARY_THREADS_CPUS = 1.4;
  * use a library that runs threads of its own (numpy's BLAS). Not for JS, whose garbage collector
  * alone can keep a second CPU busy part of the time.
  */
+/**
+ * How many CPUs the sequential run's calls kept busy in child processes of their own (a process
+ * pool inside the function, programs it runs), where that is LIBRARY_THREADS_CPUS or more: a
+ * pool of such calls only adds processes competing for the same CPUs.
+ */
+function childProcessesOf(sequential: Run | undefined): number | undefined {
+  if (!sequential || sequential.aborted || !sequential.childCpuMs || sequential.wallMs <= 0) return undefined;
+  if (sequential.metrics.busyMs < TOO_LITTLE_MS) return undefined;
+  const cpus = sequential.childCpuMs / sequential.wallMs;
+  return cpus >= LIBRARY_THREADS_CPUS ? cpus : undefined;
+}
+
 function libraryThreadsOf(sequential: Run | undefined, target: Target): number | undefined {
   if (target.language !== 'python' || !sequential || sequential.aborted || sequential.cpuMs === null || sequential.wallMs <= 0) return undefined;
   if (sequential.metrics.busyMs < TOO_LITTLE_MS) return undefined;

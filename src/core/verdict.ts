@@ -28,7 +28,7 @@ export const TOO_LITTLE_MS = 10;
 /** Below this share of CPU time per wall time, the calls mostly wait (I/O, sleeps, other processes). */
 const WAITING = 0.3;
 
-export function verdictOf(shown: Run[], warnings: Warning[], target: Target, traits: { isAsync?: boolean; cpus?: number; libraryCpus?: number; random?: boolean } = {}): string {
+export function verdictOf(shown: Run[], warnings: Warning[], target: Target, traits: { isAsync?: boolean; cpus?: number; libraryCpus?: number; childCpus?: number; random?: boolean } = {}): string {
   // Pools that never ran (e.g. Python's process pool for a lambda): their reason is a warning of
   // kind error, but no call of the function failed.
   const skipped = shown.filter(wasSkipped).map((r) => r.strategy);
@@ -68,8 +68,11 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   const best = pools.reduce((a, b) => ((b.metrics.speedup ?? 0) > (a.metrics.speedup ?? 0) ? b : a));
   const others = pools.filter((r) => r !== best);
   const gil = warnings.some((w) => w.kind === 'gil');
-  // The sequential run already kept several CPUs busy with a library's own threads.
-  const library = traits.libraryCpus !== undefined && `the sequential run already kept ${traits.libraryCpus.toFixed(1)} CPUs busy with a library's own threads (numpy's BLAS, for one) — limit them (OMP_NUM_THREADS=1) to compare the pools`;
+  // The sequential run already kept several CPUs busy: a library's own threads, or the calls' own processes.
+  const library =
+    traits.libraryCpus !== undefined
+      ? `the sequential run already kept ${traits.libraryCpus.toFixed(1)} CPUs busy with a library's own threads (numpy's BLAS, for one) — limit them (OMP_NUM_THREADS=1) to compare the pools`
+      : traits.childCpus !== undefined && `the sequential run's calls already kept ${traits.childCpus.toFixed(1)} CPUs busy in processes of their own — parallelize in one place, not both`;
   const median = best.metrics.medianTaskMs;
   // A pool that printed enough to be slowed by it, if any.
   const chatty = pools.find(printsALot);

@@ -306,6 +306,13 @@ export const Warnings = {
       message: `the sequential run already kept ${fmt(cpusUsed)} of the ${cpus} CPUs busy: a library the function calls runs threads of its own (numpy's BLAS, for one), so a pool has little left to gain and its workers compete with those threads — to compare the pools, limit them (OMP_NUM_THREADS=1 and OPENBLAS_NUM_THREADS=1 or MKL_NUM_THREADS=1 in the environment)`,
     };
   },
+  /** A sequential run whose calls' own child processes kept several CPUs busy (analysis.ts). */
+  childProcesses(cpusUsed: number, cpus: number): Warning {
+    return {
+      kind: 'overhead',
+      message: `the sequential run's calls already kept ${fmt(cpusUsed)} of the ${cpus} CPUs busy in processes of their own (a process pool inside the function, or programs it runs), so a pool of such calls has little left to gain and its workers' processes compete for the same CPUs — parallelize in one place: the calls' own processes or this pool, not both`,
+    };
+  },
   /** Slow loading where the pool still gains (an overhead warning says it where the pool loses). */
   slowLoad(load: SlowLoad): Warning {
     return { kind: 'overhead', strategy: load.strategy, message: `${load.strategy}: ${slowLoadText(load)}` };

@@ -196,6 +196,19 @@ test('a sequential run that kept two CPUs busy (BLAS threads in numpy): no GIL w
   assert.equal(plain.warnings.filter((w) => w.kind === 'gil').length, 1);
 });
 
+test('calls whose own child processes kept two CPUs busy (a pool inside the function): no GIL warning; parallelize in one place', () => {
+  const spans = (lanes: number): [number, number, number, number][] => Array.from({ length: 4 }, (_, i) => [i % lanes, 0, 20, 1]);
+  const sequential = makeRun('sequential', 1, 80, spans(1), { cpuMs: 10, childCpuMs: 150 });
+  const threads = makeRun('threads', 2, 78, spans(2), { cpuMs: 10, childCpuMs: 150 });
+  const { warnings, verdict } = analyze([sequential, threads], target, machine, []);
+  assert.equal(warnings.filter((w) => w.kind === 'gil').length, 0);
+  assert.match(warnings.find((w) => w.kind === 'overhead')?.message ?? '', /^the sequential run's calls already kept 1\.88 of the 2 CPUs busy in processes of their own .*parallelize in one place/);
+  assert.match(verdict, /the sequential run's calls already kept 1\.9 CPUs busy in processes of their own — parallelize in one place, not both/);
+  // A child that keeps one CPU busy (a program each call runs) is no such thing.
+  const one = analyze([makeRun('sequential', 1, 80, spans(1), { cpuMs: 10, childCpuMs: 75 }), makeRun('threads', 2, 40, spans(2), { cpuMs: 10, childCpuMs: 75 })], target, machine, []);
+  assert.ok(!one.warnings.some((w) => /processes of their own/.test(w.message)));
+});
+
 test('results that differ because the code draws random numbers: said so at the draw, and no safety matter in the verdict', () => {
   const differing = () => {
     const sequential = makeRun('sequential', 1, 400, [[0, 0, 100, 100], [0, 100, 200, 100], [0, 200, 300, 100], [0, 300, 400, 100]]);
