@@ -5,7 +5,7 @@
  */
 import type { Report, Run } from '../src/core/model';
 import { h } from './dom';
-import { measureOf } from '../src/core/warnings';
+import { amountText as amount, measureOf } from '../src/core/warnings';
 import { baseName, formatCount } from './format';
 
 /** The section's title: what it shows. */
@@ -30,8 +30,6 @@ const counterUsed = (report: Report) => report.runs.some((r) => r.counter.expect
 const sharedNames = (report: Report) => [...new Set(report.runs.flatMap((r) => (r.sharedValues ?? []).filter((v) => v.change !== 0).map((v) => v.name)))];
 const runName = (report: Report, run: Run) => run.strategy + (report.runs.some((r) => r.repeat > 0) ? ` #${run.repeat + 1}` : '');
 const head = (columns: string[]) => h('thead', {}, [h('tr', {}, columns.map((c, i) => h('th', { text: c, className: i ? 'num' : '' })))]);
-/** A change as counted: whole numbers with separators, others with their fraction. */
-const amount = (n: number) => (Number.isInteger(n) ? formatCount(n) : Number(n.toPrecision(12)).toLocaleString('en-US', { maximumFractionDigits: 6 }));
 
 function counterTable(report: Report): HTMLElement {
   return h('table', { className: 'counter' }, [

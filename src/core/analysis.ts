@@ -240,21 +240,23 @@ const LIBRARY_THREADS_CPUS = 1.4;
  * use a library that runs threads of its own (numpy's BLAS). Not for JS, whose garbage collector
  * alone can keep a second CPU busy part of the time.
  */
+function libraryThreadsOf(sequential: Run | undefined, target: Target): number | undefined {
+  return target.language === 'python' ? cpusKeptBusy(sequential, sequential?.cpuMs) : undefined;
+}
+
 /**
  * How many CPUs the sequential run's calls kept busy in child processes of their own (a process
  * pool inside the function, programs it runs), where that is LIBRARY_THREADS_CPUS or more: a
  * pool of such calls only adds processes competing for the same CPUs.
  */
 function childProcessesOf(sequential: Run | undefined): number | undefined {
-  if (!sequential || sequential.aborted || !sequential.childCpuMs || sequential.wallMs <= 0) return undefined;
-  if (sequential.metrics.busyMs < TOO_LITTLE_MS) return undefined;
-  const cpus = sequential.childCpuMs / sequential.wallMs;
-  return cpus >= LIBRARY_THREADS_CPUS ? cpus : undefined;
+  return cpusKeptBusy(sequential, sequential?.childCpuMs);
 }
 
-function libraryThreadsOf(sequential: Run | undefined, target: Target): number | undefined {
-  if (target.language !== 'python' || !sequential || sequential.aborted || sequential.cpuMs === null || sequential.wallMs <= 0) return undefined;
+/** `cpuMs` of the sequential run over its wall time, where that is LIBRARY_THREADS_CPUS or more. */
+function cpusKeptBusy(sequential: Run | undefined, cpuMs: number | null | undefined): number | undefined {
+  if (!sequential || sequential.aborted || !cpuMs || sequential.wallMs <= 0) return undefined;
   if (sequential.metrics.busyMs < TOO_LITTLE_MS) return undefined;
-  const cpus = sequential.cpuMs / sequential.wallMs;
+  const cpus = cpuMs / sequential.wallMs;
   return cpus >= LIBRARY_THREADS_CPUS ? cpus : undefined;
 }

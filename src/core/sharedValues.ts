@@ -6,7 +6,7 @@
  * lost-updates column.
  */
 import type { Run, SharedValueChange, Warning } from './model';
-import { Warnings } from './warnings';
+import { Warnings, isContainer } from './warnings';
 
 /** How the sequential run changed each value, where every call of it succeeded. */
 function referenceChanges(runs: Run[]): Map<string, number> {
@@ -30,7 +30,6 @@ function returnsNothing(runs: Run[]): boolean {
   const sequential = runs.find((r) => r.strategy === 'sequential' && completed(r));
   return !!sequential && sequential.tasks.every((t) => t.digest === 'N:None');
 }
-const isContainer = (value: SharedValueChange) => value.kind === 'list' || value.kind === 'set' || value.kind === 'dict';
 
 export function sharedValueWarnings(runs: Run[]): Warning[] {
   const reference = referenceChanges(runs);
@@ -49,7 +48,7 @@ export function sharedValueWarnings(runs: Run[]): Warning[] {
       const lost = Math.sign(value.change) === -Math.sign(expected) ? Math.abs(expected) : Math.abs(expected) - Math.abs(value.change);
       // Floating-point sums may differ in their last digits by order alone.
       const differs = value.ownCopies
-        ? value.change !== expected && (outputKept || !isContainer(value))
+        ? value.change !== expected && (outputKept || !isContainer(value.kind))
         : !value.storesOnly && lost > 1e-9 * Math.abs(expected);
       if (!differs) continue;
       if (!value.ownCopies) value.lost = Number(lost.toPrecision(12));

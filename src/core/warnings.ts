@@ -23,9 +23,10 @@ export function measureOf(kind: SharedValueChange['kind']): string {
   if (kind === 'dict') return 'the sum of its values';
   return 'it';
 }
-const isContainer = (kind: SharedValueChange['kind']) => kind === 'list' || kind === 'set' || kind === 'dict';
+/** A list, set or dict (and their kin), measured by size rather than as a number. */
+export const isContainer = (kind: SharedValueChange['kind']) => kind === 'list' || kind === 'set' || kind === 'dict';
 /** A change of a shared number: "320,000", "12.5". */
-const amount = (n: number) => Number(n.toPrecision(12)).toLocaleString('en-US', { maximumFractionDigits: 6 });
+export const amountText = (n: number) => Number(n.toPrecision(12)).toLocaleString('en-US', { maximumFractionDigits: 6 });
 const pct = (share: number) => `${Math.round(100 * share)}%`;
 const at = (loc?: SourceLocation) => (loc ? ` at ${loc.file}:${loc.line}` : '');
 
@@ -184,13 +185,13 @@ export const Warnings = {
       strategy,
       shared: name,
       location: value.updateSite ?? value.location,
-      message: `${strategy}: updates to ${name} were lost: the calls changed ${measureOf(value.kind)} by ${amount(value.change)}, where the sequential run changed it by ${amount(expected)} (${((100 * lost) / Math.abs(expected)).toFixed(1)}% lost) — ${why}${at(value.updateSite)}; fix: ${fix}`,
+      message: `${strategy}: updates to ${name} were lost: the calls changed ${measureOf(value.kind)} by ${amountText(value.change)}, where the sequential run changed it by ${amountText(expected)} (${((100 * lost) / Math.abs(expected)).toFixed(1)}% lost) — ${why}${at(value.updateSite)}; fix: ${fix}`,
     };
   },
   /** A process pool's workers each updated a copy of the user's shared number (sharedValues.ts). */
   ownCopies(strategy: StrategyName, value: SharedValueChange, expected: number): Warning {
     const { name } = value;
-    const changed = value.change === 0 ? 'did not change in this run' : `changed by ${amount(value.change)} in this run`;
+    const changed = value.change === 0 ? 'did not change in this run' : `changed by ${amountText(value.change)} in this run`;
     const subject = value.kind === 'array' ? `the sum of ${name}'s items` : name;
     const gather = "return each call's part and add them up afterwards";
     const [why, fix] = isContainer(value.kind)
@@ -209,7 +210,7 @@ export const Warnings = {
       strategy,
       shared: name,
       location: value.updateSite ?? value.location,
-      message: `${strategy}: ${subject} ${changed}, where the sequential run changed ${isContainer(value.kind) ? measureOf(value.kind) : 'it'} by ${amount(expected)} — ${why}; fix: ${fix}`,
+      message: `${strategy}: ${subject} ${changed}, where the sequential run changed ${isContainer(value.kind) ? measureOf(value.kind) : 'it'} by ${amountText(expected)} — ${why}; fix: ${fix}`,
     };
   },
   divergence(strategy: StrategyName, examples: string[], total: number, location?: SourceLocation, random = false): Warning {

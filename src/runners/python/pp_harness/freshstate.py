@@ -53,9 +53,7 @@ def _put_back(value, contents):
         value[:] = contents
         return
     value.clear()
-    if isinstance(value, dict):
-        value.update(contents)
-    elif isinstance(value, set):
+    if isinstance(value, (dict, set)):
         value.update(contents)
     else:
         value.extend(contents)

@@ -29,16 +29,20 @@ def _number(value):
 
 
 class _Tracked:
-    def __init__(self, module, name, kind, obj, location, update):
+    def __init__(self, module, name, kind, location, update, code, read_modify_write):
         self.module = module
         self.name = name
         # "value" (a synchronized Value), "raw" (a RawValue), "array" (an Array or RawArray),
         # "global", "list", "set", "dict"
         self.kind = kind
-        self.obj = obj
+        self.obj = vars(module)[name]
         self.location = location
         self.update = update
-        self.items = list(_items(obj)) if kind == "array" else None
+        #: The update's line as written, for the warnings to quote.
+        self.code = code
+        #: Whether an update reads the value back (a list only appended to cannot lose updates).
+        self.read_modify_write = read_modify_write
+        self.items = list(_items(self.obj)) if kind == "array" else None
         self.saved = self.read()
 
     def read(self):
@@ -136,9 +140,8 @@ def _items(array):
     return array.get_obj() if isinstance(array, SynchronizedArray) else array
 
 
-def _line_text(source, line):
+def _line_text(lines, line):
     """The code on a line of the source, stripped, for a warning to quote; None if too long."""
-    lines = source.decode("utf-8", "replace").splitlines()
     text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
     return text if 0 < len(text) <= 80 else None
 
@@ -151,9 +154,10 @@ def _kind(obj):
         return "array" if 0 < len(items) <= MAX_ITEMS and _number(items[0]) else None
     if isinstance(obj, ctypes._SimpleCData) and _number(obj.value):
         return "raw"
-    if _container_kind(obj):
+    container = _container_kind(obj)
+    if container:
         # A bigger one is data the runs do not start over from (freshstate.py): not measured.
-        return _container_kind(obj) if len(obj) <= MAX_COPIED else None
+        return container if len(obj) <= MAX_COPIED else None
     return "global" if _number(obj) else None
 
 
@@ -170,6 +174,10 @@ def _tracked_in(module):
     except (OSError, TypeError, ValueError, SyntaxError):
         return []
     defined, updated, declared = _sites(tree)
+    lines = source.decode("utf-8", "replace").splitlines()
+
+    def where(line):
+        return {"file": path, "line": line} if line else None
     found = []
     for name, kind in kinds.items():
         if kind is None or (kind == "global" and name not in declared):
@@ -182,11 +190,8 @@ def _tracked_in(module):
             update = updated.get((name, {"global": None, "array": "item"}.get(kind, "value")))
         if update is None:  # set, never updated from itself: no read-modify-write to race
             continue
-        where = lambda line: {"file": path, "line": line} if line else None  # noqa: E731
-        tracked = _Tracked(module, name, kind, vars(module)[name], where(defined.get(name)), where(update))
-        tracked.read_modify_write = bool(read_modify_write)
-        tracked.code = _line_text(source, update)
-        found.append(tracked)
+        found.append(_Tracked(module, name, kind, where(defined.get(name)), where(update),
+                              _line_text(lines, update), bool(read_modify_write)))
     return found
 
 

@@ -36,6 +36,13 @@ class _Lane:
         self.killed_at = None
 
 
+def _join_all(lanes, seconds):
+    """Waits up to `seconds` in all for the lanes' threads to end."""
+    deadline = time.monotonic() + seconds
+    for lane in lanes:
+        lane.thread.join(max(0.0, deadline - time.monotonic()))
+
+
 def _interrupt(ident):
     """Best effort: raise TaskKilled in a thread stuck in Python code (not in a blocking call)."""
     try:
@@ -253,15 +260,11 @@ class ThreadRun:
         # A thread waiting for a lock sees its task ended within a poll and leaves by itself,
         # releasing what it holds on the way out. An exception thrown in could land between a
         # lock's acquire and the `with` that releases it, and leave the user's lock held.
-        deadline = time.monotonic() + 3 * ThreadBackend.POLL_S
-        for lane in stuck:
-            lane.thread.join(max(0.0, deadline - time.monotonic()))
+        _join_all(stuck, 3 * ThreadBackend.POLL_S)
         stuck = [l for l in stuck if l.thread.is_alive()]
         for lane in stuck:
             _interrupt(lane.ident)
-        deadline = time.monotonic() + 0.5
-        for lane in stuck:
-            lane.thread.join(max(0.0, deadline - time.monotonic()))
+        _join_all(stuck, 0.5)
 
     def _command(self, command):
         kind = command.get("type")
