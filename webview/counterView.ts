@@ -1,7 +1,8 @@
 /**
  * What the calls shared, per run: the runtime's counter (expected = calls made, observed = final
- * value, lost updates), and the user's own shared numbers (Python Values and globals; how much each
- * run changed them, and what was lost against the sequential run).
+ * value, lost updates), and the user's own shared numbers (Python Values and globals, JS module
+ * variables; how much each run changed them, per worker's copy where each had its own, and what
+ * was lost against the sequential run).
  */
 import type { Report, Run } from '../src/core/model';
 import { h } from './dom';
@@ -57,9 +58,13 @@ function valueTable(report: Report, name: string): HTMLElement {
     const value = run.sharedValues?.find((v) => v.name === name);
     if (!value) return [];
     const lost = value.ownCopies
-      ? h('td', { className: 'num', text: 'own copies', title: 'each worker process updated a copy of its own' })
+      ? h('td', { className: 'num', text: 'own copies', title: value.copies ? 'each worker loaded a copy of the module of its own' : 'each worker process updated a copy of its own' })
       : h('td', { className: value.lost ? 'num bad' : 'num', text: amount(value.lost ?? 0) });
-    return [h('tr', { attrs: { 'data-strategy': run.strategy } }, [h('td', { text: runName(report, run) }), h('td', { className: 'num', text: amount(value.change) }), lost])];
+    // A JS pool's workers each had a copy of the module: what each copy saw.
+    const changed = value.copies
+      ? h('td', { className: 'num', text: value.copies.map(amount).join(' · '), title: `in each worker's copy (${value.copies.length})` })
+      : h('td', { className: 'num', text: amount(value.change) });
+    return [h('tr', { attrs: { 'data-strategy': run.strategy } }, [h('td', { text: runName(report, run) }), changed, lost])];
   });
   return h('table', { className: 'shared-value', attrs: { 'data-name': name } }, [
     h('caption', { text: `${name}${where}: how much each run changed ${measureOf(first?.kind ?? 'value')}` }),

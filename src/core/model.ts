@@ -89,15 +89,16 @@ export interface CounterTotals {
 
 /**
  * A number the user's own code shares and updates, defined at module level (Python: a
- * multiprocessing Value or RawValue, or a global a function updates), and how much one run changed
- * it (pp_harness/sharedvalues.py).
+ * multiprocessing Value or RawValue, or a global a function updates, pp_harness/sharedvalues.py;
+ * JS: a module-level variable, runners/js/moduleValues.ts), and how much one run changed it.
  */
 export interface SharedValueChange {
   name: string;
   /**
    * A multiprocessing Value (with its lock), a RawValue (none), an Array or RawArray of numbers
-   * (measured by the sum of its items), a plain global, or a module-level list or set (by its
-   * length) or dict (its numbers summed, its other values counted).
+   * (measured by the sum of its items; in JS a typed array), a plain global (a JS number variable),
+   * or a module-level list or set (by its length) or dict (its numbers summed, its other values
+   * counted; in JS a Map or plain object).
    */
   kind: 'value' | 'raw' | 'array' | 'global' | 'list' | 'set' | 'dict';
   /** Where it is defined. */
@@ -108,6 +109,11 @@ export interface SharedValueChange {
   change: number;
   /** In this run each worker process updated a copy of its own, so this one could not change. */
   ownCopies?: boolean;
+  /**
+   * JS: how much each worker's own copy of the module changed in a pool run (every worker thread
+   * and process loads the module afresh); `change` is then the copy that changed most.
+   */
+  copies?: number[];
   /**
    * A list, set or dict its code only stores into or appends to, never reading it back in the same
    * update: a thread cannot lose what another stored, so a smaller change is no race.

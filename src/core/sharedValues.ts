@@ -1,9 +1,10 @@
 /**
  * The user's own shared values (Python: a multiprocessing Value, RawValue or Array, a global a
- * function updates, a list, set or dict it changes; pp_harness/sharedvalues.py), each run's change
- * beside the sequential run's: a smaller change is updates lost to a race, none at all in a process
- * pool is each worker updating a copy of its own. Sets `lost` on the runs' values, for the table's
- * lost-updates column.
+ * function updates, a list, set or dict it changes; pp_harness/sharedvalues.py. JS: a module-level
+ * variable; runners/js/moduleValues.ts), each run's change beside the sequential run's: a smaller
+ * change is updates lost to a race, none at all in a process pool (or, in JS, a copy per worker
+ * that saw only its own calls) is each worker updating a copy of its own. Sets `lost` on the runs'
+ * values, for the table's lost-updates column.
  */
 import type { Run, SharedValueChange, Warning } from './model';
 import { Warnings, isContainer } from './warnings';
@@ -22,13 +23,13 @@ function referenceChanges(runs: Run[]): Map<string, number> {
 const completed = (run: Run) => !run.aborted && run.tasks.length > 0 && run.tasks.every((t) => t.status === 'ok');
 
 /**
- * Whether the sequential run's calls all returned nothing (Python's None): then what they put in a
+ * Whether the sequential run's calls all returned nothing (Python's None, JS's undefined): then what they put in a
  * module-level list, set or dict is their output, and a process pool's workers losing it matters.
  * A function that returns its values and also keeps them (a memo cache) loses nothing that way.
  */
 function returnsNothing(runs: Run[]): boolean {
   const sequential = runs.find((r) => r.strategy === 'sequential' && completed(r));
-  return !!sequential && sequential.tasks.every((t) => t.digest === 'N:None');
+  return !!sequential && sequential.tasks.every((t) => t.digest === 'N:None' || t.digest === 'u:undefined');
 }
 
 export function sharedValueWarnings(runs: Run[]): Warning[] {

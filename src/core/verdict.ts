@@ -186,11 +186,18 @@ function safetyClause(warnings: Warning[]): string {
   }
   const differ = has('divergence').filter((w) => w.shared === undefined);
   if (differ.length) parts.push(`results differ in ${strategies(differ)}`);
-  // The user's own values that a pool's workers each had a copy of, named together per pool.
+  // The user's own values that a pool's workers each had a copy of: the pools with the same
+  // values named together.
   const copied = has('divergence').filter((w) => w.shared !== undefined);
+  const namesBy = new Map<string, { count: number; pools: string[] }>();
   for (const strategy of new Set(copied.map((w) => w.strategy))) {
     const names = copied.filter((w) => w.strategy === strategy).map((w) => w.shared!);
-    parts.push(`${listed(names)} ${names.length === 1 ? 'is' : 'are'} not shared between the workers of ${strategy}`);
+    const entry = namesBy.get(listed(names)) ?? { count: names.length, pools: [] };
+    entry.pools.push(strategy ?? '');
+    namesBy.set(listed(names), entry);
+  }
+  for (const [names, { count, pools }] of namesBy) {
+    parts.push(`${names} ${count === 1 ? 'is' : 'are'} not shared between the workers of ${pools.join(' or ')}`);
   }
   if (has('crash').length) parts.push('workers crashed');
   if (has('hang').length) parts.push('it hangs');

@@ -190,6 +190,7 @@ export const Warnings = {
   },
   /** A process pool's workers each updated a copy of the user's shared number (sharedValues.ts). */
   ownCopies(strategy: StrategyName, value: SharedValueChange, expected: number): Warning {
+    if (value.copies) return Warnings.ownModuleCopies(strategy, value, expected);
     const { name } = value;
     const changed = value.change === 0 ? 'did not change in this run' : `changed by ${amountText(value.change)} in this run`;
     const subject = value.kind === 'array' ? `the sum of ${name}'s items` : name;
@@ -211,6 +212,35 @@ export const Warnings = {
       shared: name,
       location: value.updateSite ?? value.location,
       message: `${strategy}: ${subject} ${changed}, where the sequential run changed ${isContainer(value.kind) ? measureOf(value.kind) : 'it'} by ${amountText(expected)} — ${why}; fix: ${fix}`,
+    };
+  },
+  /**
+   * JS: every worker thread and process loads the module afresh, so a module-level variable the
+   * calls update has a copy per worker, and no copy saw all the calls (moduleValues.ts).
+   */
+  ownModuleCopies(strategy: StrategyName, value: SharedValueChange, expected: number): Warning {
+    const { name, kind } = value;
+    const copies = value.copies ?? [value.change];
+    const workers = strategy === 'processes' ? 'worker process' : 'worker thread';
+    const update = value.updateCode ? `\`${value.updateCode}\`${at(value.updateSite)}` : `its update${at(value.updateSite ?? value.location)}`;
+    const measured = { global: name, list: `${name}.length`, set: `${name}.size`, dict: `the sum of the values in ${name}`, array: `the sum of the items in ${name}` }[kind as string] ?? name;
+    // Threads can share memory (a SharedArrayBuffer); processes share none unless given a file or a pipe.
+    const share =
+      strategy === 'processes'
+        ? 'worker processes share no memory: the profiler\'s counter.add() (parallel-profiler/runtime) shares one number through a file'
+        : 'or share one: Atomics.add on a SharedArrayBuffer made once and handed to every worker (what counter.add() from parallel-profiler/runtime does)';
+    const fix = isContainer(kind)
+      ? "return each call's value instead of keeping it in the module: the pool hands the results back, in order, to collect in the caller"
+      : `return each call's ${kind === 'array' ? 'counts' : 'part'} and add them up in the caller; ${share}`;
+    return {
+      kind: 'divergence',
+      strategy,
+      shared: name,
+      location: value.updateSite ?? value.location,
+      message:
+        `${strategy}: each ${workers} loads its own copy of the module, so ${update} changed only that worker's ${name}: ` +
+        `${measured} changed by ${copies.map(amountText).join(' and ')} in the ${copies.length} copies, where the sequential run's one copy changed by ${amountText(expected)}; ` +
+        `in your program the caller's copy would change by none of it; fix: ${fix}`,
     };
   },
   divergence(strategy: StrategyName, examples: string[], total: number, location?: SourceLocation, random = false): Warning {

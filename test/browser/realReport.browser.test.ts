@@ -46,6 +46,7 @@ describe('panel with reports from the real engine (Chromium)', () => {
     { file: 'examples/primes.ts', fn: 'countPrimes', inputs: '[20000, 30000, 40000, 50000, 60000, 70000]', theme: LIGHT },
     { file: 'examples/bank.py', fn: 'deposit_racy', inputs: '[3000] * 6', theme: DARK },
     { file: 'examples/bank.py', fn: 'deposit_value', inputs: '[3000] * 6', theme: LIGHT },
+    { file: 'examples/bank.ts', fn: 'depositIntoModule', inputs: 'Array(8).fill(2_000_000)', theme: DARK },
     { file: 'examples/bank.py', fn: 'transfer_plain', inputs: "[('alice', 'bob'), ('bob', 'alice')]", spread: true, theme: DARK },
   ];
   for (const c of cases) {
@@ -61,15 +62,21 @@ describe('panel with reports from the real engine (Chromium)', () => {
         await page.locator('table.counter tbody tr td:last-child').allTextContents(),
         report.runs.some((r) => r.counter.expected || r.counter.observed) ? report.runs.map((r) => formatCount(r.counter.lost)) : [],
       );
-      // The user's own shared numbers (bank.py's balance): a table each, a row per run.
+      // The user's own shared numbers (bank.py's and bank.ts's balance): a table each, a row per
+      // run, with each worker's copy where a JS pool's workers each had one.
       for (const name of new Set(report.runs.flatMap((r) => (r.sharedValues ?? []).filter((v) => v.change !== 0).map((v) => v.name)))) {
         const rows = page.locator(`table.shared-value[data-name="${name}"] tbody tr`);
         const values = report.runs.flatMap((r) => r.sharedValues?.filter((v) => v.name === name) ?? []);
-        assert.deepEqual(await rows.locator('td:nth-child(2)').allTextContents(), values.map((v) => formatCount(v.change)));
+        assert.deepEqual(await rows.locator('td:nth-child(2)').allTextContents(), values.map((v) => (v.copies ? v.copies.map(formatCount).join(' · ') : formatCount(v.change))));
         assert.deepEqual(await rows.locator('td:last-child').allTextContents(), values.map((v) => (v.ownCopies ? 'own copies' : formatCount(v.lost ?? 0))));
       }
       // deposit_racy leaves balance as it was: no table for it.
-      assert.equal(await page.locator('table.shared-value[data-name="balance"] tbody tr').count(), c.fn === 'deposit_value' ? report.runs.length : 0);
+      const keepsBalance = c.fn === 'deposit_value' || c.fn === 'depositIntoModule';
+      assert.equal(await page.locator('table.shared-value[data-name="balance"] tbody tr').count(), keepsBalance ? report.runs.length : 0);
+      if (c.fn === 'depositIntoModule') {
+        assert.ok(report.warnings.some((w) => w.kind === 'divergence' && w.shared === 'balance'), JSON.stringify(report.warnings));
+        assert.ok(report.runs.filter((r) => r.strategy !== 'sequential').every((r) => r.sharedValues?.[0]?.copies?.length === 2));
+      }
       const ok = c.theme.vars['--vscode-charts-blue'];
       for (const run of report.runs) {
         const shot = await timelineShot(panel, run.strategy);

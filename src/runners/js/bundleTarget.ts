@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { scanFunctions } from '../../core/functionScanner';
 import { HOOKS_KEY } from './loadBundle';
+import { bindingsHook, moduleBindings, type ModuleBinding } from './moduleBindings';
 import type { Language } from '../../core/model';
 
 export class BadInput extends Error {}
@@ -20,9 +21,9 @@ const LOADERS: Record<string, esbuild.Loader> = {
 
 /**
  * Writes `<scratchDir>/target.cjs` — or `target.mjs` when the module uses top-level await — with
- * its source map, and returns its path.
+ * its source map, and returns its path with the module-level variables its hook exposes.
  */
-export async function bundleTarget(file: string, name: string, inputs: string, scratchDir: string): Promise<string> {
+export async function bundleTarget(file: string, name: string, inputs: string, scratchDir: string): Promise<{ bundle: string; bindings: ModuleBinding[] }> {
   const loader = LOADERS[path.extname(file)];
   if (!loader) throw new BadInput(`${file}: not a JavaScript or TypeScript file (.js, .mjs, .cjs, .ts, .mts); pick a file of those kinds`);
   let source: string;
@@ -47,7 +48,8 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
       : memberAccess(name);
   // One line, after the user's code, so its line numbers stay as they are. The inputs are an async
   // function's value, so the expression may `await` (e.g. `await loadInputs()`).
-  const hook = `\n;globalThis[${JSON.stringify(HOOKS_KEY)}] = { target: () => ${access}, inputs: async () => (${inputs}\n) };\n`;
+  const bindings = moduleBindings(source, file);
+  const hook = `\n;globalThis[${JSON.stringify(HOOKS_KEY)}] = { target: () => ${access}, values: ${bindingsHook(bindings)}, inputs: async () => (${inputs}\n) };\n`;
   const runtimeFile = path.join(__dirname, 'runtime.js');
   const fileUrl = JSON.stringify(pathToFileURL(file).href);
   const options: esbuild.BuildOptions = {
@@ -96,7 +98,7 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
     // where the user's file would, not beside the bundle in the scratch folder.
     const banner = `module.paths.unshift(...${JSON.stringify(nodeModulesAbove(path.dirname(file)))});`;
     await esbuild.build({ ...options, format: 'cjs', outfile: cjs, banner: { js: banner } });
-    return cjs;
+    return { bundle: cjs, bindings };
   } catch (error) {
     if (!(error as esbuild.BuildFailure).errors?.some((e) => /top-level await/i.test(e.text))) {
       throw new BadInput(describeBuildFailure(error, file));
@@ -114,7 +116,7 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
   } catch (error) {
     throw new BadInput(describeBuildFailure(error, file));
   }
-  return outfile;
+  return { bundle: outfile, bindings };
 }
 
 /** The node_modules folders Node searches for a package required from `dir`, nearest first. */

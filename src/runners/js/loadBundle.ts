@@ -4,6 +4,7 @@
  * CommonJS bundle does not need: each costs every worker start-up time.
  */
 import { sinceOrigin } from './clock';
+import { ModuleValues } from './moduleValues';
 
 /** The global the bundle's appended hook sets. */
 export const HOOKS_KEY = '__parallelProfilerHooks';
@@ -11,6 +12,8 @@ export const HOOKS_KEY = '__parallelProfilerHooks';
 export interface TargetHooks {
   target(): unknown;
   inputs(): unknown;
+  /** The module's own variables by name (moduleBindings.ts). */
+  values?: Record<string, () => unknown>;
 }
 
 export async function loadBundle(bundle: string): Promise<TargetHooks> {
@@ -20,12 +23,17 @@ export async function loadBundle(bundle: string): Promise<TargetHooks> {
 }
 
 /**
- * A worker's load of the target: the function, when it was ready on the shared clock, and how long
- * loading the user's module took (its imports and top-level code run in every worker).
+ * A worker's load of the target: the function, when it was ready on the shared clock, how long
+ * loading the user's module took (its imports and top-level code run in every worker), and the
+ * module's own values as they stand once loaded (moduleValues.ts).
  */
-export async function loadTarget(bundle: string, originEpochMs: number): Promise<{ fn: (...args: unknown[]) => unknown; readyMs: number; loadMs: number }> {
+export async function loadTarget(
+  bundle: string,
+  originEpochMs: number,
+): Promise<{ fn: (...args: unknown[]) => unknown; readyMs: number; loadMs: number; values: ModuleValues | undefined }> {
   const loadStartMs = sinceOrigin(originEpochMs);
-  const fn = (await loadBundle(bundle)).target() as (...args: unknown[]) => unknown;
+  const hooks = await loadBundle(bundle);
+  const fn = hooks.target() as (...args: unknown[]) => unknown;
   const readyMs = sinceOrigin(originEpochMs);
-  return { fn, readyMs, loadMs: readyMs - loadStartMs };
+  return { fn, readyMs, loadMs: readyMs - loadStartMs, values: ModuleValues.watch(hooks.values) };
 }

@@ -11,6 +11,7 @@ import { mapStacksToSources } from './lazySourceMap';
 import { recordExitSite } from './exitSite';
 import { executeTask, describeError, isPlain, newPlainCall, type Executed, type TaskOutcome } from './taskExecution';
 import { ownOutputWritten } from './outputFlush';
+import type { ModuleValuesReport } from './moduleValues';
 
 export interface ProcessWorkerConfig {
   bundle: string;
@@ -28,7 +29,8 @@ export type PlainResult = [startMs: number, endMs: number, cpuMs: number | null,
 
 export type FromProcessWorker =
   | PlainResult
-  | { pp: 'ready'; pid: number; readyMs: number; loadMs: number }
+  | { pp: 'ready'; pid: number; readyMs: number; loadMs: number; values?: boolean }
+  | ModuleValuesReport
   | { pp: 'result'; outcome: TaskOutcome; result?: unknown; cpuTotalMs: number }
   /** An error thrown outside any task (a timer, a callback): said before the process exits. */
   | { pp: 'uncaught'; error: string }
@@ -38,6 +40,11 @@ export type FromProcessWorker =
 export interface ProcessTask {
   index: number;
   args: unknown[];
+}
+
+/** Sent once the run's calls are done, to a worker whose module has values of its own: it answers with a ModuleValuesReport. */
+export interface ValuesRequest {
+  pp: 'values';
 }
 
 async function main(): Promise<void> {
@@ -58,12 +65,12 @@ async function main(): Promise<void> {
   process.send = ((message: unknown, ...rest: never[]) => ownSend({ pp: 'user', message } satisfies FromProcessWorker, ...rest)) as typeof process.send;
   // Nor do the runner's tasks reach the user's own listeners for a parent's messages (a module
   // written to be a forked worker answers them): they are taken here, before Node emits them.
-  let takeTask: (task: ProcessTask) => void = () => undefined;
+  let takeTask: (task: ProcessTask | ValuesRequest) => void = () => undefined;
   const emit = process.emit.bind(process) as (event: string | symbol, ...args: unknown[]) => boolean;
-  process.emit = ((event: string | symbol, ...args: unknown[]) => (event === 'message' ? (takeTask(args[0] as ProcessTask), true) : emit(event, ...args))) as typeof process.emit;
+  process.emit = ((event: string | symbol, ...args: unknown[]) => (event === 'message' ? (takeTask(args[0] as ProcessTask | ValuesRequest), true) : emit(event, ...args))) as typeof process.emit;
   installRuntimeHost(memory, { owner: process.pid, tallySlot: lane, originEpochMs }, send);
-  const { fn, readyMs, loadMs } = await loadTarget(bundle, originEpochMs);
-  send({ pp: 'ready', pid: process.pid, readyMs, loadMs } satisfies FromProcessWorker);
+  const { fn, readyMs, loadMs, values } = await loadTarget(bundle, originEpochMs);
+  send({ pp: 'ready', pid: process.pid, readyMs, loadMs, ...(values && { values: true }) } satisfies FromProcessWorker);
   const replyPlain = (startMs: number, endMs: number, cpuMs: number | undefined, cpuTotalMs: number, result: unknown): void => {
     memory.flushTally(lane);
     send([startMs, endMs, cpuMs ?? null, cpuTotalMs, result] satisfies PlainResult);
@@ -110,6 +117,7 @@ async function main(): Promise<void> {
     }
   };
   takeTask = (task) => {
+    if ('pp' in task) return void (values && send(values.report()));
     waiting.push(task);
     if (!awaiting) runWaiting();
   };

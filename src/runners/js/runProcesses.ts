@@ -15,7 +15,7 @@ import type { LockMessage } from './runtimeContract';
 import { heapLimitMb } from './heapLimit';
 import { memoryCapArgs, residentCapMb, watchMemory } from './memoryWatch';
 import { inspectOnSignalArgs } from './processStacks';
-import type { FromProcessWorker, ProcessTask, ProcessWorkerConfig } from './processWorker';
+import type { FromProcessWorker, ProcessTask, ProcessWorkerConfig, ValuesRequest } from './processWorker';
 import { withDigest } from './taskExecution';
 import { childrenCpuMs, processCpuMs } from '../../core/machineLoad';
 
@@ -36,6 +36,9 @@ interface Worker {
   exited: Promise<void>;
   /** Set when the memory watch stopped it: how much it used. */
   overMemoryMb?: number;
+  /** Whether its module has values of its own (moduleValues.ts); called once it told them. */
+  hasValues?: boolean;
+  toldValues?: () => void;
 }
 
 export function startProcesses(settings: RunSettings): ActiveRun & { done: Promise<void> } {
@@ -97,6 +100,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
       } else if (message.pp === 'ready') {
         recorder.laneOf(message.pid, { pid: message.pid, threadId: 0, spawnMs, readyMs: message.readyMs, loadMs: message.loadMs }, lane);
         worker.ready = true;
+        worker.hasValues = message.values;
         dispatch(worker);
       } else if (message.pp === 'result') {
         const busy = freed(message.cpuTotalMs);
@@ -106,6 +110,9 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
         recorder.lock(message, lane);
       } else if (message.pp === 'uncaught') {
         uncaught = message.error;
+      } else if (message.pp === 'values') {
+        recorder.values(message);
+        worker.toldValues?.();
       }
     });
     child.on('error', () => undefined); // 'exit' follows and says what happened
@@ -236,6 +243,24 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
     stop,
   );
 
+  /**
+   * Each live worker's copy of the module's values, where its module has any: asked for once the
+   * calls are done, before the workers are let go. One that does not answer within a second (or
+   * exits) is left out.
+   */
+  const askForValues = async (): Promise<void> => {
+    const asked = [...workers].filter((w) => w.hasValues && w.child.connected);
+    if (asked.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const told = asked.map((worker) => {
+      const answered = new Promise<void>((resolve) => (worker.toldValues = resolve));
+      worker.child.send({ pp: 'values' } satisfies ValuesRequest);
+      return Promise.race([answered, worker.exited]);
+    });
+    await Promise.race([Promise.all(told), new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
+    clearTimeout(timer);
+  };
+
   for (let i = 0; i < settings.workers; i++) spawn();
   checkFinished();
 
@@ -245,6 +270,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
     stopWatch();
     stopMemoryWatch();
     const counter = { expected: memory.totalTally(), observed: memory.read() };
+    if (!recorder.cancelled) await askForValues();
     const exits = [...workers].map((w) => w.exited);
     for (const worker of workers) {
       takeChildrenCpu(worker);

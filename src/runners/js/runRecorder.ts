@@ -2,7 +2,7 @@
  * What every strategy does alike while it runs: numbering worker lanes, turning worker messages
  * and outcomes into events, remembering which tasks the controller stopped and why.
  */
-import type { SourceLocation, StrategyName, TaskSpan, TaskStatus } from '../../core/model';
+import type { SharedValueChange, SourceLocation, StrategyName, TaskSpan, TaskStatus } from '../../core/model';
 import type { RunnerEvent } from '../../core/protocol';
 import { emit, emitTaskEnd, emitTaskOk } from './eventWriter';
 import { sinceOrigin } from './clock';
@@ -10,6 +10,8 @@ import type { LockMessage } from './runtimeContract';
 import type { TaskOutcome } from './taskExecution';
 import { lostClassNote } from './failures';
 import { describeResult } from './resultDigest';
+import type { ModuleBinding } from './moduleBindings';
+import type { ModuleValuesReport } from './moduleValues';
 
 export interface RunSettings {
   run: number;
@@ -18,6 +20,8 @@ export interface RunSettings {
   repeat: number;
   originEpochMs: number;
   bundle: string;
+  /** The target module's own variables, where they are declared and updated (moduleBindings.ts). */
+  bindings: ModuleBinding[];
   tasks: { index: number; args: unknown[] }[];
   /** Inputs whose arguments cannot be sent to this strategy's workers, with the reason. */
   unsendable: Map<number, string>;
@@ -55,6 +59,8 @@ export class RunRecorder {
   readonly startMs: number;
   /** When the runner learned that the last task ended: the run's wall time stops there, not after the pool shut down. */
   private lastEndMs: number | undefined;
+  /** Each worker's copy of the module's values, as it told them at its end (moduleValues.ts). */
+  private readonly copies: ModuleValuesReport[] = [];
 
   constructor(readonly settings: RunSettings) {
     this.ended = new Uint8Array(settings.tasks.reduce((most, t) => Math.max(most, t.index + 1), 0));
@@ -146,9 +152,43 @@ export class RunRecorder {
    */
   finish(counter: { expected: number; observed: number }, cpuMs: number | null, callsCpuMs?: number, childCpuMs?: number): void {
     const { run } = this.settings;
-    emit({ type: 'counter', run, ...counter });
+    const shared = this.moduleValues();
+    emit({ type: 'counter', run, ...counter, ...(shared.length > 0 && { shared }) });
     const children = childCpuMs ? { childCpuMs } : {};
     emit({ type: 'run-end', run, wallMs: (this.lastEndMs ?? this.now()) - this.startMs, cpuMs, callsCpuMs, ...children, aborted: this.cancelled ? 'cancelled' : undefined });
+  }
+
+  /** What one worker's calls did to its copy of the module's values. */
+  values(report: ModuleValuesReport): void {
+    this.copies.push(report);
+  }
+
+  /**
+   * The module's values some worker's calls changed, each worker's copy apart: in the sequential
+   * run one copy saw every call; in a pool each copy saw only its worker's calls.
+   */
+  private moduleValues(): SharedValueChange[] {
+    const values: SharedValueChange[] = [];
+    for (const binding of this.settings.bindings) {
+      const mine = this.copies.flatMap((copy) => {
+        const at = copy.names.indexOf(binding.name);
+        return at < 0 ? [] : [{ kind: copy.kinds[at], change: copy.changes[at] }];
+      });
+      if (!mine.some((copy) => copy.change !== 0)) continue;
+      const changes = mine.map((copy) => copy.change);
+      const { name, location, updateSite, updateCode } = binding;
+      const pool = this.settings.strategy !== 'sequential';
+      values.push({
+        name,
+        kind: mine[0].kind,
+        location,
+        ...(updateSite && { updateSite, updateCode }),
+        // A pool's copy that changed most stands for the run: no copy saw more.
+        change: pool ? changes.reduce((most, c) => (Math.abs(c) > Math.abs(most) ? c : most), 0) : changes.reduce((a, b) => a + b, 0),
+        ...(pool && { copies: changes, ownCopies: true }),
+      });
+    }
+    return values;
   }
 
   warn(event: Extract<RunnerEvent, { type: 'warning' }>['warning']): void {

@@ -18,6 +18,7 @@ import type { ThreadReady } from './threadWorker';
 import type { SequentialCallsCpu, SequentialEnded, SequentialWorkerData } from './sequentialWorker';
 import { TaskTable } from './taskTable';
 import type { TaskOutcome } from './taskExecution';
+import type { ModuleValuesReport } from './moduleValues';
 import { threadOutputWritten } from './outputFlush';
 import { childrenCpuMs, childrenSince } from '../../core/machineLoad';
 
@@ -73,7 +74,7 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
     current = mine;
     let failure: string | undefined;
     // Not all messages are ours: the user's code may post on parentPort too.
-    worker.on('message', (message: ThreadReady | SequentialEnded | SequentialCallsCpu | LockMessage | undefined) => {
+    worker.on('message', (message: ThreadReady | SequentialEnded | SequentialCallsCpu | ModuleValuesReport | LockMessage | undefined) => {
       if (message?.pp === 'ready') {
         mine.lane = recorder.laneOf(message.threadId, { ...message, spawnMs: Math.min(requestedMs, message.spawnMs) });
         mine.slot = message.slot;
@@ -84,6 +85,8 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
         for (const outcome of outcomes) recorder.taskEnd(outcome, mine.lane, queuedMs);
       } else if (message?.pp === 'lock') {
         recorder.lock(message, mine.lane);
+      } else if (message?.pp === 'values') {
+        recorder.values(message);
       } else if (message?.pp === 'calls-cpu') {
         callsCpuMs += message.cpuMs;
         workersMeasured++;

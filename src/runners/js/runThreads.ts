@@ -20,6 +20,10 @@ import { withDigest } from './taskExecution';
 import { threadOutputWritten } from './outputFlush';
 import { schedstatCpuMs } from './threadCpu';
 import { childrenCpuMs, childrenSince } from '../../core/machineLoad';
+import type { ModuleValuesReport } from './moduleValues';
+
+/** The thread worker's task that reports its copy of the module's values (threadWorker.ts). */
+const VALUES_TASK = 'moduleValuesReport';
 
 /** A worker as piscina's load balancer sees it (piscina does not export the type). */
 type PiscinaWorker = Parameters<NonNullable<NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer']>>[1][number];
@@ -63,9 +67,15 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     // ProcessPoolExecutor, so it never waits for this thread between tasks; not for the last N
     // tasks, so none waits behind a slow one while another worker idles.
     concurrentTasksPerWorker: 2,
-    loadBalancer: (_task, workers) => {
+    loadBalancer: (task, workers) => {
       poolWorkers = workers;
       const usage = (w: PiscinaWorker) => (stuck.has(w.id) ? -1 : w.currentUsage);
+      // Once the calls are done, each idle worker is asked once for its copy of the module's values.
+      if (task.name === VALUES_TASK) {
+        const idle = workers.find((w) => usage(w) === 0 && !askedForValues.has(w.id));
+        if (idle) askedForValues.add(idle.id);
+        return idle ?? null;
+      }
       const worker = workers.find((w) => usage(w) === 0) ?? (notDistributed() > settings.workers ? workers.find((w) => usage(w) === 1) : undefined);
       if (worker) undistributed--;
       return worker ?? null;
@@ -83,9 +93,13 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
   // The first workers' start-up begins when the pool asks for them, before their own code runs;
   // a replacement's is known only from inside it.
   let initial = settings.workers;
+  // Whether some worker's module has values of its own, and which workers were asked for them.
+  let moduleHasValues = false;
+  const askedForValues = new Set<number>();
   const announce = (ready: ThreadReady): number => {
     const known = recorder.knownLane(ready.threadId);
     if (known !== undefined) return known;
+    if (ready.values) moduleHasValues = true;
     const spawnMs = initial-- > 0 ? Math.min(poolRequestedMs, ready.spawnMs) : ready.spawnMs;
     const lane = recorder.laneOf(ready.threadId, { ...ready, spawnMs });
     slots.set(ready.slot, { lane, threadId: ready.threadId, tid: ready.tid, cpuAtReadyMs: ready.cpuMs });
@@ -278,12 +292,30 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     return total;
   };
 
+  /**
+   * Each live worker's copy of the module's values, through a task of their own: an idle piscina
+   * worker listens for nothing else. One that does not answer within a second is left out.
+   */
+  const askForValues = async (): Promise<void> => {
+    const live = pool.threads.length - stuck.size;
+    const asked = Array.from({ length: live }, () =>
+      pool.run(null as unknown as ThreadTask, { name: VALUES_TASK }).then(
+        (report: unknown) => report && recorder.values(report as ModuleValuesReport),
+        () => undefined,
+      ),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(asked), new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
+    clearTimeout(timer);
+  };
+
   const done = (async () => {
     if (unsettled === 0) settleAll();
     topUp();
     await allSettled;
     stopWatch();
     stopMemoryWatch();
+    if (moduleHasValues && !recorder.cancelled) await askForValues();
     const cpu = process.cpuUsage(cpuBefore);
     const callsCpuMs = lostWorkerCpu ? undefined : cpuSinceReady();
     const counter = { expected: memory.totalTally(), observed: memory.read() };

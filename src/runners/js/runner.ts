@@ -42,7 +42,7 @@ function fatal(message: string): never {
 }
 
 async function prepare(options: RunnerOptions) {
-  const bundle = await bundleTarget(options.file, options.name, options.inputs, options.scratchDir);
+  const { bundle, bindings } = await bundleTarget(options.file, options.name, options.inputs, options.scratchDir);
   emit({ type: 'loading' });
   // Errors in the module's top-level code or in the inputs name the user's lines, as in the workers.
   placeInSources = mapStacksToSources(bundle);
@@ -96,7 +96,7 @@ async function prepare(options: RunnerOptions) {
       unsendableToProcesses.set(index, `input #${index}: its arguments cannot be sent to a worker process (${reason}); ${PLAIN_DATA}`);
     }
   }
-  return { bundle, tasks, unsendable, unsendableToProcesses };
+  return { bundle, bindings, tasks, unsendable, unsendableToProcesses };
 }
 
 const PLAIN_DATA = 'pass plain data: numbers, strings, arrays, plain objects';
@@ -262,6 +262,7 @@ async function main(): Promise<void> {
         repeat,
         originEpochMs,
         bundle: prepared.bundle,
+        bindings: prepared.bindings,
         tasks: prepared.tasks,
         unsendable: strategy === 'processes' ? prepared.unsendableToProcesses : prepared.unsendable,
         taskTimeoutMs: options.taskTimeoutMs,

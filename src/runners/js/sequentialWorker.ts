@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   const slot = memory.claimSlot();
   const port = parentPort!;
   installRuntimeHost(memory, { owner: threadId, tallySlot: slot, originEpochMs }, (m) => port.postMessage(m));
-  const { fn, readyMs, loadMs } = await loadTarget(bundle, originEpochMs);
+  const { fn, readyMs, loadMs, values } = await loadTarget(bundle, originEpochMs);
   const ready: ThreadReady = { pp: 'ready', threadId, pid: process.pid, slot, tid: linuxThreadId(), spawnMs: startedEpochMs - originEpochMs, readyMs, loadMs };
   const cpuAtReady = ownThreadCpuMs();
   port.postMessage(ready);
@@ -109,6 +109,7 @@ async function main(): Promise<void> {
     }
   }
   if (count > 0) report();
+  if (values) port.postMessage(values.report());
   const cpuAtEnd = ownThreadCpuMs();
   if (cpuAtReady !== undefined && cpuAtEnd !== undefined) {
     const calls: SequentialCallsCpu = { pp: 'calls-cpu', cpuMs: cpuAtEnd - cpuAtReady };

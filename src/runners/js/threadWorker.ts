@@ -15,6 +15,7 @@ import { TaskTable } from './taskTable';
 import { linuxThreadId } from './threadMemoryWatch';
 import { schedstatCpuMs } from './threadCpu';
 import { executeTask, isPlain, newPlainCall, type Executed, type TaskOutcome } from './taskExecution';
+import type { ModuleValues, ModuleValuesReport } from './moduleValues';
 
 export interface ThreadWorkerData {
   bundle: string;
@@ -43,6 +44,8 @@ export interface ThreadReady {
   readyMs: number;
   /** How long loading the user's module took (its imports and top-level code). */
   loadMs: number;
+  /** Whether the module has values of its own to report at the run's end (moduleValues.ts). */
+  values?: boolean;
 }
 
 /**
@@ -72,8 +75,20 @@ async function setup(): Promise<(task: ThreadTask) => ThreadTaskResult | Promise
   const table = new TaskTable(tableBuffer);
   const slot = memory.claimSlot();
   installRuntimeHost(memory, { owner: threadId, tallySlot: slot, originEpochMs }, (m) => parentPort!.postMessage(m));
-  const { fn, readyMs, loadMs } = await loadTarget(bundle, originEpochMs);
-  const ready: ThreadReady = { pp: 'ready', threadId, pid: process.pid, slot, tid: linuxThreadId(), spawnMs: startedEpochMs - originEpochMs, readyMs, loadMs, cpuMs: schedstatCpuMs() };
+  const { fn, readyMs, loadMs, values } = await loadTarget(bundle, originEpochMs);
+  moduleValues = values;
+  const ready: ThreadReady = {
+    pp: 'ready',
+    threadId,
+    pid: process.pid,
+    slot,
+    tid: linuxThreadId(),
+    spawnMs: startedEpochMs - originEpochMs,
+    readyMs,
+    loadMs,
+    cpuMs: schedstatCpuMs(),
+    ...(values && { values: true }),
+  };
   parentPort!.postMessage(ready);
   let announced = false;
   /** A task's timing into the table, where the runner reads it. */
@@ -135,3 +150,13 @@ async function setup(): Promise<(task: ThreadTask) => ThreadTaskResult | Promise
 }
 
 export default setup();
+
+let moduleValues: ModuleValues | undefined;
+
+/**
+ * A task of its own (piscina's `name` option), which the runner gives each worker once the run's
+ * calls are done: what they did to this worker's copy of the module's values.
+ */
+export function moduleValuesReport(): ModuleValuesReport | null {
+  return moduleValues?.report() ?? null;
+}

@@ -1,0 +1,72 @@
+/**
+ * The module-level variables of the target file that its calls might update (`let total = 0`,
+ * `const seen = []`), found by a line scan as the function scanner finds functions: a declaration
+ * that starts in column 0. Every worker thread and process loads its own copy of the module, so
+ * what a call adds to one is not seen by the others (moduleValues.ts measures it). Each name comes
+ * with where it is declared and the first line that updates it, for the warnings to point at.
+ */
+import type { SourceLocation } from '../../core/model';
+
+export interface ModuleBinding {
+  name: string;
+  /** Where it is declared. */
+  location: SourceLocation;
+  /** The first indented line that updates it, and that line's code. */
+  updateSite?: SourceLocation;
+  updateCode?: string;
+}
+
+/** More than this many are not one lesson's counters but a module's data. */
+export const MAX_BINDINGS = 20;
+
+const DECLARATION = /^(?:export\s+)?(?:let|var|const)\s+([A-Za-z_$][\w$]*)\s*(?::[^=;]*)?(?:=|;|$)/;
+const RESERVED = new Set(['await', 'yield', 'let', 'static', 'enum', 'implements', 'interface', 'package', 'private', 'protected', 'public']);
+
+export function moduleBindings(source: string, file: string): ModuleBinding[] {
+  const lines = source.split('\n');
+  const found: ModuleBinding[] = [];
+  for (let i = 0; i < lines.length && found.length < MAX_BINDINGS; i++) {
+    const name = DECLARATION.exec(lines[i])?.[1];
+    // A function held in a variable is a function to call, not a value the calls share.
+    if (!name || RESERVED.has(name) || found.some((b) => b.name === name) || /=\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*(?::[^=]+)?=>|[\w$]+\s*=>)/.test(lines[i])) continue;
+    const update = updateOf(lines, name, i + 1);
+    found.push({
+      name,
+      location: { file, line: i + 1 },
+      ...(update && { updateSite: { file, line: update.line + 1 }, updateCode: update.code }),
+    });
+  }
+  return found;
+}
+
+/**
+ * The first line from `from` on that updates `name` inside a function: an assignment to it or to
+ * one of its items (`total += n`, `counts[k] = …`, `hits++`), or a call that adds to it
+ * (`seen.push(x)`, `cache.set(k, v)`). An indented line, or else one that defines a function on one
+ * line (a top-level `total = 0` is the module setting it up). Lines that are comments are passed
+ * over; a string that happens to hold the same text is not told apart.
+ */
+function updateOf(lines: string[], name: string, from: number): { line: number; code: string } | undefined {
+  const n = name.replace(/\$/g, '\\$');
+  const updates = new RegExp(
+    `(?<![\\w$.])(?:${n}(?:\\s*\\[[^\\]]*\\]|\\.[A-Za-z_$][\\w$]*)*\\s*(?:[-+*/%&|^]|\\*\\*|<<|>>>?|&&|\\|\\||\\?\\?)?=(?!=)|${n}(?:\\s*\\[[^\\]]*\\])?\\s*(?:\\+\\+|--)|(?:\\+\\+|--)\\s*${n}\\b|${n}\\.(?:push|unshift|splice|add|set|delete|clear|pop|shift|fill)\\s*\\()`,
+  );
+  const inFunction = [(line: string) => /^\s/.test(line), (line: string) => /\bfunction\b|=>/.test(line)];
+  for (const where of inFunction) {
+    for (let i = from; i < lines.length; i++) {
+      const line = lines[i];
+      const code = line.trim();
+      if (!where(line) || code.startsWith('//') || code.startsWith('*') || code.startsWith('/*')) continue;
+      if (updates.test(line)) return { line: i, code: code.length <= 80 ? code.replace(/;$/, '') : `${code.slice(0, 77)}…` };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The part of the bundle's hook that reads the bindings from inside the module: one function per
+ * name, which gives undefined for a name that turns out not to be a top-level binding.
+ */
+export function bindingsHook(bindings: ModuleBinding[]): string {
+  return `{ ${bindings.map(({ name }) => `${JSON.stringify(name)}: () => (typeof ${name} === "undefined" ? undefined : ${name})`).join(', ')} }`;
+}

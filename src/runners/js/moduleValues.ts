@@ -1,0 +1,119 @@
+/**
+ * Inside a worker: the target module's own variables (moduleBindings.ts) that hold a number or a
+ * container, measured as the module finishes loading and again once the run's calls are done. The
+ * change is what this worker's calls did to its copy of the module; the runner puts the copies of
+ * a run side by side (runRecorder.ts), and the controller compares them with the sequential run's
+ * one copy (core/sharedValues.ts). Measured twice per worker, never per call: no cost on a task's path.
+ */
+
+/** As the Python harness names them: a number, an array (length), a Set (size), a Map or plain object (its numbers summed, other values counted), a typed array (sum of items). */
+export type ModuleValueKind = 'global' | 'list' | 'set' | 'dict' | 'array';
+
+/** What a worker tells of its copy: the values it watched, and how much its calls changed each. */
+export interface ModuleValuesReport {
+  pp: 'values';
+  names: string[];
+  kinds: ModuleValueKind[];
+  changes: number[];
+}
+
+/**
+ * A Map, plain object or typed array with more entries than this is data, not a tally: left alone
+ * (each is summed as the module loads in every worker, which is start-up time).
+ */
+const MAX_ENTRIES = 10_000;
+
+/** Whether a plain object has at most MAX_ENTRIES keys of its own, counted no further than that. */
+function fewKeys(value: object): boolean {
+  let keys = 0;
+  for (const key in value) if (Object.prototype.hasOwnProperty.call(value, key) && ++keys > MAX_ENTRIES) return false;
+  return true;
+}
+
+/** What kind of value it is, whatever its size. */
+function typeOf(value: unknown): ModuleValueKind | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? 'global' : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (Array.isArray(value)) return 'list';
+  if (value instanceof Set) return 'set';
+  if (value instanceof Map) return 'dict';
+  if (ArrayBuffer.isView(value)) return value instanceof DataView || value instanceof BigInt64Array || value instanceof BigUint64Array ? undefined : 'array';
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null ? 'dict' : undefined;
+}
+
+/** The kind of a value worth watching as the module loads: a big Map, object or typed array is data. */
+function kindOf(value: unknown): ModuleValueKind | undefined {
+  const kind = typeOf(value);
+  if (kind === 'array') return (value as Int32Array).length <= MAX_ENTRIES ? kind : undefined;
+  if (kind === 'dict') return value instanceof Map ? (value.size <= MAX_ENTRIES ? kind : undefined) : fewKeys(value as object) ? kind : undefined;
+  return kind;
+}
+
+/** A dict's numbers summed, each other value counted as 1 (as the Python harness measures a dict). */
+function sumOf(values: Iterable<unknown>): number {
+  let sum = 0;
+  for (const v of values) sum += typeof v === 'number' && Number.isFinite(v) ? v : 1;
+  return sum;
+}
+
+function measure(value: unknown, kind: ModuleValueKind): number | undefined {
+  if (typeOf(value) !== kind) return undefined;
+  switch (kind) {
+    case 'global':
+      return value as number;
+    case 'list':
+      return (value as unknown[]).length;
+    case 'set':
+      return (value as Set<unknown>).size;
+    case 'array':
+      return sumOf(value as Iterable<number>);
+    case 'dict':
+      return sumOf(value instanceof Map ? value.values() : Object.values(value as object));
+  }
+}
+
+/** A value's getters or proxy traps are the user's code: one that throws is not measured. */
+function safely<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
+export class ModuleValues {
+  private constructor(
+    private readonly read: (() => unknown)[],
+    readonly names: string[],
+    readonly kinds: ModuleValueKind[],
+    private readonly start: number[],
+  ) {}
+
+  /** The module's values worth watching, measured now; undefined where it has none. */
+  static watch(accessors: Record<string, () => unknown> | undefined): ModuleValues | undefined {
+    const read: (() => unknown)[] = [];
+    const names: string[] = [];
+    const kinds: ModuleValueKind[] = [];
+    const start: number[] = [];
+    for (const [name, get] of Object.entries(accessors ?? {})) {
+      const kind = safely(() => kindOf(get()));
+      const now = kind && safely(() => measure(get(), kind));
+      if (!kind || now === undefined) continue;
+      read.push(get);
+      names.push(name);
+      kinds.push(kind);
+      start.push(now);
+    }
+    return names.length > 0 ? new ModuleValues(read, names, kinds, start) : undefined;
+  }
+
+  /** How much this copy of each value changed since the module loaded (0 where it no longer holds that kind). */
+  report(): ModuleValuesReport {
+    const changes = this.read.map((get, i) => {
+      const now = safely(() => measure(get(), this.kinds[i]));
+      return now === undefined ? 0 : now - this.start[i];
+    });
+    return { pp: 'values', names: this.names, kinds: this.kinds, changes };
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * A JS module's own variables that the calls update (`let total`, `seen.push`): each worker thread
+ * and process has its own copy of the module, measured at its end, beside the sequential run's one
+ * copy. Real runner, threads and processes; and the line scan that finds the variables.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { profile, fixture } from './engineKit';
+import { moduleBindings } from '../../src/runners/js/moduleBindings';
+import type { Run } from '../../src/core/model';
+
+// Calls of several ms each: the second worker starts tens of ms after the first, and must get some.
+const INPUTS = 'Array.from({ length: 24 }, (_, i) => 6000 + i)';
+const valueOf = (run: Run | undefined, name: string) => run?.sharedValues?.find((v) => v.name === name);
+
+test('module variables a function updates: each pool worker has a copy, none saw every call, and a divergence warning points at the update', async () => {
+  const report = await profile('moduleValues.ts', 'tally', INPUTS);
+  const sequential = report.runs.find((r) => r.strategy === 'sequential');
+  assert.equal(valueOf(sequential, 'seen')?.change, 24);
+  assert.equal(valueOf(sequential, 'histogram')?.change, 24);
+  assert.equal(valueOf(sequential, 'histogram')?.kind, 'array');
+  assert.deepEqual([valueOf(sequential, 'byParity')?.kind, valueOf(sequential, 'byParity')?.change], ['dict', 24]);
+  assert.ok((valueOf(sequential, 'total')?.change ?? 0) > 0);
+  assert.equal(valueOf(sequential, 'LIMITS'), undefined, 'a value no call changed is not reported');
+  for (const strategy of ['threads', 'processes'] as const) {
+    const run = report.runs.find((r) => r.strategy === strategy);
+    for (const name of ['total', 'seen', 'histogram', 'byParity']) {
+      const value = valueOf(run, name);
+      const expected = valueOf(sequential, name)!.change;
+      assert.ok(value?.ownCopies && value.copies, `${strategy}: ${name} ${JSON.stringify(value)}`);
+      // Each copy saw its own worker's calls: together all of them, one copy never all.
+      assert.equal(value.copies.length, 2, `${strategy}: ${name} copies ${value.copies}`);
+      assert.equal(value.copies.reduce((a, b) => a + b, 0), expected, `${strategy}: ${name} copies ${value.copies}`);
+      assert.ok(value.change < expected, `${strategy}: ${name} ${value.change} of ${expected}`);
+      const warning = report.warnings.find((w) => w.kind === 'divergence' && w.strategy === strategy && w.shared === name);
+      assert.ok(warning, `${strategy}: no warning for ${name}: ${JSON.stringify(report.warnings)}`);
+      assert.match(warning.message, /loads its own copy of the module/);
+    }
+    const seenWarning = report.warnings.find((w) => w.strategy === strategy && w.shared === 'seen')!;
+    assert.equal(seenWarning.location?.line, 21);
+    assert.match(seenWarning.message, /`seen\.push\(n\)`/);
+    assert.equal(report.warnings.find((w) => w.strategy === strategy && w.shared === 'total')?.location?.line, 20);
+  }
+  assert.match(report.verdict, /total, seen, histogram and byParity are not shared between the workers of threads or processes/);
+});
+
+test('a memo cache that also returns its values gets no warning, and a function that keeps nothing has no values', async () => {
+  const memo = await profile('moduleValues.ts', 'memo', INPUTS, { strategies: ['sequential', 'threads'] });
+  assert.ok(memo.runs.every((r) => valueOf(r, 'cache')), JSON.stringify(memo.runs.map((r) => r.sharedValues)));
+  assert.equal(valueOf(memo.runs.find((r) => r.strategy === 'threads'), 'cache')?.copies?.length, 2);
+  assert.deepEqual(memo.warnings.filter((w) => w.shared !== undefined), []);
+  const counted = await profile('moduleValues.ts', 'counted', '[1, 2, 3, 4]', { strategies: ['sequential', 'threads', 'processes'] });
+  assert.ok(counted.runs.every((r) => r.sharedValues === undefined), JSON.stringify(counted.runs.map((r) => r.sharedValues)));
+  assert.ok(counted.runs.every((r) => r.counter.observed === 4));
+});
+
+test('the line scan finds top-level variables, leaves functions out, and finds the first update', () => {
+  const source = [
+    'let total = 0;',
+    'export const seen: number[] = [];',
+    'const double = (x) => x * 2;',
+    'var hits;',
+    'function f(n) {',
+    '  // total += 1 in a comment',
+    '  total += n;',
+    '  seen.push(n);',
+    '  hits++;',
+    '}',
+    '  let inner = 1;',
+  ].join('\n');
+  const found = moduleBindings(source, '/x.ts');
+  assert.deepEqual(
+    found.map((b) => [b.name, b.location.line, b.updateSite?.line, b.updateCode]),
+    [
+      ['total', 1, 7, 'total += n'],
+      ['seen', 2, 8, 'seen.push(n)'],
+      ['hits', 4, 9, 'hits++'],
+    ],
+  );
+  // A function on one line in column 0 updates it; the module setting it up does not.
+  const oneLine = moduleBindings(['var calls = 0;', 'calls = 1;', 'exports.work = function (n) { calls++; };'].join('\n'), '/y.cjs');
+  assert.deepEqual(oneLine.map((b) => [b.name, b.updateSite?.line]), [['calls', 3]]);
+});
