@@ -48,8 +48,11 @@ export function sharedValueWarnings(runs: Run[]): Warning[] {
       entry.of++;
       const lost = Math.sign(value.change) === -Math.sign(expected) ? Math.abs(expected) : Math.abs(expected) - Math.abs(value.change);
       // Floating-point sums may differ in their last digits by order alone.
+      // A container is the calls' output where they return nothing, or a tally where its update
+      // reads it back (`counts[w] += 1`); one only stored into beside the values the calls return
+      // is a memo cache or a log, which the workers' copies lose nothing of.
       const differs = value.ownCopies
-        ? value.change !== expected && (outputKept || !isContainer(value.kind))
+        ? value.change !== expected && (outputKept || !isContainer(value.kind) || !value.storesOnly)
         : !value.storesOnly && lost > 1e-9 * Math.abs(expected);
       if (!differs) continue;
       if (!value.ownCopies) value.lost = Number(lost.toPrecision(12));

@@ -44,11 +44,14 @@ test('module variables a function updates: each pool worker has a copy, none saw
   assert.match(report.verdict, /total, seen, histogram and byParity are not shared between the workers of threads or processes/);
 });
 
-test('a memo cache that also returns its values gets no warning, and a function that keeps nothing has no values', async () => {
+test('a memo cache that also returns its values gets no warning, a tally beside them does, and a function that keeps nothing has no values', async () => {
   const memo = await profile('moduleValues.ts', 'memo', INPUTS, { strategies: ['sequential', 'threads'] });
   assert.ok(memo.runs.every((r) => valueOf(r, 'cache')), JSON.stringify(memo.runs.map((r) => r.sharedValues)));
   assert.equal(valueOf(memo.runs.find((r) => r.strategy === 'threads'), 'cache')?.copies?.length, 2);
   assert.deepEqual(memo.warnings.filter((w) => w.shared !== undefined), []);
+  // A tally (its update reads it back) is the calls' output even beside the values they return.
+  const parity = await profile('moduleValues.ts', 'countParity', INPUTS, { strategies: ['sequential', 'threads'] });
+  assert.ok(parity.warnings.some((w) => w.kind === 'divergence' && w.shared === 'byParity'), JSON.stringify(parity.warnings));
   const counted = await profile('moduleValues.ts', 'counted', '[1, 2, 3, 4]', { strategies: ['sequential', 'threads', 'processes'] });
   assert.ok(counted.runs.every((r) => r.sharedValues === undefined), JSON.stringify(counted.runs.map((r) => r.sharedValues)));
   assert.ok(counted.runs.every((r) => r.counter.observed === 4));
@@ -80,4 +83,7 @@ test('the line scan finds top-level variables, leaves functions out, and finds t
   // A function on one line in column 0 updates it; the module setting it up does not.
   const oneLine = moduleBindings(['var calls = 0;', 'calls = 1;', 'exports.work = function (n) { calls++; };'].join('\n'), '/y.cjs');
   assert.deepEqual(oneLine.map((b) => [b.name, b.updateSite?.line]), [['calls', 3]]);
+  // A memo cache only stores; a tally reads its item back (in the update's own statement).
+  const stores = moduleBindings(['const cache = new Map();', 'const counts = {};', 'function f(n) {', '  if (!cache.has(n)) cache.set(n, n * n);', '  counts[n] = (counts[n] ?? 0) + 1;', '}'].join('\n'), '/z.js');
+  assert.deepEqual(stores.map((b) => [b.name, !!b.storesOnly]), [['cache', true], ['counts', false]]);
 });

@@ -181,6 +181,9 @@ test('a global counter, and a Value the spawned workers make afresh: each proces
   const words = await profile('sharedValues.py', 'count_words', "['a b a'] * 4", { strategies: ['sequential', 'threads', 'processes'], startMethod: 'fork' });
   assert.deepEqual(words.runs.map((r) => r.sharedValues?.find((v) => v.name === 'word_counts')?.change), [12, 12, 0]);
   assert.match(words.warnings.find((w) => w.shared === 'word_counts')?.message ?? '', /^processes: word_counts did not change in this run, where the sequential run changed the sum of its values by 12/);
+  // The same tally beside the values the calls return: still the calls' output, lost with the copies.
+  const tallied = await profile('sharedValues.py', 'count_and_measure', "['a b a'] * 4", { strategies: ['sequential', 'processes'], startMethod: 'fork' });
+  assert.match(tallied.warnings.find((w) => w.shared === 'word_counts')?.message ?? '', /^processes: word_counts did not change in this run/);
   // A memo cache: the calls return their values, so nothing is lost with the workers' copies.
   const cached = await profile('sharedValues.py', 'cached', 'range(6)', { strategies: ['sequential', 'processes'], startMethod: 'fork' });
   assert.ok(!cached.warnings.some((w) => w.shared === 'memo'), cached.warnings.map((w) => w.message).join('\n'));

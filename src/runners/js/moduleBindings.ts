@@ -11,9 +11,14 @@ export interface ModuleBinding {
   name: string;
   /** Where it is declared. */
   location: SourceLocation;
-  /** The first indented line that updates it, and that line's code. */
+  /** The first line that updates it inside a function, and that line's code. */
   updateSite?: SourceLocation;
   updateCode?: string;
+  /**
+   * That update only stores into it (`seen.push(x)`, `cache.set(n, v)`), never reading it back as
+   * a tally does (`counts[k] = (counts[k] ?? 0) + 1`, `hits[k]++`): a memo cache or a log.
+   */
+  storesOnly?: boolean;
 }
 
 /** More than this many are not one lesson's counters but a module's data. */
@@ -34,6 +39,7 @@ export function moduleBindings(source: string, file: string): ModuleBinding[] {
       name,
       location: { file, line: i + 1 },
       ...(update && { updateSite: { file, line: update.line + 1 }, updateCode: update.code }),
+      ...(update && !readsBack(update.statement, name) && { storesOnly: true }),
     });
   }
   return found;
@@ -46,7 +52,7 @@ export function moduleBindings(source: string, file: string): ModuleBinding[] {
  * line (a top-level `total = 0` is the module setting it up). Lines that are comments are passed
  * over; a string that happens to hold the same text is not told apart.
  */
-function updateOf(lines: string[], name: string, from: number): { line: number; code: string } | undefined {
+function updateOf(lines: string[], name: string, from: number): { line: number; code: string; statement: string } | undefined {
   const n = name.replace(/\$/g, '\\$');
   const updates = new RegExp(
     `(?<![\\w$.])(?:${n}(?:\\s*\\[[^\\]]*\\]|\\.[A-Za-z_$][\\w$]*)*\\s*(?:[-+*/%&|^]|\\*\\*|<<|>>>?|&&|\\|\\||\\?\\?)?=(?!=)|${n}(?:\\s*\\[[^\\]]*\\])?\\s*(?:\\+\\+|--)|(?:\\+\\+|--)\\s*${n}\\b|${n}\\.(?:push|unshift|splice|add|set|delete|clear|pop|shift|fill)\\s*\\()`,
@@ -57,10 +63,21 @@ function updateOf(lines: string[], name: string, from: number): { line: number; 
       const line = lines[i];
       const code = line.trim();
       if (!where(line) || code.startsWith('//') || code.startsWith('*') || code.startsWith('/*')) continue;
-      if (updates.test(line)) return { line: i, code: code.length <= 80 ? code.replace(/;$/, '') : `${code.slice(0, 77)}…` };
+      const found = updates.exec(line);
+      // The update's own statement, from the update on: `cache.set(n, v)` of `if (!cache.has(n)) cache.set(n, v)`.
+      const statement = found && line.slice(found.index).split(';')[0];
+      if (statement) return { line: i, code: code.length <= 80 ? code.replace(/;$/, '') : `${code.slice(0, 77)}…`, statement };
     }
   }
   return undefined;
+}
+
+/** Whether an update statement reads the variable back: `++`, `--`, a compound assignment, or its name twice. */
+function readsBack(line: string, name: string): boolean {
+  const n = name.replace(/\$/g, '\\$');
+  const mentions = line.match(new RegExp(`(?<![\\w$.])${n}(?![\\w$])`, 'g'))?.length ?? 0;
+  const steps = new RegExp(`(?<![\\w$.])${n}(?:\\s*\\[[^\\]]*\\])?\\s*(?:\\+\\+|--|(?:[-+*/%&|^]|\\*\\*|<<|>>>?|&&|\\|\\||\\?\\?)=)|(?:\\+\\+|--)\\s*${n}(?![\\w$])`);
+  return mentions >= 2 || steps.test(line);
 }
 
 /**

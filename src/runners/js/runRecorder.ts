@@ -12,6 +12,7 @@ import { lostClassNote } from './failures';
 import { describeResult } from './resultDigest';
 import type { ModuleBinding } from './moduleBindings';
 import type { ModuleValuesReport } from './moduleValues';
+import { isContainer } from '../../core/warnings';
 
 export interface RunSettings {
   run: number;
@@ -176,13 +177,15 @@ export class RunRecorder {
       });
       if (!mine.some((copy) => copy.change !== 0)) continue;
       const changes = mine.map((copy) => copy.change);
-      const { name, location, updateSite, updateCode } = binding;
+      const { name, location, updateSite, updateCode, storesOnly } = binding;
       const pool = this.settings.strategy !== 'sequential';
+      const kind = mine[0].kind;
       values.push({
         name,
-        kind: mine[0].kind,
+        kind,
         location,
         ...(updateSite && { updateSite, updateCode }),
+        ...(storesOnly && isContainer(kind) && { storesOnly }),
         // A pool's copy that changed most stands for the run: no copy saw more.
         change: pool ? changes.reduce((most, c) => (Math.abs(c) > Math.abs(most) ? c : most), 0) : changes.reduce((a, b) => a + b, 0),
         ...(pool && { copies: changes, ownCopies: true }),
