@@ -86,4 +86,7 @@ test('the line scan finds top-level variables, leaves functions out, and finds t
   // A memo cache only stores; a tally reads its item back (in the update's own statement).
   const stores = moduleBindings(['const cache = new Map();', 'const counts = {};', 'function f(n) {', '  if (!cache.has(n)) cache.set(n, n * n);', '  counts[n] = (counts[n] ?? 0) + 1;', '}'].join('\n'), '/z.js');
   assert.deepEqual(stores.map((b) => [b.name, !!b.storesOnly]), [['cache', true], ['counts', false]]);
+  // A SharedArrayBuffer made at module level is made again by every worker: its Atomics are updates too.
+  const atomics = moduleBindings(['const hits = new Int32Array(new SharedArrayBuffer(4));', 'export function f() {', '  Atomics.add(hits, 0, 1);', '}'].join('\n'), '/w.js');
+  assert.deepEqual(atomics.map((b) => [b.name, b.updateCode]), [['hits', 'Atomics.add(hits, 0, 1)']]);
 });

@@ -48,14 +48,14 @@ export function moduleBindings(source: string, file: string): ModuleBinding[] {
 /**
  * The first line from `from` on that updates `name` inside a function: an assignment to it or to
  * one of its items (`total += n`, `counts[k] = …`, `hits++`), or a call that adds to it
- * (`seen.push(x)`, `cache.set(k, v)`). An indented line, or else one that defines a function on one
- * line (a top-level `total = 0` is the module setting it up). Lines that are comments are passed
- * over; a string that happens to hold the same text is not told apart.
+ * (`seen.push(x)`, `cache.set(k, v)`, `Atomics.add(counts, i, 1)`). An indented line, or else one
+ * that defines a function on one line (a top-level `total = 0` is the module setting it up). Lines
+ * that are comments are passed over; a string that happens to hold the same text is not told apart.
  */
 function updateOf(lines: string[], name: string, from: number): { line: number; code: string; statement: string } | undefined {
   const n = name.replace(/\$/g, '\\$');
   const updates = new RegExp(
-    `(?<![\\w$.])(?:${n}(?:\\s*\\[[^\\]]*\\]|\\.[A-Za-z_$][\\w$]*)*\\s*(?:[-+*/%&|^]|\\*\\*|<<|>>>?|&&|\\|\\||\\?\\?)?=(?!=)|${n}(?:\\s*\\[[^\\]]*\\])?\\s*(?:\\+\\+|--)|(?:\\+\\+|--)\\s*${n}\\b|${n}\\.(?:push|unshift|splice|add|set|delete|clear|pop|shift|fill)\\s*\\()`,
+    `(?<![\\w$.])(?:${n}(?:\\s*\\[[^\\]]*\\]|\\.[A-Za-z_$][\\w$]*)*\\s*(?:[-+*/%&|^]|\\*\\*|<<|>>>?|&&|\\|\\||\\?\\?)?=(?!=)|${n}(?:\\s*\\[[^\\]]*\\])?\\s*(?:\\+\\+|--)|(?:\\+\\+|--)\\s*${n}\\b|${n}\\.(?:push|unshift|splice|add|set|delete|clear|pop|shift|fill)\\s*\\(|Atomics\\.(?:add|sub|and|or|xor|store|exchange|compareExchange)\\s*\\(\\s*${n}\\b)`,
   );
   const inFunction = [(line: string) => /^\s/.test(line), (line: string) => /\bfunction\b|=>/.test(line)];
   for (const where of inFunction) {
