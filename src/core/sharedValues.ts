@@ -32,6 +32,17 @@ function returnsNothing(runs: Run[]): boolean {
   return !!sequential && sequential.tasks.every((t) => t.digest === 'N:None' || t.digest === 'u:undefined');
 }
 
+/**
+ * JS: whether the calls' updates were spread over the workers' copies, adding up to the sequential
+ * run's change: a value the calls build up. One each call sets afresh (`last = 0; last += x`) is
+ * scratch space, whose copies add up to no such thing: a copy per worker takes nothing from it.
+ */
+function splitOverCopies(value: SharedValueChange, expected: number): boolean {
+  if (!value.copies) return true;
+  const sum = value.copies.reduce((a, b) => a + b, 0);
+  return Math.abs(sum - expected) <= 1e-9 * Math.abs(expected);
+}
+
 export function sharedValueWarnings(runs: Run[]): Warning[] {
   const reference = referenceChanges(runs);
   const outputKept = returnsNothing(runs);
@@ -52,7 +63,7 @@ export function sharedValueWarnings(runs: Run[]): Warning[] {
       // reads it back (`counts[w] += 1`); one only stored into beside the values the calls return
       // is a memo cache or a log, which the workers' copies lose nothing of.
       const differs = value.ownCopies
-        ? value.change !== expected && (outputKept || !isContainer(value.kind) || !value.storesOnly)
+        ? value.change !== expected && (outputKept || !isContainer(value.kind) || !value.storesOnly) && splitOverCopies(value, expected)
         : !value.storesOnly && lost > 1e-9 * Math.abs(expected);
       if (!differs) continue;
       if (!value.ownCopies) value.lost = Number(lost.toPrecision(12));

@@ -528,16 +528,38 @@ test('lock orders go by the code\'s lock names: two worker processes\' copies of
   );
 });
 
-test('a list of your own that a process pool\'s workers each changed: warned of only where the calls return nothing (their output is in it)', () => {
-  const list = (change: number, ownCopies = false): SharedValueChange => ({ name: 'results', kind: 'list', change, ...(ownCopies ? { ownCopies } : {}) });
-  const runsReturning = (digest: string) => {
-    const sequential = makeRun('sequential', 1, 20, [[0, 0, 10], [0, 10, 20]], { sharedValues: [list(2)] });
-    const processes = makeRun('processes', 2, 20, [[0, 0, 10], [1, 0, 10]], { sharedValues: [list(0, true)] });
+test('a list of your own that a process pool\'s workers each changed: warned of where the calls return nothing (their output is in it) or it is a tally', () => {
+  // As the harness tells them: `results.append(x)` only stores; `results[i] += 1` reads it back.
+  const list = (change: number, storesOnly: boolean, ownCopies = false): SharedValueChange => ({
+    name: 'results',
+    kind: 'list',
+    change,
+    ...(storesOnly ? { storesOnly } : {}),
+    ...(ownCopies ? { ownCopies } : {}),
+  });
+  const runsReturning = (digest: string, storesOnly = true) => {
+    const sequential = makeRun('sequential', 1, 20, [[0, 0, 10], [0, 10, 20]], { sharedValues: [list(2, storesOnly)] });
+    const processes = makeRun('processes', 2, 20, [[0, 0, 10], [1, 0, 10]], { sharedValues: [list(0, storesOnly, true)] });
     for (const r of [sequential, processes]) for (const t of r.tasks) t.digest = digest;
     return [sequential, processes];
   };
   const kept = sharedValueWarnings(runsReturning('N:None'));
   assert.deepEqual(kept.map((w) => [w.kind, w.strategy, w.shared]), [['divergence', 'processes', 'results']]);
   assert.match(kept[0].message, /where the sequential run changed its length by 2/);
-  assert.deepEqual(sharedValueWarnings(runsReturning('i:4')), [], 'a memo cache: the calls return their values');
+  assert.deepEqual(sharedValueWarnings(runsReturning('u:undefined')).length, 1, 'JS calls that return nothing');
+  assert.deepEqual(sharedValueWarnings(runsReturning('i:4')), [], 'a memo cache or a log: the calls return their values');
+  assert.deepEqual(sharedValueWarnings(runsReturning('i:4', false)).length, 1, 'a tally beside the values the calls return');
+});
+
+test('a JS module variable each pool worker had a copy of: warned of where the copies add up to the sequential change, not for scratch space', () => {
+  const total = (change: number, copies?: number[]): SharedValueChange => ({ name: 'total', kind: 'global', change, ...(copies ? { copies, ownCopies: true } : {}) });
+  const runs = (copies: number[]) => [
+    makeRun('sequential', 1, 20, [[0, 0, 10], [0, 10, 20]], { sharedValues: [total(10)] }),
+    makeRun('threads', 2, 20, [[0, 0, 10], [1, 0, 10]], { sharedValues: [total(Math.max(...copies), copies)] }),
+  ];
+  const split = sharedValueWarnings(runs([6, 4]));
+  assert.deepEqual(split.map((w) => [w.kind, w.strategy, w.shared]), [['divergence', 'threads', 'total']]);
+  assert.match(split[0].message, /changed by 6 and 4 in the 2 copies, where the sequential run's one copy changed by 10/);
+  assert.deepEqual(sharedValueWarnings(runs([6, 7])), [], 'each call sets it afresh: scratch space');
+  assert.deepEqual(sharedValueWarnings(runs([10, 0])), [], 'one worker ran every call');
 });

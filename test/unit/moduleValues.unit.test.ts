@@ -44,7 +44,7 @@ test('module variables a function updates: each pool worker has a copy, none saw
   assert.match(report.verdict, /total, seen, histogram and byParity are not shared between the workers of threads or processes/);
 });
 
-test('a memo cache that also returns its values gets no warning, a tally beside them does, and a function that keeps nothing has no values', async () => {
+test('a memo cache that also returns its values gets no warning, nor does scratch space set afresh by each call; a tally beside the values does, and a function that keeps nothing has no values', async () => {
   const memo = await profile('moduleValues.ts', 'memo', INPUTS, { strategies: ['sequential', 'threads'] });
   assert.ok(memo.runs.every((r) => valueOf(r, 'cache')), JSON.stringify(memo.runs.map((r) => r.sharedValues)));
   assert.equal(valueOf(memo.runs.find((r) => r.strategy === 'threads'), 'cache')?.copies?.length, 2);
@@ -52,6 +52,10 @@ test('a memo cache that also returns its values gets no warning, a tally beside 
   // A tally (its update reads it back) is the calls' output even beside the values they return.
   const parity = await profile('moduleValues.ts', 'countParity', INPUTS, { strategies: ['sequential', 'threads'] });
   assert.ok(parity.warnings.some((w) => w.kind === 'divergence' && w.shared === 'byParity'), JSON.stringify(parity.warnings));
+  // Scratch space each call sets afresh: its copies do not add up to the sequential run's change.
+  const scratch = await profile('moduleValues.ts', 'scratch', INPUTS, { strategies: ['sequential', 'threads'] });
+  assert.ok(scratch.runs.every((r) => valueOf(r, 'last')), JSON.stringify(scratch.runs.map((r) => r.sharedValues)));
+  assert.deepEqual(scratch.warnings.filter((w) => w.shared !== undefined), []);
   const counted = await profile('moduleValues.ts', 'counted', '[1, 2, 3, 4]', { strategies: ['sequential', 'threads', 'processes'] });
   assert.ok(counted.runs.every((r) => r.sharedValues === undefined), JSON.stringify(counted.runs.map((r) => r.sharedValues)));
   assert.ok(counted.runs.every((r) => r.counter.observed === 4));
