@@ -88,8 +88,11 @@ test('the line scan finds top-level variables, leaves functions out, and finds t
   const oneLine = moduleBindings(['var calls = 0;', 'calls = 1;', 'exports.work = function (n) { calls++; };'].join('\n'), '/y.cjs');
   assert.deepEqual(oneLine.map((b) => [b.name, b.updateSite?.line]), [['calls', 3]]);
   // A memo cache only stores; a tally reads its item back (in the update's own statement).
-  const stores = moduleBindings(['const cache = new Map();', 'const counts = {};', 'function f(n) {', '  if (!cache.has(n)) cache.set(n, n * n);', '  counts[n] = (counts[n] ?? 0) + 1;', '}'].join('\n'), '/z.js');
-  assert.deepEqual(stores.map((b) => [b.name, !!b.storesOnly]), [['cache', true], ['counts', false]]);
+  const stores = moduleBindings(
+    ['const cache = new Map();', 'const counts = {};', 'const memo = {};', 'function f(n) {', '  if (!cache.has(n)) cache.set(n, n * n);', '  counts[n] = (counts[n] ?? 0) + 1;', '  memo[n] ??= n * n;', '}'].join('\n'),
+    '/z.js',
+  );
+  assert.deepEqual(stores.map((b) => [b.name, !!b.storesOnly]), [['cache', true], ['counts', false], ['memo', true]]);
   // A SharedArrayBuffer made at module level is made again by every worker: its Atomics are updates too.
   const atomics = moduleBindings(['const hits = new Int32Array(new SharedArrayBuffer(4));', 'export function f() {', '  Atomics.add(hits, 0, 1);', '}'].join('\n'), '/w.js');
   assert.deepEqual(atomics.map((b) => [b.name, b.updateCode]), [['hits', 'Atomics.add(hits, 0, 1)']]);

@@ -72,11 +72,12 @@ function updateOf(lines: string[], name: string, from: number): { line: number; 
   return undefined;
 }
 
-/** Whether an update statement reads the variable back: `++`, `--`, a compound assignment, or its name twice. */
+/** Whether an update statement reads the variable back: `++`, `--`, an arithmetic compound assignment, or its name twice. */
 function readsBack(line: string, name: string): boolean {
   const n = name.replace(/\$/g, '\\$');
   const mentions = line.match(new RegExp(`(?<![\\w$.])${n}(?![\\w$])`, 'g'))?.length ?? 0;
-  const steps = new RegExp(`(?<![\\w$.])${n}(?:\\s*\\[[^\\]]*\\])?\\s*(?:\\+\\+|--|(?:[-+*/%&|^]|\\*\\*|<<|>>>?|&&|\\|\\||\\?\\?)=)|(?:\\+\\+|--)\\s*${n}(?![\\w$])`);
+  // Not `??=`, `||=` or `&&=`: those store only where nothing is there yet, as a memo cache does.
+  const steps = new RegExp(`(?<![\\w$.])${n}(?:\\s*\\[[^\\]]*\\])?\\s*(?:\\+\\+|--|(?:[-+*/%&|^]|\\*\\*|<<|>>>?)=)|(?:\\+\\+|--)\\s*${n}(?![\\w$])`);
   return mentions >= 2 || steps.test(line);
 }
 
