@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { profile, fixture } from './engineKit';
-import { moduleBindings } from '../../src/runners/js/moduleBindings';
+import { moduleBindings, nameUniquely } from '../../src/runners/js/moduleBindings';
 import type { Run } from '../../src/core/model';
 
 // Calls of several ms each: the second worker starts tens of ms after the first, and must get some.
@@ -22,9 +22,11 @@ test('module variables a function updates: each pool worker has a copy, none saw
   assert.deepEqual([valueOf(sequential, 'byParity')?.kind, valueOf(sequential, 'byParity')?.change], ['dict', 24]);
   assert.ok((valueOf(sequential, 'total')?.change ?? 0) > 0);
   assert.equal(valueOf(sequential, 'LIMITS'), undefined, 'a value no call changed is not reported');
+  // A variable of a local module the target imports, in its own file.
+  assert.deepEqual([valueOf(sequential, 'log')?.change, valueOf(sequential, 'log')?.updateSite], [24, { file: fixture('moduleValuesLog.ts'), line: 5 }]);
   for (const strategy of ['threads', 'processes'] as const) {
     const run = report.runs.find((r) => r.strategy === strategy);
-    for (const name of ['total', 'seen', 'histogram', 'byParity']) {
+    for (const name of ['total', 'seen', 'histogram', 'byParity', 'log']) {
       const value = valueOf(run, name);
       const expected = valueOf(sequential, name)!.change;
       assert.ok(value?.ownCopies && value.copies, `${strategy}: ${name} ${JSON.stringify(value)}`);
@@ -37,11 +39,11 @@ test('module variables a function updates: each pool worker has a copy, none saw
       assert.match(warning.message, /loads its own copy of the module/);
     }
     const seenWarning = report.warnings.find((w) => w.strategy === strategy && w.shared === 'seen')!;
-    assert.equal(seenWarning.location?.line, 21);
+    assert.equal(seenWarning.location?.line, 22);
     assert.match(seenWarning.message, /`seen\.push\(n\)`/);
-    assert.equal(report.warnings.find((w) => w.strategy === strategy && w.shared === 'total')?.location?.line, 20);
+    assert.equal(report.warnings.find((w) => w.strategy === strategy && w.shared === 'total')?.location?.line, 21);
   }
-  assert.match(report.verdict, /total, seen, histogram and byParity are not shared between the workers of threads or processes/);
+  assert.match(report.verdict, /total, seen, histogram, byParity and log are not shared between the workers of threads or processes/);
 });
 
 test('a memo cache that also returns its values gets no warning, nor does scratch space set afresh by each call; a tally beside the values does, and a function that keeps nothing has no values', async () => {
@@ -59,6 +61,12 @@ test('a memo cache that also returns its values gets no warning, nor does scratc
   const counted = await profile('moduleValues.ts', 'counted', '[1, 2, 3, 4]', { strategies: ['sequential', 'threads', 'processes'] });
   assert.ok(counted.runs.every((r) => r.sharedValues === undefined), JSON.stringify(counted.runs.map((r) => r.sharedValues)));
   assert.ok(counted.runs.every((r) => r.counter.observed === 4));
+});
+
+test('variables of two modules with one name are told apart by their files', () => {
+  const [a, b, c] = nameUniquely([...moduleBindings('let total = 0;', '/p/a.ts'), ...moduleBindings('let total = 0;\nlet other = 1;', '/p/lib/b.ts')]);
+  assert.deepEqual([a.name, b.name, c.name], ['a.ts:total', 'b.ts:total', 'other']);
+  assert.notEqual(a.key, b.key);
 });
 
 test('the line scan finds top-level variables, leaves functions out, and finds the first update', () => {

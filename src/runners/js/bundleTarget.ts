@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { scanFunctions } from '../../core/functionScanner';
 import { HOOKS_KEY } from './loadBundle';
-import { bindingsHook, moduleBindings, type ModuleBinding } from './moduleBindings';
+import { bindingsHook, moduleBindings, nameUniquely, type ModuleBinding } from './moduleBindings';
 import type { Language } from '../../core/model';
 
 export class BadInput extends Error {}
@@ -21,7 +21,7 @@ const LOADERS: Record<string, esbuild.Loader> = {
 
 /**
  * Writes `<scratchDir>/target.cjs` — or `target.mjs` when the module uses top-level await — with
- * its source map, and returns its path with the module-level variables its hook exposes.
+ * its source map, and returns its path with the variables of the user's modules that it exposes.
  */
 export async function bundleTarget(file: string, name: string, inputs: string, scratchDir: string): Promise<{ bundle: string; bindings: ModuleBinding[] }> {
   const loader = LOADERS[path.extname(file)];
@@ -48,9 +48,11 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
       : memberAccess(name);
   // One line, after the user's code, so its line numbers stay as they are. The inputs are an async
   // function's value, so the expression may `await` (e.g. `await loadInputs()`).
-  const bindings = moduleBindings(source, file);
-  const hook = `\n;globalThis[${JSON.stringify(HOOKS_KEY)}] = { target: () => ${access}, values: ${bindingsHook(bindings)}, inputs: async () => (${inputs}\n) };\n`;
+  const hook = `\n;globalThis[${JSON.stringify(HOOKS_KEY)}] = { target: () => ${access}, inputs: async () => (${inputs}\n) };\n`;
   const runtimeFile = path.join(__dirname, 'runtime.js');
+  // The variables of the user's own modules, the target's first (moduleBindings.ts): not those of
+  // packages, nor of our runtime.
+  const bindingsOf = new Map<string, ModuleBinding[]>([[path.resolve(file), []]]);
   const fileUrl = JSON.stringify(pathToFileURL(file).href);
   const options: esbuild.BuildOptions = {
     entryPoints: [file],
@@ -79,9 +81,15 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
             const resolved = await build.resolve(args.path, { resolveDir, importer, kind, pluginData: { native: true } });
             return resolved.errors.length === 0 && resolved.path.endsWith('.node') ? { path: resolved.path, external: true } : undefined;
           });
-          // Every module is read once, here: the target with its hook, any one as it is.
+          // Every module is read once, here: the target with its hook, the user's own with a
+          // reader of their variables, a package's as it is.
           build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
-            const contents = path.resolve(args.path) === path.resolve(file) ? source + hook : await fs.promises.readFile(args.path, 'utf8');
+            const isTarget = path.resolve(args.path) === path.resolve(file);
+            const text = isTarget ? source : await fs.promises.readFile(args.path, 'utf8');
+            const own = !/[\\/]node_modules[\\/]/.test(args.path) && path.resolve(args.path) !== runtimeFile;
+            const found = own ? moduleBindings(text, isTarget ? file : args.path) : [];
+            if (own) bindingsOf.set(path.resolve(args.path), found);
+            const contents = text + bindingsHook(found) + (isTarget ? hook : '');
             const ownLoader = LOADERS[path.extname(args.path)] ?? 'js';
             const located = await withOwnLocation(contents, args.path, ownLoader);
             const resolveDir = path.dirname(args.path);
@@ -98,7 +106,7 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
     // where the user's file would, not beside the bundle in the scratch folder.
     const banner = `module.paths.unshift(...${JSON.stringify(nodeModulesAbove(path.dirname(file)))});`;
     await esbuild.build({ ...options, format: 'cjs', outfile: cjs, banner: { js: banner } });
-    return { bundle: cjs, bindings };
+    return { bundle: cjs, bindings: nameUniquely([...bindingsOf.values()].flat()) };
   } catch (error) {
     if (!(error as esbuild.BuildFailure).errors?.some((e) => /top-level await/i.test(e.text))) {
       throw new BadInput(describeBuildFailure(error, file));
@@ -116,7 +124,7 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
   } catch (error) {
     throw new BadInput(describeBuildFailure(error, file));
   }
-  return { bundle: outfile, bindings };
+  return { bundle: outfile, bindings: nameUniquely([...bindingsOf.values()].flat()) };
 }
 
 /** The node_modules folders Node searches for a package required from `dir`, nearest first. */

@@ -8,12 +8,12 @@ import { ModuleValues } from './moduleValues';
 
 /** The global the bundle's appended hook sets. */
 export const HOOKS_KEY = '__parallelProfilerHooks';
+/** The global where the user's modules put a reader for each of their variables (moduleBindings.ts). */
+export const VALUES_KEY = '__parallelProfilerValues';
 
 export interface TargetHooks {
   target(): unknown;
   inputs(): unknown;
-  /** The module's own variables by name (moduleBindings.ts). */
-  values?: Record<string, () => unknown>;
 }
 
 export async function loadBundle(bundle: string): Promise<TargetHooks> {
@@ -35,5 +35,6 @@ export async function loadTarget(
   const hooks = await loadBundle(bundle);
   const fn = hooks.target() as (...args: unknown[]) => unknown;
   const readyMs = sinceOrigin(originEpochMs);
-  return { fn, readyMs, loadMs: readyMs - loadStartMs, values: ModuleValues.watch(hooks.values) };
+  const values = (globalThis as Record<string, unknown>)[VALUES_KEY] as Record<string, () => unknown> | undefined;
+  return { fn, readyMs, loadMs: readyMs - loadStartMs, values: ModuleValues.watch(values) };
 }

@@ -1,14 +1,19 @@
 /**
- * The module-level variables of the target file that its calls might update (`let total = 0`,
- * `const seen = []`), found by a line scan as the function scanner finds functions: a declaration
+ * The module-level variables of the user's modules (the target file and the local modules it
+ * imports, not packages) that the calls might update (`let total = 0`, `const seen = []`), found by a line scan as the function scanner finds functions: a declaration
  * that starts in column 0. Every worker thread and process loads its own copy of the module, so
  * what a call adds to one is not seen by the others (moduleValues.ts measures it). Each name comes
  * with where it is declared and the first line that updates it, for the warnings to point at.
  */
+import * as path from 'node:path';
 import type { SourceLocation } from '../../core/model';
+import { VALUES_KEY } from './loadBundle';
 
 export interface ModuleBinding {
+  /** How the report names it: its own name, or with its file's where two modules use one name. */
   name: string;
+  /** What workers tell it by: its file and name. */
+  key: string;
   /** Where it is declared. */
   location: SourceLocation;
   /** The first line that updates it inside a function, and that line's code. */
@@ -21,7 +26,7 @@ export interface ModuleBinding {
   storesOnly?: boolean;
 }
 
-/** More than this many are not one lesson's counters but a module's data. */
+/** More than this many in one module are not one lesson's counters but the module's data. */
 export const MAX_BINDINGS = 20;
 
 const DECLARATION = /^(?:export\s+)?(?:let|var|const)\s+([A-Za-z_$][\w$]*)\s*(?::[^=;]*)?(?:=|;|$)/;
@@ -37,6 +42,7 @@ export function moduleBindings(source: string, file: string): ModuleBinding[] {
     const update = updateOf(lines, name, i + 1);
     found.push({
       name,
+      key: `${file}#${name}`,
       location: { file, line: i + 1 },
       ...(update && { updateSite: { file, line: update.line + 1 }, updateCode: update.code }),
       ...(update && !readsBack(update.statement, name) && { storesOnly: true }),
@@ -82,9 +88,25 @@ function readsBack(line: string, name: string): boolean {
 }
 
 /**
- * The part of the bundle's hook that reads the bindings from inside the module: one function per
- * name, which gives undefined for a name that turns out not to be a top-level binding.
+ * A line appended to a module of the user's, which gives the workers a reader for each of its
+ * variables from inside it (loadBundle.ts, VALUES_KEY): one function per variable, which gives
+ * undefined for a name that turns out not to be a top-level binding.
  */
 export function bindingsHook(bindings: ModuleBinding[]): string {
-  return `{ ${bindings.map(({ name }) => `${JSON.stringify(name)}: () => (typeof ${name} === "undefined" ? undefined : ${name})`).join(', ')} }`;
+  if (bindings.length === 0) return '';
+  const readers = bindings.map(({ key, location }) => {
+    const name = key.slice(location.file.length + 1);
+    return `${JSON.stringify(key)}: () => (typeof ${name} === "undefined" ? undefined : ${name})`;
+  });
+  return `\n;Object.assign((globalThis[${JSON.stringify(VALUES_KEY)}] ??= {}), { ${readers.join(', ')} });\n`;
+}
+
+/** Each variable's name in the report: the file's name with it where two modules use one name. */
+export function nameUniquely(bindings: ModuleBinding[]): ModuleBinding[] {
+  const uses = new Map<string, number>();
+  for (const { key, location } of bindings) {
+    const name = key.slice(location.file.length + 1);
+    uses.set(name, (uses.get(name) ?? 0) + 1);
+  }
+  return bindings.map((b) => (uses.get(b.name)! > 1 ? { ...b, name: `${path.basename(b.location.file)}:${b.name}` } : b));
 }

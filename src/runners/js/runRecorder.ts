@@ -172,7 +172,7 @@ export class RunRecorder {
     const values: SharedValueChange[] = [];
     for (const binding of this.settings.bindings) {
       const mine = this.copies.flatMap((copy) => {
-        const at = copy.names.indexOf(binding.name);
+        const at = copy.names.indexOf(binding.key);
         return at < 0 ? [] : [{ kind: copy.kinds[at], change: copy.changes[at] }];
       });
       if (!mine.some((copy) => copy.change !== 0)) continue;
