@@ -61,7 +61,7 @@ export function analyze(
     }
   }
 
-  warnings.push(...sharedValueWarnings(runs));
+  warnings.push(...sharedValueWarnings(runs, target.language));
   // Random numbers differ from run to run by design: divergence then says so, at the draw.
   const randomSite = lineOf(target, source, target.language === 'python' ? RANDOM_PY : RANDOM_JS);
   warnings.push(...divergences(runs, randomSite ?? definition, randomSite !== undefined));

@@ -6,7 +6,7 @@
  * that saw only its own calls) is each worker updating a copy of its own. Sets `lost` on the runs'
  * values, for the table's lost-updates column.
  */
-import type { Run, SharedValueChange, Warning } from './model';
+import type { Language, Run, SharedValueChange, Warning } from './model';
 import { Warnings, isContainer } from './warnings';
 
 /** How the sequential run changed each value, where every call of it succeeded. */
@@ -33,9 +33,10 @@ function returnsNothing(runs: Run[]): boolean {
 }
 
 /**
- * JS: whether the calls' updates were spread over the workers' copies, adding up to the sequential
- * run's change: a value the calls build up. One each call sets afresh (`last = 0; last += x`) is
- * scratch space, whose copies add up to no such thing: a copy per worker takes nothing from it.
+ * Where the workers told their own copies (JS pools, Python process pools): whether the calls'
+ * updates were spread over them, adding up to the sequential run's change, as for a value the calls
+ * build up. One each call sets afresh (`last = 0; last += x`) is scratch space, whose copies add up
+ * to no such thing: a copy per worker takes nothing from it.
  */
 function splitOverCopies(value: SharedValueChange, expected: number): boolean {
   if (!value.copies) return true;
@@ -43,7 +44,7 @@ function splitOverCopies(value: SharedValueChange, expected: number): boolean {
   return Math.abs(sum - expected) <= 1e-9 * Math.abs(expected);
 }
 
-export function sharedValueWarnings(runs: Run[]): Warning[] {
+export function sharedValueWarnings(runs: Run[], language: Language = 'python'): Warning[] {
   const reference = referenceChanges(runs);
   const outputKept = returnsNothing(runs);
   // Per strategy and value: in how many runs it differed, of how many, and the run that lost most.
@@ -74,7 +75,7 @@ export function sharedValueWarnings(runs: Run[]): Warning[] {
   return [...tally.values()].flatMap(({ expected, runs, of, worst }) => {
     if (!worst) return [];
     const { run, value } = worst;
-    const warning = value.ownCopies ? Warnings.ownCopies(run.strategy, value, expected) : Warnings.lostSharedUpdates(run.strategy, value, expected);
+    const warning = value.ownCopies ? Warnings.ownCopies(run.strategy, value, expected, language) : Warnings.lostSharedUpdates(run.strategy, value, expected);
     if (of > 1) warning.seenIn = { repeats: runs, of };
     return [warning];
   });

@@ -189,10 +189,11 @@ export const Warnings = {
     };
   },
   /** A process pool's workers each updated a copy of the user's shared number (sharedValues.ts). */
-  ownCopies(strategy: StrategyName, value: SharedValueChange, expected: number): Warning {
-    if (value.copies) return Warnings.ownModuleCopies(strategy, value, expected);
+  ownCopies(strategy: StrategyName, value: SharedValueChange, expected: number, language: Language = 'python'): Warning {
+    if (language !== 'python') return Warnings.ownModuleCopies(strategy, value, expected);
     const { name } = value;
-    const changed = value.change === 0 ? 'did not change in this run' : `changed by ${amountText(value.change)} in this run`;
+    const copies = value.copies?.length ? ` (the workers' own copies: ${value.copies.map(amountText).join(' and ')})` : '';
+    const changed = (value.change === 0 ? 'did not change in this run' : `changed by ${amountText(value.change)} in this run`) + copies;
     const subject = value.kind === 'array' ? `the sum of ${name}'s items` : name;
     const gather = "return each call's part and add them up afterwards";
     const [why, fix] = isContainer(value.kind)

@@ -557,9 +557,9 @@ test('a JS module variable each pool worker had a copy of: warned of where the c
     makeRun('sequential', 1, 20, [[0, 0, 10], [0, 10, 20]], { sharedValues: [total(10)] }),
     makeRun('threads', 2, 20, [[0, 0, 10], [1, 0, 10]], { sharedValues: [total(Math.max(...copies), copies)] }),
   ];
-  const split = sharedValueWarnings(runs([6, 4]));
+  const split = sharedValueWarnings(runs([6, 4]), 'javascript');
   assert.deepEqual(split.map((w) => [w.kind, w.strategy, w.shared]), [['divergence', 'threads', 'total']]);
   assert.match(split[0].message, /changed by 6 and 4 in the 2 copies, where the sequential run's one copy changed by 10/);
-  assert.deepEqual(sharedValueWarnings(runs([6, 7])), [], 'each call sets it afresh: scratch space');
-  assert.deepEqual(sharedValueWarnings(runs([10, 0])), [], 'one worker ran every call');
+  assert.deepEqual(sharedValueWarnings(runs([6, 7]), 'javascript'), [], 'each call sets it afresh: scratch space');
+  assert.deepEqual(sharedValueWarnings(runs([10, 0]), 'javascript'), [], 'one worker ran every call');
 });

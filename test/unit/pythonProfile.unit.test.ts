@@ -170,17 +170,24 @@ test('a Value of your own, updated without its lock: lost updates measured again
 test('a global counter, and a Value the spawned workers make afresh: each process pool worker updates its own copy', async () => {
   const global = await profile('sharedValues.py', 'counted', 'range(8)', { strategies: ['sequential', 'processes'], startMethod: 'fork' });
   const copies = global.warnings.find((w) => w.kind === 'divergence' && w.shared === 'calls');
-  assert.match(copies?.message ?? '', /processes: calls did not change in this run, where the sequential run changed it by 8 — a global lives in each process's own memory/);
+  assert.match(copies?.message ?? '', /processes: calls did not change in this run \(the workers' own copies: \d+ and \d+\), where the sequential run changed it by 8 — a global lives in each process's own memory/);
   assert.match(global.verdict, /calls is not shared between the workers of processes/);
+  // Each worker told its own copy as it left: between them, every call's update.
+  const calls = runOf(global, 'processes').sharedValues?.find((v) => v.name === 'calls');
+  assert.deepEqual([calls?.change, calls?.copies?.length, calls?.copies?.reduce((a, b) => a + b, 0)], [0, 2, 8]);
+  // A global each call sets afresh is scratch space: a copy per worker takes nothing from it.
+  const scratch = await profile('sharedValues.py', 'scratch', 'range(8)', { strategies: ['sequential', 'processes'], startMethod: 'fork' });
+  assert.ok(runOf(scratch, 'processes').sharedValues?.find((v) => v.name === 'last')?.copies, JSON.stringify(runOf(scratch, 'processes').sharedValues));
+  assert.ok(!scratch.warnings.some((w) => w.shared === 'last'), scratch.warnings.map((w) => w.message).join('\n'));
 
   // A list that collects what the calls produce, and they return nothing: the workers' copies are lost.
   const collected = await profile('sharedValues.py', 'collect', 'range(6)', { strategies: ['sequential', 'processes'], startMethod: 'fork' });
-  assert.match(collected.warnings.find((w) => w.shared === 'collected')?.message ?? '', /collected did not change in this run, where the sequential run changed its length by 6 — a module-level list lives in each process's own memory/);
+  assert.match(collected.warnings.find((w) => w.shared === 'collected')?.message ?? '', /collected did not change in this run \(the workers' own copies: \d+ and \d+\), where the sequential run changed its length by 6 — a module-level list lives in each process's own memory/);
   assert.match(collected.verdict, /collected is not shared between the workers of processes/);
   // A Counter: one of the dict's kin, put back before each run and measured by the sum of its values.
   const words = await profile('sharedValues.py', 'count_words', "['a b a'] * 4", { strategies: ['sequential', 'threads', 'processes'], startMethod: 'fork' });
   assert.deepEqual(words.runs.map((r) => r.sharedValues?.find((v) => v.name === 'word_counts')?.change), [12, 12, 0]);
-  assert.match(words.warnings.find((w) => w.shared === 'word_counts')?.message ?? '', /^processes: word_counts did not change in this run, where the sequential run changed the sum of its values by 12/);
+  assert.match(words.warnings.find((w) => w.shared === 'word_counts')?.message ?? '', /^processes: word_counts did not change in this run \(the workers' own copies: \d+ and \d+\), where the sequential run changed the sum of its values by 12/);
   // The same tally beside the values the calls return: still the calls' output, lost with the copies.
   const tallied = await profile('sharedValues.py', 'count_and_measure', "['a b a'] * 4", { strategies: ['sequential', 'processes'], startMethod: 'fork' });
   assert.match(tallied.warnings.find((w) => w.shared === 'word_counts')?.message ?? '', /^processes: word_counts did not change in this run/);
@@ -190,7 +197,7 @@ test('a global counter, and a Value the spawned workers make afresh: each proces
 
   const spawned = await profile('sharedValues.py', 'racy', '[1_000] * 4', { strategies: ['sequential', 'processes'], startMethod: 'spawn' });
   const own = spawned.warnings.find((w) => w.kind === 'divergence' && w.shared === 'hits');
-  assert.match(own?.message ?? '', /hits did not change in this run, .*made its own hits as it imported sharedValues\.py/);
+  assert.match(own?.message ?? '', /hits did not change in this run \(the workers' own copies: .*\), .*made its own hits as it imported sharedValues\.py/);
   assert.ok(!spawned.warnings.some((w) => w.kind === 'race'));
 });
 

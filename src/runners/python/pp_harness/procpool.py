@@ -35,6 +35,8 @@ class _Worker:
         self.cpu_ms = 0.0
         self.children_ms = 0.0  # CPU of the processes its calls started (procworker.py)
         self.bye = None
+        #: What it told of its own copies of the user's values as it left (sharedvalues.CopyWatch).
+        self.copies = None
         self.main_ident = None
         self.stack_file = None
         self.memory_base = None  # its resident memory when it became ready, MB
@@ -90,7 +92,8 @@ class ProcessRun:
         self._loop()
         self._shutdown()
         em.emit(dict({"type": "counter", "run": self.run, "expected": self.expected,
-                      "observed": self.shared.counter.value}, **p.shared_values.event(p.mp.get_start_method())))
+                      "observed": self.shared.counter.value},
+                     **p.shared_values.event(p.mp.get_start_method(), [w.copies for w in self.lanes if w.copies is not None])))
         # Its semaphores are unlinked as it goes: the harness leaves with os._exit, which runs no
         # finalizer, and under spawn or forkserver the resource tracker then warned of 34 leaked.
         self.shared = None
@@ -113,7 +116,8 @@ class ProcessRun:
         ctl_r, ctl_w = p.mp.Pipe(duplex=False)
         w.stack_file = os.path.join(p.scratch_dir, "stack-%d-%d.txt" % (self.run, w.lane))
         config = {"origin_ns": self.em.origin_ns, "file": p.file, "spread": p.spread,
-                  "stack_file": w.stack_file, "forked": p.mp.get_start_method() == "fork"}
+                  "stack_file": w.stack_file, "forked": p.mp.get_start_method() == "fork",
+                  "copies": p.shared_values.copy_spec(p.mp.get_start_method())}
         w.spawn_ms = self.em.now()
         w.proc = p.mp.Process(target=worker_main, name="pp-worker-%d" % w.lane,
                               args=(child_conn, ctl_r, config, self.shared, p.fn_bytes))
@@ -185,6 +189,7 @@ class ProcessRun:
             w.bye = m[1]
             w.cpu_ms = m[2]
             w.children_ms = m[3]
+            w.copies = m[4]
         elif kind == "failed":
             # A fresh process cannot import the module (e.g. it relies on state only the parent
             # has): no worker will do better, so the remaining tasks fail with the reason.

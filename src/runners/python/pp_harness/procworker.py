@@ -86,6 +86,11 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
     state = {"task": None}
     threading.Thread(target=_control, args=(ctl, send, state, parent_pid),
                      name="pp-control", daemon=True).start()
+    # Its own copies of the user's values that the workers do not share, measured from here.
+    copies = None
+    if config.get("copies"):
+        from .sharedvalues import CopyWatch
+        copies = CopyWatch(config["copies"])
     cpu_start = time.process_time()
     children_start = tasks.children_cpu_ms()
     from . import nativestacks
@@ -133,5 +138,5 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
         send(("end", index, start_ms, end_ms, status, fields, round(cpu_ms, 3), ser * 1000,
               backend.tally - tally0, result_bytes))
     send(("bye", now(), round((time.process_time() - cpu_start) * 1000, 3),
-          round(tasks.children_cpu_ms() - children_start, 3)))
+          round(tasks.children_cpu_ms() - children_start, 3), copies.changes() if copies else None))
     conn.close()

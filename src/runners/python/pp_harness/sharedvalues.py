@@ -47,16 +47,8 @@ class _Tracked:
 
     def read(self):
         """The number now, read without the Value's lock: a killed worker may still hold it."""
-        if self.kind == "array":
-            return sum(_items(self.obj))
-        if self.kind == "value":
-            return self.obj.get_obj().value
-        if self.kind == "raw":
-            return self.obj.value
-        value = vars(self.module).get(self.name)
-        if self.kind in CONTAINERS:
-            return _measure(value) if _container_kind(value) == self.kind else None
-        return value if _number(value) else None
+        shared_object = self.kind in ("array", "value", "raw")
+        return _number_of(self.obj if shared_object else vars(self.module).get(self.name), self.kind)
 
     def restore(self):
         """Back to the value it had after the inputs were evaluated (a global's name is put back
@@ -67,6 +59,50 @@ class _Tracked:
             self.obj.get_obj().value = self.saved
         elif self.kind == "raw":
             self.obj.value = self.saved
+
+
+def _number_of(value, kind):
+    """The number a tracked value stands for (a Value's without its lock), or None where the name
+    no longer holds that kind of thing."""
+    if kind == "array":
+        return sum(_items(value))
+    if kind == "value":
+        return value.get_obj().value
+    if kind == "raw":
+        return value.value
+    if kind in CONTAINERS:
+        return _measure(value) if _container_kind(value) == kind else None
+    return value if _number(value) else None
+
+
+class CopyWatch:
+    """Inside a worker process: how much its calls changed its own copy of each value that the
+    workers do not share (`SharedValues.copy_spec`), told to the harness as the worker leaves."""
+
+    def __init__(self, spec):
+        import sys
+        self.watched = []
+        for index, module_name, name, kind in spec:
+            module = sys.modules.get(module_name)
+            start = self._read(module, name, kind)
+            if start is not None:
+                self.watched.append((index, module, name, kind, start))
+
+    @staticmethod
+    def _read(module, name, kind):
+        try:
+            return _number_of(vars(module).get(name), kind) if module is not None else None
+        except Exception:  # noqa: BLE001 - an odd object costs the lesson, not the worker
+            return None
+
+    def changes(self):
+        """(index, change) for each value still readable."""
+        out = []
+        for index, module, name, kind, start in self.watched:
+            now = self._read(module, name, kind)
+            if now is not None:
+                out.append((index, now - start))
+        return out
 
 
 def _subject(node):
@@ -211,12 +247,26 @@ class SharedValues:
         for tracked in self.tracked:
             tracked.restore()
 
-    def event(self, start_method=None):
+    @staticmethod
+    def _own_copies(t, start_method):
+        """Whether a process pool's workers each have a copy of it: always of a global or a
+        container, and of a Value or Array unless they were forked."""
+        in_process_memory = t.kind == "global" or t.kind in CONTAINERS
+        return start_method is not None and (in_process_memory or start_method != "fork")
+
+    def copy_spec(self, start_method):
+        """What a process pool's workers measure of their own copies (CopyWatch): (index, module,
+        name, kind) of each value they do not share."""
+        return [(i, t.module.__name__, t.name, t.kind) for i, t in enumerate(self.tracked)
+                if self._own_copies(t, start_method)]
+
+    def event(self, start_method=None, copies=()):
         """The `shared` field of a run's `counter` event: each one's change in the run that just
         ended. `start_method` is the process pool's: its workers update their own copies of a
-        global, and of a Value unless they were forked."""
+        global, and of a Value unless they were forked; `copies` is what each worker told of its
+        own (CopyWatch.changes)."""
         out = []
-        for t in self.tracked:
+        for i, t in enumerate(self.tracked):
             now = t.read()
             if now is None:
                 continue
@@ -229,8 +279,10 @@ class SharedValues:
                 change["updateSite"] = t.update
             if t.code:
                 change["updateCode"] = t.code
-            in_process_memory = t.kind == "global" or t.kind in CONTAINERS
-            if start_method is not None and (in_process_memory or start_method != "fork"):
+            if self._own_copies(t, start_method):
                 change["ownCopies"] = True
+                mine = [dict(told).get(i) for told in copies]
+                if any(c is not None for c in mine):
+                    change["copies"] = [c for c in mine if c is not None]
             out.append(change)
         return {"shared": out} if out else {}
