@@ -1,18 +1,21 @@
 /**
  * The module-level variables of the user's modules (the target file and the local modules it
- * imports, not packages) that the calls might update (`let total = 0`, `const seen = []`), found by a line scan as the function scanner finds functions: a declaration
- * that starts in column 0. Every worker thread and process loads its own copy of the module, so
- * what a call adds to one is not seen by the others (moduleValues.ts measures it). Each name comes
- * with where it is declared and the first line that updates it, for the warnings to point at.
+ * imports, not packages) that the calls might update (`let total = 0`, `const seen = []`), found
+ * by a line scan as the function scanner finds functions: a declaration that starts in column 0.
+ * Every worker thread and process loads its own copy of the module, so what a call adds to one is
+ * not seen by the others (moduleValues.ts measures it). Each comes with where it is declared and
+ * the first line that updates it, for the warnings to point at.
  */
 import * as path from 'node:path';
 import type { SourceLocation } from '../../core/model';
 import { VALUES_KEY } from './loadBundle';
 
 export interface ModuleBinding {
-  /** How the report names it: its own name, or with its file's where two modules use one name. */
+  /** The variable as the module names it. */
+  variable: string;
+  /** How the report names it: the variable, or with its file's name where two modules use one name. */
   name: string;
-  /** What workers tell it by: its file and name. */
+  /** What workers tell it by: its file and variable. */
   key: string;
   /** Where it is declared. */
   location: SourceLocation;
@@ -38,9 +41,10 @@ export function moduleBindings(source: string, file: string): ModuleBinding[] {
   for (let i = 0; i < lines.length && found.length < MAX_BINDINGS; i++) {
     const name = DECLARATION.exec(lines[i])?.[1];
     // A function held in a variable is a function to call, not a value the calls share.
-    if (!name || RESERVED.has(name) || found.some((b) => b.name === name) || /=\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*(?::[^=]+)?=>|[\w$]+\s*=>)/.test(lines[i])) continue;
+    if (!name || RESERVED.has(name) || found.some((b) => b.variable === name) || /=\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*(?::[^=]+)?=>|[\w$]+\s*=>)/.test(lines[i])) continue;
     const update = updateOf(lines, name, i + 1);
     found.push({
+      variable: name,
       name,
       key: `${file}#${name}`,
       location: { file, line: i + 1 },
@@ -94,19 +98,13 @@ function readsBack(line: string, name: string): boolean {
  */
 export function bindingsHook(bindings: ModuleBinding[]): string {
   if (bindings.length === 0) return '';
-  const readers = bindings.map(({ key, location }) => {
-    const name = key.slice(location.file.length + 1);
-    return `${JSON.stringify(key)}: () => (typeof ${name} === "undefined" ? undefined : ${name})`;
-  });
+  const readers = bindings.map(({ key, variable }) => `${JSON.stringify(key)}: () => (typeof ${variable} === "undefined" ? undefined : ${variable})`);
   return `\n;Object.assign((globalThis[${JSON.stringify(VALUES_KEY)}] ??= {}), { ${readers.join(', ')} });\n`;
 }
 
 /** Each variable's name in the report: the file's name with it where two modules use one name. */
 export function nameUniquely(bindings: ModuleBinding[]): ModuleBinding[] {
   const uses = new Map<string, number>();
-  for (const { key, location } of bindings) {
-    const name = key.slice(location.file.length + 1);
-    uses.set(name, (uses.get(name) ?? 0) + 1);
-  }
-  return bindings.map((b) => (uses.get(b.name)! > 1 ? { ...b, name: `${path.basename(b.location.file)}:${b.name}` } : b));
+  for (const { variable } of bindings) uses.set(variable, (uses.get(variable) ?? 0) + 1);
+  return bindings.map((b) => (uses.get(b.variable)! > 1 ? { ...b, name: `${path.basename(b.location.file)}:${b.variable}` } : b));
 }
