@@ -12,6 +12,7 @@ export type ModuleValueKind = 'global' | 'list' | 'set' | 'dict' | 'array';
 /** What a worker tells of its copy: the values it watched, and how much its calls changed each. */
 export interface ModuleValuesReport {
   pp: 'values';
+  /** Each value by its key: its file and variable (moduleBindings.ts). */
   names: string[];
   kinds: ModuleValueKind[];
   changes: number[];
