@@ -57,6 +57,17 @@ export class DeadlockDetector {
     return undefined;
   }
 
+  /**
+   * A cycle there now, trusted without a second sighting: for lock events read from the stacks of
+   * a run that has stalled for the whole hang timeout (Python's hot locks, lockwaits.py).
+   */
+  stalledCycle(): DeadlockMember[] | undefined {
+    const cycle = this.findCycle();
+    for (const member of cycle ?? []) this.forgetLane(member.lane);
+    this.suspected = '';
+    return cycle;
+  }
+
   private findCycle(): DeadlockMember[] | undefined {
     for (const start of this.waiting.keys()) {
       const path: number[] = [];

@@ -396,6 +396,15 @@ class RunGuard {
     this.pendingHang = undefined;
     const run = this.builder.run(event.run);
     if (!run) return;
+    // The runner may have told, just before the stacks, what the stuck workers hold and wait for
+    // (Python's locks put back unwrapped): a cycle among them is a deadlock, not a hang.
+    const cycle = this.detectors.get(event.run)?.stalledCycle();
+    if (cycle) {
+      this.builder.controllerWarnings.push(Warnings.deadlock(run.strategy, cycle));
+      this.send({ type: 'kill-tasks', run: event.run, tasks: cycle.map((m) => m.task), status: 'deadlocked', reason: 'deadlocked: stopped by the profiler' });
+      this.lastProgress = Date.now();
+      return;
+    }
     const seconds = this.hangTimeoutMs / 1000;
     const running = event.workers.filter((w) => w.task !== undefined).map((w) => `worker ${w.lane} on input #${w.task}`);
     // Nothing running (or no answer): a worker that replaces a stopped one may still be starting,

@@ -16,6 +16,7 @@ import parallel_profiler
 
 from . import memwatch
 from .loader import innermost_in
+from .lockwaits import own_lock_waits
 from . import task as tasks
 from .errors import TaskKilled
 from .threadbackend import TaskContext, ThreadBackend
@@ -325,6 +326,28 @@ class ThreadRun:
             if ctx is None or lane.abandoned:
                 continue
             frame = frames.get(lane.ident)
+            if frame is not None:
+                self._tell_own_lock_waits(ctx, frame)
             workers.append({"lane": lane.id, "task": ctx.task,
                             "stack": tasks.stack_text(frame) if frame is not None else None})
         self.em.emit({"type": "stacks", "run": self.run, "workers": workers})
+
+    def _tell_own_lock_waits(self, ctx, frame):
+        """Before a stalled run's stacks: what the thread holds and waits for among the user's
+        locks, read from its stack (lockwaits.py), as lock events, so that a deadlock of locks put
+        back unwrapped (hot) is found as one."""
+        names = {}
+        for name, wrapper in self.p.own_locks.items():
+            names[id(wrapper)] = names[id(wrapper._lock)] = name
+        if not names:
+            return
+        try:
+            held, waited = own_lock_waits(frame, names)
+        except Exception:  # noqa: BLE001 - a stack we cannot read leaves it a hang
+            return
+        if waited is None:
+            return
+        now = self.em.now()
+        for kind, (name, (file, line)) in [("acquire", h) for h in held] + [("request", waited)]:
+            self.em.emit({"type": "lock", "run": self.run, "lane": ctx.lane, "task": ctx.task,
+                          "lock": name, "kind": kind, "atMs": now, "site": {"file": file, "line": line}})

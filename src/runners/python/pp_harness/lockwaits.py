@@ -1,0 +1,115 @@
+"""What a stuck thread holds and waits for among the user's own locks, read from its stack.
+
+A lock taken a thousand times in a run is put back unwrapped (ownlocks.py, HOT_USES), so a later
+deadlock of it tells no lock events: two threads transferring thousands of times in opposite lock
+orders stop with nothing to say why. When the controller asks for the stacks of a stalled run, the
+`with` statements around each stuck thread's lines tell it instead: those it is inside it holds,
+the one it stands on it waits for. Told as lock events, they let the controller find the cycle as
+it finds any deadlock. Only simple lock expressions are read (`first`, `self.lock`,
+`accounts[name].lock`), without running any of the user's code."""
+import ast
+import linecache
+import os
+
+_trees = {}
+# The harness's own code: a thread waiting in it waits for a lock still wrapped, which told its
+# wait itself (ownlocks.py).
+_HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _tree(filename):
+    if filename not in _trees:
+        try:
+            _trees[filename] = ast.parse("".join(linecache.getlines(filename)), filename)
+        except (SyntaxError, ValueError):
+            _trees[filename] = None
+    return _trees[filename]
+
+
+def _value(node, frame):
+    """The object a plain expression names in `frame`, read without calling anything; raises
+    LookupError where it cannot."""
+    if isinstance(node, ast.Name):
+        for scope in (frame.f_locals, frame.f_globals):
+            if node.id in scope:
+                return scope[node.id]
+        raise LookupError(node.id)
+    if isinstance(node, ast.Attribute):
+        owner = _value(node.value, frame)
+        attributes = getattr(owner, "__dict__", None)
+        if not isinstance(attributes, dict) or node.attr not in attributes:
+            raise LookupError(node.attr)
+        return attributes[node.attr]
+    if isinstance(node, ast.Subscript):
+        container = _value(node.value, frame)
+        key = node.slice
+        if type(key).__name__ == "Index":  # Python 3.8 wraps it
+            key = key.value
+        key = key.value if isinstance(key, ast.Constant) else _value(key, frame)
+        if type(container) not in (dict, list, tuple):
+            raise LookupError("item")
+        return container[key]
+    raise LookupError(type(node).__name__)
+
+
+def _locks_of(with_node, frame, names):
+    """The user's locks a `with` statement takes, by name."""
+    found = []
+    for item in with_node.items:
+        try:
+            name = names.get(id(_value(item.context_expr, frame)))
+        except (LookupError, KeyError, IndexError, TypeError):
+            name = None
+        if name is not None:
+            found.append(name)
+    return found
+
+
+def _acquired_on(line, tree, frame, names):
+    """The user's lock an `x.acquire()` on `line` takes, if any."""
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and getattr(node, "lineno", None) == line
+                and isinstance(node.func, ast.Attribute) and node.func.attr == "acquire"):
+            try:
+                return names.get(id(_value(node.func.value, frame)))
+            except (LookupError, KeyError, IndexError, TypeError):
+                return None
+    return None
+
+
+def own_lock_waits(frame, names):
+    """(held, waited) of a thread stopped at `frame`: `held` the (name, (file, line)) of each of the
+    user's locks it is inside a `with` of, outermost first; `waited` the one its innermost frame
+    stands on, or None. `names`: id of each of the user's locks, as the lock itself, to its name."""
+    if frame is None or os.path.abspath(frame.f_code.co_filename).startswith(_HARNESS + os.sep):
+        return [], None
+    held = []
+    waited = None
+    innermost = True
+    while frame is not None:
+        filename, line = frame.f_code.co_filename, frame.f_lineno
+        tree = _tree(filename)
+        if tree is not None:
+            inside = []
+            for node in ast.walk(tree):
+                if not isinstance(node, (ast.With, ast.AsyncWith)) or not node.body:
+                    continue
+                end = getattr(node, "end_lineno", None) or node.body[-1].lineno
+                if node.lineno <= line < node.body[0].lineno and innermost and waited is None:
+                    locks = _locks_of(node, frame, names)
+                    # `with a, b:` could wait for either: only a lone lock is known.
+                    if len(locks) == 1:
+                        waited = (locks[0], (filename, node.lineno))
+                elif node.body[0].lineno <= line <= end:
+                    inside.append(node)
+            # This frame's locks come before those of the frames it called.
+            held[:0] = [(name, (filename, node.lineno))
+                        for node in sorted(inside, key=lambda n: n.lineno)
+                        for name in _locks_of(node, frame, names)]
+            if innermost and waited is None:
+                name = _acquired_on(line, tree, frame, names)
+                if name is not None:
+                    waited = (name, (filename, line))
+        frame = frame.f_back
+        innermost = False
+    return held, waited
