@@ -214,10 +214,20 @@ test('your own locks in opposite orders: a deadlock in threads, named and locate
   assert.ok(!report.warnings.some((w) => w.strategy === 'processes' && (w.kind === 'deadlock' || w.kind === 'hang')));
 });
 
+// Read at the hang timeout, with the stacks (a timeout shorter than the stall the harness waits for).
 test('your own locks deadlocking after a hot loop, taken unwrapped by then: found from the stuck threads\' stacks as a deadlock, not a hang', async () => {
+  await assertHotDeadlock(1000);
+});
+
+// Read by the harness itself once the run has stalled: with a hang timeout of ten minutes, the test
+// ends only if the deadlock is found that way.
+test('a deadlock of hot locks is found by the harness itself, long before the hang timeout', { timeout: 120_000 }, async () => {
+  await assertHotDeadlock(600_000);
+});
+
+async function assertHotDeadlock(hangTimeoutMs: number): Promise<void> {
   const source = readFileSync(join(FIXTURES, 'ownLocks.py'), 'utf8').split('\n');
-  const lineOf = (text: string) => source.findIndex((l) => l.includes(text)) + 1;
-  const report = await profile('ownLocks.py', 'transfer_hot', "['c', 'd']", { strategies: ['threads'], hangTimeoutMs: 1500 });
+  const report = await profile('ownLocks.py', 'transfer_hot', "['c', 'd']", { strategies: ['threads'], hangTimeoutMs });
   assert.deepEqual(runOf(report, 'threads').tasks.map((t) => t.status), ['deadlocked', 'deadlocked']);
   assert.ok(!report.warnings.some((w) => w.kind === 'hang'), report.warnings.map((w) => w.message).join('\n'));
   const deadlock = report.warnings.find((w) => w.kind === 'deadlock');
@@ -225,7 +235,7 @@ test('your own locks deadlocking after a hot loop, taken unwrapped by then: foun
   const heldAt = source.findIndex((l, i) => l === '    with one:' && source[i - 1].includes('if first == "c" else (d, c)')) + 1;
   const waitAt = heldAt + 2;
   assert.ok(deadlock!.message.includes(`ownLocks.py:${heldAt}`) && deadlock!.message.includes(`ownLocks.py:${waitAt}`), deadlock!.message);
-});
+}
 
 test('your own Lock taken again by the thread that holds it: a deadlock of one worker, with the reentrant fix', async () => {
   const report = await profile('ownLocks.py', 'reentered', '[1, 2]', { strategies: ['sequential', 'processes'], startMethod: 'fork' });

@@ -22,6 +22,13 @@ from .errors import TaskKilled
 from .threadbackend import TaskContext, ThreadBackend
 
 
+# No task finished for this long: the stuck threads' stacks are read for a deadlock of the user's
+# locks (_check_own_lock_cycle).
+STALL_S = 1.0
+# How often the stacks are read then: each read holds the interpreter for a moment.
+STALL_CHECK_S = 0.25
+
+
 class _Lane:
     __slots__ = ("id", "thread", "ident", "native_id", "ctx", "start_ms", "abandoned", "exit_ms", "killed_at")
 
@@ -42,6 +49,24 @@ def _join_all(lanes, seconds):
     deadline = time.monotonic() + seconds
     for lane in lanes:
         lane.thread.join(max(0.0, deadline - time.monotonic()))
+
+
+def _wait_cycle(waits):
+    """Lanes that each wait for a lock the next one holds, round to the first; `waits` maps a lane
+    to (ctx, held, waited) as lockwaits.own_lock_waits reads them. None where there is no cycle."""
+    holder = {}
+    for lane, (_, held, _) in waits.items():
+        for name, _ in held:
+            holder[name] = lane
+    for start in waits:
+        path = []
+        lane = start
+        while lane is not None and lane not in path:
+            path.append(lane)
+            lane = holder.get(waits[lane][2][0]) if lane in waits else None
+        if lane is not None:
+            return path[path.index(lane):]
+    return None
 
 
 def _interrupt(ident):
@@ -71,6 +96,8 @@ class ThreadRun:
         self.lanes = []
         self.expected = 0
         self.aborted = None
+        # Since when no task has finished, and the cycle of the user's locks seen and told then.
+        self.stall = {"finished": 0, "since": time.monotonic(), "checked": 0.0, "seen": None, "told": None}
 
     def execute(self):
         """Runs every task; emits run-start … run-end. Returns False if cancelled."""
@@ -198,6 +225,7 @@ class ThreadRun:
                                        % p.timeout_ms)
             self._interrupt_stuck()
             self._check_memory()
+            self._check_own_lock_cycle()
             with self.mu:
                 done = len(self.finished) == len(p.items)
                 alive = any(not l.abandoned and l.thread.is_alive() for l in self.lanes)
@@ -332,22 +360,55 @@ class ThreadRun:
                             "stack": tasks.stack_text(frame) if frame is not None else None})
         self.em.emit({"type": "stacks", "run": self.run, "workers": workers})
 
-    def _tell_own_lock_waits(self, ctx, frame):
-        """Before a stalled run's stacks: what the thread holds and waits for among the user's
-        locks, read from its stack (lockwaits.py), as lock events, so that a deadlock of locks put
-        back unwrapped (hot) is found as one."""
+    def _own_lock_waits(self, frame):
+        """(held, waited) among the user's locks of a thread stopped at `frame` (lockwaits.py);
+        waited is None where it waits for none of them."""
         names = {}
         for name, wrapper in self.p.own_locks.items():
             names[id(wrapper)] = names[id(wrapper._lock)] = name
         if not names:
-            return
+            return [], None
         try:
-            held, waited = own_lock_waits(frame, names)
+            return own_lock_waits(frame, names)
         except Exception:  # noqa: BLE001 - a stack we cannot read leaves it a hang
-            return
-        if waited is None:
-            return
+            return [], None
+
+    def _tell_own_lock_waits(self, ctx, frame):
+        """Before a stalled run's stacks: what the thread holds and waits for among the user's
+        locks, as lock events, so that a deadlock of locks put back unwrapped (hot) is found as one."""
+        held, waited = self._own_lock_waits(frame)
+        if waited is not None:
+            self._emit_waits(ctx, held, waited)
+
+    def _emit_waits(self, ctx, held, waited):
         now = self.em.now()
         for kind, (name, (file, line)) in [("acquire", h) for h in held] + [("request", waited)]:
             self.em.emit({"type": "lock", "run": self.run, "lane": ctx.lane, "task": ctx.task,
                           "lock": name, "kind": kind, "atMs": now, "site": {"file": file, "line": line}})
+
+    def _check_own_lock_cycle(self):
+        """Once no task has finished for STALL_S: the stuck threads' waits among the user's locks,
+        read from their stacks; a cycle seen on two checks in a row is told as lock events, for the
+        controller to find the deadlock within a second rather than at the hang timeout. (Hot locks
+        are taken unwrapped, and tell nothing themselves.)"""
+        now = time.monotonic()
+        if len(self.finished) != self.stall["finished"]:
+            self.stall.update(finished=len(self.finished), since=now, seen=None)
+            return
+        if now - self.stall["since"] < STALL_S or now - self.stall["checked"] < STALL_CHECK_S or not self.p.own_locks:
+            return
+        self.stall["checked"] = now
+        frames = sys._current_frames()
+        waits = {}
+        for lane in self.lanes:
+            frame = frames.get(lane.ident) if lane.ctx is not None and not lane.abandoned else None
+            held, waited = self._own_lock_waits(frame) if frame is not None else ([], None)
+            if waited is not None:
+                waits[lane] = (lane.ctx, held, waited)
+        cycle = _wait_cycle(waits)
+        key = tuple(sorted((lane.id, waits[lane][2][0]) for lane in cycle)) if cycle else None
+        if key is not None and key == self.stall["seen"] and key != self.stall["told"]:
+            self.stall["told"] = key
+            for lane in cycle:
+                self._emit_waits(*waits[lane])
+        self.stall["seen"] = key
