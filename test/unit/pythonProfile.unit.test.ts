@@ -223,16 +223,18 @@ test('your own locks deadlocking after a hot loop, taken unwrapped by then: foun
 // ends only if the deadlock is found that way.
 test('a deadlock of hot locks is found by the harness itself, long before the hang timeout', { timeout: 120_000 }, async () => {
   await assertHotDeadlock(600_000);
+  // One thread took the locks while they were still wrapped and waits in a wrapper; the other on a lock itself.
+  await assertHotDeadlock(600_000, 'transfer_mixed');
 });
 
-async function assertHotDeadlock(hangTimeoutMs: number): Promise<void> {
+async function assertHotDeadlock(hangTimeoutMs: number, fn = 'transfer_hot'): Promise<void> {
   const source = readFileSync(join(FIXTURES, 'ownLocks.py'), 'utf8').split('\n');
-  const report = await profile('ownLocks.py', 'transfer_hot', "['c', 'd']", { strategies: ['threads'], hangTimeoutMs });
+  const report = await profile('ownLocks.py', fn, "['c', 'd']", { strategies: ['threads'], hangTimeoutMs });
   assert.deepEqual(runOf(report, 'threads').tasks.map((t) => t.status), ['deadlocked', 'deadlocked']);
   assert.ok(!report.warnings.some((w) => w.kind === 'hang'), report.warnings.map((w) => w.message).join('\n'));
   const deadlock = report.warnings.find((w) => w.kind === 'deadlock');
   assert.match(deadlock?.message ?? '', /holds "(c|d)" at .*ownLocks\.py:(\d+) and waits for "(d|c)"/);
-  const heldAt = source.findIndex((l, i) => l === '    with one:' && source[i - 1].includes('if first == "c" else (d, c)')) + 1;
+  const heldAt = source.findIndex((l, i) => l === '    with one:' && source[i - 1].includes(fn === 'transfer_hot' ? '(c, d) if first' : 'early if first')) + 1;
   const waitAt = heldAt + 2;
   assert.ok(deadlock!.message.includes(`ownLocks.py:${heldAt}`) && deadlock!.message.includes(`ownLocks.py:${waitAt}`), deadlock!.message);
 }

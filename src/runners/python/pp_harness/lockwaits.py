@@ -12,9 +12,13 @@ import linecache
 import os
 
 _trees = {}
-# The harness's own code: a thread waiting in it waits for a lock still wrapped, which told its
-# wait itself (ownlocks.py).
+# The harness's own code: a thread in it is in a lock's wrapper (ownlocks.py), waiting for the lock
+# the user's line above it takes.
 _HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _in_harness(frame):
+    return os.path.abspath(frame.f_code.co_filename).startswith(_HARNESS + os.sep)
 
 
 def _tree(filename):
@@ -80,9 +84,9 @@ def _acquired_on(line, tree, frame, names):
 def own_lock_waits(frame, names):
     """(held, waited) of a thread stopped at `frame`: `held` the (name, (file, line)) of each of the
     user's locks it is inside a `with` of, outermost first; `waited` the one its innermost frame
-    stands on, or None. `names`: id of each of the user's locks, as the lock itself, to its name."""
-    if frame is None or os.path.abspath(frame.f_code.co_filename).startswith(_HARNESS + os.sep):
-        return [], None
+    outside the harness stands on, or None. `names`: id of each of the user's locks, as the lock itself, to its name."""
+    while frame is not None and _in_harness(frame):
+        frame = frame.f_back
     held = []
     waited = None
     innermost = True
