@@ -229,7 +229,11 @@ test('a deadlock of hot locks is found by the harness itself, long before the ha
 
 async function assertHotDeadlock(hangTimeoutMs: number, fn = 'transfer_hot'): Promise<void> {
   const source = readFileSync(join(FIXTURES, 'ownLocks.py'), 'utf8').split('\n');
-  const report = await profile('ownLocks.py', fn, "['c', 'd']", { strategies: ['threads'], hangTimeoutMs });
+  // With the long timeout, a forked process pool after it: its workers must not find the locks the
+  // deadlocked threads held still taken (the harness released them), each having copies of its own.
+  const strategies: ('threads' | 'processes')[] = hangTimeoutMs > 60_000 ? ['threads', 'processes'] : ['threads'];
+  const report = await profile('ownLocks.py', fn, "['c', 'd']", { strategies, hangTimeoutMs, startMethod: 'fork' });
+  if (strategies.includes('processes')) assert.deepEqual(runOf(report, 'processes').tasks.map((t) => t.status), ['ok', 'ok']);
   assert.deepEqual(runOf(report, 'threads').tasks.map((t) => t.status), ['deadlocked', 'deadlocked']);
   assert.ok(!report.warnings.some((w) => w.kind === 'hang'), report.warnings.map((w) => w.message).join('\n'));
   const deadlock = report.warnings.find((w) => w.kind === 'deadlock');

@@ -17,7 +17,7 @@ _trees = {}
 _HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _in_harness(frame):
+def in_harness(frame):
     return os.path.abspath(frame.f_code.co_filename).startswith(_HARNESS + os.sep)
 
 
@@ -85,7 +85,7 @@ def own_lock_waits(frame, names):
     """(held, waited) of a thread stopped at `frame`: `held` the (name, (file, line)) of each of the
     user's locks it is inside a `with` of, outermost first; `waited` the one its innermost frame
     outside the harness stands on, or None. `names`: id of each of the user's locks, as the lock itself, to its name."""
-    while frame is not None and _in_harness(frame):
+    while frame is not None and in_harness(frame):
         frame = frame.f_back
     held = []
     waited = None

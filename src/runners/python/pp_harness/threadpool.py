@@ -16,7 +16,7 @@ import parallel_profiler
 
 from . import memwatch
 from .loader import innermost_in
-from .lockwaits import own_lock_waits
+from .lockwaits import in_harness, own_lock_waits
 from . import task as tasks
 from .errors import TaskKilled
 from .threadbackend import TaskContext, ThreadBackend
@@ -25,6 +25,7 @@ from .threadbackend import TaskContext, ThreadBackend
 # No task finished for this long: the stuck threads' stacks are read for a deadlock of the user's
 # locks (_check_own_lock_cycle).
 STALL_S = 1.0
+_PLAIN_LOCK = type(threading.Lock())
 # How often the stacks are read then: each read holds the interpreter for a moment.
 STALL_CHECK_S = 0.25
 
@@ -299,15 +300,16 @@ class ThreadRun:
         kind = command.get("type")
         if kind == "kill-tasks" and command.get("run") == self.run:
             wanted = set(command.get("tasks") or [])
+            status = command.get("status") or "deadlocked"
+            stuck = [lane for lane in self.lanes if lane.ctx is not None and lane.ctx.task in wanted]
+            held = self._own_locks_held(stuck) if status == "deadlocked" else []
             with self.mu:  # all at once: one must not finish with the locks another freed
-                for lane in self.lanes:
-                    if lane.ctx is not None and lane.ctx.task in wanted:
-                        lane.ctx.killed = True
-            for lane in list(self.lanes):
-                ctx = lane.ctx
-                if ctx is not None and ctx.task in wanted:
-                    self._end_task(lane, command.get("status") or "deadlocked",
-                                   command.get("reason") or "ended by the profiler")
+                for lane in stuck:
+                    lane.ctx.killed = True
+            for lane in stuck:
+                if lane.ctx is not None and lane.ctx.task in wanted:
+                    self._end_task(lane, status, command.get("reason") or "ended by the profiler")
+            self._free_own_locks(held)
         elif kind == "dump-stacks" and command.get("run") == self.run:
             self._dump_stacks()
 
@@ -385,6 +387,38 @@ class ThreadRun:
         for kind, (name, (file, line)) in [("acquire", h) for h in held] + [("request", waited)]:
             self.em.emit({"type": "lock", "run": self.run, "lane": ctx.lane, "task": ctx.task,
                           "lock": name, "kind": kind, "atMs": now, "site": {"file": file, "line": line}})
+
+    def _own_locks_held(self, lanes):
+        """Of `lanes`, those whose threads wait in one of the user's locks itself (taken unwrapped,
+        hot), each with the locks, as themselves, that it is inside a `with` of. A thread waiting in
+        a lock's wrapper gives up by itself, releasing what it holds (threadbackend.py)."""
+        frames = sys._current_frames()
+        found = []
+        for lane in lanes:
+            frame = frames.get(lane.ident)
+            if frame is None or in_harness(frame):
+                continue
+            held, waited = self._own_lock_waits(frame)
+            if waited is not None:
+                found.append((lane, [self.p.own_locks[name]._lock for name, _ in held if name in self.p.own_locks]))
+        return found
+
+    def _free_own_locks(self, stuck):
+        """Deadlocked threads that wait in the user's locks themselves, where no exception reaches
+        them (`stuck`, from _own_locks_held): each is interrupted, and the plain Locks it holds
+        released for it, so that it wakes, meets the interruption and leaves, and the runs after
+        this one (a forked process pool) do not find the locks still taken. An RLock belongs to its
+        thread, and stays as it is."""
+        for lane, _ in stuck:
+            if lane.ident is not None:
+                _interrupt(lane.ident)
+        for _, held in stuck:
+            for lock in held:
+                if type(lock) is _PLAIN_LOCK and lock.locked():
+                    try:
+                        lock.release()
+                    except RuntimeError:
+                        pass
 
     def _check_own_lock_cycle(self):
         """Once no task has finished for STALL_S: the stuck threads' waits among the user's locks,
