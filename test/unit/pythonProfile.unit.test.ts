@@ -227,6 +227,13 @@ test('a deadlock of hot locks is found by the harness itself, long before the ha
   await assertHotDeadlock(600_000, 'transfer_mixed');
 });
 
+test('multiprocessing locks of your own deadlocking between forked workers after a hot loop: found from the workers\' stacks as a deadlock', async () => {
+  const report = await profile('ownLocks.py', 'transfer_shared_hot', "['c', 'd']", { strategies: ['processes'], hangTimeoutMs: 1500, startMethod: 'fork' });
+  assert.deepEqual(runOf(report, 'processes').tasks.map((t) => t.status), ['deadlocked', 'deadlocked']);
+  assert.ok(!report.warnings.some((w) => w.kind === 'hang'), report.warnings.map((w) => w.message).join('\n'));
+  assert.match(report.warnings.find((w) => w.kind === 'deadlock')?.message ?? '', /holds "shared_(c|d)" at .*ownLocks\.py:\d+ and waits for "shared_(d|c)"/);
+});
+
 async function assertHotDeadlock(hangTimeoutMs: number, fn = 'transfer_hot'): Promise<void> {
   const source = readFileSync(join(FIXTURES, 'ownLocks.py'), 'utf8').split('\n');
   // With the long timeout, a forked process pool after it: its workers must not find the locks the

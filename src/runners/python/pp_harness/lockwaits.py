@@ -15,10 +15,16 @@ _trees = {}
 # The harness's own code: a thread in it is in a lock's wrapper (ownlocks.py), waiting for the lock
 # the user's line above it takes.
 _HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# A multiprocessing lock's own Python layer (its __enter__), between the user's line and the wait.
+_MP_LOCK = os.path.join("multiprocessing", "synchronize.py")
 
 
 def in_harness(frame):
     return os.path.abspath(frame.f_code.co_filename).startswith(_HARNESS + os.sep)
+
+
+def _in_lock(frame):
+    return in_harness(frame) or frame.f_code.co_filename.endswith(_MP_LOCK)
 
 
 def _tree(filename):
@@ -85,7 +91,7 @@ def own_lock_waits(frame, names):
     """(held, waited) of a thread stopped at `frame`: `held` the (name, (file, line)) of each of the
     user's locks it is inside a `with` of, outermost first; `waited` the one its innermost frame
     outside the harness stands on, or None. `names`: id of each of the user's locks, as the lock itself, to its name."""
-    while frame is not None and in_harness(frame):
+    while frame is not None and _in_lock(frame):
         frame = frame.f_back
     held = []
     waited = None

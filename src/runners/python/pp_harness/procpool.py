@@ -118,6 +118,10 @@ class ProcessRun:
         config = {"origin_ns": self.em.origin_ns, "file": p.file, "spread": p.spread,
                   "stack_file": w.stack_file, "forked": p.mp.get_start_method() == "fork",
                   "copies": p.shared_values.copy_spec(p.mp.get_start_method())}
+        if config["forked"]:
+            # The user's locks by name, as the harness wrapped them: a forked worker has them as they
+            # are (with any other start method the config is pickled, and the worker wraps its own).
+            config["own_locks"] = p.own_locks
         w.spawn_ms = self.em.now()
         w.proc = p.mp.Process(target=worker_main, name="pp-worker-%d" % w.lane,
                               args=(child_conn, ctl_r, config, self.shared, p.fn_bytes))

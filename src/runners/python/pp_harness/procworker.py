@@ -20,8 +20,11 @@ def _die_with_parent():
         pass
 
 
-def _control(ctl, send, state, parent_pid):
-    """Answers `stacks` requests while the main thread runs user code; exits with the parent."""
+def _control(ctl, send, state, parent_pid, own_locks, backend, now):
+    """Answers `stacks` requests while the main thread runs user code; exits with the parent.
+    Before the stack, what the main thread holds and waits for among the user's locks, read from
+    it (lockwaits.py), goes out as lock events: a deadlock of locks taken unwrapped (hot) between
+    workers is then found as one. `own_locks`: the user's locks by name (ownlocks.OwnLocks)."""
     from . import task as tasks
     main_ident = threading.main_thread().ident
     while True:
@@ -35,7 +38,27 @@ def _control(ctl, send, state, parent_pid):
             os._exit(1)
         if message == "stacks":
             frame = sys._current_frames().get(main_ident)
+            if frame is not None and state["task"] is not None and own_locks:
+                _tell_own_lock_waits(frame, state["task"], own_locks, backend, send, now)
             send(("stacks", state["task"], tasks.stack_text(frame) if frame is not None else None))
+
+
+def _tell_own_lock_waits(frame, task, own_locks, backend, send, now):
+    from .lockwaits import own_lock_waits
+    names = {}
+    for name, wrapper in own_locks.items():
+        names[id(wrapper)] = names[id(wrapper._lock)] = name
+    try:
+        held, waited = own_lock_waits(frame, names)
+    except Exception:  # noqa: BLE001 - a stack we cannot read leaves it a hang
+        return
+    if waited is None:
+        return
+    at_ms = now()
+    for kind, (name, (file, line)) in [("acquire", h) for h in held] + [("request", waited)]:
+        # Named as the worker names its locks: a threading lock is this process's own copy.
+        told = backend._own_name(own_locks[name]._lock, name)
+        send(("lock", task, told, kind, at_ms, file, line))
 
 
 def worker_main(conn, ctl, config, shared, fn_bytes):
@@ -72,19 +95,22 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
         send(("failed", str(e), getattr(e, "location", None)))
         return
     forked = bool(config.get("forked"))
+    own_locks = config.get("own_locks") or {}
     if not forked:
         # A forked worker has the harness's wrappers already; a spawned one made its module, and
         # its locks, afresh.
         from .freshstate import user_modules
         from .ownlocks import OwnLocks
-        OwnLocks(user_modules(config["file"])).wrap()
+        own = OwnLocks(user_modules(config["file"]))
+        own.wrap()
+        own_locks = own.by_name
     backend = ProcessBackend(shared, send, now, shares_locks=forked)
     parallel_profiler._install(backend)
     fn = pickle.loads(fn_bytes)
     spread = config["spread"]
     user_file = config["file"]
     state = {"task": None}
-    threading.Thread(target=_control, args=(ctl, send, state, parent_pid),
+    threading.Thread(target=_control, args=(ctl, send, state, parent_pid, own_locks, backend, now),
                      name="pp-control", daemon=True).start()
     # Its own copies of the user's values that the workers do not share, measured from here.
     copies = None
