@@ -25,9 +25,10 @@ from .threadbackend import TaskContext, ThreadBackend
 # No task finished for this long: the stuck threads' stacks are read for a deadlock of the user's
 # locks (_check_own_lock_cycle).
 STALL_S = 1.0
-_PLAIN_LOCK = type(threading.Lock())
 # How often the stacks are read then: each read holds the interpreter for a moment.
 STALL_CHECK_S = 0.25
+# The lock another thread may release for a deadlocked one (an RLock belongs to its thread).
+_PLAIN_LOCK = type(threading.Lock())
 
 
 class _Lane:
