@@ -2,10 +2,11 @@
 
 A lock taken a thousand times in a run is put back unwrapped (ownlocks.py, HOT_USES), so a later
 deadlock of it tells no lock events: two threads transferring thousands of times in opposite lock
-orders stop with nothing to say why. When the controller asks for the stacks of a stalled run, the
-`with` statements around each stuck thread's lines tell it instead: those it is inside it holds,
-the one it stands on it waits for. Told as lock events, they let the controller find the cycle as
-it finds any deadlock. Only simple lock expressions are read (`first`, `self.lock`,
+orders stop with nothing to say why. The `with` statements around each stuck thread's lines tell it
+instead: those it is inside it holds, the one it stands on it waits for. They are read once a thread
+run has stalled for a second (threadpool.py) and when the controller asks for a stalled run's
+stacks (threadpool.py, procworker.py); told as lock events, they let the controller find the cycle
+as it finds any deadlock. Only simple lock expressions are read (`first`, `self.lock`,
 `accounts[name].lock`), without running any of the user's code."""
 import ast
 import linecache
@@ -90,13 +91,17 @@ def _acquired_on(line, tree, frame, names):
 def own_lock_waits(frame, names):
     """(held, waited) of a thread stopped at `frame`: `held` the (name, (file, line)) of each of the
     user's locks it is inside a `with` of, outermost first; `waited` the one its innermost frame
-    outside the harness stands on, or None. `names`: id of each of the user's locks, as the lock itself, to its name."""
+    outside the harness and the lock's own code stands on, or None. `names`: the id of each of the
+    user's locks (the lock itself, and its wrapper) to its name."""
     while frame is not None and _in_lock(frame):
         frame = frame.f_back
     held = []
     waited = None
     innermost = True
     while frame is not None:
+        if in_harness(frame):  # the harness's own `with`s hold none of the user's locks
+            frame = frame.f_back
+            continue
         filename, line = frame.f_code.co_filename, frame.f_lineno
         tree = _tree(filename)
         if tree is not None:
