@@ -245,8 +245,8 @@ async function assertHotDeadlock(hangTimeoutMs: number, fn = 'transfer_hot'): Pr
   assert.ok(!report.warnings.some((w) => w.kind === 'hang'), report.warnings.map((w) => w.message).join('\n'));
   const deadlock = report.warnings.find((w) => w.kind === 'deadlock');
   assert.match(deadlock?.message ?? '', /holds "(c|d)" at .*ownLocks\.py:(\d+) and waits for "(d|c)"/);
-  const heldAt = source.findIndex((l, i) => l === '    with one:' && source[i - 1].includes(fn === 'transfer_hot' ? '(c, d) if first' : 'early if first')) + 1;
-  const waitAt = heldAt + 2;
+  const heldAt = source.indexOf('    with held:') + 1;
+  const waitAt = source.indexOf('        with wanted:') + 1;
   assert.ok(deadlock!.message.includes(`ownLocks.py:${heldAt}`) && deadlock!.message.includes(`ownLocks.py:${waitAt}`), deadlock!.message);
 }
 
