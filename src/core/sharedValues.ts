@@ -59,10 +59,10 @@ export function sharedValueWarnings(runs: Run[], language: Language = 'python'):
       tally.set(key, entry);
       entry.of++;
       const lost = Math.sign(value.change) === -Math.sign(expected) ? Math.abs(expected) : Math.abs(expected) - Math.abs(value.change);
-      // Floating-point sums may differ in their last digits by order alone.
       // A container is the calls' output where they return nothing, or a tally where its update
       // reads it back (`counts[w] += 1`); one only stored into beside the values the calls return
-      // is a memo cache or a log, which the workers' copies lose nothing of.
+      // is a memo cache or a log, which the workers' copies lose nothing of. Floating-point sums
+      // may differ in their last digits by order alone.
       const differs = value.ownCopies
         ? value.change !== expected && (outputKept || !isContainer(value.kind) || !value.storesOnly) && splitOverCopies(value, expected)
         : !value.storesOnly && lost > 1e-9 * Math.abs(expected);
@@ -72,13 +72,37 @@ export function sharedValueWarnings(runs: Run[], language: Language = 'python'):
       if (!entry.worst || (value.lost ?? 0) > (entry.worst.value.lost ?? 0)) entry.worst = { run, value };
     }
   }
-  return [...tally.values()].flatMap(({ expected, runs, of, worst }) => {
+  const warnings = [...tally.values()].flatMap(({ expected, runs, of, worst }) => {
     if (!worst) return [];
     const { run, value } = worst;
     const warning = value.ownCopies ? Warnings.ownCopies(run.strategy, value, expected, language) : Warnings.lostSharedUpdates(run.strategy, value, expected);
     if (of > 1) warning.seenIn = { repeats: runs, of };
     return [warning];
   });
+  return outputKept ? warnings : [...warnings, ...redoneWork(runs, reference)];
+}
+
+/** Copies that together grew this much more than the sequential run's one copy did: work done again. */
+const REDONE_SHARE = 0.1;
+
+/**
+ * A cache the calls only store into, beside the values they return (a memo, a set of what was
+ * seen), whose copies in a pool's workers grew more than the sequential run's one copy: what the
+ * sequential run's calls reused from it, each worker gathered again. One warning per pool and value.
+ */
+function redoneWork(runs: Run[], reference: Map<string, number>): Warning[] {
+  const found = new Map<string, Warning>();
+  for (const run of runs) {
+    if (run.strategy === 'sequential' || !completed(run)) continue;
+    for (const value of run.sharedValues ?? []) {
+      const expected = reference.get(value.name);
+      const key = `${run.strategy}\0${value.name}`;
+      if (!expected || expected < 0 || !value.copies || !value.storesOnly || !isContainer(value.kind) || found.has(key)) continue;
+      const together = value.copies.reduce((a, b) => a + b, 0);
+      if (together > expected * (1 + REDONE_SHARE)) found.set(key, Warnings.redoneWork(run.strategy, value, expected, together));
+    }
+  }
+  return [...found.values()];
 }
 
 /** What a run lost of its counter and of the user's shared values together. */

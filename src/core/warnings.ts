@@ -244,6 +244,22 @@ export const Warnings = {
         `in your program the caller's copy would change by none of it; fix: ${fix}`,
     };
   },
+  /** A cache each pool worker filled on its own, doing again what the sequential run reused (sharedValues.ts). */
+  redoneWork(strategy: StrategyName, value: SharedValueChange, expected: number, together: number): Warning {
+    const { name, kind } = value;
+    const measure = measureOf(kind);
+    return {
+      kind: 'overhead',
+      strategy,
+      shared: name,
+      location: value.updateSite ?? value.location,
+      message:
+        `${strategy}: each worker filled a copy of ${name} of its own: ${measure.replace(/\bits\b/, 'their')} grew by ${value.copies?.map(amountText).join(' and ') ?? amountText(together)}, ` +
+        `${amountText(together)} together, where the sequential run's one copy grew by ${amountText(expected)} — ` +
+        `what the sequential run's calls reused from it, each worker gathered again, so part of the pool's work was done twice; ` +
+        `give the inputs that share it to one task (or one worker), or fill ${name} once before the pool and hand it to every worker`,
+    };
+  },
   divergence(strategy: StrategyName, examples: string[], total: number, location?: SourceLocation, random = false): Warning {
     const why = random
       ? `the code draws random numbers${at(location)}, and each run draws others — to compare the strategies, seed a generator from the input (e.g. random.Random(x) in Python, a seeded generator in JS); where results need only agree statistically (a Monte Carlo estimate), this is expected`

@@ -551,6 +551,26 @@ test('a list of your own that a process pool\'s workers each changed: warned of 
   assert.deepEqual(sharedValueWarnings(runsReturning('i:4', false)).length, 1, 'a tally beside the values the calls return');
 });
 
+test('a cache the calls store into beside the values they return, filled again by each pool worker: an overhead warning, not for a log', () => {
+  const kept = (name: string, change: number, copies?: number[]): SharedValueChange => ({
+    name,
+    kind: 'dict',
+    change,
+    storesOnly: true,
+    ...(copies ? { copies, ownCopies: true } : {}),
+  });
+  const runs = (copies: number[]) => {
+    const sequential = makeRun('sequential', 1, 20, [[0, 0, 10], [0, 10, 20]], { sharedValues: [kept('cache', 70)] });
+    const threads = makeRun('threads', 2, 20, [[0, 0, 10], [1, 0, 10]], { sharedValues: [kept('cache', Math.max(...copies), copies)] });
+    for (const r of [sequential, threads]) for (const t of r.tasks) t.digest = 'n:4';
+    return [sequential, threads];
+  };
+  const redone = sharedValueWarnings(runs([60, 58]), 'javascript');
+  assert.deepEqual(redone.map((w) => [w.kind, w.strategy, w.shared]), [['overhead', 'threads', 'cache']]);
+  assert.match(redone[0].message, /the sum of their values grew by 60 and 58, 118 together, where the sequential run's one copy grew by 70/);
+  assert.deepEqual(sharedValueWarnings(runs([36, 34]), 'javascript'), [], 'a log: each call stored once, in one copy or the other');
+});
+
 test('a JS module variable each pool worker had a copy of: warned of where the copies add up to the sequential change, not for scratch space', () => {
   const total = (change: number, copies?: number[]): SharedValueChange => ({ name: 'total', kind: 'global', change, ...(copies ? { copies, ownCopies: true } : {}) });
   const runs = (copies: number[]) => [

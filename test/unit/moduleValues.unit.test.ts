@@ -46,11 +46,15 @@ test('module variables a function updates: each pool worker has a copy, none saw
   assert.match(report.verdict, /total, seen, histogram, byParity and log are not shared between the workers of threads or processes/);
 });
 
-test('a memo cache that also returns its values gets no warning, nor does scratch space set afresh by each call; a tally beside the values does, and a function that keeps nothing has no values', async () => {
+test('a memo cache that also returns its values loses nothing, but is filled again by each worker where inputs repeat; scratch space set afresh by each call gets no warning; a tally beside the values does, and a function that keeps nothing has no values', async () => {
   const memo = await profile('moduleValues.ts', 'memo', INPUTS, { strategies: ['sequential', 'threads'] });
   assert.ok(memo.runs.every((r) => valueOf(r, 'cache')), JSON.stringify(memo.runs.map((r) => r.sharedValues)));
   assert.equal(valueOf(memo.runs.find((r) => r.strategy === 'threads'), 'cache')?.copies?.length, 2);
   assert.deepEqual(memo.warnings.filter((w) => w.shared !== undefined), []);
+  // The same cache with inputs that repeat: each worker computes again what the sequential run reused.
+  const repeated = await profile('moduleValues.ts', 'memo', 'Array.from({ length: 24 }, (_, i) => 6000 + (i % 3))', { strategies: ['sequential', 'threads'] });
+  const redone = repeated.warnings.find((w) => w.kind === 'overhead' && w.shared === 'cache');
+  assert.match(redone?.message ?? '', /^threads: each worker filled a copy of cache of its own: .* where the sequential run's one copy grew by/, JSON.stringify(repeated.warnings));
   // A tally (its update reads it back) is the calls' output even beside the values they return.
   const parity = await profile('moduleValues.ts', 'countParity', INPUTS, { strategies: ['sequential', 'threads'] });
   assert.ok(parity.warnings.some((w) => w.kind === 'divergence' && w.shared === 'byParity'), JSON.stringify(parity.warnings));
