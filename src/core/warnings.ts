@@ -30,6 +30,15 @@ export const amountText = (n: number) => Number(n.toPrecision(12)).toLocaleStrin
 const pct = (share: number) => `${Math.round(100 * share)}%`;
 const at = (loc?: SourceLocation) => (loc ? ` at ${loc.file}:${loc.line}` : '');
 
+/** A warning about one of the user's shared values, at the line that updates it (else where it is made). */
+const aboutValue = (kind: Warning['kind'], strategy: StrategyName, value: SharedValueChange, message: string): Warning => ({
+  kind,
+  strategy,
+  shared: value.name,
+  location: value.updateSite ?? value.location,
+  message,
+});
+
 /** What the analysis knows about a slow pool's run, for the overhead warning. */
 export interface OverheadFacts {
   medianTaskMs: number | null;
@@ -180,13 +189,7 @@ export const Warnings = {
       dict: container,
     }[value.kind];
     const lost = value.lost ?? 0;
-    return {
-      kind: 'race',
-      strategy,
-      shared: name,
-      location: value.updateSite ?? value.location,
-      message: `${strategy}: updates to ${name} were lost: the calls changed ${measureOf(value.kind)} by ${amountText(value.change)}, where the sequential run changed it by ${amountText(expected)} (${((100 * lost) / Math.abs(expected)).toFixed(1)}% lost) — ${why}${at(value.updateSite)}; fix: ${fix}`,
-    };
+    return aboutValue('race', strategy, value, `${strategy}: updates to ${name} were lost: the calls changed ${measureOf(value.kind)} by ${amountText(value.change)}, where the sequential run changed it by ${amountText(expected)} (${((100 * lost) / Math.abs(expected)).toFixed(1)}% lost) — ${why}${at(value.updateSite)}; fix: ${fix}`);
   },
   /** A process pool's workers each updated a copy of the user's shared number (sharedValues.ts). */
   ownCopies(strategy: StrategyName, value: SharedValueChange, expected: number, language: Language = 'python'): Warning {
@@ -207,13 +210,7 @@ export const Warnings = {
             `each worker process was started afresh (the spawn or forkserver start method) and made its own ${name} as it imported ${value.location ? fileName(value.location.file) : 'your module'}${at(value.location)}, so their updates went to their own copies`,
             `create the ${value.kind === 'array' ? 'Array' : 'Value'} once in the parent and hand it to the workers (ProcessPoolExecutor(initializer=…, initargs=(${name},))), or ${gather}`,
           ];
-    return {
-      kind: 'divergence',
-      strategy,
-      shared: name,
-      location: value.updateSite ?? value.location,
-      message: `${strategy}: ${subject} ${changed}, where the sequential run changed ${isContainer(value.kind) ? measureOf(value.kind) : 'it'} by ${amountText(expected)} — ${why}; fix: ${fix}`,
-    };
+    return aboutValue('divergence', strategy, value, `${strategy}: ${subject} ${changed}, where the sequential run changed ${isContainer(value.kind) ? measureOf(value.kind) : 'it'} by ${amountText(expected)} — ${why}; fix: ${fix}`);
   },
   /**
    * JS: every worker thread and process loads the module afresh, so a module-level variable the
@@ -233,32 +230,28 @@ export const Warnings = {
     const fix = isContainer(kind)
       ? "return each call's value instead of keeping it in the module: the pool hands the results back, in order, to collect in the caller"
       : `return each call's ${kind === 'array' ? 'counts' : 'part'} and add them up in the caller; ${share}`;
-    return {
-      kind: 'divergence',
+    return aboutValue(
+      'divergence',
       strategy,
-      shared: name,
-      location: value.updateSite ?? value.location,
-      message:
-        `${strategy}: each ${workers} loads its own copy of the module, so ${update} changed only that worker's ${name}: ` +
+      value,
+      `${strategy}: each ${workers} loads its own copy of the module, so ${update} changed only that worker's ${name}: ` +
         `${measured} changed by ${copies.map(amountText).join(' and ')} in the ${copies.length} copies, where the sequential run's one copy changed by ${amountText(expected)}; ` +
         `in your program the caller's copy would change by none of it; fix: ${fix}`,
-    };
+    );
   },
   /** A cache each pool worker filled on its own, doing again what the sequential run reused (sharedValues.ts). */
   redoneWork(strategy: StrategyName, value: SharedValueChange, expected: number, together: number): Warning {
     const { name, kind } = value;
     const measure = measureOf(kind);
-    return {
-      kind: 'overhead',
+    return aboutValue(
+      'overhead',
       strategy,
-      shared: name,
-      location: value.updateSite ?? value.location,
-      message:
-        `${strategy}: each worker filled a copy of ${name} of its own: ${measure.replace(/\bits\b/, 'their')} grew by ${value.copies?.map(amountText).join(' and ') ?? amountText(together)}, ` +
+      value,
+      `${strategy}: each worker filled a copy of ${name} of its own: ${measure.replace(/\bits\b/, 'their')} grew by ${value.copies?.map(amountText).join(' and ') ?? amountText(together)}, ` +
         `${amountText(together)} together, where the sequential run's one copy grew by ${amountText(expected)} — ` +
         `what the sequential run's calls reused from it, each worker gathered again, so part of the pool's work was done twice; ` +
         `give the inputs that share it to one task (or one worker), or fill ${name} once before the pool and hand it to every worker`,
-    };
+    );
   },
   divergence(strategy: StrategyName, examples: string[], total: number, location?: SourceLocation, random = false): Warning {
     const why = random
