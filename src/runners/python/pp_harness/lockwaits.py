@@ -88,11 +88,31 @@ def _acquired_on(line, tree, frame, names):
     return None
 
 
-def own_lock_waits(frame, names):
+def own_lock_waits(frame, own_locks):
     """(held, waited) of a thread stopped at `frame`: `held` the (name, (file, line)) of each of the
     user's locks it is inside a `with` of, outermost first; `waited` the one its innermost frame
-    outside the harness and the lock's own code stands on, or None. `names`: the id of each of the
-    user's locks (the lock itself, and its wrapper) to its name."""
+    outside the harness and the lock's own code stands on, or None, as where the stack cannot be
+    read. `own_locks`: the user's locks by name, as wrapped (ownlocks.OwnLocks.by_name)."""
+    names = {}
+    for name, wrapper in own_locks.items():
+        names[id(wrapper)] = names[id(wrapper._lock)] = name
+    if not names:
+        return [], None
+    try:
+        return _waits(frame, names)
+    except Exception:  # noqa: BLE001 - a stack we cannot read leaves it a hang
+        return [], None
+
+
+def as_lock_events(held, waited):
+    """The lock events that tell them, as (kind, name, file, line): an acquire for each lock held,
+    then the request for the one waited for."""
+    return [(kind, name, file, line) for kind, (name, (file, line))
+            in [("acquire", h) for h in held] + [("request", waited)]]
+
+
+def _waits(frame, names):
+    """own_lock_waits with `names`: the id of each lock (itself, and its wrapper) to its name."""
     while frame is not None and _in_lock(frame):
         frame = frame.f_back
     held = []

@@ -57,16 +57,18 @@ class ProcessBackend:
         its wait needs no slices."""
         if self.task is None:
             return plain_acquire(lock, blocking, timeout)
-        return self.own_events.acquire(self, lock, self._own_name(lock, name), site, blocking, timeout,
+        return self.own_events.acquire(self, lock, self.own_name(lock, name), site, blocking, timeout,
                                        lambda lk: lk.acquire())
 
     def release_own(self, lock, name, site):
         if self.task is None:
             lock.release()
         else:
-            self.own_events.release(self, lock, self._own_name(lock, name), site)
+            self.own_events.release(self, lock, self.own_name(lock, name), site)
 
-    def _own_name(self, lock, name):
+    def own_name(self, lock, name):
+        """How this worker tells the user's lock: by its name where the workers share it (a
+        multiprocessing lock, forked), else as this process's own copy ("guard in process 1234")."""
         shared = self.shares_locks and shared_between_processes(lock)
         return name if shared else "%s in process %d" % (name, self.pid)
 

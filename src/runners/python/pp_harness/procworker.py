@@ -44,21 +44,14 @@ def _control(ctl, send, state, parent_pid, own_locks, backend, now):
 
 
 def _tell_own_lock_waits(frame, task, own_locks, backend, send, now):
-    from .lockwaits import own_lock_waits
-    names = {}
-    for name, wrapper in own_locks.items():
-        names[id(wrapper)] = names[id(wrapper._lock)] = name
-    try:
-        held, waited = own_lock_waits(frame, names)
-    except Exception:  # noqa: BLE001 - a stack we cannot read leaves it a hang
-        return
+    from .lockwaits import as_lock_events, own_lock_waits
+    held, waited = own_lock_waits(frame, own_locks)
     if waited is None:
         return
     at_ms = now()
-    for kind, (name, (file, line)) in [("acquire", h) for h in held] + [("request", waited)]:
+    for kind, name, file, line in as_lock_events(held, waited):
         # Named as the worker names its locks: a threading lock is this process's own copy.
-        told = backend._own_name(own_locks[name]._lock, name)
-        send(("lock", task, told, kind, at_ms, file, line))
+        send(("lock", task, backend.own_name(own_locks[name]._lock, name), kind, at_ms, file, line))
 
 
 def worker_main(conn, ctl, config, shared, fn_bytes):

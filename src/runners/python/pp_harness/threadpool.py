@@ -16,7 +16,7 @@ import parallel_profiler
 
 from . import memwatch
 from .loader import innermost_in
-from .lockwaits import in_harness, own_lock_waits
+from .lockwaits import as_lock_events, in_harness, own_lock_waits
 from . import task as tasks
 from .errors import TaskKilled
 from .threadbackend import TaskContext, ThreadBackend
@@ -363,29 +363,17 @@ class ThreadRun:
                             "stack": tasks.stack_text(frame) if frame is not None else None})
         self.em.emit({"type": "stacks", "run": self.run, "workers": workers})
 
-    def _own_lock_waits(self, frame):
-        """(held, waited) among the user's locks of a thread stopped at `frame` (lockwaits.py);
-        waited is None where it waits for none of them."""
-        names = {}
-        for name, wrapper in self.p.own_locks.items():
-            names[id(wrapper)] = names[id(wrapper._lock)] = name
-        if not names:
-            return [], None
-        try:
-            return own_lock_waits(frame, names)
-        except Exception:  # noqa: BLE001 - a stack we cannot read leaves it a hang
-            return [], None
-
     def _tell_own_lock_waits(self, ctx, frame):
         """Before a stalled run's stacks: what the thread holds and waits for among the user's
-        locks, as lock events, so that a deadlock of locks put back unwrapped (hot) is found as one."""
-        held, waited = self._own_lock_waits(frame)
+        locks (lockwaits.py), as lock events, so that a deadlock of locks put back unwrapped (hot)
+        is found as one."""
+        held, waited = own_lock_waits(frame, self.p.own_locks)
         if waited is not None:
             self._emit_waits(ctx, held, waited)
 
     def _emit_waits(self, ctx, held, waited):
         now = self.em.now()
-        for kind, (name, (file, line)) in [("acquire", h) for h in held] + [("request", waited)]:
+        for kind, name, file, line in as_lock_events(held, waited):
             self.em.emit({"type": "lock", "run": self.run, "lane": ctx.lane, "task": ctx.task,
                           "lock": name, "kind": kind, "atMs": now, "site": {"file": file, "line": line}})
 
@@ -399,7 +387,7 @@ class ThreadRun:
             frame = frames.get(lane.ident)
             if frame is None or in_harness(frame):
                 continue
-            held, waited = self._own_lock_waits(frame)
+            held, waited = own_lock_waits(frame, self.p.own_locks)
             if waited is not None:
                 found.append((lane, [self.p.own_locks[name]._lock for name, _ in held if name in self.p.own_locks]))
         return found
@@ -437,7 +425,7 @@ class ThreadRun:
         waits = {}
         for lane in self.lanes:
             frame = frames.get(lane.ident) if lane.ctx is not None and not lane.abandoned else None
-            held, waited = self._own_lock_waits(frame) if frame is not None else ([], None)
+            held, waited = own_lock_waits(frame, self.p.own_locks) if frame is not None else ([], None)
             if waited is not None:
                 waits[lane] = (lane.ctx, held, waited)
         cycle = _wait_cycle(waits)
