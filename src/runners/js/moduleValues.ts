@@ -18,6 +18,9 @@ export interface ModuleValuesReport {
   changes: number[];
 }
 
+/** How long the runner waits for a worker's report at the run's end; one that does not answer is left out. */
+export const VALUES_ANSWER_MS = 1000;
+
 /**
  * A Map, plain object or typed array with more entries than this is data, not a tally: left alone
  * (each is summed as the module loads in every worker, which is start-up time).

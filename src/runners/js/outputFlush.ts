@@ -7,6 +7,7 @@
  */
 import { finished } from 'node:stream/promises';
 import type { Worker } from 'node:worker_threads';
+import { atMost } from './atMost';
 
 // However slow the reader, a run or an exit is not held up longer than this.
 const AT_MOST_MS = 10_000;
@@ -24,7 +25,5 @@ export function ownOutputWritten(): Promise<void> {
 }
 
 function capped(work: Promise<unknown>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, AT_MOST_MS)));
-  return Promise.race([work.then(() => undefined), late]).finally(() => clearTimeout(timer));
+  return atMost(work, AT_MOST_MS);
 }

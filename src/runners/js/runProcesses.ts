@@ -18,6 +18,8 @@ import { inspectOnSignalArgs } from './processStacks';
 import type { FromProcessWorker, ProcessTask, ProcessWorkerConfig, ValuesRequest } from './processWorker';
 import { withDigest } from './taskExecution';
 import { childrenCpuMs, processCpuMs } from '../../core/machineLoad';
+import { VALUES_ANSWER_MS } from './moduleValues';
+import { atMost } from './atMost';
 
 interface Sent {
   task: ProcessTask;
@@ -251,14 +253,12 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
   const askForValues = async (): Promise<void> => {
     const asked = [...workers].filter((w) => w.hasValues && w.child.connected);
     if (asked.length === 0) return;
-    let timer: NodeJS.Timeout | undefined;
     const told = asked.map((worker) => {
       const answered = new Promise<void>((resolve) => (worker.toldValues = resolve));
       worker.child.send({ pp: 'values' } satisfies ValuesRequest);
       return Promise.race([answered, worker.exited]);
     });
-    await Promise.race([Promise.all(told), new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
-    clearTimeout(timer);
+    await atMost(Promise.all(told), VALUES_ANSWER_MS);
   };
 
   for (let i = 0; i < settings.workers; i++) spawn();

@@ -21,7 +21,7 @@ export interface RunSettings {
   repeat: number;
   originEpochMs: number;
   bundle: string;
-  /** The target module's own variables, where they are declared and updated (moduleBindings.ts). */
+  /** The variables of the user's own modules, where each is declared and updated (moduleBindings.ts). */
   bindings: ModuleBinding[];
   tasks: { index: number; args: unknown[] }[];
   /** Inputs whose arguments cannot be sent to this strategy's workers, with the reason. */

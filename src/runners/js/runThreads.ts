@@ -20,7 +20,8 @@ import { withDigest } from './taskExecution';
 import { threadOutputWritten } from './outputFlush';
 import { schedstatCpuMs } from './threadCpu';
 import { childrenCpuMs, childrenSince } from '../../core/machineLoad';
-import type { ModuleValuesReport } from './moduleValues';
+import { VALUES_ANSWER_MS, type ModuleValuesReport } from './moduleValues';
+import { atMost } from './atMost';
 
 /** The thread worker's task that reports its copy of the module's values (threadWorker.ts). */
 const VALUES_TASK = 'moduleValuesReport';
@@ -304,9 +305,7 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
         () => undefined,
       ),
     );
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(asked), new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
-    clearTimeout(timer);
+    await atMost(Promise.all(asked), VALUES_ANSWER_MS);
   };
 
   const done = (async () => {
