@@ -348,6 +348,7 @@ class RunGuard {
         break;
       }
       case 'worker':
+      case 'busy':
         this.lastProgress = Date.now();
         break;
       case 'stacks':

@@ -53,6 +53,8 @@ export type RunnerEvent =
    */
   | { type: 'tasks'; run: number; ok?: OkColumns; spans?: TaskSpan[]; okInFile?: { count: number; lanes: number[] } }
   | ({ type: 'lock'; run: number } & LockEvent)
+  /** Workers take locks that are not told one by one (hot ones): the run goes on, for the hang watch. */
+  | { type: 'busy'; run: number }
   | { type: 'counter'; run: number; expected: number; observed: number; shared?: SharedValueChange[] }
   | { type: 'run-end'; run: number; wallMs: number; cpuMs: number | null; callsCpuMs?: number; childCpuMs?: number; aborted?: string }
   /** Answer to `dump-stacks`: what each busy worker is running, with its stack where available. */

@@ -118,6 +118,7 @@ export class ReportBuilder {
         this.runnerWarnings.push(event.warning);
         break;
       case 'loading':
+      case 'busy':
       case 'stacks':
       case 'log':
       case 'fatal':

@@ -42,6 +42,20 @@ test('an actual deadlock is found, explained with both acquisition sites, and it
   assert.match(report.verdict, /deadlocks/);
 });
 
+test('a deadlock of hot locks (past the uses told one by one) is found as a deadlock, not a hang', async () => {
+  // A hang timeout of ten minutes: only the deadlock watch can end this run in time.
+  const report = await withoutLeftovers(() =>
+    profile('hotLocks.ts', 'transferHot', "[['a', 'b'], ['b', 'a']]", { strategies: [...parallel], spread: true, hangTimeoutMs: 600_000 }),
+  );
+  for (const strategy of parallel) {
+    assert.deepEqual(statuses(report, strategy), ['deadlocked', 'deadlocked'], strategy);
+    const warning = report.warnings.find((w) => w.kind === 'deadlock' && w.strategy === strategy);
+    assert.ok(warning, `${strategy}: deadlock warning`);
+    assert.match(warning!.message, /holds "a" at .*hotLocks\.ts:31 and waits for "b" at .*hotLocks\.ts:33/);
+    assert.match(warning!.message, /holds "b" at .*hotLocks\.ts:31 and waits for "a" at .*hotLocks\.ts:33/);
+  }
+});
+
 test('worker processes killed in a deadlock before any answer still count their CPU time (Linux)', { skip: !fs.existsSync('/proc/self/stat') && 'no /proc' }, async () => {
   // Both tasks deadlock, so no worker ever answers with its CPU time: the runner reads it before the kill.
   const report = await profile('lockOrderDeadlock.ts', 'transfer', '[0, 1]', { strategies: ['processes'] });

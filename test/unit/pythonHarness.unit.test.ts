@@ -178,7 +178,10 @@ for (const startMethod of ['fork', 'spawn', 'forkserver'] as const) {
     const locked = await runHarness(options('lockGuarded.py', 'guarded', '[300] * 6', { strategies: ['processes'], startMethod }));
     assert.deepEqual(ofType(locked.events, 'counter')[0], { type: 'counter', run: 0, expected: 1800, observed: 1800 });
     const locks = ofType(locked.events, 'lock');
-    assert.equal(locks.length, 3 * 1800);
+    // Each worker tells a named lock's first 1000 uses in full, then only its long waits (ownlocks.py).
+    const acquires = locks.filter((e) => e.kind === 'acquire').length;
+    const lanes = new Set(locks.map((e) => e.lane)).size;
+    assert.ok(acquires >= 1000 && acquires <= 1000 * lanes + 50, `${acquires} acquires told of 1800 by ${lanes} workers`);
     // Never two holders at once: acquire/release alternate on the shared clock.
     let holder: number | undefined;
     for (const l of locks.filter((e) => e.kind !== 'request').sort((a, b) => a.atMs - b.atMs || (a.kind === 'release' ? -1 : 1))) {

@@ -307,6 +307,23 @@ test('a deadlock in threads and in processes: detected, stuck tasks deadlocked, 
   }
 });
 
+test('a named lock taken thousands of times tells its first uses only; a deadlock of it is still a deadlock, not a hang', async () => {
+  const loop = await profile('hotLocks.py', 'locked_loop', '[50_000, 50_000]', { strategies: ['sequential', 'threads', 'processes'] });
+  for (const run of loop.runs) {
+    assert.deepEqual(run.counter, { expected: 100_000, observed: 100_000, lost: 0 }, run.strategy);
+    const acquires = run.locks.filter((e) => e.kind === 'acquire').length;
+    if (run.strategy === 'sequential') assert.equal(acquires, 1000, 'one worker, no waits: exactly the first uses');
+    else assert.ok(acquires <= 2 * 1000 + 200, `${run.strategy}: ${acquires} acquires told of 100,000`);
+  }
+  // A hang timeout of ten minutes: only the deadlock watch can end this run in time.
+  const report = await profile('hotLocks.py', 'transfer_hot', "[('a', 'b'), ('b', 'a')]", { strategies: ['threads', 'processes'], spread: true, hangTimeoutMs: 600_000 });
+  for (const s of ['threads', 'processes'] as const) {
+    assert.deepEqual(runOf(report, s).tasks.map((t) => t.status), ['deadlocked', 'deadlocked'], s);
+    const warning = report.warnings.find((w) => w.kind === 'deadlock' && w.strategy === s);
+    assert.match(warning?.message ?? '', /holds "a" at .*hotLocks\.py:33 and waits for "b" at .*hotLocks\.py:35/, s);
+  }
+});
+
 test('results that depend on module state diverge where workers do not share it (processes)', async () => {
   const report = await profile('divergent.py', 'tally', '[10, 20, 30, 40, 50, 60]');
   const diverged = report.warnings.filter((w) => w.kind === 'divergence').map((w) => w.strategy);

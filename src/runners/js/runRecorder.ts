@@ -93,6 +93,11 @@ export class RunRecorder {
     return this.nextLane++;
   }
 
+  /** Workers take hot locks, which tell no events (runtimeHost.ts): progress all the same. */
+  busy(): void {
+    emit({ type: 'busy', run: this.settings.run });
+  }
+
   lock(message: LockMessage, lane: number): void {
     const { task, lock, kind, atMs, site } = message;
     emit({ type: 'lock', run: this.settings.run, lane, task, lock, kind, atMs, site });

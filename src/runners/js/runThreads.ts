@@ -9,7 +9,7 @@ import { FixedQueue, Piscina } from 'piscina';
 import type { TaskStatus } from '../../core/model';
 import { CANCELLED, RunRecorder, threadsLeftStuck, watchTimeouts, type ActiveRun, type RunSettings } from './runRecorder';
 import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
-import type { LockMessage } from './runtimeContract';
+import type { BusyMessage, LockMessage } from './runtimeContract';
 import type { ThreadReady, ThreadTask, ThreadTaskResult, ThreadWorkerData } from './threadWorker';
 import { STUCK_MS, STUCK_NOTE, workerExitStatus } from './failures';
 import { takeExitSite } from './exitSite';
@@ -109,13 +109,15 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
   // Every thread the run had, replacements included, to wait for their output at the end.
   const threads = new Set<Worker>();
   // Not all messages are ours: the user's code may post on parentPort too.
-  pool.on('message', (message: ThreadReady | LockMessage | undefined) => {
+  pool.on('message', (message: ThreadReady | LockMessage | BusyMessage | undefined) => {
     if (message?.pp === 'ready') {
       for (const thread of pool.threads) threads.add(thread);
       announce(message);
     } else if (message?.pp === 'lock') {
       const lane = recorder.knownLane(message.owner);
       if (lane !== undefined) recorder.lock(message, lane);
+    } else if (message?.pp === 'busy') {
+      recorder.busy();
     }
   });
   // A piscina error event is a worker failing outside a task (e.g. a stray timer throwing).

@@ -38,27 +38,28 @@ export const counter: Counter = {
 };
 
 export function lock(name: string): Lock {
-  return {
+  const named: Lock = {
     name,
-    acquire: () => host().lockAcquire(name),
+    acquire: () => host().lockAcquire(name, named.acquire),
     release: () => host().lockRelease(name),
   };
+  return named;
 }
 
 /** Runs `fn` holding the named lock; an async `fn` keeps it until its promise settles. */
 export function withLock<T>(name: string, fn: () => T): T {
-  const held = lock(name);
-  held.acquire();
+  const release = () => host().lockRelease(name);
+  host().lockAcquire(name, withLock);
   let result: T;
   try {
     result = fn();
   } catch (error) {
-    held.release();
+    release();
     throw error;
   }
   if (result instanceof Promise) {
-    return result.finally(() => held.release()) as T;
+    return result.finally(release) as T;
   }
-  held.release();
+  release();
   return result;
 }

@@ -10,8 +10,20 @@ export interface RuntimeHost {
   counterAdd(n: number): void;
   counterUnsafeAdd(n: number): void;
   counterValue(): number;
-  lockAcquire(name: string): void;
+  /**
+   * `entry` is the runtime's function the user's code called (`acquire`, `withLock`): the stack
+   * below it starts at the user's line, so a lock's site costs one frame to take (lockEvents.ts).
+   */
+  lockAcquire(name: string, entry?: Function): void;
   lockRelease(name: string): void;
+}
+
+/**
+ * Sent by a worker whose hot locks are in use (at most once a second): progress for the hang watch,
+ * as a lock event would have been, though hot locks tell none (runtimeHost.ts).
+ */
+export interface BusyMessage {
+  pp: 'busy';
 }
 
 /** A lock event as a worker posts it to the runner. */

@@ -1,13 +1,12 @@
 /**
  * What the runtime (`parallel-profiler/runtime`) talks to inside a profiled worker: the shared
- * memory of the run, the worker's private tally, and the channel that reports lock events.
- * A worker entry installs one on `globalThis` before it loads the user's bundle.
+ * memory of the run, the worker's private tally, and the channel that reports lock events
+ * (lockEvents.ts). A worker entry installs one on `globalThis` before it loads the user's bundle.
  */
-import type { LockKind, SourceLocation } from '../../core/model';
 import type { SharedMemory } from './sharedMemory';
 import { sinceOrigin } from './clock';
-import { callerSite } from './sourceSites';
-import { HOST_KEY, type LockMessage, type RuntimeHost } from './runtimeContract';
+import { LockEvents } from './lockEvents';
+import { HOST_KEY, type BusyMessage, type LockMessage, type RuntimeHost } from './runtimeContract';
 
 export interface WorkerIdentity {
   /** Lock owner id: the thread id for threads, the pid for processes. */
@@ -23,11 +22,9 @@ export const currentTask = { index: -1 };
 export function installRuntimeHost(
   memory: SharedMemory,
   identity: WorkerIdentity,
-  post: (message: LockMessage) => void,
+  post: (message: LockMessage | BusyMessage) => void,
 ): void {
-  const held = new Set<string>();
-  const event = (kind: LockKind, lock: string, site?: SourceLocation, atMs = sinceOrigin(identity.originEpochMs)) =>
-    post({ pp: 'lock', owner: identity.owner, task: currentTask.index, lock, kind, atMs, site });
+  const locks = new LockEvents(memory, identity.owner, () => sinceOrigin(identity.originEpochMs), currentTask, post);
   const host: RuntimeHost = {
     counterAdd(n) {
       memory.addTally(identity.tallySlot, n);
@@ -38,24 +35,8 @@ export function installRuntimeHost(
       memory.unsafeAdd(n);
     },
     counterValue: () => memory.read(),
-    lockAcquire(name) {
-      if (held.has(name)) {
-        throw new Error(`lock "${name}" is already held by this task: runtime locks are not re-entrant`);
-      }
-      const site = callerSite();
-      event('request', name, site);
-      memory.acquire(name, identity.owner);
-      held.add(name);
-      event('acquire', name, site);
-    },
-    lockRelease(name) {
-      if (!held.delete(name)) throw new Error(`lock "${name}" is released but was not held by this task`);
-      // Stamped before the release, so that no other worker's acquire can appear to come first.
-      const site = callerSite();
-      const atMs = sinceOrigin(identity.originEpochMs);
-      memory.release(name, identity.owner);
-      event('release', name, site, atMs);
-    },
+    lockAcquire: (name, entry) => locks.acquire(name, entry),
+    lockRelease: (name) => locks.release(name),
   };
   (globalThis as Record<string, unknown>)[HOST_KEY] = host;
 }

@@ -6,6 +6,7 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { epochMs } from './clock';
 
 /** Lanes beyond this share the last tally slot (still counted, just not per worker). */
 export const TALLY_SLOTS = 256;
@@ -18,8 +19,10 @@ export interface SharedMemory {
   /** This worker's running total of counter calls; written only by that worker. */
   addTally(slot: number, n: number): void;
   totalTally(): number;
-  /** Blocks until the named lock is free, then takes it. */
-  acquire(name: string, owner: number): void;
+  /** Takes the named lock if it is free, without waiting. */
+  tryAcquire(name: string, owner: number): boolean;
+  /** Waits until the named lock is free, then takes it; false if `forMs` passed first. */
+  acquire(name: string, owner: number, forMs?: number): boolean;
   release(name: string, owner: number): void;
   /** Frees the locks a dead worker held, so the others can go on. */
   releaseAllOf(owner: number): void;
@@ -99,12 +102,18 @@ export class ThreadSharedMemory implements SharedMemory {
     }
     throw new Error(`more than ${LOCK_SLOTS} distinct lock names in one run`);
   }
-  acquire(name: string, owner: number): void {
+  tryAcquire(name: string, owner: number): boolean {
+    return Atomics.compareExchange(this.ints, this.slotOf(name), 0, owner + 1) === 0;
+  }
+  acquire(name: string, owner: number, forMs = Infinity): boolean {
     const state = this.slotOf(name);
+    const until = epochMs() + forMs;
     for (;;) {
       const current = Atomics.compareExchange(this.ints, state, 0, owner + 1);
-      if (current === 0) return;
-      Atomics.wait(this.ints, state, current, 50);
+      if (current === 0) return true;
+      const left = until - epochMs();
+      if (left <= 0) return false;
+      Atomics.wait(this.ints, state, current, Math.min(50, left));
     }
   }
   release(name: string, owner: number): void {
@@ -198,21 +207,31 @@ export class ProcessSharedMemory implements SharedMemory {
   private lockFile(name: string): string {
     return join(this.lockDir, `${(hashName(name) >>> 0).toString(16)}.lock`);
   }
+  /** `owner` is the holder's pid. */
+  tryAcquire(name: string, owner: number): boolean {
+    return this.tryLockFile(this.lockFile(name), String(owner));
+  }
+  private tryLockFile(file: string, pid: string): boolean {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, pid);
+      closeSync(fd);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      return false;
+    }
+  }
   /** `owner` is the holder's pid: a lock whose holder died is taken over. */
-  acquire(name: string, owner: number): void {
+  acquire(name: string, owner: number, forMs = Infinity): boolean {
     const file = this.lockFile(name);
     const pid = String(owner);
+    const until = epochMs() + forMs;
     // Holders keep locks for microseconds: retry at once for a while before sleeping.
     for (let attempt = 0, backoff = 0.01, waited = 0; ; attempt++) {
-      try {
-        const fd = openSync(file, 'wx');
-        writeSync(fd, pid);
-        closeSync(fd);
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
+      if (this.tryLockFile(file, pid)) return true;
       if (attempt < 200) continue;
+      if (epochMs() >= until) return false;
       sleepSync(backoff);
       waited += backoff;
       backoff = Math.min(backoff * 2, 1);

@@ -38,11 +38,13 @@ class _LocalBackend:
         return self._value
 
     def _lock_for(self, name):
-        with self._guard:
-            found = self._locks.get(name)
-            if found is None:
-                found = self._locks[name] = threading.Lock()
-            return found
+        found = self._locks.get(name)
+        if found is None:
+            with self._guard:
+                found = self._locks.get(name)
+                if found is None:
+                    found = self._locks[name] = threading.Lock()
+        return found
 
     def acquire(self, name, site):
         self._lock_for(name).acquire()

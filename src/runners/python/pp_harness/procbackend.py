@@ -22,7 +22,7 @@ class ProcessBackend:
         self._slots = {}
         #: The user's own locks this worker holds (ownlocks.py), for the task running.
         self.own_held = []
-        self.own_events = OwnLockEvents(self._own_event, now)
+        self.own_events = OwnLockEvents(self._own_event, now, lambda: send(("busy",)))
 
     def add(self, n):
         v = self.shared.counter
@@ -38,16 +38,14 @@ class ProcessBackend:
     def value(self):
         return self.shared.counter.value
 
-    def _event(self, name, kind, site):
-        if self.task is not None:
-            self.send(("lock", self.task, name, kind, self.now(), site[0], site[1]))
-
     def acquire(self, name, site):
         slot = self.shared.slot_of(name, self._slots)
-        self._event(name, "request", site)
-        self.shared.locks[slot].acquire()
+        lock = self.shared.locks[slot]
+        if self.task is None:
+            lock.acquire()
+        else:
+            self.own_events.acquire_named(self, lock, name, site, lambda lk: lk.acquire())
         self.shared.holders[slot] = self.pid
-        self._event(name, "acquire", site)
 
     def acquire_own(self, lock, name, site, blocking, timeout):
         """The user's own lock (ownlocks.py), told as in a thread. A forked worker's threading lock
@@ -77,6 +75,8 @@ class ProcessBackend:
 
     def release(self, name, site):
         slot = self.shared.slot_of(name, self._slots)
-        self._event(name, "release", site)
         self.shared.holders[slot] = 0
-        self.shared.locks[slot].release()
+        if self.task is None:
+            self.shared.locks[slot].release()
+        else:
+            self.own_events.release(self, self.shared.locks[slot], name, site)

@@ -185,6 +185,8 @@ class ProcessRun:
                     w.own_held.append(m[2])
                 elif m[2] in w.own_held:
                     w.own_held.remove(m[2])
+        elif kind == "busy":
+            em.emit({"type": "busy", "run": self.run})
         elif kind == "stacks":
             if self.stacks is not None and w.lane in self.stacks["waiting"]:
                 self.stacks["waiting"].discard(w.lane)

@@ -1,5 +1,5 @@
 """The runtime backend for the sequential and thread strategies: one in-process counter, named
-threading locks, and a lock event for every request / acquire / release."""
+threading locks, and their lock events (ownlocks.py, OwnLockEvents.acquire_named)."""
 import os
 import threading
 
@@ -29,7 +29,7 @@ class TaskContext:
 
 class ThreadBackend(_LocalBackend):
     """Counter and locks shared by the threads of one run: the runtime's in-process fallback,
-    plus each worker's tally and an event for every lock request / acquire / release."""
+    plus each worker's tally and the lock events."""
 
     POLL_S = 0.05
 
@@ -38,7 +38,8 @@ class ThreadBackend(_LocalBackend):
         self.emitter = emitter
         self.run = run
         self.local = threading.local()
-        self.own_events = OwnLockEvents(self._own_event, emitter.now)
+        self.own_events = OwnLockEvents(self._own_event, emitter.now,
+                                        lambda: emitter.emit({"type": "busy", "run": run}))
 
     def context(self):
         return getattr(self.local, "ctx", None)
@@ -56,13 +57,6 @@ class ThreadBackend(_LocalBackend):
         super().unsafe_add(n)
         self._tally(n)
 
-    def _event(self, ctx, name, kind, site):
-        if ctx.killed:
-            return
-        self.emitter.emit({"type": "lock", "run": self.run, "lane": ctx.lane, "task": ctx.task,
-                           "lock": name, "kind": kind, "atMs": self.emitter.now(),
-                           "site": {"file": site[0], "line": site[1]}})
-
     def acquire(self, name, site):
         """Waits in short slices so a deadlocked task can be ended (threads cannot be killed)."""
         lk = self._lock_for(name)
@@ -70,20 +64,15 @@ class ThreadBackend(_LocalBackend):
         if ctx is None:
             lk.acquire()
             return
-        self._event(ctx, name, "request", site)
-        while not lk.acquire(timeout=self.POLL_S):
-            if ctx.killed:
-                raise TaskKilled()
-        if ctx.killed:
-            lk.release()
-            raise TaskKilled()
-        self._event(ctx, name, "acquire", site)
+        self.own_events.acquire_named(ctx, lk, name, site, self._wait_own)
 
     def release(self, name, site):
+        lk = self._lock_for(name)
         ctx = self.context()
-        if ctx is not None:
-            self._event(ctx, name, "release", site)
-        self._lock_for(name).release()
+        if ctx is None:
+            lk.release()
+        else:
+            self.own_events.release(ctx, lk, name, site)
 
     def acquire_own(self, lock, name, site, blocking, timeout):
         """The user's own lock (ownlocks.py): its events where they matter, and a wait in short
