@@ -324,6 +324,12 @@ test('a named lock taken thousands of times tells its first uses only; a deadloc
   }
 });
 
+test('a task taking hot named locks for longer than the hang timeout is getting on, not hung', async () => {
+  const report = await profile('hotLocks.py', 'locked_for', '[3]', { strategies: ['threads', 'processes'], hangTimeoutMs: 1000 });
+  for (const run of report.runs) assert.deepEqual(run.tasks.map((t) => t.status), ['ok'], run.strategy);
+  assert.equal(report.warnings.filter((w) => w.kind === 'hang').length, 0);
+});
+
 test('results that depend on module state diverge where workers do not share it (processes)', async () => {
   const report = await profile('divergent.py', 'tally', '[10, 20, 30, 40, 50, 60]');
   const diverged = report.warnings.filter((w) => w.kind === 'divergence').map((w) => w.strategy);

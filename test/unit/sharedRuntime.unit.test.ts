@@ -101,6 +101,12 @@ test('a hot lock still tells a long wait, with where it was asked for', async ()
   }
 });
 
+test('a task taking hot locks for longer than the hang timeout is getting on, not hung', async () => {
+  const report = await profile('hotLocks.ts', 'lockedFor', '[3000]', { strategies: ['sequential', 'processes'], hangTimeoutMs: 1000 });
+  for (const r of report.runs) assert.deepEqual(r.tasks.map((t) => t.status), ['ok'], r.strategy);
+  assert.equal(report.warnings.filter((w) => w.kind === 'hang').length, 0);
+});
+
 test('a lock order first taken while both locks are hot is still told: the lock-order warning', async () => {
   const report = await profile('hotLocks.ts', 'ordersWhenHot', '[0, 1]', { strategies: ['sequential'] });
   assert.equal(report.runs[0].locks.filter((e) => e.task === 1 && e.kind === 'acquire').length, 2, 'input 1: only its first b-then-a, revealed');
