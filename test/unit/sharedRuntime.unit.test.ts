@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { profile, run, ROOT } from './engineKit';
 import type { LockEvent, Report } from '../../src/core/model';
 import { HOT_USES } from '../../src/runners/js/lockEvents';
+import { ProcessSharedMemory, createProcessRegion, removeProcessRegion } from '../../src/runners/js/sharedMemory';
 
 /** Each hold [acquire, release] of the lock starts after the previous one ended (± tolerance). */
 function assertHeldOneAtATime(events: LockEvent[], toleranceMs: number, label = ''): void {
@@ -122,6 +123,27 @@ test('spans of different processes line up on one clock: a lock handover is neve
   assertHeldOneAtATime(locks, 1);
   const lanes = new Set(locks.map((e) => e.lane));
   assert.ok(lanes.size >= 2, 'both processes took the lock');
+});
+
+test('a process region: every read sums every add so far, read again and again from two holders', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-region-'));
+  const region = createProcessRegion(dir);
+  const [one, other] = [new ProcessSharedMemory(region), new ProcessSharedMemory(region)];
+  let expected = 0;
+  for (let i = 1; i <= 60; i++) {
+    one.add(i);
+    expected += i;
+    if (i % 3 === 0) {
+      other.unsafeAdd(2);
+      expected += 2;
+    }
+    if (i % 2 === 0) assert.equal(other.read(), expected, `after ${i} adds`);
+    assert.equal(one.read(), expected, `after ${i} adds`);
+  }
+  one.close();
+  other.close();
+  removeProcessRegion(region);
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('the runtime works outside the profiler', () => {

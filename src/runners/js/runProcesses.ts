@@ -279,6 +279,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
       worker.child.disconnect();
     }
     await Promise.all(exits);
+    memory.close();
     removeProcessRegion(region);
     recorder.finish(counter, cpuOfExited, undefined, childCpuMs);
   })();

@@ -4,7 +4,7 @@
  * processes share a file in a memory-backed folder (/dev/shm where present), read and written
  * with pread/pwrite, and take locks by creating lock files exclusively.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { epochMs } from './clock';
 
@@ -161,6 +161,10 @@ export class ProcessSharedMemory implements SharedMemory {
   private readonly lockDir: string;
   /** This process's tally since its last flush; kept in memory so a call costs no system call. */
   private pendingTally = 0;
+  /** The adds log as far as this process has summed it: a read sums only what came since. */
+  private addsReadFd: number | undefined;
+  private addsReadBytes = 0;
+  private addsSum = 0;
 
   constructor(private readonly file: string) {
     this.fd = openSync(file, 'r+');
@@ -180,10 +184,19 @@ export class ProcessSharedMemory implements SharedMemory {
   }
   read(): number {
     readSync(this.fd, this.buf4, 0, 4, 0);
-    const adds = readFileSync(`${this.file}.adds`);
-    let total = this.buf4.readInt32LE(0);
-    for (let at = 0; at + 8 <= adds.length; at += 8) total += adds.readDoubleLE(at);
-    return total;
+    // Reading the whole log each time made a loop that reads the counter after each add quadratic
+    // (20 000 adds and reads: 2.2 s).
+    const fd = (this.addsReadFd ??= openSync(`${this.file}.adds`, 'r'));
+    const size = fstatSync(fd).size;
+    // Whole adds only: one being appended now is summed by the next read.
+    const fresh = Math.floor((size - this.addsReadBytes) / 8) * 8;
+    if (fresh > 0) {
+      const adds = Buffer.alloc(fresh);
+      readSync(fd, adds, 0, fresh, this.addsReadBytes);
+      for (let at = 0; at < fresh; at += 8) this.addsSum += adds.readDoubleLE(at);
+      this.addsReadBytes += fresh;
+    }
+    return this.buf4.readInt32LE(0) + this.addsSum;
   }
   addTally(_slot: number, n: number): void {
     this.pendingTally += n;
@@ -244,6 +257,10 @@ export class ProcessSharedMemory implements SharedMemory {
   /** Only the holder calls this (the runtime host tracks what each task holds). */
   release(name: string): void {
     rmSync(this.lockFile(name), { force: true });
+  }
+  /** Closes the files; the runner's copy, once its run is over (a worker's close as it exits). */
+  close(): void {
+    for (const fd of [this.fd, this.addsFd, this.addsReadFd]) if (fd !== undefined) closeSync(fd);
   }
   releaseAllOf(owner: number): void {
     for (const entry of readdirSync(this.lockDir)) {
