@@ -129,6 +129,15 @@ test('digests: key, Map and Set order do not matter; contents, types and where s
   assert.notEqual(d('x'.repeat(100)), d('x'.repeat(101)));
   assert.equal(describeResult('x'.repeat(1_000_000)).resultPreview.length, 80);
   assert.equal(describeResult(long).resultPreview, '[ 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, ... 90 more items ]');
+  assert.notEqual(d({ 'a"b': 1 }), d({ 'a\\"b': 1 }));
+});
+
+test('a plain object of many keys is previewed by its first ten, as an array by its first items', () => {
+  const many = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, i]));
+  assert.equal(describeResult(many).resultPreview, '{ k0: 0, k1: 1, k2: 2, k3: 3, k4: 4, k5: 5, k6: 6, k7: 7, k8: 8, k9: 9, ... mor…');
+  const some = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [String.fromCharCode(97 + i), i]));
+  assert.equal(describeResult(some).resultPreview, '{ a: 0, b: 1, c: 2, d: 3, e: 4, f: 5, g: 6, h: 7, i: 8, j: 9, ... more keys }');
+  assert.equal(describeResult({ a: 1, b: { c: [1, 2] } }).resultPreview, '{ a: 1, b: { c: [ 1, 2 ] } }');
 });
 
 test("every line the user's code prints is passed on and counted in the run that printed it", async () => {

@@ -200,22 +200,40 @@ export function uncloneablePart(value: unknown, where = 'the result', budget = {
   const kind = uncloneableKind(value as object);
   if (kind) return `${kind.what} (${where})${kind.fix ?? ''}`;
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date || value instanceof RegExp || value instanceof Error) return undefined;
+  // Stepping over the primitives, whose path is never made: a million numbers in an array are
+  // looked at in 4–9 ms, where listing their entries and a path for each took 0.3–0.5 s; an object
+  // of 50 000 numbers in 9 ms instead of 37.
+  const inside = (item: unknown, path: () => string): string | undefined =>
+    item === null || (typeof item !== 'object' && typeof item !== 'function' && typeof item !== 'symbol') ? undefined : uncloneablePart(item, path(), budget, seen);
   if (Array.isArray(value)) {
-    // By index, stepping over the primitives: a million numbers are looked at in 4–9 ms, where
-    // listing their entries and a path for each took 0.3–0.5 s.
     for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      if (item === null || (typeof item !== 'object' && typeof item !== 'function' && typeof item !== 'symbol')) continue;
-      const found = uncloneablePart(item, `${where}.${i}`, budget, seen);
+      const found = inside(value[i], () => `${where}.${i}`);
       if (found || budget.nodes < 0) return found;
     }
     return undefined;
   }
-  const entries: [string, unknown][] =
-    value instanceof Map ? [...value].map(([k, v], i) => [`entry ${i}`, [k, v]]) : value instanceof Set ? [...value].map((v, i) => [`item ${i}`, v]) : Object.entries(value as object);
-  for (const [key, item] of entries) {
-    const found = uncloneablePart(item, `${where}.${key}`, budget, seen);
-    if (found) return found;
+  if (value instanceof Map) {
+    let i = 0;
+    for (const [key, item] of value) {
+      const found = inside(key, () => `${where}.entry ${i}.0`) ?? inside(item, () => `${where}.entry ${i}.1`);
+      if (found || budget.nodes < 0) return found;
+      i++;
+    }
+    return undefined;
+  }
+  if (value instanceof Set) {
+    let i = 0;
+    for (const item of value) {
+      const found = inside(item, () => `${where}.item ${i}`);
+      if (found || budget.nodes < 0) return found;
+      i++;
+    }
+    return undefined;
+  }
+  const keys = Object.keys(value as object);
+  for (let i = 0; i < keys.length; i++) {
+    const found = inside((value as Record<string, unknown>)[keys[i]], () => `${where}.${keys[i]}`);
+    if (found || budget.nodes < 0) return found;
   }
   return undefined;
 }
