@@ -3,8 +3,8 @@
  * events (for the deadlock watch, the lock-order warning and the timeline's lock waits).
  *
  * A lock's first HOT_USES uses in the worker are told in full. Telling every use had cost ~30 µs a
- * use (two stacks read, three events), and a loop taking two locks 400 000 times took 50 s instead
- * of a fraction of one. After that the lock is hot, and told only where it matters, as the Python
+ * use (two stacks read, three events): a loop taking two locks 400 000 times took 50 s, now ~3.
+ * After that the lock is hot, and told only where it matters, as the Python
  * harness tells the user's own locks (ownlocks.py):
  *   - a wait that lasts LONG_WAIT_MS, with the locks the task holds (told as acquired when and
  *     where they were), since a deadlock is made of tasks that wait while holding;
