@@ -234,6 +234,12 @@ test('multiprocessing locks of your own deadlocking between forked workers after
   assert.match(report.warnings.find((w) => w.kind === 'deadlock')?.message ?? '', /holds "shared_(c|d)" at .*ownLocks\.py:\d+ and waits for "shared_(d|c)"/);
 });
 
+test('the same between forked workers with a ten-minute hang timeout: found as the run stalls, not at the hang timeout', async () => {
+  const report = await profile('ownLocks.py', 'transfer_shared_hot', "['c', 'd']", { strategies: ['processes'], hangTimeoutMs: 600_000, startMethod: 'fork' });
+  assert.deepEqual(runOf(report, 'processes').tasks.map((t) => t.status), ['deadlocked', 'deadlocked']);
+  assert.match(report.warnings.find((w) => w.kind === 'deadlock')?.message ?? '', /holds "shared_(c|d)" at .*ownLocks\.py:\d+ and waits for "shared_(d|c)"/);
+});
+
 async function assertHotDeadlock(hangTimeoutMs: number, fn = 'transfer_hot'): Promise<void> {
   const source = readFileSync(join(FIXTURES, 'ownLocks.py'), 'utf8').split('\n');
   // With the long timeout, a forked process pool after it: its workers must not find the locks the

@@ -104,6 +104,31 @@ def own_lock_waits(frame, own_locks):
         return [], None
 
 
+# No task finished for this long: the stuck workers' stacks are read for a deadlock of the user's
+# locks (threadpool.py and procpool.py, each its own way).
+STALL_S = 1.0
+# How often the stacks are read then: each read holds the interpreter for a moment.
+STALL_CHECK_S = 0.25
+
+
+def wait_cycle(waits):
+    """Lanes that each wait for a lock the next one holds, round to the first; `waits` maps a lane
+    to (task, held, waited) as own_lock_waits reads them. None where there is no cycle."""
+    holder = {}
+    for lane, (_, held, _) in waits.items():
+        for name, _ in held:
+            holder[name] = lane
+    for start in waits:
+        path = []
+        lane = start
+        while lane is not None and lane not in path:
+            path.append(lane)
+            lane = holder.get(waits[lane][2][0]) if lane in waits else None
+        if lane is not None:
+            return path[path.index(lane):]
+    return None
+
+
 def as_lock_events(held, waited):
     """The lock events that tell them, as (kind, name, file, line): an acquire for each lock held,
     then the request for the one waited for."""

@@ -21,10 +21,12 @@ def _die_with_parent():
 
 
 def _control(ctl, send, state, parent_pid, own_locks, backend, now):
-    """Answers `stacks` requests while the main thread runs user code; exits with the parent.
-    Before the stack, what the main thread holds and waits for among the user's locks, read from
-    it (lockwaits.py), goes out as lock events: a deadlock of locks taken unwrapped (hot) between
-    workers is then found as one. `own_locks`: the user's locks by name (ownlocks.OwnLocks)."""
+    """Answers `stacks` and `waits` requests while the main thread runs user code; exits with the
+    parent. Before the stack, what the main thread holds and waits for among the user's locks, read
+    from it (lockwaits.py), goes out as lock events: a deadlock of locks taken unwrapped (hot)
+    between workers is then found as one. A stalled run's harness asks for `waits` alone, to look
+    for such a deadlock itself (procpool.py). `own_locks`: the user's locks by name
+    (ownlocks.OwnLocks)."""
     from . import task as tasks
     main_ident = threading.main_thread().ident
     while True:
@@ -41,17 +43,34 @@ def _control(ctl, send, state, parent_pid, own_locks, backend, now):
             if frame is not None and state["task"] is not None and own_locks:
                 _tell_own_lock_waits(frame, state["task"], own_locks, backend, send, now)
             send(("stacks", state["task"], tasks.stack_text(frame) if frame is not None else None))
+        elif message == "waits":
+            frame = sys._current_frames().get(main_ident)
+            task = state["task"]
+            held, waited = _own_waits(frame, own_locks, backend) if frame is not None and task is not None else ([], None)
+            send(("waits", task, held, waited))
+
+
+def _own_waits(frame, own_locks, backend):
+    """(held, waited) of the main thread among the user's locks (lockwaits.py), each named as the
+    worker names its locks: a threading lock is this process's own copy."""
+    from .lockwaits import own_lock_waits
+    if not own_locks:
+        return [], None
+    held, waited = own_lock_waits(frame, own_locks)
+    if waited is None:
+        return [], None
+    named = lambda name: backend.own_name(own_locks[name]._lock, name)  # noqa: E731
+    return [(named(name), site) for name, site in held], (named(waited[0]), waited[1])
 
 
 def _tell_own_lock_waits(frame, task, own_locks, backend, send, now):
-    from .lockwaits import as_lock_events, own_lock_waits
-    held, waited = own_lock_waits(frame, own_locks)
+    from .lockwaits import as_lock_events
+    held, waited = _own_waits(frame, own_locks, backend)
     if waited is None:
         return
     at_ms = now()
     for kind, name, file, line in as_lock_events(held, waited):
-        # Named as the worker names its locks: a threading lock is this process's own copy.
-        send(("lock", task, backend.own_name(own_locks[name]._lock, name), kind, at_ms, file, line))
+        send(("lock", task, name, kind, at_ms, file, line))
 
 
 def worker_main(conn, ctl, config, shared, fn_bytes):

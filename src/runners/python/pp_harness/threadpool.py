@@ -16,17 +16,12 @@ import parallel_profiler
 
 from . import memwatch
 from .loader import innermost_in
-from .lockwaits import as_lock_events, in_harness, own_lock_waits
+from .lockwaits import STALL_CHECK_S, STALL_S, as_lock_events, in_harness, own_lock_waits, wait_cycle
 from . import task as tasks
 from .errors import TaskKilled
 from .threadbackend import TaskContext, ThreadBackend
 
 
-# No task finished for this long: the stuck threads' stacks are read for a deadlock of the user's
-# locks (_check_own_lock_cycle).
-STALL_S = 1.0
-# How often the stacks are read then: each read holds the interpreter for a moment.
-STALL_CHECK_S = 0.25
 # The lock another thread may release for a deadlocked one (an RLock belongs to its thread).
 _PLAIN_LOCK = type(threading.Lock())
 
@@ -51,24 +46,6 @@ def _join_all(lanes, seconds):
     deadline = time.monotonic() + seconds
     for lane in lanes:
         lane.thread.join(max(0.0, deadline - time.monotonic()))
-
-
-def _wait_cycle(waits):
-    """Lanes that each wait for a lock the next one holds, round to the first; `waits` maps a lane
-    to (ctx, held, waited) as lockwaits.own_lock_waits reads them. None where there is no cycle."""
-    holder = {}
-    for lane, (_, held, _) in waits.items():
-        for name, _ in held:
-            holder[name] = lane
-    for start in waits:
-        path = []
-        lane = start
-        while lane is not None and lane not in path:
-            path.append(lane)
-            lane = holder.get(waits[lane][2][0]) if lane in waits else None
-        if lane is not None:
-            return path[path.index(lane):]
-    return None
 
 
 def _interrupt(ident):
@@ -428,7 +405,7 @@ class ThreadRun:
             held, waited = own_lock_waits(frame, self.p.own_locks) if frame is not None else ([], None)
             if waited is not None:
                 waits[lane] = (lane.ctx, held, waited)
-        cycle = _wait_cycle(waits)
+        cycle = wait_cycle(waits)
         key = tuple(sorted((lane.id, waits[lane][2][0]) for lane in cycle)) if cycle else None
         if key is not None and key == self.stall["seen"] and key != self.stall["told"]:
             self.stall["told"] = key
