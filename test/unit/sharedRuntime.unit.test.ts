@@ -78,6 +78,11 @@ test('a lock excludes across threads and across processes: unsafeAdd under withL
   }
 });
 
+test('a worker that exits while holding a lock does not keep it: the next tasks take it, in threads and in processes', async () => {
+  const report = await profile('lockExclusion.ts', 'exitHolding', '[0, 1, 2]', { strategies: ['threads', 'processes'] });
+  for (const r of report.runs) assert.deepEqual(r.tasks.map((t) => t.status).sort(), ['crashed', 'ok', 'ok'], r.strategy);
+});
+
 test('a hot lock costs no event per use: a loop under a lock tells its first uses only, and the counter stays exact', async () => {
   const report = await profile('hotLocks.ts', 'lockedLoop', '[200_000, 200_000]', { strategies: ['sequential', 'threads', 'processes'] });
   for (const r of report.runs) {
