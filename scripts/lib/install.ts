@@ -75,8 +75,11 @@ export function ensureCodeServer(log: (line: string) => void): CodeServerInstall
   if (!existsSync(install.node) && !npm(['node@24'], process.env)) {
     return { missing: `npm could not install node@24 into ${dir}; check access to the npm registry` };
   }
-  // code-server's install scripts check the Node version: run them under Node 24.
-  if (!npm([`code-server@${codeServerVersion}`], { ...process.env, PATH: install.path })) {
+  // code-server's install scripts check the Node version: run them under Node 24. Its postinstall
+  // reads it from npm_config_user_agent, which an outer npm (`npm test`, under Node 20) has set and
+  // the inner npm would pass on as its own config: without it, the inner npm tells its own.
+  const { npm_config_user_agent: _outerAgent, ...env } = process.env;
+  if (!npm([`code-server@${codeServerVersion}`], { ...env, PATH: install.path })) {
     return { missing: `npm could not install code-server@${codeServerVersion} into ${dir}; install libkrb5-dev and build tools (apt-get install -y libkrb5-dev build-essential) and retry` };
   }
   if (!existsSync(install.entry)) return { missing: `code-server installed without ${install.entry}; remove ${dir} and retry` };
