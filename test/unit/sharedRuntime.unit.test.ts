@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { profile, run, ROOT } from './engineKit';
 import type { LockEvent, Report } from '../../src/core/model';
-import { HOT_USES } from '../../src/runners/js/lockEvents';
+import { HOT_USES, TOLD_USES } from '../../src/runners/js/lockEvents';
 import { ProcessSharedMemory, createProcessRegion, removeProcessRegion } from '../../src/runners/js/sharedMemory';
 
 /** Each hold [acquire, release] of the lock starts after the previous one ended (± tolerance). */
@@ -93,6 +93,12 @@ test('a hot lock costs no event per use: a loop under a lock tells its first use
     else assert.ok(acquires <= 2 * HOT_USES + 200, `${r.strategy}: ${acquires} acquires told of 400,000`);
     assertHeldOneAtATime(r.locks, 0, r.strategy);
   }
+});
+
+test('a lock per account: the uses told in full are capped per worker, all locks together', async () => {
+  const report = await profile('hotLocks.ts', 'manyLocks', '[[50, 300]]', { strategies: ['sequential'], spread: true });
+  // 50 locks of 300 uses each: each would be told in full (under HOT_USES), 15,000 in all.
+  assert.equal(report.runs[0].locks.filter((e) => e.kind === 'acquire').length, TOLD_USES);
 });
 
 test('a hot lock still tells a long wait, with where it was asked for', async () => {

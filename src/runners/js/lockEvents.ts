@@ -2,7 +2,7 @@
  * The runtime's named locks in one worker, and which of their uses are told to the runner as lock
  * events (for the deadlock watch, the lock-order warning and the timeline's lock waits).
  *
- * A lock's first HOT_USES uses in the worker are told in full. Telling every use had cost ~30 µs a
+ * A lock's first HOT_USES uses in the worker are told in full (TOLD_USES in all). Telling every use had cost ~30 µs a
  * use (two stacks read, three events): a loop taking two locks 400 000 times took 50 s, now ~3.
  * After that the lock is hot, and told only where it matters, as the Python
  * harness tells the user's own locks (ownlocks.py):
@@ -17,10 +17,15 @@ import { callerSite, firstUserFrame } from './sourceSites';
 import type { BusyMessage, LockMessage } from './runtimeContract';
 
 export const HOT_USES = 1000;
+/**
+ * Uses told in full in one worker, all locks together: a lock per account, 256 of them each taken
+ * a thousand times, would otherwise tell three quarters of a million events.
+ */
+export const TOLD_USES = 10_000;
 /** A hot lock's wait is told once it lasts this long: a deadlock's does, contention's mostly not. */
 export const LONG_WAIT_MS = 50;
 /** How often hot locks in use tell the runner that the run goes on (the hang watch's progress). */
-const BUSY_EVERY_MS = 1000;
+const BUSY_EVERY_MS = 250;
 
 /** What the worker knows of one lock name. */
 interface LockState {
@@ -46,6 +51,7 @@ export class LockEvents {
   private readonly locks = new Map<string, LockState>();
   private readonly held: Held[] = [];
   private busyToldMs = 0;
+  private toldUses = 0;
 
   constructor(
     private readonly memory: SharedMemory,
@@ -64,7 +70,7 @@ export class LockEvents {
     }
     let lock = this.locks.get(name);
     if (!lock) this.locks.set(name, (lock = { name, uses: 0, nested: false, inners: new Set() }));
-    if (++lock.uses <= HOT_USES) this.acquireTold(lock);
+    if (++lock.uses <= HOT_USES && this.toldUses++ < TOLD_USES) this.acquireTold(lock);
     else this.acquireHot(lock, entry);
   }
 
@@ -167,7 +173,7 @@ export class LockEvents {
     return trace as Error;
   }
 
-  /** Hot locks tell no events: at most once a second, the runner hears that the run goes on. */
+  /** Hot locks tell no events: four times a second at most, the runner hears that the run goes on. */
   private tellBusy(): void {
     const now = this.now();
     if (now - this.busyToldMs < BUSY_EVERY_MS) return;

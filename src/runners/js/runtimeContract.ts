@@ -19,7 +19,7 @@ export interface RuntimeHost {
 }
 
 /**
- * Sent by a worker whose hot locks are in use (at most once a second): progress for the hang watch,
+ * Sent by a worker whose hot locks are in use (four times a second at most): progress for the hang watch,
  * as a lock event would have been, though hot locks tell none (runtimeHost.ts).
  */
 export interface BusyMessage {

@@ -120,7 +120,7 @@ class OwnLockEvents:
     MAX_EVENTS = 50000
     # How often hot named locks in use tell `busy()`: progress for the hang watch, though they tell
     # no events.
-    BUSY_EVERY_MS = 1000
+    BUSY_EVERY_MS = 250
     # A hot named lock's wait is told once it lasts this long: a deadlock's does, contention's
     # (microseconds, by the million) mostly not.
     LONG_WAIT_S = 0.05
