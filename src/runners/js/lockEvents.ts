@@ -70,10 +70,11 @@ export class LockEvents {
     }
     let lock = this.locks.get(name);
     if (!lock) this.locks.set(name, (lock = { name, uses: 0, nested: false, inners: new Set() }));
-    if (++lock.uses <= HOT_USES && this.toldUses++ < TOLD_USES) this.acquireTold(lock);
+    if (++lock.uses <= HOT_USES && this.toldUses++ < TOLD_USES) this.acquireTold(lock, entry);
     else this.acquireHot(lock, entry);
   }
 
+  /** A release is told with the site its lock was taken at, as the Python runtime tells it (the `with` line): reading a second stack had cost a told use a third more. */
   release(name: string): void {
     const { held } = this;
     let at = held.length - 1;
@@ -81,10 +82,9 @@ export class LockEvents {
     if (at < 0) throw new Error(`lock "${name}" is released but was not held by this task`);
     const [h] = held.splice(at, 1);
     // Stamped before the release, so that no other worker's acquire can appear to come first.
-    const site = h.told ? callerSite() : undefined;
     const atMs = this.now();
     this.memory.release(name, this.owner);
-    if (h.told) this.event('release', name, site, atMs);
+    if (h.told) this.event('release', name, h.site, atMs);
   }
 
   private event(kind: LockKind, lock: string, site: SourceLocation | undefined, atMs = this.now()): void {
@@ -114,8 +114,8 @@ export class LockEvents {
     return found;
   }
 
-  private acquireTold(lock: LockState): void {
-    const site = callerSite();
+  private acquireTold(lock: LockState, entry: Function | undefined): void {
+    const site = callerSite(entry);
     this.reveal();
     this.event('request', lock.name, site);
     this.memory.acquire(lock.name, this.owner);
@@ -135,7 +135,7 @@ export class LockEvents {
       const askedMs = this.now();
       if (!memory.acquire(lock.name, owner, LONG_WAIT_MS)) {
         this.reveal();
-        site = callerSite();
+        site = callerSite(entry);
         this.event('request', lock.name, site, askedMs);
         memory.acquire(lock.name, owner);
         told = true;
@@ -145,7 +145,7 @@ export class LockEvents {
     const atMs = trace || told || held.length > 0 ? this.now() : NaN;
     if (held.length > 0 && this.newOrder(lock) && !told) {
       this.reveal();
-      site = callerSite();
+      site = callerSite(entry);
       this.event('request', lock.name, site, atMs);
       told = true;
     }
