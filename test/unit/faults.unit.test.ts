@@ -56,6 +56,13 @@ test('a deadlock of hot locks (past the uses told one by one) is found as a dead
   }
 });
 
+test('a deadlock in worker processes whose messages are still on their way as they block is found as a deadlock', async () => {
+  // Each worker sends 2 MB just before it blocks: the wait it then tells must not stay behind them.
+  const report = await withoutLeftovers(() => profile('lockOrderDeadlock.ts', 'floodedTransfer', '[0, 1]', { strategies: ['processes'], hangTimeoutMs: 600_000 }));
+  assert.deepEqual(statuses(report, 'processes'), ['deadlocked', 'deadlocked']);
+  assert.ok(report.warnings.some((w) => w.kind === 'deadlock' && w.strategy === 'processes'));
+});
+
 test('worker processes killed in a deadlock before any answer still count their CPU time (Linux)', { skip: !fs.existsSync('/proc/self/stat') && 'no /proc' }, async () => {
   // Both tasks deadlock, so no worker ever answers with its CPU time: the runner reads it before the kill.
   const report = await profile('lockOrderDeadlock.ts', 'transfer', '[0, 1]', { strategies: ['processes'] });

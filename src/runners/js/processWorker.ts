@@ -49,6 +49,10 @@ export interface ValuesRequest {
 
 async function main(): Promise<void> {
   const ownSend = process.send!.bind(process);
+  // Node emits a message only while something listens for one (else it holds it back); the
+  // runner's first comes once this worker said it is ready.
+  process.on('message', () => undefined);
+  sendsComplete();
   // Exiting at once would drop what the user's code printed and the pipe has not taken yet.
   process.on('disconnect', () => void ownOutputWritten().then(() => process.exit(0)));
   process.on('uncaughtException', (error) => {
@@ -121,8 +125,23 @@ async function main(): Promise<void> {
     waiting.push(task);
     if (!awaiting) runWaiting();
   };
-  // Node emits a message only while something listens for one (else it holds it back).
-  process.on('message', () => undefined);
+}
+
+/**
+ * Makes every message this worker sends leave before `send` returns. A worker then blocked (a lock's
+ * wait, which is synchronous, or a hang) kept what the pipe had not taken yet: after a flood of lock
+ * events, the runner never heard of the wait a deadlock is made of, and the deadlock was a hang.
+ * The channel's handle has no public way to this: where it cannot be found, sends stay as they are.
+ */
+function sendsComplete(): void {
+  try {
+    const handles = (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles?.() ?? [];
+    const fd = (process.channel as { fd?: number } | undefined)?.fd;
+    const pipe = handles.find((h) => fd !== undefined && (h as { fd?: number }).fd === fd) as { setBlocking?: (on: boolean) => number } | undefined;
+    pipe?.setBlocking?.(true);
+  } catch {
+    // sends stay asynchronous
+  }
 }
 
 void main();
