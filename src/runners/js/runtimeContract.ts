@@ -14,7 +14,7 @@ export interface RuntimeHost {
    * `entry` is the runtime's function the user's code called (`acquire`, `withLock`): the stack
    * below it starts at the user's line, so a lock's site costs one frame to take (lockEvents.ts).
    */
-  lockAcquire(name: string, entry?: Function): void;
+  lockAcquire(name: string, entry: Function): void;
   lockRelease(name: string): void;
 }
 

@@ -25,19 +25,22 @@ export function firstUserFrame(stack: string | undefined): SourceLocation | unde
 }
 
 /**
- * Where the user's code called into the runtime. With `entry`, the runtime's function it called,
- * the one frame below that is read (a stack of ten frames, each mapped to its source, cost a lock
- * use ~50 µs); where that is not the user's, the whole stack.
+ * The one stack frame below `entry`, the runtime's function the user's code called: taken, not yet
+ * read (a stack of ten frames, each mapped to its source when read, cost a lock use ~50 µs).
  */
-export function callerSite(entry?: Function): SourceLocation | undefined {
-  if (entry) {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 1;
-    const trace: { stack?: string } = {};
-    Error.captureStackTrace(trace, entry);
-    Error.stackTraceLimit = limit;
-    const site = firstUserFrame(trace.stack);
-    if (site) return site;
-  }
-  return firstUserFrame(new Error().stack);
+export function frameBelow(entry: Function): { stack?: string } {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 1;
+  const trace: { stack?: string } = {};
+  Error.captureStackTrace(trace, entry);
+  Error.stackTraceLimit = limit;
+  return trace;
+}
+
+/**
+ * Where the user's code called into the runtime: the frame below `entry`, the runtime's function
+ * it called; where that is not the user's (a package called it), the first of the whole stack.
+ */
+export function callerSite(entry: Function): SourceLocation | undefined {
+  return firstUserFrame(frameBelow(entry).stack) ?? firstUserFrame(new Error().stack);
 }
