@@ -11,6 +11,7 @@ as it finds any deadlock. Only simple lock expressions are read (`first`, `self.
 import ast
 import linecache
 import os
+import time
 
 _trees = {}
 # The harness's own code: a thread in it is in a lock's wrapper (ownlocks.py), waiting for the lock
@@ -109,6 +110,46 @@ def own_lock_waits(frame, own_locks):
 STALL_S = 1.0
 # How often the stacks are read then: each read holds the interpreter for a moment.
 STALL_CHECK_S = 0.25
+
+
+class StallWatch:
+    """When a run's workers' waits among the user's locks are to be read (no task has finished for
+    STALL_S, and STALL_CHECK_S since the last reading), and which cycle among them to tell: one seen
+    on two readings in a row, once. Hot locks are taken unwrapped and tell nothing themselves, so
+    the controller would otherwise find their deadlock only at the hang timeout."""
+
+    def __init__(self):
+        self.finished = 0
+        self.since = time.monotonic()
+        self.checked = 0.0
+        self.seen = None
+        self.told = None
+
+    def due(self, finished, on_restart=None):
+        """Whether to read the waits now, `finished` tasks having ended; False while tasks end
+        (then `on_restart()`: what was read before describes no stall)."""
+        now = time.monotonic()
+        if finished != self.finished:
+            self.finished, self.since, self.seen = finished, now, None
+            if on_restart is not None:
+                on_restart()
+            return False
+        if now - self.since < STALL_S or now - self.checked < STALL_CHECK_S:
+            return False
+        self.checked = now
+        return True
+
+    def cycle_to_tell(self, waits, lane_id):
+        """The lanes of `waits` (as wait_cycle takes them) whose cycle to tell now, else None;
+        `lane_id(lane)` names a lane across readings."""
+        cycle = wait_cycle(waits)
+        key = tuple(sorted((lane_id(lane), waits[lane][2][0]) for lane in cycle)) if cycle else None
+        tell = key is not None and key == self.seen and key != self.told
+        self.seen = key
+        if tell:
+            self.told = key
+            return cycle
+        return None
 
 
 def wait_cycle(waits):

@@ -13,7 +13,7 @@ from collections import deque
 from multiprocessing.connection import wait
 
 from . import memwatch, nativestacks
-from .lockwaits import STALL_CHECK_S, STALL_S, as_lock_events, wait_cycle
+from .lockwaits import StallWatch, as_lock_events
 from .ownlocks import release_own_locks
 from .procworker import worker_main
 from .shared import SharedState
@@ -73,9 +73,10 @@ class ProcessRun:
         self.requeued = {}
         self.share_mb = memwatch.share_mb(workers) if memwatch.CAN_WATCH else None
         self.memory_at = 0.0
-        # A stall's reading of the busy workers' waits among the user's locks (_check_stall).
-        self.stall = {"finished": 0, "since": time.monotonic(), "checked": 0.0, "answers": {},
-                      "seen": None, "told": None}
+        # When to ask the busy workers for their waits among the user's locks, and their answers
+        # to the last asking, by lane (_check_stall).
+        self.stall = StallWatch()
+        self.waits = {}
 
     def execute(self):
         """Runs every task; emits run-start … run-end. Returns False if cancelled."""
@@ -193,7 +194,7 @@ class ProcessRun:
             em.emit({"type": "busy", "run": self.run})
         elif kind == "waits":
             if m[3] is not None:
-                self.stall["answers"][w.lane] = (m[1], m[2], m[3])
+                self.waits[w.lane] = (m[1], m[2], m[3])
         elif kind == "stacks":
             if self.stacks is not None and w.lane in self.stacks["waiting"]:
                 self.stacks["waiting"].discard(w.lane)
@@ -366,27 +367,14 @@ class ProcessRun:
         read from its stack, procworker.py); a cycle among their answers seen twice in a row is
         told as lock events, for the controller to find the deadlock within seconds rather than at
         the hang timeout. (Hot locks are taken unwrapped, and tell nothing themselves.)"""
-        stall = self.stall
-        now = time.monotonic()
-        if len(self.finished) != stall["finished"]:
-            stall.update(finished=len(self.finished), since=now, answers={}, seen=None)
+        if not self.stall.due(len(self.finished), self.waits.clear) or not self.p.own_locks:
             return
-        if not self.p.own_locks or now - stall["since"] < STALL_S or now - stall["checked"] < STALL_CHECK_S:
-            return
-        stall["checked"] = now
-        # The answers to the last asking.
-        waits = stall["answers"]
-        cycle = wait_cycle(waits)
-        key = tuple(sorted((lane, waits[lane][2][0]) for lane in cycle)) if cycle else None
-        if key is not None and key == stall["seen"] and key != stall["told"]:
-            stall["told"] = key
-            at_ms = self.em.now()
-            for lane in cycle:
-                task, held, waited = waits[lane]
-                for kind, name, file, line in as_lock_events(held, waited):
-                    self._handle(self.lanes[lane], ("lock", task, name, kind, at_ms, file, line))
-        stall["seen"] = key
-        stall["answers"] = {}
+        waits, self.waits = self.waits, {}
+        at_ms = self.em.now()
+        for lane in self.stall.cycle_to_tell(waits, lambda lane: lane) or []:
+            task, held, waited = waits[lane]
+            for kind, name, file, line in as_lock_events(held, waited):
+                self._handle(self.lanes[lane], ("lock", task, name, kind, at_ms, file, line))
         for w in self._live():
             if w.task is not None:
                 try:

@@ -16,7 +16,7 @@ import parallel_profiler
 
 from . import memwatch
 from .loader import innermost_in
-from .lockwaits import STALL_CHECK_S, STALL_S, as_lock_events, in_harness, own_lock_waits, wait_cycle
+from .lockwaits import StallWatch, as_lock_events, in_harness, own_lock_waits
 from . import task as tasks
 from .errors import TaskKilled
 from .threadbackend import TaskContext, ThreadBackend
@@ -75,8 +75,8 @@ class ThreadRun:
         self.lanes = []
         self.expected = 0
         self.aborted = None
-        # Since when no task has finished, and the cycle of the user's locks seen and told then.
-        self.stall = {"finished": 0, "since": time.monotonic(), "checked": 0.0, "seen": None, "told": None}
+        # When to read the stuck threads' waits among the user's locks (_check_own_lock_cycle).
+        self.stall = StallWatch()
 
     def execute(self):
         """Runs every task; emits run-start … run-end. Returns False if cancelled."""
@@ -391,13 +391,8 @@ class ThreadRun:
         read from their stacks; a cycle seen on two checks in a row is told as lock events, for the
         controller to find the deadlock within a second rather than at the hang timeout. (Hot locks
         are taken unwrapped, and tell nothing themselves.)"""
-        now = time.monotonic()
-        if len(self.finished) != self.stall["finished"]:
-            self.stall.update(finished=len(self.finished), since=now, seen=None)
+        if not self.stall.due(len(self.finished)) or not self.p.own_locks:
             return
-        if now - self.stall["since"] < STALL_S or now - self.stall["checked"] < STALL_CHECK_S or not self.p.own_locks:
-            return
-        self.stall["checked"] = now
         frames = sys._current_frames()
         waits = {}
         for lane in self.lanes:
@@ -405,10 +400,5 @@ class ThreadRun:
             held, waited = own_lock_waits(frame, self.p.own_locks) if frame is not None else ([], None)
             if waited is not None:
                 waits[lane] = (lane.ctx, held, waited)
-        cycle = wait_cycle(waits)
-        key = tuple(sorted((lane.id, waits[lane][2][0]) for lane in cycle)) if cycle else None
-        if key is not None and key == self.stall["seen"] and key != self.stall["told"]:
-            self.stall["told"] = key
-            for lane in cycle:
-                self._emit_waits(*waits[lane])
-        self.stall["seen"] = key
+        for lane in self.stall.cycle_to_tell(waits, lambda lane: lane.id) or []:
+            self._emit_waits(*waits[lane])
