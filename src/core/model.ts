@@ -121,6 +121,23 @@ export interface SharedValueChange {
   storesOnly?: boolean;
   /** How much less it changed than in the sequential run, once analysed (analysis.ts). */
   lost?: number;
+  /** Python: the lock its update is taken under (`with lock:`), where there is one. */
+  guard?: UpdateGuard;
+}
+
+/**
+ * The lock around a shared value's update, and whether it kept the run's other workers out: a
+ * lock made at each call keeps out no one, a threading lock only its own process's threads, a
+ * multiprocessing lock in a process pool only workers that were forked and so share it.
+ */
+export interface UpdateGuard {
+  kind: 'fresh' | 'threading.Lock' | 'threading.RLock' | 'multiprocessing.Lock' | 'multiprocessing.RLock';
+  /** Its module-level name; none for a lock made at each call. */
+  name?: string;
+  /** The `with` that takes it, and its code where short. */
+  location: SourceLocation;
+  code?: string;
+  excludes: boolean;
 }
 
 export interface RunMetrics {

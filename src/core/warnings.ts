@@ -30,6 +30,33 @@ export const amountText = (n: number) => Number(n.toPrecision(12)).toLocaleStrin
 const pct = (share: number) => `${Math.round(100 * share)}%`;
 const at = (loc?: SourceLocation) => (loc ? ` at ${loc.file}:${loc.line}` : '');
 
+/**
+ * Why the lock around a lost update (`with lock:`) kept no one out, and the fix, or undefined where
+ * there is none or it did its job. `fix`: the fix for the update as if it had no lock; a process
+ * pool's needs a lock its workers share, so a module-level threading.Lock is no fix there.
+ */
+function guardThatFailed(strategy: StrategyName, value: SharedValueChange, fix: string): [string, string] | undefined {
+  const { guard } = value;
+  if (!guard || guard.excludes) return undefined;
+  const taken = `\`${guard.code ?? `with ${guard.name ?? 'lock'}:`}\`${at(guard.location)}`;
+  const update = value.updateCode ? `\`${value.updateCode}\`` : 'its update';
+  const other = strategy === 'processes' ? 'worker' : 'thread';
+  const why =
+    guard.kind === 'fresh'
+      ? `${taken} takes a lock made afresh at each call, so no two calls ever wait for the same one, and another ${other}'s ${update} in between is overwritten`
+      : guard.kind.startsWith('threading.')
+        ? `${taken} takes a ${guard.kind}, of which each worker process has a copy of its own that keeps out only its own threads, so another worker's ${update} in between is overwritten`
+        : `${taken} takes a ${guard.kind} that each worker process made afresh as it imported ${fileName(guard.location.file)} (the spawn or forkserver start method), so each holds a lock of its own, and another worker's ${update} in between is overwritten`;
+  if (strategy !== 'processes') return [why, guard.kind === 'fresh' ? 'make the lock once, at module level (lock = threading.Lock()), and take that one' : fix];
+  const own = value.kind === 'value' || value.kind === 'array' ? `the ${value.kind === 'value' ? 'Value' : 'Array'}'s own (with ${value.name}.get_lock(): ${value.updateCode ?? `${value.name}.value += 1`})` : undefined;
+  const shared = guard.kind.startsWith('multiprocessing.')
+    ? `make ${guard.name} once in the parent and hand it to the workers (ProcessPoolExecutor(initializer=…, initargs=(${guard.name},)))${own ? `, or take ${own}` : ''}`
+    : own
+      ? `take a lock the worker processes share: ${own}, or a multiprocessing.Lock made before the pool`
+      : fix;
+  return [why, shared];
+}
+
 /** A warning about one of the user's shared values, at the line that updates it (else where it is made). */
 const aboutValue = (kind: Warning['kind'], strategy: StrategyName, value: SharedValueChange, message: string): Warning => ({
   kind,
@@ -170,7 +197,7 @@ export const Warnings = {
       `${value.updateCode ? code('') : `an update such as \`${name}[k] = ${name}.get(k, 0) + 1\``} reads and writes in two steps, and another thread's write in between is overwritten`,
       "hold a threading.Lock around the update, or return each call's part and combine them afterwards (collections.Counter for counts)",
     ];
-    const [why, fix] = {
+    let [why, fix] = {
       array: [
         `${code(`${name}[i] += …`)} reads an item and writes it back in two steps, each under the Array's lock (a RawArray has none), and another worker's update in between is overwritten`,
         `hold the lock across the whole update (with ${name}.get_lock(): ${value.updateCode ?? `${name}[i] += 1`}; for a RawArray, use an Array)`,
@@ -188,6 +215,8 @@ export const Warnings = {
       set: container,
       dict: container,
     }[value.kind];
+    const guarded = guardThatFailed(strategy, value, fix);
+    if (guarded) [why, fix] = guarded;
     const lost = value.lost ?? 0;
     return aboutValue('race', strategy, value, `${strategy}: updates to ${name} were lost: the calls changed ${measureOf(value.kind)} by ${amountText(value.change)}, where the sequential run changed it by ${amountText(expected)} (${((100 * lost) / Math.abs(expected)).toFixed(1)}% lost) — ${why}${at(value.updateSite)}; fix: ${fix}`);
   },

@@ -169,6 +169,32 @@ test('a Value of your own, updated without its lock: lost updates measured again
   assert.ok(!locked.warnings.some((w) => w.kind === 'race' || w.kind === 'divergence'), locked.warnings.map((w) => w.message).join('\n'));
 });
 
+test('a lock that keeps no one out: a threading.Lock in a process pool, a lock made at each call; the warning says why, at the update in the profiled function', async () => {
+  const source = readFileSync(join(FIXTURES, 'lockedWrong.py'), 'utf8').split('\n');
+  const lineOf = (text: string, after = 0) => source.findIndex((l, i) => i >= after && l.includes(text)) + 1;
+  const deposit = await profile('lockedWrong.py', 'deposit', '[20_000] * 8', { strategies: ['sequential', 'threads', 'processes'], startMethod: 'fork' });
+  const balance = (strategy: StrategyName) => runOf(deposit, strategy).sharedValues?.find((v) => v.name === 'balance');
+  // In threads the lock does its job; in processes each worker holds a copy of its own.
+  assert.equal(balance('threads')?.change, 160_000);
+  assert.deepEqual(balance('threads')?.guard, { kind: 'threading.Lock', name: 'thread_lock', location: { file: join(FIXTURES, 'lockedWrong.py'), line: lineOf('with thread_lock:', lineOf('def deposit')) }, code: 'with thread_lock:', excludes: true });
+  assert.ok(balance('processes')!.lost! > 0 && balance('processes')?.guard?.excludes === false, JSON.stringify(balance('processes')));
+  const race = deposit.warnings.find((w) => w.kind === 'race' && w.strategy === 'processes');
+  assert.match(
+    race?.message ?? '',
+    /`with thread_lock:` at .*lockedWrong\.py:(\d+) takes a threading\.Lock, of which each worker process has a copy of its own .*`balance\.value \+= 1` in between is overwritten .*; fix: take a lock the worker processes share: the Value's own \(with balance\.get_lock\(\): balance\.value \+= 1\), or a multiprocessing\.Lock made before the pool/,
+  );
+  assert.equal(Number(/lockedWrong\.py:(\d+) takes/.exec(race!.message)![1]), lineOf('with thread_lock:', lineOf('def deposit')));
+  assert.equal(race!.location!.line, lineOf('balance.value += 1'));
+  assert.ok(!deposit.warnings.some((w) => w.kind === 'race' && w.strategy === 'threads'), deposit.warnings.map((w) => w.message).join('\n'));
+
+  const add = await profile('lockedWrong.py', 'add', '[50_000] * 8', { strategies: ['sequential', 'threads'] });
+  const lost = add.warnings.find((w) => w.kind === 'race' && w.strategy === 'threads');
+  assert.ok(runOf(add, 'threads').sharedValues?.find((v) => v.name === 'total')!.lost! > 0, JSON.stringify(runOf(add, 'threads').sharedValues));
+  assert.match(lost?.message ?? '', /`with lock:` at .*lockedWrong\.py:\d+ takes a lock made afresh at each call, so no two calls ever wait for the same one.*fix: make the lock once, at module level/);
+  // The profiled function's own update, not add_locked's before it.
+  assert.equal(lost!.location!.line, lineOf('total = total + int("1")'));
+});
+
 test('a global counter, and a Value the spawned workers make afresh: each process pool worker updates its own copy', async () => {
   const global = await profile('sharedValues.py', 'counted', 'range(8)', { strategies: ['sequential', 'processes'], startMethod: 'fork' });
   const copies = global.warnings.find((w) => w.kind === 'divergence' && w.shared === 'calls');

@@ -3,6 +3,7 @@ each strategy `repeat` times and streams events (hello, inputs, runs, done) to f
 
 Bad input ends with one `fatal` event and exit code 2; user code never sees a traceback of ours.
 """
+import inspect
 import json
 import multiprocessing
 import os
@@ -206,7 +207,8 @@ def _profile(emitter):
     own_locks.wrap()
     profile.own_locks = own_locks.by_name
     module_state = ModuleState(modules)
-    profile.shared_values = SharedValues(modules)
+    code = getattr(inspect.unwrap(profile.fn), "__code__", None)
+    profile.shared_values = SharedValues(modules, code and (code.co_filename, code.co_firstlineno))
 
     os._exit = guarded_exit
 

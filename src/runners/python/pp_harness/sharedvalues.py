@@ -14,9 +14,11 @@ The runtime's counter (parallel_profiler.counter) is what the profiler counts it
 what users write without it, learning the same lesson."""
 import ast
 import ctypes
+import os
 from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
 
 from .freshstate import CONTAINER_TYPES, MAX_COPIED
+from .ownlocks import LOCK_TYPES, WatchedLock, shared_between_processes
 
 # More than this many are not one lesson's counters but data; each is read at every run's end.
 MAX_TRACKED = 20
@@ -29,7 +31,7 @@ def _number(value):
 
 
 class _Tracked:
-    def __init__(self, module, name, kind, location, update, code, read_modify_write):
+    def __init__(self, module, name, kind, location, update, code, read_modify_write, guard=None):
         self.module = module
         self.name = name
         # "value" (a synchronized Value), "raw" (a RawValue), "array" (an Array or RawArray),
@@ -42,6 +44,8 @@ class _Tracked:
         self.code = code
         #: Whether an update reads the value back (a list only appended to cannot lose updates).
         self.read_modify_write = read_modify_write
+        #: The lock the update is taken under (`with lock:`), if any (_guard).
+        self.guard = guard
         self.items = list(_items(self.obj)) if kind == "array" else None
         self.saved = self.read()
 
@@ -118,14 +122,14 @@ def _subject(node):
 
 
 def _sites(tree):
-    """From a module's syntax tree: where each name is defined at module level, the first line
-    that updates it from itself (`x += …`, `x.value = x.value + …`, `x = max(x, …)`), or changes
-    it as a container (("x", "store") for `x[k] = …`, ("x", "call") for `x.append(…)`), and the
-    names functions declare global."""
-    defined, updated, declared = {}, {}, set()
+    """From a module's syntax tree: where each name is defined at module level, the lines that
+    update it from itself (`x += …`, `x.value = x.value + …`, `x = max(x, …)`), or change it as a
+    container (("x", "store") for `x[k] = …`, ("x", "call") for `x.append(…)`), the names
+    functions declare global, and the `with name:` blocks (name, first line, last line)."""
+    defined, updated, declared, withs = {}, {}, set(), []
 
     def first(subject, line):
-        updated[subject] = min(updated.get(subject, line), line)
+        updated.setdefault(subject, []).append(line)
     for node in tree.body:
         for target in getattr(node, "targets", None) or [getattr(node, "target", None)]:
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(target, ast.Name):
@@ -147,7 +151,62 @@ def _sites(tree):
         elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
               and isinstance(node.func.value, ast.Name) and node.func.attr in _CHANGES):
             first((node.func.value.id, "call"), node.lineno)
-    return defined, updated, declared
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            withs.extend((item.context_expr.id, node.lineno, node.end_lineno) for item in node.items
+                         if isinstance(item.context_expr, ast.Name))
+            withs.extend((None, node.lineno, node.end_lineno) for item in node.items if _makes_lock(item.context_expr))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            withs.extend(_local_lock_withs(node))
+    return defined, updated, declared, withs
+
+
+def _span_of(tree, first_line):
+    """The lines (first, last) of the function whose code starts at `first_line` (its `def`, or
+    its first decorator), or None."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            if first_line in (start, node.lineno):
+                return start, node.end_lineno
+    return None
+
+
+def _first_update(lines, span):
+    """The update line a warning points at: the first in the profiled function, else the first."""
+    inside = [line for line in lines if span and span[0] <= line <= span[1]]
+    return min(inside or lines)
+
+
+def _makes_lock(node):
+    """Whether an expression makes a new lock: `threading.Lock()`, `RLock()`."""
+    func = node.func if isinstance(node, ast.Call) else None
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    return name in ("Lock", "RLock")
+
+
+def _local_lock_withs(function):
+    """`with lock:` blocks of a lock the function makes afresh at each call (`lock = Lock()` in
+    its body): (None, first line, last line) each."""
+    declared = {name for node in ast.walk(function) if isinstance(node, ast.Global) for name in node.names}
+    local = {target.id for node in ast.walk(function) if isinstance(node, ast.Assign) and _makes_lock(node.value)
+             for target in node.targets if isinstance(target, ast.Name) and target.id not in declared}
+    return [(None, node.lineno, node.end_lineno) for node in ast.walk(function)
+            if isinstance(node, (ast.With, ast.AsyncWith))
+            and any(isinstance(item.context_expr, ast.Name) and item.context_expr.id in local for item in node.items)]
+
+
+def _guard(module, withs, line, lines):
+    """The lock of the innermost `with` around `line`, if it is a lock: (its name, or None for one
+    made afresh at each call; the with's line and code; the lock object, or None)."""
+    around = sorted((w for w in withs if w[1] <= line <= w[2]), key=lambda w: w[1], reverse=True)
+    for name, first_line, _ in around:
+        if name is None:
+            return None, first_line, _line_text(lines, first_line), None
+        lock = vars(module).get(name)
+        lock = lock._lock if isinstance(lock, WatchedLock) else lock
+        if isinstance(lock, LOCK_TYPES):
+            return name, first_line, _line_text(lines, first_line), lock
+    return None
 
 
 # The methods that change a list, a set or a dict.
@@ -197,7 +256,7 @@ def _kind(obj):
     return "global" if _number(obj) else None
 
 
-def _tracked_in(module):
+def _tracked_in(module, target):
     path = getattr(module, "__file__", None)
     kinds = {name: _kind(obj) for name, obj in list(vars(module).items())}
     try:
@@ -209,7 +268,9 @@ def _tracked_in(module):
         tree = ast.parse(source, path)
     except (OSError, TypeError, ValueError, SyntaxError):
         return []
-    defined, updated, declared = _sites(tree)
+    defined, updates, declared, withs = _sites(tree)
+    span = _span_of(tree, target[1]) if target and path and os.path.realpath(target[0]) == os.path.realpath(path) else None
+    updated = {subject: _first_update(at, span) for subject, at in updates.items()}
     lines = source.decode("utf-8", "replace").splitlines()
 
     def where(line):
@@ -227,18 +288,21 @@ def _tracked_in(module):
         if update is None:  # set, never updated from itself: no read-modify-write to race
             continue
         found.append(_Tracked(module, name, kind, where(defined.get(name)), where(update),
-                              _line_text(lines, update), bool(read_modify_write)))
+                              _line_text(lines, update), bool(read_modify_write),
+                              _guard(module, withs, update, lines)))
     return found
 
 
 class SharedValues:
     """The shared numbers of the user's modules, as they were once the inputs were evaluated."""
 
-    def __init__(self, modules):
+    def __init__(self, modules, target=None):
+        """`target`: the profiled function's (file, first line), whose own updates are the ones
+        pointed at where other functions update the same value too."""
         self.tracked = []
         for module in modules:
             try:
-                self.tracked.extend(_tracked_in(module))
+                self.tracked.extend(_tracked_in(module, target))
             except Exception:  # noqa: BLE001 - an odd module object costs the lesson, not the profile
                 pass
         del self.tracked[MAX_TRACKED:]
@@ -253,6 +317,22 @@ class SharedValues:
         container, and of a Value or Array unless they were forked."""
         in_process_memory = t.kind == "global" or t.kind in CONTAINERS
         return start_method is not None and (in_process_memory or start_method != "fork")
+
+    @staticmethod
+    def _guard_event(t, start_method):
+        """The lock the update is taken under, as the `guard` of its change: its kind, and whether
+        it keeps the run's other workers out. A lock made at each call keeps out no one; a
+        threading lock only its own process's threads; a multiprocessing one, in a process pool,
+        only workers that were forked (and so share it)."""
+        name, line, code, lock = t.guard
+        guard = {"location": {"file": t.module.__file__, "line": line}}
+        if code:
+            guard["code"] = code
+        if lock is None:
+            return dict(guard, kind="fresh", excludes=False)
+        shared = shared_between_processes(lock)
+        kind = ("multiprocessing." if shared else "threading.") + ("RLock" if "RLock" in type(lock).__name__ else "Lock")
+        return dict(guard, kind=kind, name=name, excludes=start_method is None or (shared and start_method == "fork"))
 
     def copy_spec(self, start_method):
         """What a process pool's workers measure of their own copies (CopyWatch): (index, module,
@@ -279,6 +359,8 @@ class SharedValues:
                 change["updateSite"] = t.update
             if t.code:
                 change["updateCode"] = t.code
+            if t.guard:
+                change["guard"] = self._guard_event(t, start_method)
             if self._own_copies(t, start_method):
                 change["ownCopies"] = True
                 mine = [dict(told).get(i) for told in copies]
