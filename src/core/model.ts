@@ -121,6 +121,11 @@ export interface SharedValueChange {
   storesOnly?: boolean;
   /** How much less it changed than in the sequential run, once analysed (analysis.ts). */
   lost?: number;
+  /**
+   * Python: a manager's dict, list or value (multiprocessing.Manager()), which lives in the
+   * manager's process: shared by every thread, and by forked workers.
+   */
+  manager?: boolean;
   /** Python: the lock its update is taken under (`with lock:`), where there is one. */
   guard?: UpdateGuard;
 }

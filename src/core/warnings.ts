@@ -48,13 +48,27 @@ function guardThatFailed(strategy: StrategyName, value: SharedValueChange, fix: 
         ? `${taken} takes a ${guard.kind}, of which each worker process has a copy of its own that keeps out only its own threads, so another worker's ${update} in between is overwritten`
         : `${taken} takes a ${guard.kind} that each worker process made afresh as it imported ${fileName(guard.location.file)} (the spawn or forkserver start method), so each holds a lock of its own, and another worker's ${update} in between is overwritten`;
   if (strategy !== 'processes') return [why, guard.kind === 'fresh' ? 'make the lock once, at module level (lock = threading.Lock()), and take that one' : fix];
-  const own = value.kind === 'value' || value.kind === 'array' ? `the ${value.kind === 'value' ? 'Value' : 'Array'}'s own (with ${value.name}.get_lock(): ${value.updateCode ?? `${value.name}.value += 1`})` : undefined;
+  const own = value.manager
+    ? `a lock from the same manager (lock = manager.Lock())`
+    : value.kind === 'value' || value.kind === 'array'
+      ? `the ${value.kind === 'value' ? 'Value' : 'Array'}'s own (with ${value.name}.get_lock(): ${value.updateCode ?? `${value.name}.value += 1`})` : undefined;
   const shared = guard.kind.startsWith('multiprocessing.')
     ? `make ${guard.name} once in the parent and hand it to the workers (ProcessPoolExecutor(initializer=…, initargs=(${guard.name},)))${own ? `, or take ${own}` : ''}`
     : own
       ? `take a lock the worker processes share: ${own}, or a multiprocessing.Lock made before the pool`
       : fix;
   return [why, shared];
+}
+
+/** Why an update of a manager's dict, list or value was lost, and the fix. */
+function managerUpdate(strategy: StrategyName, value: SharedValueChange): [string, string] {
+  const { name } = value;
+  const written = value.updateCode ?? (value.kind === 'value' ? `${name}.value += …` : `${name}[k] += …`);
+  const other = strategy === 'processes' ? 'worker' : 'thread';
+  return [
+    `\`${written}\` reads through the manager and writes back, two calls to its process, and another ${other}'s write in between is overwritten`,
+    `hold a lock every worker shares around the update, one from the same manager (lock = manager.Lock(), made beside ${name}), or return each call's part and combine them afterwards`,
+  ];
 }
 
 /** A warning about one of the user's shared values, at the line that updates it (else where it is made). */
@@ -215,6 +229,7 @@ export const Warnings = {
       set: container,
       dict: container,
     }[value.kind];
+    if (value.manager) [why, fix] = managerUpdate(strategy, value);
     const guarded = guardThatFailed(strategy, value, fix);
     if (guarded) [why, fix] = guarded;
     const lost = value.lost ?? 0;
@@ -228,7 +243,7 @@ export const Warnings = {
     const changed = (value.change === 0 ? 'did not change in this run' : `changed by ${amountText(value.change)} in this run`) + copies;
     const subject = value.kind === 'array' ? `the sum of ${name}'s items` : name;
     const gather = "return each call's part and add them up afterwards";
-    const [why, fix] = isContainer(value.kind)
+    const [why, fix] = isContainer(value.kind) && !value.manager
       ? [
           `a module-level ${value.kind} lives in each process's own memory: every worker process changed a copy of its own${at(value.updateSite)}, gone with the worker`,
           "return each call's value instead of keeping it in the module: the pool hands the return values back, in order (executor.map), to collect or combine in the parent",
@@ -236,8 +251,8 @@ export const Warnings = {
       : value.kind === 'global'
         ? [`a global lives in each process's own memory: every worker process updated a copy of its own${at(value.updateSite)}, gone with the worker`, `${gather}, or use a multiprocessing Value, created before the pool and handed to the workers`]
         : [
-            `each worker process was started afresh (the spawn or forkserver start method) and made its own ${name} as it imported ${value.location ? fileName(value.location.file) : 'your module'}${at(value.location)}, so their updates went to their own copies`,
-            `create the ${value.kind === 'array' ? 'Array' : 'Value'} once in the parent and hand it to the workers (ProcessPoolExecutor(initializer=…, initargs=(${name},))), or ${gather}`,
+            `each worker process was started afresh (the spawn or forkserver start method) and made its own ${name}${value.manager ? ', and a manager of its own,' : ''} as it imported ${value.location ? fileName(value.location.file) : 'your module'}${at(value.location)}, so their updates went to their own copies`,
+            `create the ${value.manager ? `manager and ${name}` : value.kind === 'array' ? 'Array' : 'Value'} once in the parent and hand it to the workers (ProcessPoolExecutor(initializer=…, initargs=(${name},))), or ${gather}`,
           ];
     return aboutValue('divergence', strategy, value, `${strategy}: ${subject} ${changed}, where the sequential run changed ${isContainer(value.kind) ? measureOf(value.kind) : 'it'} by ${amountText(expected)} — ${why}; fix: ${fix}`);
   },

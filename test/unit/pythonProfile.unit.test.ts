@@ -195,6 +195,37 @@ test('a lock that keeps no one out: a threading.Lock in a process pool, a lock m
   assert.equal(lost!.location!.line, lineOf('total = total + int("1")'));
 });
 
+test("a Manager's dict, Value and list: shared by threads and forked workers, lost updates measured and explained; each run starts from the same contents", async () => {
+  const source = readFileSync(join(FIXTURES, 'managerShared.py'), 'utf8').split('\n');
+  const lineOf = (code: string) => source.findIndex((l) => l.trim() === code) + 1;
+  const bump = await profile('managerShared.py', 'bump', '[1_000] * 8', { startMethod: 'fork' });
+  const tallies = (report: Report, strategy: StrategyName) => runOf(report, strategy).sharedValues?.find((v) => v.name === 'tallies');
+  assert.deepEqual([tallies(bump, 'sequential')?.change, tallies(bump, 'sequential')?.kind, tallies(bump, 'sequential')?.manager], [8_000, 'dict', true]);
+  for (const strategy of ['threads', 'processes'] as const) {
+    const value = tallies(bump, strategy);
+    assert.ok(value && !value.ownCopies && value.lost! > 0 && value.change + value.lost! === 8_000, JSON.stringify(value));
+    const race = bump.warnings.find((w) => w.kind === 'race' && w.strategy === strategy);
+    assert.match(race?.message ?? '', /`tallies\["count"\] \+= 1` reads through the manager and writes back, two calls to its process, .*fix: hold a lock every worker shares around the update, one from the same manager \(lock = manager\.Lock\(\), made beside tallies\)/);
+    assert.equal(race!.location!.line, lineOf('tallies["count"] += 1'));
+  }
+  const hit = await profile('managerShared.py', 'hit', '[1_000] * 8', { strategies: ['sequential', 'threads'] });
+  assert.ok(runOf(hit, 'threads').sharedValues?.find((v) => v.name === 'hits')!.lost! > 0, JSON.stringify(runOf(hit, 'threads').sharedValues));
+  assert.match(hit.warnings.find((w) => w.kind === 'race')?.message ?? '', /`hits\.value \+= 1` reads through the manager/);
+
+  // Under the manager's lock nothing is lost, and every run starts from the contents it had: the
+  // same change in each, where runs left their counts behind for the next it would grow.
+  const locked = await profile('managerShared.py', 'bump_locked', '[500] * 4', { startMethod: 'fork' });
+  assert.deepEqual(locked.runs.map((r) => r.sharedValues?.find((v) => v.name === 'tallies')?.change), [2_000, 2_000, 2_000]);
+  assert.ok(!locked.warnings.some((w) => w.kind === 'race' || w.kind === 'divergence'), locked.warnings.map((w) => w.message).join('\n'));
+  const collected = await profile('managerShared.py', 'collect', 'range(6)', { startMethod: 'fork' });
+  assert.deepEqual(collected.runs.map((r) => r.sharedValues?.find((v) => v.name === 'results')?.change), [6, 6, 6]);
+  assert.ok(!collected.warnings.some((w) => w.shared === 'results'), collected.warnings.map((w) => w.message).join('\n'));
+
+  // Spawned workers import the module afresh: each starts a manager of its own.
+  const spawned = await profile('managerShared.py', 'bump', '[200] * 4', { strategies: ['sequential', 'processes'], startMethod: 'spawn' });
+  assert.match(spawned.warnings.find((w) => w.kind === 'divergence' && w.shared === 'tallies')?.message ?? '', /made its own tallies, and a manager of its own, as it imported managerShared\.py/);
+});
+
 test('a global counter, and a Value the spawned workers make afresh: each process pool worker updates its own copy', async () => {
   const global = await profile('sharedValues.py', 'counted', 'range(8)', { strategies: ['sequential', 'processes'], startMethod: 'fork' });
   const copies = global.warnings.find((w) => w.kind === 'divergence' && w.shared === 'calls');

@@ -15,6 +15,7 @@ what users write without it, learning the same lesson."""
 import ast
 import ctypes
 import os
+from multiprocessing import managers
 from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
 
 from .freshstate import CONTAINER_TYPES, MAX_COPIED
@@ -24,6 +25,22 @@ from .ownlocks import LOCK_TYPES, WatchedLock, shared_between_processes
 MAX_TRACKED = 20
 # An array longer than this is data to compute with, not counters: it is not copied to be put back.
 MAX_ITEMS = 1000000
+
+
+# A manager's dict, list or Value (multiprocessing.Manager()): kept in the manager's process, so
+# shared by every thread, and by forked workers, which inherit the proxy; read and put back through
+# the manager. `d[k] += 1` is a read and a write, two calls to it, and loses updates between them.
+_PROXY_KINDS = ((managers.DictProxy, "dict"), (managers.ListProxy, "list"), (managers.ValueProxy, "value"))
+
+
+def _proxy_kind(obj):
+    """"dict", "list" or "value" for a manager's proxy of one, else None."""
+    return next((kind for cls, kind in _PROXY_KINDS if isinstance(obj, cls)), None)
+
+
+def _proxy_contents(proxy, kind):
+    """What a manager's dict, list or value holds now, as a plain copy."""
+    return proxy.copy() if kind == "dict" else proxy[:] if kind == "list" else proxy.value
 
 
 def _number(value):
@@ -38,6 +55,9 @@ class _Tracked:
         # "global", "list", "set", "dict"
         self.kind = kind
         self.obj = vars(module)[name]
+        #: A manager's proxy (_PROXY_KINDS): its contents are put back before each run.
+        self.manager = _proxy_kind(self.obj) is not None
+        self.contents = _proxy_contents(self.obj, kind) if self.manager else None
         self.location = location
         self.update = update
         #: The update's line as written, for the warnings to quote.
@@ -51,23 +71,43 @@ class _Tracked:
 
     def read(self):
         """The number now, read without the Value's lock: a killed worker may still hold it."""
-        shared_object = self.kind in ("array", "value", "raw")
-        return _number_of(self.obj if shared_object else vars(self.module).get(self.name), self.kind)
+        shared_object = self.kind in ("array", "value", "raw") or self.manager
+        try:
+            return _number_of(self.obj if shared_object else vars(self.module).get(self.name), self.kind)
+        except Exception:  # noqa: BLE001 - a manager that went away: nothing to read
+            return None
 
     def restore(self):
         """Back to the value it had after the inputs were evaluated (a global's name is put back
         with the module's other names, freshstate.py)."""
-        if self.kind == "array":
+        if self.manager:
+            self._restore_proxy()
+        elif self.kind == "array":
             _items(self.obj)[:] = self.items
         elif self.kind == "value":
             self.obj.get_obj().value = self.saved
         elif self.kind == "raw":
             self.obj.value = self.saved
 
+    def _restore_proxy(self):
+        try:
+            if self.kind == "dict":
+                self.obj.clear()
+                self.obj.update(self.contents)
+            elif self.kind == "list":
+                self.obj[:] = self.contents
+            else:
+                self.obj.value = self.contents
+        except Exception:  # noqa: BLE001 - a manager that went away: nothing to put back
+            pass
+
 
 def _number_of(value, kind):
     """The number a tracked value stands for (a Value's without its lock), or None where the name
     no longer holds that kind of thing."""
+    proxy = _proxy_kind(value)
+    if proxy:
+        return None if proxy != kind else value.value if kind == "value" else _measure(_proxy_contents(value, kind))
     if kind == "array":
         return sum(_items(value))
     if kind == "value":
@@ -242,6 +282,12 @@ def _line_text(lines, line):
 
 
 def _kind(obj):
+    proxy = _proxy_kind(obj)
+    if proxy:
+        try:
+            return proxy if (_number(obj.value) if proxy == "value" else len(obj) <= MAX_COPIED) else None
+        except Exception:  # noqa: BLE001 - a manager that went away
+            return None
     if isinstance(obj, Synchronized) and _number(obj.get_obj().value):
         return "value"
     if isinstance(obj, (SynchronizedArray, ctypes.Array)):
@@ -314,8 +360,8 @@ class SharedValues:
     @staticmethod
     def _own_copies(t, start_method):
         """Whether a process pool's workers each have a copy of it: always of a global or a
-        container, and of a Value or Array unless they were forked."""
-        in_process_memory = t.kind == "global" or t.kind in CONTAINERS
+        container, and of a Value, an Array or a manager's proxy unless they were forked."""
+        in_process_memory = (t.kind == "global" or t.kind in CONTAINERS) and not t.manager
         return start_method is not None and (in_process_memory or start_method != "fork")
 
     @staticmethod
@@ -351,6 +397,8 @@ class SharedValues:
             if now is None:
                 continue
             change = {"name": t.name, "kind": t.kind, "change": now - t.saved}
+            if t.manager:
+                change["manager"] = True
             if not t.read_modify_write:
                 change["storesOnly"] = True
             if t.location:
