@@ -5,7 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { alive, startHarness, descendants, eventually, ofType, options, runHarness, tasksOf } from './pythonKit';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { alive, startHarness, descendants, eventually, FIXTURES, ofType, options, runHarness, tasksOf } from './pythonKit';
 import type { RunnerEvent } from '../../src/core/protocol';
 
 function workerPids(events: RunnerEvent[], harnessPid: number): number[] {
@@ -234,4 +236,27 @@ test('SIGKILL of the harness takes its worker processes down too (no orphans)', 
   h.child.kill('SIGKILL');
   await h.closed;
   assert.ok(await eventually(() => !pids.some(alive), 5000), `left behind: ${pids.filter(alive)}`);
+});
+
+test("a worker process kept alive after its tasks (a Queue's items nobody took, a thread that never ends): a hang warning naming the cause, the workers stopped", async () => {
+  const source = readFileSync(join(FIXTURES, 'lingers.py'), 'utf8').split('\n');
+  const lineOf = (start: string) => source.findIndex((l) => l.startsWith(start)) + 1;
+  const queued = await runHarness(options('lingers.py', 'produce', '[200] * 4', { strategies: ['processes'] }));
+  assert.equal(queued.code, 0, queued.stderr);
+  assert.deepEqual(tasksOf(queued.events, 0).map((t) => t.status), ['ok', 'ok', 'ok', 'ok']);
+  const hang = ofType(queued.events, 'warning').map((e) => e.warning).find((w) => w.kind === 'hang');
+  assert.match(hang?.message ?? '', /^processes: a worker process did not exit within 2 s of its last task and was stopped — a real pool's shutdown would wait for it forever: its calls put items on the multiprocessing Queue results \(made at .*lingers\.py:\d+\) that nobody took \(\d+ still waiting/);
+  assert.equal(hang!.location?.line, lineOf('results = Queue()'));
+
+  const threaded = await runHarness(options('lingers.py', 'start_watcher', 'range(2)', { strategies: ['processes'] }));
+  const thread = ofType(threaded.events, 'warning').map((e) => e.warning).find((w) => w.kind === 'hang');
+  assert.match(thread?.message ?? '', /its calls started the thread 'watcher' \(running poll at .*lingers\.py:\d+\), which is not a daemon thread/);
+  assert.equal(thread!.location?.line, lineOf('def poll'));
+  // The worker that ran them was stopped (one may have run every call, and the other left by itself).
+  for (const r of [queued, threaded]) assert.ok(ofType(r.events, 'worker-exit').some((e) => e.signal === 'SIGKILL'));
+
+  // A daemon thread does not keep the worker: no warning, the workers leave by themselves.
+  const daemon = await runHarness(options('lingers.py', 'start_daemon', 'range(2)', { strategies: ['processes'] }));
+  assert.ok(!ofType(daemon.events, 'warning').some((e) => e.warning.kind === 'hang'));
+  assert.ok(ofType(daemon.events, 'worker-exit').every((e) => e.exitCode === 0), JSON.stringify(ofType(daemon.events, 'worker-exit')));
 });

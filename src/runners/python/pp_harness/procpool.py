@@ -16,7 +16,12 @@ from . import memwatch, nativestacks
 from .lockwaits import StallWatch, as_lock_events
 from .ownlocks import release_own_locks
 from .procworker import worker_main
+from .lingering import linger_message
 from .shared import SharedState
+
+# How long workers told to stop may take to exit before they are killed: one that takes longer is
+# kept alive by what its calls left behind (lingering.py).
+EXIT_GRACE_S = 2.0
 
 
 class _Worker:
@@ -38,6 +43,8 @@ class _Worker:
         self.bye = None
         #: What it told of its own copies of the user's values as it left (sharedvalues.CopyWatch).
         self.copies = None
+        #: What it told could keep it from exiting, as it left (lingering.py).
+        self.lingers = []
         self.main_ident = None
         self.stack_file = None
         self.memory_base = None  # its resident memory when it became ready, MB
@@ -204,6 +211,7 @@ class ProcessRun:
             w.cpu_ms = m[2]
             w.children_ms = m[3]
             w.copies = m[4]
+            w.lingers = m[5]
         elif kind == "failed":
             # A fresh process cannot import the module (e.g. it relies on state only the parent
             # has): no worker will do better, so the remaining tasks fail with the reason.
@@ -469,12 +477,14 @@ class ProcessRun:
                 w.conn.send_bytes(pickle.dumps(("stop",)))
             except OSError:
                 pass
-        deadline = time.monotonic() + 2.0
+        deadline = time.monotonic() + EXIT_GRACE_S
+        lingered = []
         for w in live:
             w.proc.join(max(0.0, deadline - time.monotonic()))
             if w.proc.is_alive():
                 w.proc.kill()
                 w.proc.join(1.0)
+                lingered.append(w)
             self._drain(w)
             w.dead = True
             code = w.proc.exitcode
@@ -483,3 +493,8 @@ class ProcessRun:
                           "exitCode": code if code is None or code >= 0 else None,
                           "signal": _signal_name(code) if code is not None and code < 0 else None})
             self._close(w)
+        if lingered and not self.aborted:
+            # Once per run: the workers ran the same calls, and the first to tell a cause names it.
+            told = next((w.lingers for w in lingered if w.lingers), [])
+            message, location = linger_message(EXIT_GRACE_S, told)
+            self.p.warn("hang", "processes", message, location or self.p.fn_site)

@@ -175,6 +175,9 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
             ser += time.perf_counter() - t0
         send(("end", index, start_ms, end_ms, status, fields, round(cpu_ms, 3), ser * 1000,
               backend.tally - tally0, result_bytes))
+    from .freshstate import user_modules
+    from .lingering import what_keeps_alive
     send(("bye", now(), round((time.process_time() - cpu_start) * 1000, 3),
-          round(tasks.children_cpu_ms() - children_start, 3), copies.changes() if copies else None))
+          round(tasks.children_cpu_ms() - children_start, 3), copies.changes() if copies else None,
+          what_keeps_alive(user_modules(user_file))))
     conn.close()
