@@ -7,7 +7,7 @@ import { applyMetrics, isCpuBound, laneBusyMs, representativeRuns } from './metr
 import { findLockOrderInversions } from './lockOrder';
 import { Warnings, loadCouldExplain, printsALot, sharedThings, slowLoadOf } from './warnings';
 import { TOO_LITTLE_MS, verdictOf } from './verdict';
-import { sharedValueWarnings } from './sharedValues';
+import { redoneCache, sharedValueWarnings } from './sharedValues';
 
 /** Where code draws random numbers, unseeded: Python's random module, numpy's; JS's Math.random, crypto. */
 const RANDOM_PY = /\b(random\.(random|randint|randrange|uniform|gauss|choice|choices|shuffle|sample)|np\.random\.|numpy\.random\.|secrets\.|uuid4)\b|^\s*from\s+random\s+import\b/;
@@ -80,14 +80,14 @@ export function analyze(
   const childCpus = childProcessesOf(sequential);
   if (childCpus !== undefined) warnings.push(Warnings.childProcesses(childCpus, machine.cpus));
   for (const run of shown) {
-    const { speedup, loadImbalance, stragglers, medianTaskMs } = run.metrics;
+    const { speedup, loadImbalance, stragglers, callMs } = run.metrics;
     // Timing of a run whose tasks were stopped says nothing about parallel speed.
     const disturbed = run.tasks.some((t) => t.status !== 'ok' && t.status !== 'error');
     if (run.strategy === 'sequential' || speedup === null || run.aborted || disturbed) continue;
     const cpuBound = isCpuBound(sequential, run);
     // Calls of microseconds, or too little work in all to time, make a thread pool slow by its own
     // overhead: the GIL is not what the user should look at (and a process pool does worse).
-    const judged = (sequential?.metrics.busyMs ?? 0) >= TOO_LITTLE_MS && (sequential?.metrics.medianTaskMs ?? 0) >= TINY_CALL_MS;
+    const judged = (sequential?.metrics.busyMs ?? 0) >= TOO_LITTLE_MS && (sequential?.metrics.callMs ?? 0) >= TINY_CALL_MS;
     const slowLoad = slowLoadOf(run, target);
     if (target.language === 'python' && run.strategy === 'threads' && run.workers > 1 && speedup < 1.2 && cpuBound && judged && machine.gil !== false && libraryCpus === undefined && childCpus === undefined) {
       warnings.push(Warnings.gil(speedup, run.workers, definition));
@@ -95,15 +95,16 @@ export function analyze(
       const busy = Math.max(run.otherLoad ?? 0, sequential?.otherLoad ?? 0);
       warnings.push(
         Warnings.overhead(run.strategy, speedup, {
-          medianTaskMs,
+          callMs,
           utilization: run.metrics.utilization,
-          busyShare: busy >= BUSY_SHARE && loadCouldExplain(speedup, busy, medianTaskMs) ? busy : undefined,
+          busyShare: busy >= BUSY_SHARE && loadCouldExplain(speedup, busy, callMs) ? busy : undefined,
           shared: sharedThings(run),
           outputLines: printsALot(run) ? run.outputLines : undefined,
           workers: run.workers,
           inputs: run.tasks.length,
           cpusForCpuBound: cpuBound ? machine.cpus : undefined,
           slowLoad,
+          redone: redoneCache(run, warnings),
         }),
       );
     } else if (slowLoad) {

@@ -68,6 +68,7 @@ export function computeMetrics(run: Run, baselineWallMs: number | null): RunMetr
         : [],
     busyMs,
     medianTaskMs,
+    callMs: medianTaskMs === null ? null : Math.max(medianTaskMs, busyMs / ran.length),
     cpuPerWall,
   };
 }

@@ -98,9 +98,10 @@ export interface SharedValueChange {
    * A multiprocessing Value (with its lock), a RawValue (none), an Array or RawArray of numbers
    * (measured by the sum of its items; in JS a typed array), a plain global (a JS number variable),
    * or a module-level list or set (by its length) or dict (its numbers summed, its other values
-   * counted; in JS a Map or plain object).
+   * counted; in JS a Map or plain object), or a Python function's lru_cache (by its size; named
+   * by the function).
    */
-  kind: 'value' | 'raw' | 'array' | 'global' | 'list' | 'set' | 'dict';
+  kind: 'value' | 'raw' | 'array' | 'global' | 'list' | 'set' | 'dict' | 'cache';
   /** Where it is defined. */
   location?: SourceLocation;
   /** The first line that updates it, and its code (`hits.value += 1`) where short. */
@@ -155,6 +156,11 @@ export interface RunMetrics {
   stragglers: number[];
   busyMs: number;
   medianTaskMs: number | null;
+  /**
+   * A call's work as a pool's per-task costs weigh it: the median call, or the mean where a few
+   * long calls hold most of the work (a cache's misses among its hits), whichever is more.
+   */
+  callMs: number | null;
   /** CPU time divided by wall time of the tasks: near 1 for CPU-bound, near 0 for I/O-bound. */
   cpuPerWall: number | null;
 }

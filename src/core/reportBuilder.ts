@@ -170,6 +170,7 @@ function emptyMetrics(): Run['metrics'] {
     stragglers: [],
     busyMs: 0,
     medianTaskMs: null,
+    callMs: null,
     cpuPerWall: null,
   };
 }

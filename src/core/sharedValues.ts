@@ -7,7 +7,7 @@
  * values, for the table's lost-updates column.
  */
 import type { Language, Run, SharedValueChange, Warning } from './model';
-import { Warnings, isContainer } from './warnings';
+import { Warnings, isContainer, memoName } from './warnings';
 
 /** How the sequential run changed each value, where every call of it succeeded. */
 function referenceChanges(runs: Run[]): Map<string, number> {
@@ -103,6 +103,13 @@ function redoneWork(runs: Run[], reference: Map<string, number>): Warning[] {
     }
   }
   return [...found.values()];
+}
+
+/** The cache (memoName) whose work `run`'s workers did again, where a warning says so. */
+export function redoneCache(run: Run, warnings: Warning[]): string | undefined {
+  const redone = warnings.find((w) => w.kind === 'overhead' && w.strategy === run.strategy && w.shared !== undefined);
+  const value = redone && run.sharedValues?.find((v) => v.name === redone.shared);
+  return value ? memoName(value) : undefined;
 }
 
 /** What a run lost of its counter and of the user's shared values together. */

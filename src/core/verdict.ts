@@ -4,7 +4,8 @@
  */
 import type { Run, SourceLocation, Target, Warning } from './model';
 import { isCpuBound } from './metrics';
-import { durationText as ms, fileName, loadCouldExplain, overCpus, printed, printsALot, sharedThings, slowLoadOf } from './warnings';
+import { durationText as ms, fileName, loadCouldExplain, overCpus, printed, printsALot, redoneText, sharedThings, slowLoadOf } from './warnings';
+import { redoneCache } from './sharedValues';
 
 /**
  * A speedup for a sentence: two decimals near 1, where one would hide which side of sequential a
@@ -73,12 +74,15 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
     traits.libraryCpus !== undefined
       ? `the sequential run already kept ${traits.libraryCpus.toFixed(1)} CPUs busy with a library's own threads (numpy's BLAS, for one) — limit them (OMP_NUM_THREADS=1) to compare the pools`
       : traits.childCpus !== undefined && `the sequential run's calls already kept ${traits.childCpus.toFixed(1)} CPUs busy in processes of their own — parallelize in one place, not both`;
-  const median = best.metrics.medianTaskMs;
+  // A call's work: tiny calls are what a pool's per-task costs swamp.
+  const call = best.metrics.callMs;
   // A pool that printed enough to be slowed by it, if any.
   const chatty = pools.find(printsALot);
   // The best pool's workers spending much of the run loading the module.
   const load = slowLoadOf(best, target);
   const loading = load && `its workers spend ${pct(load.share)} of the run loading ${fileName(load.file)} (its top-level code runs in each) — keep work out of module level`;
+  // A cache the best pool's workers each filled again.
+  const redone = redoneCache(best, warnings);
   // More workers than CPUs for CPU-bound calls (not for calls that mostly wait).
   const sequential = shown.find((r) => r.strategy === 'sequential');
   const crowded = isCpuBound(sequential) && traits.cpus !== undefined && best.workers > traits.cpus && best.workers <= best.tasks.length ? traits.cpus : undefined;
@@ -89,7 +93,7 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   // Slow pools on a busy machine are put down to the machine, as their overhead warnings are, where
   // the load measured could explain the loss.
   const busyMachine = warnings.some((w) => w.kind === 'busy-machine');
-  const busy = busyMachine && loadCouldExplain(bestSpeedup, Math.max(best.otherLoad ?? 0, sequential?.otherLoad ?? 0), median);
+  const busy = busyMachine && loadCouldExplain(bestSpeedup, Math.max(best.otherLoad ?? 0, sequential?.otherLoad ?? 0), call);
   const work = sequential && !sequential.aborted ? sequential.metrics.busyMs : undefined;
   if (sequential && work !== undefined && work < TOO_LITTLE_MS && bestSpeedup >= 0.9) {
     const calls = sequential.tasks.length;
@@ -108,6 +112,8 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   } else if (bestSpeedup >= 0.9) {
     const why = library
       ? library
+      : redone
+      ? redoneText(redone)
       : gil
       ? 'threads are held back by the GIL'
       : busy
@@ -118,8 +124,8 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
         ? loading
         : crowded !== undefined
         ? overCpus(best.workers, crowded)
-        : median !== null && median < 1
-        ? `each call takes only ${ms(median)}, so pool overhead eats the gain — batch several inputs per task`
+        : call !== null && call < 1
+        ? `each call takes only ${ms(call)}, so pool overhead eats the gain — batch several inputs per task`
         : 'the work does not spread across workers — look at the timeline for serialization or waiting';
     sentence = `Parallelism barely pays: the best, the ${POOL_NAMES[best.strategy]}, reaches ${x(bestSpeedup)}; ${why}`;
   } else {
@@ -131,10 +137,12 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
       ? ` — ${printed(chatty.outputLines!)}; print less in the function`
       : loading
       ? ` — ${loading}`
+      : redone
+      ? ` — ${redoneText(redone)}`
       : crowded !== undefined
       ? ` — ${overCpus(best.workers, crowded)}`
-      : median !== null && median < 1
-        ? ` because each call takes only ${ms(median)} — batch several inputs per task before parallelizing`
+      : call !== null && call < 1
+        ? ` because each call takes only ${ms(call)} — batch several inputs per task before parallelizing`
         : shared
           ? ` — the workers wait on each other or on what they share (${shared}); see the timeline`
           : ' — starting the workers and moving inputs and results to and from them cost more than the pool saves; see the timeline';
@@ -156,7 +164,7 @@ function waitingClause(baseline: Run | undefined, best: Run, target: Target, isA
   const cpuShare = baseline?.metrics.cpuPerWall;
   const inputs = baseline?.tasks.length ?? 0;
   // Under a millisecond per call, pool overhead is the story (the clauses above say so).
-  if (!baseline || cpuShare === null || cpuShare === undefined || cpuShare >= WAITING || (baseline.metrics.medianTaskMs ?? 0) < 1 || inputs <= 1) return undefined;
+  if (!baseline || cpuShare === null || cpuShare === undefined || cpuShare >= WAITING || (baseline.metrics.callMs ?? 0) < 1 || inputs <= 1) return undefined;
   const waits = `the calls mostly wait (CPU ${pct(cpuShare)} of their time)`;
   const gather = target.language === 'python' ? 'asyncio.gather' : 'Promise.all';
   if (isAsync) return `${waits}: an async function gains more from running them all at once in one event loop (${gather} over the inputs) than from a pool, whose workers run one call each at a time`;

@@ -21,10 +21,11 @@ export function measureOf(kind: SharedValueChange['kind']): string {
   if (kind === 'array') return 'the sum of its items';
   if (kind === 'list' || kind === 'set') return 'its length';
   if (kind === 'dict') return 'the sum of its values';
+  if (kind === 'cache') return 'its size';
   return 'it';
 }
-/** A list, set or dict (and their kin), measured by size rather than as a number. */
-export const isContainer = (kind: SharedValueChange['kind']) => kind === 'list' || kind === 'set' || kind === 'dict';
+/** A list, set or dict (and their kin) or a function's cache, measured by size rather than as a number. */
+export const isContainer = (kind: SharedValueChange['kind']) => kind === 'list' || kind === 'set' || kind === 'dict' || kind === 'cache';
 /** A change of a shared number: "320,000", "12.5". */
 export const amountText = (n: number) => Number(n.toPrecision(12)).toLocaleString('en-US', { maximumFractionDigits: 6 });
 const pct = (share: number) => `${Math.round(100 * share)}%`;
@@ -71,6 +72,12 @@ function managerUpdate(strategy: StrategyName, value: SharedValueChange): [strin
   ];
 }
 
+/** Why a pool that redid cached work lost, for its overhead warning and the verdict. */
+export const redoneText = (cache: string) => `each worker computed again what the sequential run's calls reused from ${cache} (see the warning on it)`;
+
+/** A cache the warnings name: a module-level memo by its name, a function's lru_cache by its function. */
+export const memoName = (value: Pick<SharedValueChange, 'name' | 'kind'>): string => (value.kind === 'cache' ? `${value.name}'s lru_cache` : value.name);
+
 /** A warning about one of the user's shared values, at the line that updates it (else where it is made). */
 const aboutValue = (kind: Warning['kind'], strategy: StrategyName, value: SharedValueChange, message: string): Warning => ({
   kind,
@@ -82,7 +89,8 @@ const aboutValue = (kind: Warning['kind'], strategy: StrategyName, value: Shared
 
 /** What the analysis knows about a slow pool's run, for the overhead warning. */
 export interface OverheadFacts {
-  medianTaskMs: number | null;
+  /** A call's work (RunMetrics.callMs). */
+  callMs: number | null;
   utilization: number | null;
   /** Other programs' share of the machine, where it was high enough to blame. */
   busyShare?: number;
@@ -96,6 +104,8 @@ export interface OverheadFacts {
   cpusForCpuBound?: number;
   /** Where the workers spent long loading the user's module (slowLoadOf). */
   slowLoad?: SlowLoad;
+  /** A cache each worker filled again, redoing what the sequential run reused (memoName). */
+  redone?: string;
 }
 
 /** Workers that spent a good part of the run loading the user's module before their first task. */
@@ -149,10 +159,10 @@ const TOO_SHORT_FOR_A_POOL_MS = 0.05;
  * much slower than sequential. The share is a lower bound and falls unevenly on the runs compared,
  * so it is counted twice: 10% can explain 0.72×, not a pool sixteen times slower. Under 5% (what the
  * busy-machine warning leaves out), it explains nothing; nor does it where the calls are too short
- * for any pool (`medianTaskMs`).
+ * for any pool (`callMs`).
  */
-export function loadCouldExplain(speedup: number, share: number, medianTaskMs: number | null): boolean {
-  if (medianTaskMs !== null && medianTaskMs < TOO_SHORT_FOR_A_POOL_MS) return false;
+export function loadCouldExplain(speedup: number, share: number, callMs: number | null): boolean {
+  if (callMs !== null && callMs < TOO_SHORT_FOR_A_POOL_MS) return false;
   return share >= 0.05 && (share >= 0.5 || speedup / (1 - 2 * share) >= 0.9);
 }
 
@@ -228,6 +238,8 @@ export const Warnings = {
       list: container,
       set: container,
       dict: container,
+      // A cache only stores: never a lost update (sharedValues.ts), here for the type's sake.
+      cache: container,
     }[value.kind];
     if (value.manager) [why, fix] = managerUpdate(strategy, value);
     const guarded = guardThatFailed(strategy, value, fix);
@@ -284,17 +296,23 @@ export const Warnings = {
     );
   },
   /** A cache each pool worker filled on its own, doing again what the sequential run reused (sharedValues.ts). */
+  // (memoName: how the warnings name such a cache.)
   redoneWork(strategy: StrategyName, value: SharedValueChange, expected: number, together: number): Warning {
     const { name, kind } = value;
     const measure = measureOf(kind);
+    // A function's lru_cache: the calls it answered from memory in the sequential run, each worker computed again.
+    const cache = kind === 'cache';
+    const what = memoName(value);
+    const fix = cache
+      ? `send each distinct input once (drop the repeats before the pool, and look them up in its results afterwards), or give the inputs that repeat to one task`
+      : `give the inputs that share it to one task (or one worker), or fill ${name} once before the pool and hand it to every worker`;
     return aboutValue(
       'overhead',
       strategy,
       value,
-      `${strategy}: each worker filled a copy of ${name} of its own: ${measure.replace(/\bits\b/, 'their')} grew by ${value.copies?.map(amountText).join(' and ') ?? amountText(together)}, ` +
+      `${strategy}: each worker filled a copy of ${what} of its own: ${measure.replace(/\bits\b/, 'their')} grew by ${value.copies?.map(amountText).join(' and ') ?? amountText(together)}, ` +
         `${amountText(together)} together, where the sequential run's one copy grew by ${amountText(expected)} — ` +
-        `what the sequential run's calls reused from it, each worker gathered again, so part of the pool's work was done twice; ` +
-        `give the inputs that share it to one task (or one worker), or fill ${name} once before the pool and hand it to every worker`,
+        `what the sequential run's calls reused from it, each worker ${cache ? 'computed' : 'gathered'} again, so part of the pool's work was done twice; ${fix}`,
     );
   },
   divergence(strategy: StrategyName, examples: string[], total: number, location?: SourceLocation, random = false): Warning {
@@ -363,7 +381,7 @@ export const Warnings = {
     };
   },
   overhead(strategy: StrategyName, speedup: number, facts: OverheadFacts): Warning {
-    const { medianTaskMs, utilization, busyShare, shared, outputLines, workers, inputs, cpusForCpuBound: cpus } = facts;
+    const { callMs, utilization, busyShare, shared, outputLines, workers, inputs, cpusForCpuBound: cpus } = facts;
     const waitingOn = shared ? `waiting on each other (${shared})` : 'moving inputs and results';
     const why = busyShare !== undefined
       ? `other programs took at least ${pct(busyShare)} of the machine's CPU time during this run, so it may not be the code's fault; profile again when the machine is quiet`
@@ -371,12 +389,14 @@ export const Warnings = {
       ? `${printed(outputLines)} — print less in the function, or gather what to print and print it once`
       : facts.slowLoad
       ? slowLoadText(facts.slowLoad)
+      : facts.redone
+      ? redoneText(facts.redone)
       : workers > inputs
       ? `${workers} workers for ${inputs} input${inputs === 1 ? '' : 's'}: ${workers - inputs} of them ${workers - inputs === 1 ? 'starts up and never gets' : 'start up and never get'} a task — use at most ${inputs} worker${inputs === 1 ? '' : 's'}, or give it more inputs`
       : cpus !== undefined && workers > cpus
       ? overCpus(workers, cpus)
-      : medianTaskMs !== null && medianTaskMs < 1
-      ? `each task takes only ${durationText(medianTaskMs)}, so start-up and messaging cost more than the work; give each task more work (batch several inputs per task)`
+      : callMs !== null && callMs < 1
+      ? `each task takes only ${durationText(callMs)}, so start-up and messaging cost more than the work; give each task more work (batch several inputs per task)`
       : utilization !== null && utilization < 0.5
         ? `the workers are busy only ${pct(utilization)} of the time — start-up, or ${waitingOn}; see the timeline`
         : shared

@@ -171,6 +171,7 @@ function makeRun(
       stragglers: median === null ? [] : tasks.filter((t) => t.endMs - t.startMs > 3 * median).map((t) => t.index),
       busyMs: busy,
       medianTaskMs: median,
+      callMs: median === null ? null : Math.max(median, busy / tasks.length),
       cpuPerWall: 0.97,
     },
   };

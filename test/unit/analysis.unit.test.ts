@@ -136,6 +136,32 @@ test('Python threads slow on calls of microseconds: the overhead warning, not th
   assert.match(warnings.find((w) => w.kind === 'overhead')?.message ?? '', /each task takes only 4 µs/);
 });
 
+test('calls that are mostly instant but where a few hold the work (a cache\'s hits and misses): no "each task takes only", no advice to batch', () => {
+  // 16 calls: 4 of 90 ms (the cache's misses), 12 of 4 µs (its hits). The median call is 4 µs; the work is 360 ms.
+  const calls = (lanes: number, stretch: number): [number, number, number, number][] => {
+    let at = [0, 0];
+    return Array.from({ length: 16 }, (_, i) => {
+      const lane = i % lanes;
+      const ms = i % 4 === 0 ? 90 * stretch : 0.004;
+      const start = at[lane];
+      at[lane] += ms;
+      return [lane, start, start + ms, ms];
+    });
+  };
+  const sequential = makeRun('sequential', 1, 361, calls(1, 1));
+  const threads = makeRun('threads', 2, 520, calls(2, 2.8));
+  assert.ok(Math.abs(sequential.metrics.medianTaskMs! - 0.004) < 1e-9);
+  assert.ok(Math.abs(sequential.metrics.callMs! - 360.048 / 16) < 1e-9, String(sequential.metrics.callMs));
+  const { warnings, verdict } = analyze([sequential, threads], target, machine, []);
+  // CPU-bound work under the GIL, as it is: the calls that do the work are long.
+  assert.ok(warnings.some((w) => w.kind === 'gil'), warnings.map((w) => w.message).join('\n'));
+  assert.ok(!warnings.some((w) => /takes only/.test(w.message)), warnings.map((w) => w.message).join('\n'));
+  assert.doesNotMatch(verdict, /batch/);
+  const js = analyze([makeRun('sequential', 1, 361, calls(1, 1)), makeRun('threads', 2, 520, calls(2, 2.8))], { ...target, language: 'typescript' }, machine, []);
+  assert.ok(!js.warnings.some((w) => /takes only/.test(w.message)), js.warnings.map((w) => w.message).join('\n'));
+  assert.doesNotMatch(js.verdict, /batch/);
+});
+
 test('every call failing in every run: the verdict says so with the first place, not how fast the pools were', () => {
   const failing = (run: ReturnType<typeof makeRun>) => {
     for (const t of run.tasks) Object.assign(t, { status: 'error', error: 'TypeError: x is undefined', errorLocation: { file: '/x/f.py', line: 31 } });

@@ -15,7 +15,7 @@ function run(strategy: Run['strategy'], speedup: number | null): Run {
     counter: { expected: 0, observed: 0, lost: 0 },
     metrics: {
       speedup, efficiency: null, utilization: null, overheadMs: null, loadImbalance: null,
-      serialFraction: null, stragglers: [], busyMs: 0, medianTaskMs: null, cpuPerWall: null,
+      serialFraction: null, stragglers: [], busyMs: 0, medianTaskMs: null, callMs: null, cpuPerWall: null,
     },
   };
 }

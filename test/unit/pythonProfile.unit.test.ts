@@ -226,6 +226,24 @@ test("a Manager's dict, Value and list: shared by threads and forked workers, lo
   assert.match(spawned.warnings.find((w) => w.kind === 'divergence' && w.shared === 'tallies')?.message ?? '', /made its own tallies, and a manager of its own, as it imported managerShared\.py/);
 });
 
+test("lru_cache on the profiled function: each process worker fills its own and computes the repeats again, an overhead warning says so; calls mostly answered from the cache are not 'tiny'", async () => {
+  const source = readFileSync(join(FIXTURES, 'cachedCalls.py'), 'utf8').split('\n');
+  const report = await profile('cachedCalls.py', 'slow_square', '[1, 2, 3] * 6', { startMethod: 'fork' });
+  const cache = (strategy: StrategyName) => runOf(report, strategy).sharedValues?.find((v) => v.name === 'slow_square');
+  // Emptied before every run: the sequential run and the thread pool's one shared cache each grew by the 3 distinct inputs.
+  assert.deepEqual([cache('sequential')?.kind, cache('sequential')?.change, cache('threads')?.change], ['cache', 3, 3]);
+  const copies = cache('processes')?.copies ?? [];
+  assert.ok(copies.length === 2 && copies.reduce((a, b) => a + b, 0) > 3, JSON.stringify(cache('processes')));
+  const redone = report.warnings.find((w) => w.kind === 'overhead' && w.shared === 'slow_square');
+  assert.equal(redone?.strategy, 'processes');
+  assert.match(redone!.message, /^processes: each worker filled a copy of slow_square's lru_cache of its own: their size grew by \d+ and \d+, \d+ together, where the sequential run's one copy grew by 3 — .*each worker computed again.*; send each distinct input once/);
+  assert.equal(source[redone!.location!.line - 1], '@lru_cache(maxsize=None)');
+  assert.ok(!report.warnings.some((w) => w.shared === 'slow_square' && w.strategy === 'threads'));
+  // The median call is a cache hit of microseconds; the work is in the misses, which no batching helps.
+  assert.ok(!report.warnings.some((w) => /takes only/.test(w.message)), report.warnings.map((w) => w.message).join('\n'));
+  assert.doesNotMatch(report.verdict, /batch/);
+});
+
 test('a global counter, and a Value the spawned workers make afresh: each process pool worker updates its own copy', async () => {
   const global = await profile('sharedValues.py', 'counted', 'range(8)', { strategies: ['sequential', 'processes'], startMethod: 'fork' });
   const copies = global.warnings.find((w) => w.kind === 'divergence' && w.shared === 'calls');

@@ -2,7 +2,8 @@
 `Value` or `RawValue`, an `Array` or `RawArray` of numbers (by the sum of its items: a histogram's
 `counts[i] += 1`), a global int or float that a function updates (`global hits; hits += 1`), or a
 module-level list, set or dict a function changes (`results.append(x)`: by its length, a dict by
-its numbers summed and its other values counted).
+its numbers summed and its other values counted), a Manager's dict, list or Value, or a function's
+`functools.lru_cache` (by its size: a memo each process-pool worker fills again on its own).
 Each run measures how much they changed; the controller compares that with the sequential run's
 change (sharedValues.ts). Less means updates were lost: `hits.value += 1` reads and writes in two
 separately locked steps, and another worker's update between them is overwritten. No change at all
@@ -58,6 +59,8 @@ class _Tracked:
         #: A manager's proxy (_PROXY_KINDS): its contents are put back before each run.
         self.manager = _proxy_kind(self.obj) is not None
         self.contents = _proxy_contents(self.obj, kind) if self.manager else None
+        if kind == "cache":  # emptied before every run (freshstate.py)
+            self.obj.cache_clear()
         self.location = location
         self.update = update
         #: The update's line as written, for the warnings to quote.
@@ -82,6 +85,8 @@ class _Tracked:
         with the module's other names, freshstate.py)."""
         if self.manager:
             self._restore_proxy()
+        elif self.kind == "cache":
+            self.obj.cache_clear()
         elif self.kind == "array":
             _items(self.obj)[:] = self.items
         elif self.kind == "value":
@@ -108,6 +113,8 @@ def _number_of(value, kind):
     proxy = _proxy_kind(value)
     if proxy:
         return None if proxy != kind else value.value if kind == "value" else _measure(_proxy_contents(value, kind))
+    if kind == "cache":
+        return value.cache_info().currsize if _cached(value) else None
     if kind == "array":
         return sum(_items(value))
     if kind == "value":
@@ -281,7 +288,14 @@ def _line_text(lines, line):
     return text if 0 < len(text) <= 80 else None
 
 
+def _cached(obj):
+    """A function wrapped by functools.lru_cache (or cache)."""
+    return callable(getattr(obj, "cache_info", None)) and callable(getattr(obj, "cache_clear", None))
+
+
 def _kind(obj):
+    if _cached(obj):
+        return "cache"
     proxy = _proxy_kind(obj)
     if proxy:
         try:
@@ -325,6 +339,12 @@ def _tracked_in(module, target):
     for name, kind in kinds.items():
         if kind is None or (kind == "global" and name not in declared):
             continue
+        if kind == "cache":
+            # A memo its function fills: the calls only store into it. Pointed at by its decorator.
+            code = getattr(getattr(vars(module)[name], "__wrapped__", None), "__code__", None)
+            line = code.co_firstlineno if code and code.co_filename == path else None
+            found.append(_Tracked(module, name, kind, where(line), where(line), None, False))
+            continue
         if kind in CONTAINERS:
             read_modify_write = updated.get((name, "item"))
             update = read_modify_write or updated.get((name, "store")) or updated.get((name, "call"))
@@ -361,7 +381,7 @@ class SharedValues:
     def _own_copies(t, start_method):
         """Whether a process pool's workers each have a copy of it: always of a global or a
         container, and of a Value, an Array or a manager's proxy unless they were forked."""
-        in_process_memory = (t.kind == "global" or t.kind in CONTAINERS) and not t.manager
+        in_process_memory = (t.kind in ("global", "cache") or t.kind in CONTAINERS) and not t.manager
         return start_method is not None and (in_process_memory or start_method != "fork")
 
     @staticmethod
