@@ -52,8 +52,8 @@ class _Tracked:
     def __init__(self, module, name, kind, location, update, code, read_modify_write, guard=None):
         self.module = module
         self.name = name
-        # "value" (a synchronized Value), "raw" (a RawValue), "array" (an Array or RawArray),
-        # "global", "list", "set", "dict"
+        # "value" (a synchronized Value, or a manager's), "raw" (a RawValue), "array" (an Array or
+        # RawArray), "global", "list", "set", "dict" (a manager's too), "cache" (an lru_cache)
         self.kind = kind
         self.obj = vars(module)[name]
         #: A manager's proxy (_PROXY_KINDS): its contents are put back before each run.
