@@ -83,7 +83,9 @@ export function analyze(
     const { speedup, loadImbalance, stragglers, callMs } = run.metrics;
     // Timing of a run whose tasks were stopped says nothing about parallel speed.
     const disturbed = run.tasks.some((t) => t.status !== 'ok' && t.status !== 'error');
-    if (run.strategy === 'sequential' || speedup === null || run.aborted || disturbed) continue;
+    // Nor that of a run whose every call failed: its errors are what to look at.
+    const noneOk = run.tasks.every((t) => t.status !== 'ok');
+    if (run.strategy === 'sequential' || speedup === null || run.aborted || disturbed || noneOk) continue;
     const cpuBound = isCpuBound(sequential, run);
     // Calls of microseconds, or too little work in all to time, make a thread pool slow by its own
     // overhead: the GIL is not what the user should look at (and a process pool does worse).

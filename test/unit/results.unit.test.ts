@@ -67,9 +67,22 @@ test('a SharedArrayBuffer or a Blob argument reaches threads, and fails its task
   }
   const tasks = run(report, 'processes').tasks;
   assert.deepEqual(tasks.map((t) => t.status), ['error', 'error', 'ok']);
-  assert.match(tasks[0].error!, /^input #0: its arguments cannot be sent to a worker process \(#<SharedArrayBuffer> could not be cloned\.\); pass plain data/);
+  assert.match(tasks[0].error!, /^input #0: its arguments hold shared memory \(a SharedArrayBuffer\), which worker processes cannot share: each call would get a copy/);
   assert.match(tasks[1].error!, /^input #1: its arguments cannot be sent to a worker process \(Unserializable host object: Blob/);
   assert.deepEqual(report.warnings.filter((w) => w.kind === 'divergence' || w.kind === 'hang'), []);
+});
+
+test('shared memory in the inputs: threads share it and every run starts from what the inputs gave; a view over it fails its task in processes, which would get a copy', async () => {
+  const inputs = '(() => { const s = new Int32Array(new SharedArrayBuffer(4)); return Array.from({ length: 4 }, () => [s, 1000]); })()';
+  const report = await profile('buffers.ts', 'bump', inputs, { spread: true });
+  assert.deepEqual(run(report, 'sequential').tasks.map((t) => t.resultPreview), ['1000', '2000', '3000', '4000']);
+  // The last call to read it saw every call's adds, and none of the sequential run's (else 8000).
+  assert.equal(Math.max(...run(report, 'threads').tasks.map((t) => Number(t.resultPreview))), 4000, JSON.stringify(run(report, 'threads').tasks));
+  const tasks = run(report, 'processes').tasks;
+  assert.deepEqual(tasks.map((t) => t.status), ['error', 'error', 'error', 'error']);
+  assert.match(tasks[0].error!, /^input #0: its arguments hold shared memory \(an Int32Array over a SharedArrayBuffer\), which worker processes cannot share: each call would get a copy, .*share memory between worker threads \(the thread pool\)/);
+  // A run whose every call failed has no speed to judge.
+  assert.ok(!report.warnings.some((w) => w.kind === 'overhead' && w.strategy === 'processes'), report.warnings.map((w) => w.message).join('\n'));
 });
 
 test('a generator or an iterator as the result is drawn as part of the call; one inside the result, or a Proxy, fails its task with the reason, and the worker lives on', async () => {

@@ -22,6 +22,7 @@ import { ownOutputWritten } from './outputFlush';
 import { describeError, isPlain, uncloneablePart } from './taskExecution';
 import { threadsLeftStuck, type ActiveRun, type RunSettings } from './runRecorder';
 import { startSequential } from './runSequential';
+import { findSharedInputs } from './sharedInputs';
 import { startThreads } from './runThreads';
 import { startProcesses } from './runProcesses';
 
@@ -91,12 +92,20 @@ async function prepare(options: RunnerOptions) {
     if (part) unsendable.set(task.index, `input #${task.index}: its arguments cannot be sent to a worker: they hold ${part}; ${PLAIN_DATA}`);
   }
   const unsendableToProcesses = new Map(unsendable);
+  const shared = findSharedInputs(toCheck.filter((task) => !unsendable.has(task.index)));
   if (options.strategies.includes('processes')) {
-    for (const [index, reason] of processRefusals(toCheck.filter((task) => !unsendable.has(task.index)))) {
+    // Shared memory first: V8's serializer refuses a SharedArrayBuffer, and copies a view over one.
+    for (const [index, what] of shared.byInput) {
+      unsendableToProcesses.set(
+        index,
+        `input #${index}: its arguments hold shared memory (${what}), which worker processes cannot share: each call would get a copy, and what it writes there neither the caller nor the other workers would see; share memory between worker threads (the thread pool), or pass plain data and return each call's part`,
+      );
+    }
+    for (const [index, reason] of processRefusals(toCheck.filter((task) => !unsendableToProcesses.has(task.index)))) {
       unsendableToProcesses.set(index, `input #${index}: its arguments cannot be sent to a worker process (${reason}); ${PLAIN_DATA}`);
     }
   }
-  return { bundle, bindings, tasks, unsendable, unsendableToProcesses };
+  return { bundle, bindings, tasks, unsendable, unsendableToProcesses, shared };
 }
 
 const PLAIN_DATA = 'pass plain data: numbers, strings, arrays, plain objects';
@@ -255,6 +264,8 @@ async function main(): Promise<void> {
     for (const strategy of options.strategies) {
       if (cancelled) break;
       const workers = strategy === 'sequential' ? 1 : options.workers;
+      // Every run starts from the shared memory the inputs gave, not from what the last one wrote.
+      prepared.shared.restore();
       const started = STARTERS[strategy]({
         run: run++,
         strategy,
