@@ -244,6 +244,20 @@ test("lru_cache on the profiled function: each process worker fills its own and 
   assert.doesNotMatch(report.verdict, /batch/);
 });
 
+test('inputs the calls change (a list appended to, a Value added to): every run starts from the inputs as evaluated; a process pool cannot be sent a Value and is skipped saying why', async () => {
+  // Each call appends to its own list: the same result in every run, no divergence.
+  const grown = await profile('inputValues.py', 'grow', '[[1, 2, 3] for _ in range(4)]');
+  for (const run of grown.runs) assert.deepEqual(run.tasks.map((t) => t.resultPreview), ['4', '4', '4', '4'], run.strategy);
+  assert.ok(!grown.warnings.some((w) => w.kind === 'divergence'), grown.warnings.map((w) => w.message).join('\n'));
+
+  const report = await profile('inputValues.py', 'bump', '[(c, 500) for c in [make()] for _ in range(4)]', { spread: true });
+  assert.deepEqual(runOf(report, 'sequential').tasks.map((t) => t.resultPreview), ['500', '1000', '1500', '2000']);
+  // The last call to read it saw every call's adds and none of the sequential run's (else 4000).
+  assert.equal(Math.max(...runOf(report, 'threads').tasks.map((t) => Number(t.resultPreview))), 2000);
+  const skipped = report.warnings.find((w) => w.kind === 'error' && w.strategy === 'processes');
+  assert.match(skipped?.message ?? '', /input 0 \(tuple\) holds a multiprocessing object \(a Value, an Array, a Lock or a Queue\), which a process pool cannot send with a task: worker processes can only inherit one; fix: make it at module level, before the pool/);
+});
+
 test('a global counter, and a Value the spawned workers make afresh: each process pool worker updates its own copy', async () => {
   const global = await profile('sharedValues.py', 'counted', 'range(8)', { strategies: ['sequential', 'processes'], startMethod: 'fork' });
   const copies = global.warnings.find((w) => w.kind === 'divergence' && w.shared === 'calls');

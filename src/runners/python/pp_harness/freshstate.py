@@ -8,10 +8,13 @@ The state is taken after the inputs were evaluated (what they set up stays) and 
 every run: the module-level names, the contents of module-level dicts, lists and sets and their kin
 (Counter, defaultdict, deque; shallowly),
 and functools caches emptied. Objects keep their identity, so inputs made of the module's classes
-still match them."""
+still match them. So are the inputs themselves (InputState): what a call changed of its arguments
+is put back before the next run."""
 import collections
+import ctypes
 import os
 import sys
+from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
 
 from .loader import package_of
 
@@ -87,3 +90,53 @@ class ModuleState:
                 clear = getattr(value, "cache_clear", None)
                 if callable(clear) and hasattr(value, "cache_info"):
                     clear()
+
+
+# What the inputs' walk steps over at C speed: values that hold nothing to put back.
+_SCALARS = frozenset((int, float, complex, bool, str, bytes, type(None)))
+
+
+class InputState:
+    """The inputs as evaluated, put back before every run: the calls may change their arguments (a
+    list they append to, a Value they add to), and each run must start from the inputs the user's
+    one run would get; else the thread run's calls would meet the sequential run's changes and
+    differ from it for that alone. Every list, dict, set or deque the inputs hold is put back in
+    place, shallowly, so what inputs share stays shared; so are the multiprocessing Values and
+    Arrays they hold. Walked level by level, scalars skipped at C speed; a bounded number of them."""
+
+    MAX_SAVED = 10000
+
+    def __init__(self, items):
+        self.containers = []
+        self.values = []
+        seen = set()
+        level = list(items)
+        while level and len(self.containers) + len(self.values) < self.MAX_SAVED:
+            if set(map(type, level)) <= _SCALARS:
+                break
+            below = []
+            for value in level:
+                if type(value) in _SCALARS or id(value) in seen:
+                    continue
+                seen.add(id(value))
+                if isinstance(value, (Synchronized, SynchronizedArray, ctypes._SimpleCData, ctypes.Array)):
+                    raw = value.get_obj() if isinstance(value, (Synchronized, SynchronizedArray)) else value
+                    self.values.append((raw, raw[:] if isinstance(raw, ctypes.Array) else raw.value))
+                    continue
+                contents = _contents(value)
+                if contents is not None:
+                    self.containers.append((value, contents))
+                if isinstance(value, dict):
+                    below.extend(value.values())
+                elif isinstance(value, (list, tuple, set, frozenset, collections.deque)):
+                    below.extend(value)
+            level = below
+
+    def restore(self):
+        for value, contents in self.containers:
+            _put_back(value, contents)
+        for raw, saved in self.values:
+            if isinstance(raw, ctypes.Array):
+                raw[:] = saved
+            else:
+                raw.value = saved

@@ -183,7 +183,7 @@ def _profile(emitter):
         signal.signal(signum, on_signal)
     # The harness's own modules load before the user's folder goes first on sys.path, where a
     # math.py or signal.py of the user's would stand in for the standard one they import.
-    from .freshstate import ModuleState, user_modules
+    from .freshstate import InputState, ModuleState, user_modules
     from .ownlocks import OwnLocks
     from .procpool import ProcessRun
     from .sharedvalues import SharedValues
@@ -209,6 +209,7 @@ def _profile(emitter):
     module_state = ModuleState(modules)
     code = getattr(inspect.unwrap(profile.fn), "__code__", None)
     profile.shared_values = SharedValues(modules, code and (code.co_filename, code.co_firstlineno))
+    input_state = InputState(profile.items)
 
     os._exit = guarded_exit
 
@@ -225,6 +226,7 @@ def _profile(emitter):
                 runner = ThreadRun(profile, run, strategy, workers, rep)
             module_state.restore()
             profile.shared_values.restore()
+            input_state.restore()
             own_locks.wrap()
             runner.execute()
             run += 1

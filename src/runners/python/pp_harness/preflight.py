@@ -38,6 +38,14 @@ def pickle_inputs(items):
         try:
             payloads.append(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
         except Exception as e:  # noqa: BLE001
+            if "through inheritance" in str(e):
+                # multiprocessing's own objects: a Value, an Array, a Lock, a Queue.
+                raise ValueError("processes strategy skipped: input %d (%s) holds a multiprocessing object (a Value, "
+                                 "an Array, a Lock or a Queue), which a process pool cannot send with a task: worker "
+                                 "processes can only inherit one; fix: make it at module level, before the pool "
+                                 "(forked workers inherit it), or hand it to every worker once "
+                                 "(ProcessPoolExecutor(initializer=…, initargs=(…,))), and pass plain data"
+                                 % (i, type(item).__name__))
             raise ValueError("processes strategy skipped: input %d (%s) cannot be pickled to send it to a "
                              "worker process (%s: %s); fix: pass plain data (numbers, strings, lists, "
                              "dicts) and create resources such as files or locks inside the function"

@@ -436,3 +436,4 @@ class SharedValues:
                     change["copies"] = [c for c in mine if c is not None]
             out.append(change)
         return {"shared": out} if out else {}
+
