@@ -244,11 +244,14 @@ test("lru_cache on the profiled function: each process worker fills its own and 
   assert.doesNotMatch(report.verdict, /batch/);
 });
 
-test('inputs the calls change (a list appended to, a Value added to): every run starts from the inputs as evaluated; a process pool cannot be sent a Value and is skipped saying why', async () => {
+test('inputs the calls change (a list appended to, an object attribute, a Value added to): every run starts from the inputs as evaluated; a process pool cannot be sent a Value and is skipped saying why', async () => {
   // Each call appends to its own list: the same result in every run, no divergence.
   const grown = await profile('inputValues.py', 'grow', '[[1, 2, 3] for _ in range(4)]');
   for (const run of grown.runs) assert.deepEqual(run.tasks.map((t) => t.resultPreview), ['4', '4', '4', '4'], run.strategy);
   assert.ok(!grown.warnings.some((w) => w.kind === 'divergence'), grown.warnings.map((w) => w.message).join('\n'));
+  // An object of the module's class whose attribute a call changes: its attributes are put back too.
+  const withdrawn = await profile('inputValues.py', 'withdraw', '[(Account(100), 60) for _ in range(4)]', { spread: true });
+  for (const run of withdrawn.runs) assert.deepEqual(run.tasks.map((t) => t.resultPreview), ['True', 'True', 'True', 'True'], run.strategy);
 
   const report = await profile('inputValues.py', 'bump', '[(c, 500) for c in [make()] for _ in range(4)]', { spread: true });
   assert.deepEqual(runOf(report, 'sequential').tasks.map((t) => t.resultPreview), ['500', '1000', '1500', '2000']);

@@ -92,6 +92,14 @@ class ModuleState:
                     clear()
 
 
+def _instance_attributes(value, classes_from):
+    """Whether `value` is an object of one of the user's classes (an Account) whose attributes are
+    a dict of its own; not a class or function, nor a library's object (a Manager's proxy keeps its
+    connection in its attributes)."""
+    return (type(value).__module__ in classes_from and isinstance(getattr(value, "__dict__", None), dict)
+            and not callable(value))
+
+
 # What the inputs' walk steps over at C speed: values that hold nothing to put back.
 _SCALARS = frozenset((int, float, complex, bool, str, bytes, type(None)))
 
@@ -100,13 +108,15 @@ class InputState:
     """The inputs as evaluated, put back before every run: the calls may change their arguments (a
     list they append to, a Value they add to), and each run must start from the inputs the user's
     one run would get; else the thread run's calls would meet the sequential run's changes and
-    differ from it for that alone. Every list, dict, set or deque the inputs hold is put back in
-    place, shallowly, so what inputs share stays shared; so are the multiprocessing Values and
-    Arrays they hold. Walked level by level, scalars skipped at C speed; a bounded number of them."""
+    differ from it for that alone. Every list, dict, set or deque the inputs hold, and every
+    object's attributes (an Account's balance), is put back in place, shallowly, so what inputs
+    share stays shared; so are the multiprocessing Values and Arrays they hold. Walked level by level, scalars skipped at C speed; a bounded number of them."""
 
     MAX_SAVED = 10000
 
-    def __init__(self, items):
+    def __init__(self, items, modules):
+        """`modules`: the user's (user_modules), whose classes' objects have their attributes put back."""
+        classes_from = {module.__name__ for module in modules}
         self.containers = []
         self.values = []
         seen = set()
@@ -123,6 +133,8 @@ class InputState:
                     raw = value.get_obj() if isinstance(value, (Synchronized, SynchronizedArray)) else value
                     self.values.append((raw, raw[:] if isinstance(raw, ctypes.Array) else raw.value))
                     continue
+                if _instance_attributes(value, classes_from):
+                    value = vars(value)  # an object's attributes: a dict, put back like one
                 contents = _contents(value)
                 if contents is not None:
                     self.containers.append((value, contents))

@@ -209,7 +209,7 @@ def _profile(emitter):
     module_state = ModuleState(modules)
     code = getattr(inspect.unwrap(profile.fn), "__code__", None)
     profile.shared_values = SharedValues(modules, code and (code.co_filename, code.co_firstlineno))
-    input_state = InputState(profile.items)
+    input_state = InputState(profile.items, modules)
 
     os._exit = guarded_exit
 
