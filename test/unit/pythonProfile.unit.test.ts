@@ -252,6 +252,9 @@ test('inputs the calls change (a list appended to, an object attribute, a Value 
   // An object of the module's class whose attribute a call changes: its attributes are put back too.
   const withdrawn = await profile('inputValues.py', 'withdraw', '[(Account(100), 60) for _ in range(4)]', { spread: true });
   for (const run of withdrawn.runs) assert.deepEqual(run.tasks.map((t) => t.resultPreview), ['True', 'True', 'True', 'True'], run.strategy);
+  // So are those of the objects the module holds (ledger["alice"]), however deep.
+  const fromLedger = await profile('inputValues.py', 'withdraw_from', "[('alice', 60), ('bob', 60)]", { spread: true });
+  for (const run of fromLedger.runs) assert.deepEqual(run.tasks.map((t) => t.resultPreview), ['True', 'True'], run.strategy);
 
   const report = await profile('inputValues.py', 'bump', '[(c, 500) for c in [make()] for _ in range(4)]', { spread: true });
   assert.deepEqual(runOf(report, 'sequential').tasks.map((t) => t.resultPreview), ['500', '1000', '1500', '2000']);

@@ -5,9 +5,10 @@ and forked process runs would otherwise share the harness's copy, and a cached f
 a thread pool hundreds of times faster than sequential.
 
 The state is taken after the inputs were evaluated (what they set up stays) and put back before
-every run: the module-level names, the contents of module-level dicts, lists and sets and their kin
-(Counter, defaultdict, deque; shallowly),
-and functools caches emptied. Objects keep their identity, so inputs made of the module's classes
+every run: the module-level names, the contents of the dicts, lists and sets and their kin
+(Counter, defaultdict, deque) the module-level values hold and of the objects of the user's
+classes among them (their attributes), however deep, each shallowly (_Contents), and functools
+caches emptied. Objects keep their identity, so inputs made of the module's classes
 still match them. So are the inputs themselves (InputState): what a call changed of its arguments
 is put back before the next run."""
 import collections
@@ -63,33 +64,31 @@ def _put_back(value, contents):
 
 
 class ModuleState:
-    """The state of the user's modules now, to put back before each run."""
+    """The state of the user's modules now, to put back before each run: their names, and what
+    their module-level values hold (_Contents)."""
 
     def __init__(self, modules):
         self.saved = []
+        roots = []
         for module in modules:
             names = vars(module)
             kept = dict(names)
-            contents = {}
-            for key, value in kept.items():
-                # Not the module's own machinery: __builtins__ is a dict too, and emptying it for a
-                # moment would leave the restore itself without `isinstance`.
-                copy = None if key.startswith("__") else _contents(value)
-                if copy is not None:
-                    contents[key] = (value, copy)
-            self.saved.append((names, kept, contents))
+            self.saved.append((names, kept))
+            # Not the module's own machinery: __builtins__ is a dict too, and emptying it for a
+            # moment would leave the restore itself without `isinstance`.
+            roots.extend(value for key, value in kept.items() if not key.startswith("__"))
+        self.contents = _Contents(roots, modules)
 
     def restore(self):
-        for names, kept, contents in self.saved:
+        for names, kept in self.saved:
             for key in [k for k in names if k not in kept]:
                 del names[key]
             names.update(kept)
-            for value, copy in contents.values():
-                _put_back(value, copy)
             for value in kept.values():
                 clear = getattr(value, "cache_clear", None)
                 if callable(clear) and hasattr(value, "cache_info"):
                     clear()
+        self.contents.restore()
 
 
 def _instance_attributes(value, classes_from):
@@ -100,28 +99,27 @@ def _instance_attributes(value, classes_from):
             and not callable(value))
 
 
-# What the inputs' walk steps over at C speed: values that hold nothing to put back.
+# What the walk steps over at C speed: values that hold nothing to put back.
 _SCALARS = frozenset((int, float, complex, bool, str, bytes, type(None)))
 
 
-class InputState:
-    """The inputs as evaluated, put back before every run: the calls may change their arguments (a
-    list they append to, a Value they add to), and each run must start from the inputs the user's
-    one run would get; else the thread run's calls would meet the sequential run's changes and
-    differ from it for that alone. Every list, dict, set or deque the inputs hold, and every
-    object's attributes (an Account's balance), is put back in place, shallowly, so what inputs
-    share stays shared; so are the multiprocessing Values and Arrays they hold. Walked level by level, scalars skipped at C speed; a bounded number of them."""
+class _Contents:
+    """What `roots` hold, to put back in place: the contents of every list, dict, set or deque
+    among them and within them, the attributes of every object of the user's classes (an Account's
+    balance), and the multiprocessing Values and Arrays, each shallowly, so that what they share
+    stays shared and objects keep their identity. Walked level by level, scalars skipped at C
+    speed; a bounded number of them."""
 
     MAX_SAVED = 10000
+    MAX_WALKED = 100000
 
-    def __init__(self, items, modules):
-        """`modules`: the user's (user_modules), whose classes' objects have their attributes put back."""
+    def __init__(self, roots, modules):
         classes_from = {module.__name__ for module in modules}
         self.containers = []
         self.values = []
         seen = set()
-        level = list(items)
-        while level and len(self.containers) + len(self.values) < self.MAX_SAVED:
+        level = list(roots)
+        while level and len(self.containers) + len(self.values) < self.MAX_SAVED and len(seen) < self.MAX_WALKED:
             if set(map(type, level)) <= _SCALARS:
                 break
             below = []
@@ -138,6 +136,7 @@ class InputState:
                 contents = _contents(value)
                 if contents is not None:
                     self.containers.append((value, contents))
+                # Tuples hold what may change too: (Account, 60).
                 if isinstance(value, dict):
                     below.extend(value.values())
                 elif isinstance(value, (list, tuple, set, frozenset, collections.deque)):
@@ -152,3 +151,14 @@ class InputState:
                 raw[:] = saved
             else:
                 raw.value = saved
+
+
+class InputState(_Contents):
+    """The inputs as evaluated, put back before every run: the calls may change their arguments (a
+    list they append to, an Account they withdraw from, a Value they add to), and each run must
+    start from the inputs the user's one run would get; else the thread run's calls would meet the
+    sequential run's changes and differ from it for that alone."""
+
+    def __init__(self, items, modules):
+        """`modules`: the user's (user_modules), whose classes' objects have their attributes put back."""
+        super().__init__(items, modules)
