@@ -112,12 +112,15 @@ class _Contents:
 
     MAX_SAVED = 10000
     MAX_WALKED = 100000
+    # Items copied in all: deep data (a list of big lists) is not copied whole.
+    MAX_ITEMS = 2000000
 
     def __init__(self, roots, modules):
         classes_from = {module.__name__ for module in modules}
         self.containers = []
         self.values = []
         seen = set()
+        items = 0
         level = list(roots)
         while level and len(self.containers) + len(self.values) < self.MAX_SAVED and len(seen) < self.MAX_WALKED:
             if set(map(type, level)) <= _SCALARS:
@@ -134,7 +137,8 @@ class _Contents:
                 if _instance_attributes(value, classes_from):
                     value = vars(value)  # an object's attributes: a dict, put back like one
                 contents = _contents(value)
-                if contents is not None:
+                if contents is not None and items + len(contents) <= self.MAX_ITEMS:
+                    items += len(contents)
                     self.containers.append((value, contents))
                 # Tuples hold what may change too: (Account, 60).
                 if isinstance(value, dict):
