@@ -26,6 +26,21 @@ const BUSY = 'other programs kept the machine busy during the runs, so it may no
  */
 export const TOO_LITTLE_MS = 10;
 
+/**
+ * How long a sequential run spent outside its calls, where that is most of it and far beyond a
+ * worker's start-up: moving big inputs into its worker (and results out), which a plain loop in
+ * the program does not pay.
+ */
+function movingCost(sequential: Run): number | undefined {
+  if (sequential.aborted) return undefined;
+  const outside = sequential.wallMs - sequential.metrics.busyMs;
+  // Per call, a millisecond at least: a big input each, not the bookkeeping of calls of microseconds.
+  const perCall = outside / Math.max(1, sequential.tasks.length);
+  return outside >= MOVING_MS && outside >= 0.5 * sequential.wallMs && perCall >= 1 ? outside : undefined;
+}
+/** Time outside a sequential run's calls beyond a worker's start-up (tens of ms; a few hundred on a slow machine). */
+const MOVING_MS = 300;
+
 /** Below this share of CPU time per wall time, the calls mostly wait (I/O, sleeps, other processes). */
 const WAITING = 0.3;
 
@@ -99,6 +114,13 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
     const calls = sequential.tasks.length;
     const each = sequential.metrics.medianTaskMs === null || calls === 1 ? '' : ` (${ms(sequential.metrics.medianTaskMs)} a call, median)`;
     sentence = `Not worth parallelizing yet: the ${calls} call${calls === 1 ? ' takes' : 's take'} ${ms(work)} in all${each}, so the pools' times (${pools.map((r) => `${r.strategy} ${x(r.metrics.speedup ?? 0)}`).join(', ')}) are mostly start-up and timing noise — profile more inputs, or bigger ones, to see whether a pool pays`;
+    return `${sentence}${aside ? `; ${aside}` : ''}${safety ? `; but ${safety}` : ''}.`;
+  }
+  // A JS sequential run that spent most of its time getting its inputs into its worker: no pool
+  // that pays the same beats the calls alone, as a plain loop in the program runs them.
+  const outside = sequential && target.language !== 'python' ? movingCost(sequential) : undefined;
+  if (outside !== undefined && work !== undefined && pools.every((r) => r.wallMs > work)) {
+    sentence = `Stay with a plain loop: the ${sequential!.tasks.length} calls take ${ms(work)} in all, but the sequential run spent ${ms(outside)} of its ${ms(sequential!.wallMs)} outside them, starting its worker and moving the inputs into it and the results out, and every pool pays that too (${pools.map((r) => `${r.strategy} ${ms(r.wallMs)}`).join(', ')}) — pass less to each call (an index, a seed or a file name to make its data from, or the data in a SharedArrayBuffer the threads share)`;
     return `${sentence}${aside ? `; ${aside}` : ''}${safety ? `; but ${safety}` : ''}.`;
   }
   if (bestSpeedup >= 1.2) {

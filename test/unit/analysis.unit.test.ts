@@ -162,6 +162,26 @@ test('calls that are mostly instant but where a few hold the work (a cache\'s hi
   assert.doesNotMatch(js.verdict, /batch/);
 });
 
+test('a JS sequential run spent mostly moving big inputs into its worker: no pool beats the calls alone, and the verdict says so rather than a speedup', () => {
+  // 16 calls of 4 ms, each given a million numbers: the sequential run took 746 ms, 682 of them outside the calls.
+  const calls = (lanes: number, from: number, gap: number): [number, number, number][] => Array.from({ length: 16 }, (_, i) => [i % lanes, from + Math.floor(i / lanes) * gap, from + Math.floor(i / lanes) * gap + 4]);
+  const ts = { ...target, language: 'typescript' as const };
+  const runs = () => [makeRun('sequential', 1, 746, calls(1, 40, 44)), makeRun('threads', 2, 464, calls(2, 40, 52)), makeRun('processes', 2, 571, calls(2, 60, 62))];
+  const { verdict } = analyze(runs(), ts, machine, []);
+  assert.equal(
+    verdict,
+    'Stay with a plain loop: the 16 calls take 64 ms in all, but the sequential run spent 682 ms of its 746 ms outside them, starting its worker and moving the inputs into it and the results out, and every pool pays that too (threads 464 ms, processes 571 ms) — pass less to each call (an index, a seed or a file name to make its data from, or the data in a SharedArrayBuffer the threads share).',
+  );
+  // Python's sequential run calls in the harness's own thread: nothing to move, so its time outside the calls is something else.
+  assert.match(analyze(runs(), target, machine, []).verdict, /^Thread pool is 1\.6× faster/);
+  // A pool faster than the calls alone still gets its speedup.
+  const fast = analyze([makeRun('sequential', 1, 746, calls(1, 40, 44)), makeRun('threads', 2, 60, calls(2, 10, 5))], ts, machine, []);
+  assert.match(fast.verdict, /^Thread pool is 12× faster/);
+  // Calls of microseconds whose bookkeeping outweighs them are told to batch, not to pass less.
+  const micro = (lanes: number): [number, number, number][] => Array.from({ length: 100_000 }, (_, i) => [i % lanes, i * 0.005, i * 0.005 + 0.001]);
+  assert.match(analyze([makeRun('sequential', 1, 500, micro(1)), makeRun('threads', 2, 900, micro(2))], ts, machine, []).verdict, /batch/);
+});
+
 test('every call failing in every run: the verdict says so with the first place, not how fast the pools were', () => {
   const failing = (run: ReturnType<typeof makeRun>) => {
     for (const t of run.tasks) Object.assign(t, { status: 'error', error: 'TypeError: x is undefined', errorLocation: { file: '/x/f.py', line: 31 } });
