@@ -2,7 +2,8 @@
  * From finished runs to what the user should know: metrics, warnings (races, divergence, errors,
  * lock-order inversions, the GIL, overhead, imbalance, a busy machine) and the one-sentence verdict.
  */
-import type { Machine, Run, SourceLocation, Target, Warning } from './model';
+import type { LockEvent, Machine, Run, SourceLocation, Target, Warning } from './model';
+import type { OwnLock } from './protocol';
 import { applyMetrics, isCpuBound, laneBusyMs, representativeRuns } from './metrics';
 import { findLockOrderInversions } from './lockOrder';
 import { Warnings, loadCouldExplain, printsALot, sharedThings, slowLoadOf } from './warnings';
@@ -26,6 +27,7 @@ export function analyze(
   machine: Machine,
   given: Warning[],
   source?: string,
+  ownLocks: OwnLock[] = [],
 ): { warnings: Warning[]; verdict: string } {
   applyMetrics(runs);
   const warnings: Warning[] = [];
@@ -62,6 +64,7 @@ export function analyze(
   }
 
   warnings.push(...sharedValueWarnings(runs, target.language));
+  warnings.push(...locksCopiedByProcesses(runs, ownLocks));
   // Random numbers differ from run to run by design: divergence then says so, at the draw.
   const randomSite = lineOf(target, source, target.language === 'python' ? RANDOM_PY : RANDOM_JS);
   warnings.push(...divergences(runs, randomSite ?? definition, randomSite !== undefined));
@@ -122,6 +125,38 @@ export function analyze(
 
   const all = dedupe([...mergeRepeated(given), ...warnings]);
   return { warnings: all, verdict: verdictOf(shown, all, target, { isAsync, cpus: machine.cpus, libraryCpus, childCpus, random: randomSite !== undefined }) };
+}
+
+/**
+ * The user's threading locks (Python) that kept the thread run's calls apart, where a process pool
+ * ran beside: each of its workers has a copy of its own, so what the lock guards was not guarded
+ * between processes. One warning per lock, at the first place a thread waited for it.
+ */
+function locksCopiedByProcesses(runs: Run[], ownLocks: OwnLock[]): Warning[] {
+  const pool = runs.find((r) => r.strategy === 'processes' && r.workers > 1 && !r.aborted && r.tasks.some((t) => t.status === 'ok'));
+  if (!pool) return [];
+  return ownLocks.flatMap((lock) => {
+    if (lock.shared) return [];
+    const waits = runs.filter((r) => r.strategy === 'threads').flatMap((r) => waitsFor(r.locks, lock.name));
+    return waits.length > 0 ? [Warnings.lockCopiedByProcesses(lock, waits.length, waits[0].site)] : [];
+  });
+}
+
+/** The requests for `name` that waited (a millisecond or more until the same task acquired it). */
+function waitsFor(events: LockEvent[], name: string): LockEvent[] {
+  const asked = new Map<string, LockEvent>();
+  const waited: LockEvent[] = [];
+  for (const event of events) {
+    if (event.lock !== name) continue;
+    const key = `${event.lane}:${event.task}`;
+    if (event.kind === 'request') asked.set(key, event);
+    else if (event.kind === 'acquire') {
+      const request = asked.get(key);
+      if (request && event.atMs - request.atMs >= 1) waited.push(request);
+      asked.delete(key);
+    }
+  }
+  return waited;
 }
 
 /**

@@ -219,6 +219,8 @@ export interface Warning {
   details?: string[];
   /** The user's own shared number the warning is about (SharedValueChange), by name. */
   shared?: string;
+  /** The user's own lock the warning is about, by name: one that keeps no worker process out of another's way. */
+  lock?: string;
 }
 
 export interface Machine {

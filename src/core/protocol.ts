@@ -26,6 +26,13 @@ export interface RunnerOptions {
   scratchDir: string;
 }
 
+/** One of the user's own locks (Python): its kind ("threading.Lock") and whether worker processes share it. */
+export interface OwnLock {
+  name: string;
+  kind: string;
+  shared: boolean;
+}
+
 export type RunnerEvent =
   | {
       type: 'hello';
@@ -40,6 +47,11 @@ export type RunnerEvent =
   /** The target is bundled (JS): the user's module is loaded next; the preparation clock starts. */
   | { type: 'loading' }
   | { type: 'inputs'; count: number }
+  /**
+   * Python: the user's own locks the harness watches (ownlocks.py), by the names their lock events
+   * use, and whether worker processes share each (a multiprocessing lock) or copy it (threading's).
+   */
+  | { type: 'own-locks'; locks: OwnLock[] }
   | { type: 'run-start'; run: number; strategy: StrategyName; workers: number; repeat: number; startMs: number }
   | { type: 'worker'; run: number; lane: number; pid: number; threadId: number; spawnMs: number; readyMs?: number; loadMs?: number }
   | { type: 'worker-exit'; run: number; lane: number; exitMs: number; exitCode: number | null; signal?: string | null }

@@ -3,12 +3,14 @@
  */
 import type { Lane, Machine, Report, Run, Target, Warning } from './model';
 import { REPORT_VERSION } from './model';
-import { spansOf, type RunnerEvent } from './protocol';
+import { spansOf, type OwnLock, type RunnerEvent } from './protocol';
 import { analyze } from './analysis';
 
 export class ReportBuilder {
   private machine: Machine = { cpus: 0, platform: '', runtime: '' };
   private count = 0;
+  /** Python: the user's own locks, and whether worker processes share each (protocol.ts, `own-locks`). */
+  private ownLocks: OwnLock[] = [];
   private readonly runs = new Map<number, Run>();
   /**
    * `tasks` events not yet made into spans. They are unfolded in `build()`, after the runs: tens of
@@ -48,6 +50,9 @@ export class ReportBuilder {
         break;
       case 'inputs':
         this.count = event.count;
+        break;
+      case 'own-locks':
+        this.ownLocks = event.locks;
         break;
       case 'run-start':
         this.runs.set(event.run, {
@@ -144,7 +149,7 @@ export class ReportBuilder {
     }
     const runs = this.runList;
     for (const run of runs) run.tasks.sort((a, b) => a.index - b.index);
-    const { warnings, verdict } = analyze(runs, this.target, this.machine, [...this.runnerWarnings, ...this.controllerWarnings], source);
+    const { warnings, verdict } = analyze(runs, this.target, this.machine, [...this.runnerWarnings, ...this.controllerWarnings], source, this.ownLocks);
     return {
       version: REPORT_VERSION,
       createdAt: new Date().toISOString(),

@@ -170,7 +170,9 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
           : ' — starting the workers and moving inputs and results to and from them cost more than the pool saves; see the timeline';
     sentence = `Stay sequential: every pool is slower (${pools.map((r) => `${r.strategy} ${x(r.metrics.speedup ?? 0)}`).join(', ')})${why}`;
   }
-  const waiting = waitingClause(sequential, best, target, traits.isAsync === true);
+  // A pool that scaled past a lock its workers each copied scaled only for that: no advice on its workers.
+  const pastCopiedLock = warnings.some((w) => w.lock !== undefined && w.strategy === best.strategy);
+  const waiting = pastCopiedLock ? undefined : waitingClause(sequential, best, target, traits.isAsync === true);
   if (waiting) sentence += `; ${waiting}`;
   if (aside) sentence += `; ${aside}`;
   const hedge = busyMachine && !sentence.includes(BUSY) ? ' (measured while other programs kept the machine busy: profile again to confirm)' : '';
@@ -210,10 +212,14 @@ function safetyClause(warnings: Warning[]): string {
   const strategies = (found: Warning[]) => listed(found.map((w) => w.strategy ?? ''));
   // The runtime's counter, and the user's own shared numbers by name (sharedValues.ts).
   const subjects = (found: Warning[]) => [...new Set(found.map((w) => w.shared))];
-  for (const subject of subjects(has('race'))) {
+  // Lost updates (of the counter, or of a value by name), and locks a process pool's workers copied.
+  const lost = has('race').filter((w) => w.lock === undefined);
+  for (const subject of subjects(lost)) {
     const what = subject === undefined ? 'counter updates' : `updates to ${subject}`;
-    parts.push(`it loses ${what} in ${strategies(has('race').filter((w) => w.shared === subject))}`);
+    parts.push(`it loses ${what} in ${strategies(lost.filter((w) => w.shared === subject))}`);
   }
+  const copiedLocks = [...new Set(has('race').flatMap((w) => (w.lock === undefined ? [] : [w.lock])))];
+  if (copiedLocks.length) parts.push(`${listed(copiedLocks)} ${copiedLocks.length === 1 ? 'keeps' : 'keep'} no worker process out of another's way`);
   const differ = has('divergence').filter((w) => w.shared === undefined);
   if (differ.length) parts.push(`results differ in ${strategies(differ)}`);
   // The user's own values that a pool's workers each had a copy of: the pools with the same

@@ -372,6 +372,19 @@ export const Warnings = {
       details,
     };
   },
+  /** A threading lock that kept the thread run's calls apart, copied by every worker process (analysis.ts). */
+  lockCopiedByProcesses(lock: { name: string; kind: string }, waits: number, location?: SourceLocation): Warning {
+    return {
+      kind: 'race',
+      strategy: 'processes',
+      location,
+      lock: lock.name,
+      message:
+        `processes: ${lock.name} is a ${lock.kind}: in the thread run the calls waited for it ${waits} time${waits === 1 ? '' : 's'}, taking turns${at(location)}, ` +
+        `but each worker process has a copy of its own, which keeps out only that process's threads, so in the process pool the calls did not take turns — ` +
+        `what it guards is not guarded between processes: if that is something they share (a file, a socket, a multiprocessing Value), use a multiprocessing.Lock made before the pool (forked workers share it)`,
+    };
+  },
   gil(speedup: number, workers: number, location?: SourceLocation): Warning {
     return {
       kind: 'gil',

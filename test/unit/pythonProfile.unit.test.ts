@@ -264,6 +264,21 @@ test('inputs the calls change (a list appended to, an object attribute, a Value 
   assert.match(skipped?.message ?? '', /input 0 \(tuple\) holds a multiprocessing object \(a Value, an Array, a Lock or a Queue\), which a process pool cannot send with a task: worker processes can only inherit one; fix: make it at module level, before the pool/);
 });
 
+test('a threading.Lock that kept the thread run\'s calls taking turns keeps no worker process out of another\'s way: a race warning at the lock, in the verdict; a multiprocessing.Lock gets none', async () => {
+  const source = readFileSync(join(FIXTURES, 'guardedWrite.py'), 'utf8').split('\n');
+  const report = await profile('guardedWrite.py', 'write_record', 'range(12)', { startMethod: 'fork' });
+  const copied = report.warnings.find((w) => w.lock === 'guard');
+  assert.equal(copied?.kind, 'race');
+  assert.equal(copied?.strategy, 'processes');
+  assert.match(copied!.message, /^processes: guard is a threading\.Lock: in the thread run the calls waited for it \d+ times?, taking turns at .*guardedWrite\.py:\d+, but each worker process has a copy of its own, .*use a multiprocessing\.Lock made before the pool/);
+  assert.equal(source[copied!.location!.line - 1].trim(), 'with guard:');
+  assert.match(report.verdict, /but it is not safe as is: guard keeps no worker process out of another's way\.$/);
+  assert.doesNotMatch(report.verdict, /try \d+ workers/);
+
+  const shared = await profile('guardedWrite.py', 'write_shared', 'range(12)', { startMethod: 'fork' });
+  assert.ok(!shared.warnings.some((w) => w.lock !== undefined), shared.warnings.map((w) => w.message).join('\n'));
+});
+
 test('a global counter, and a Value the spawned workers make afresh: each process pool worker updates its own copy', async () => {
   const global = await profile('sharedValues.py', 'counted', 'range(8)', { strategies: ['sequential', 'processes'], startMethod: 'fork' });
   const copies = global.warnings.find((w) => w.kind === 'divergence' && w.shared === 'calls');

@@ -206,6 +206,8 @@ def _profile(emitter):
     own_locks = OwnLocks(modules)
     own_locks.wrap()
     profile.own_locks = own_locks.by_name
+    if own_locks.by_name:
+        emitter.emit(own_locks.event())
     module_state = ModuleState(modules)
     code = getattr(inspect.unwrap(profile.fn), "__code__", None)
     profile.shared_values = SharedValues(modules, code and (code.co_filename, code.co_firstlineno))

@@ -33,6 +33,11 @@ def shared_between_processes(lock):
     return isinstance(lock, (synchronize.Lock, synchronize.RLock))
 
 
+def lock_kind(lock):
+    """"threading.Lock", "threading.RLock", "multiprocessing.Lock" or "multiprocessing.RLock"."""
+    return ("multiprocessing." if shared_between_processes(lock) else "threading.") + ("RLock" if "RLock" in type(lock).__name__ else "Lock")
+
+
 def plain_acquire(lock, blocking, timeout):
     """`lock.acquire` as threading's signature means it, for threading's and multiprocessing's."""
     if timeout is None or timeout < 0:
@@ -249,6 +254,12 @@ class OwnLocks:
                     watched(value, key, _item_place(names, key), 0)
                 except Exception:  # noqa: BLE001 - an odd object costs its locks' events, not the run
                     pass
+
+    def event(self):
+        """The `own-locks` event: each lock by name, its kind, and whether worker processes share it."""
+        return {"type": "own-locks", "locks": [
+            {"name": name, "kind": lock_kind(wrapper._lock), "shared": shared_between_processes(wrapper._lock)}
+            for name, wrapper in self.by_name.items()]}
 
     def wrap(self):
         """Before each run: every lock wrapped in its place, none hot yet. A place that refuses

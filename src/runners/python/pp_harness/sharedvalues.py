@@ -20,7 +20,7 @@ from multiprocessing import managers
 from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
 
 from .freshstate import CONTAINER_TYPES, MAX_COPIED
-from .ownlocks import LOCK_TYPES, WatchedLock, shared_between_processes
+from .ownlocks import LOCK_TYPES, WatchedLock, lock_kind, shared_between_processes
 
 # More than this many are not one lesson's counters but data; each is read at every run's end.
 MAX_TRACKED = 20
@@ -397,8 +397,7 @@ class SharedValues:
         if lock is None:
             return dict(guard, kind="fresh", excludes=False)
         shared = shared_between_processes(lock)
-        kind = ("multiprocessing." if shared else "threading.") + ("RLock" if "RLock" in type(lock).__name__ else "Lock")
-        return dict(guard, kind=kind, name=name, excludes=start_method is None or (shared and start_method == "fork"))
+        return dict(guard, kind=lock_kind(lock), name=name, excludes=start_method is None or (shared and start_method == "fork"))
 
     def copy_spec(self, start_method):
         """What a process pool's workers measure of their own copies (CopyWatch): (index, module,
