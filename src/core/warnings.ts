@@ -295,8 +295,7 @@ export const Warnings = {
         `in your program the caller's copy would change by none of it; fix: ${fix}`,
     );
   },
-  /** A cache each pool worker filled on its own, doing again what the sequential run reused (sharedValues.ts). */
-  // (memoName: how the warnings name such a cache.)
+  /** A cache each pool worker filled on its own, doing again what the sequential run reused (sharedValues.ts); named by memoName. */
   redoneWork(strategy: StrategyName, value: SharedValueChange, expected: number, together: number): Warning {
     const { name, kind } = value;
     const measure = measureOf(kind);
