@@ -252,6 +252,9 @@ test('inputs the calls change (a list appended to, an object attribute, a Value 
   // An object of the module's class whose attribute a call changes: its attributes are put back too.
   const withdrawn = await profile('inputValues.py', 'withdraw', '[(Account(100), 60) for _ in range(4)]', { spread: true });
   for (const run of withdrawn.runs) assert.deepEqual(run.tasks.map((t) => t.resultPreview), ['True', 'True', 'True', 'True'], run.strategy);
+  // And a buffer's bytes (an array.array here; a NumPy array alike).
+  const scaled = await profile('inputValues.py', 'scale', "[__import__('array').array('d', range(100)) for _ in range(4)]");
+  for (const run of scaled.runs) assert.deepEqual(run.tasks.map((t) => t.resultPreview), ['9900.0', '9900.0', '9900.0', '9900.0'], run.strategy);
   // So are those of the objects the module holds (ledger["alice"]), however deep.
   const fromLedger = await profile('inputValues.py', 'withdraw_from', "[('alice', 60), ('bob', 60)]", { spread: true });
   for (const run of fromLedger.runs) assert.deepEqual(run.tasks.map((t) => t.resultPreview), ['True', 'True'], run.strategy);

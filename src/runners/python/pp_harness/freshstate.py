@@ -99,6 +99,18 @@ def _instance_attributes(value, classes_from):
             and not callable(value))
 
 
+def _writable_buffer(value):
+    """A contiguous, writable memoryview of `value` (a NumPy array, a bytearray, an array.array), or
+    None: its bytes are put back as they were, in place."""
+    if isinstance(value, (list, tuple, dict, set, frozenset, collections.deque)):
+        return None
+    try:
+        view = memoryview(value)
+    except (TypeError, ValueError, BufferError):  # not a buffer, or one of objects (dtype=object)
+        return None
+    return view if not view.readonly and view.contiguous else None
+
+
 # What the walk steps over at C speed: values that hold nothing to put back.
 _SCALARS = frozenset((int, float, complex, bool, str, bytes, type(None)))
 
@@ -106,7 +118,8 @@ _SCALARS = frozenset((int, float, complex, bool, str, bytes, type(None)))
 class _Contents:
     """What `roots` hold, to put back in place: the contents of every list, dict, set or deque
     among them and within them, the attributes of every object of the user's classes (an Account's
-    balance), and the multiprocessing Values and Arrays, each shallowly, so that what they share
+    balance), the bytes of writable buffers (NumPy arrays, bytearrays, array.arrays), and the
+    multiprocessing Values and Arrays, each shallowly, so that what they share
     stays shared and objects keep their identity. Walked level by level, scalars skipped at C
     speed; a bounded number of them."""
 
@@ -114,13 +127,17 @@ class _Contents:
     MAX_WALKED = 100000
     # Items copied in all: deep data (a list of big lists) is not copied whole.
     MAX_ITEMS = 2000000
+    # Bytes of buffers copied in all (NumPy arrays, bytearrays, array.arrays).
+    MAX_BYTES = 256 * 2 ** 20
 
     def __init__(self, roots, modules):
         classes_from = {module.__name__ for module in modules}
         self.containers = []
         self.values = []
+        self.buffers = []
         seen = set()
         items = 0
+        copied_bytes = 0
         level = list(roots)
         while level and len(self.containers) + len(self.values) < self.MAX_SAVED and len(seen) < self.MAX_WALKED:
             if set(map(type, level)) <= _SCALARS:
@@ -133,6 +150,12 @@ class _Contents:
                 if isinstance(value, (Synchronized, SynchronizedArray, ctypes._SimpleCData, ctypes.Array)):
                     raw = value.get_obj() if isinstance(value, (Synchronized, SynchronizedArray)) else value
                     self.values.append((raw, raw[:] if isinstance(raw, ctypes.Array) else raw.value))
+                    continue
+                view = _writable_buffer(value)
+                if view is not None:
+                    if copied_bytes + view.nbytes <= self.MAX_BYTES:
+                        copied_bytes += view.nbytes
+                        self.buffers.append((value, view.tobytes()))
                     continue
                 if _instance_attributes(value, classes_from):
                     value = vars(value)  # an object's attributes: a dict, put back like one
@@ -150,6 +173,8 @@ class _Contents:
     def restore(self):
         for value, contents in self.containers:
             _put_back(value, contents)
+        for value, saved in self.buffers:
+            memoryview(value).cast("B")[:] = saved
         for raw, saved in self.values:
             if isinstance(raw, ctypes.Array):
                 raw[:] = saved
