@@ -128,7 +128,7 @@ class _Contents:
     # Items copied in all: deep data (a list of big lists) is not copied whole.
     MAX_ITEMS = 2000000
     # Bytes of buffers copied in all (NumPy arrays, bytearrays, array.arrays).
-    MAX_BYTES = 256 * 2 ** 20
+    MAX_BYTES = 64 * 2 ** 20
 
     def __init__(self, roots, modules):
         classes_from = {module.__name__ for module in modules}
