@@ -186,6 +186,9 @@ test('a lock that keeps no one out: a threading.Lock in a process pool, a lock m
   assert.equal(Number(/lockedWrong\.py:(\d+) takes/.exec(race!.message)![1]), lineOf('with thread_lock:', lineOf('def deposit')));
   assert.equal(race!.location!.line, lineOf('balance.value += 1'));
   assert.ok(!deposit.warnings.some((w) => w.kind === 'race' && w.strategy === 'threads'), deposit.warnings.map((w) => w.message).join('\n'));
+  // The same lock taken with acquire() and release() around the update.
+  const acquired = await profile('lockedWrong.py', 'deposit_acquired', '[20_000] * 8', { strategies: ['sequential', 'processes'], startMethod: 'fork' });
+  assert.match(acquired.warnings.find((w) => w.kind === 'race')?.message ?? '', /`thread_lock\.acquire\(\)` at .*lockedWrong\.py:\d+ takes a threading\.Lock, of which each worker process has a copy of its own/);
 
   const add = await profile('lockedWrong.py', 'add', '[50_000] * 8', { strategies: ['sequential', 'threads'] });
   const lost = add.warnings.find((w) => w.kind === 'race' && w.strategy === 'threads');

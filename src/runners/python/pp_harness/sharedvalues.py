@@ -172,7 +172,8 @@ def _sites(tree):
     """From a module's syntax tree: where each name is defined at module level, the lines that
     update it from itself (`x += …`, `x.value = x.value + …`, `x = max(x, …)`), or change it as a
     container (("x", "store") for `x[k] = …`, ("x", "call") for `x.append(…)`), the names
-    functions declare global, and the `with name:` blocks (name, first line, last line)."""
+    functions declare global, and the spans a lock is held across (`with name:` blocks, and
+    _function_lock_spans): (name, first line, last line)."""
     defined, updated, declared, withs = {}, {}, set(), []
 
     def first(subject, line):
@@ -203,7 +204,7 @@ def _sites(tree):
                          if isinstance(item.context_expr, ast.Name))
             withs.extend((None, node.lineno, node.end_lineno) for item in node.items if _makes_lock(item.context_expr))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            withs.extend(_local_lock_withs(node))
+            withs.extend(_function_lock_spans(node))
     return defined, updated, declared, withs
 
 
@@ -231,15 +232,26 @@ def _makes_lock(node):
     return name in ("Lock", "RLock")
 
 
-def _local_lock_withs(function):
-    """`with lock:` blocks of a lock the function makes afresh at each call (`lock = Lock()` in
-    its body): (None, first line, last line) each."""
+def _function_lock_spans(function):
+    """What a function holds a lock across, beside its `with` blocks of module-level locks: the
+    `with` blocks of a lock it makes afresh at each call (`lock = Lock()` in its body), and the
+    lines from a `lock.acquire()` to its `lock.release()`. (name, first line, last line) each,
+    the name None for a lock made at each call."""
     declared = {name for node in ast.walk(function) if isinstance(node, ast.Global) for name in node.names}
     local = {target.id for node in ast.walk(function) if isinstance(node, ast.Assign) and _makes_lock(node.value)
              for target in node.targets if isinstance(target, ast.Name) and target.id not in declared}
-    return [(None, node.lineno, node.end_lineno) for node in ast.walk(function)
-            if isinstance(node, (ast.With, ast.AsyncWith))
-            and any(isinstance(item.context_expr, ast.Name) and item.context_expr.id in local for item in node.items)]
+    spans = [(None, node.lineno, node.end_lineno) for node in ast.walk(function)
+             if isinstance(node, (ast.With, ast.AsyncWith))
+             and any(isinstance(item.context_expr, ast.Name) and item.context_expr.id in local for item in node.items)]
+    calls = sorted((node.lineno, node.func.attr, node.func.value.id) for node in ast.walk(function)
+                   if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                   and node.func.attr in ("acquire", "release") and isinstance(node.func.value, ast.Name))
+    for line, method, name in calls:
+        if method == "acquire":
+            release = next((later for later, m, n in calls if m == "release" and n == name and later > line), None)
+            if release is not None:
+                spans.append((None if name in local else name, line, release))
+    return spans
 
 
 def _guard(module, withs, line, lines):
