@@ -165,8 +165,10 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
         if status == "ok":
             t0 = time.perf_counter()
             try:
-                result_bytes = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-                fields.update(tasks.result_fields(result))
+                # Plain data is pickled once: what the digest hashes is also what is sent.
+                plain = tasks.plain_pickle(result) if type(result) not in tasks.PLAIN_TAGS else None
+                result_bytes = plain if plain is not None else pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+                fields.update(tasks.result_fields(result, plain))
             except Exception as e:  # noqa: BLE001
                 status = "error"
                 fields = {"error": "the result (%s) cannot be pickled to return it from a worker process "

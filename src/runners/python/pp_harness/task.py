@@ -40,7 +40,7 @@ def call(fn, item, spread):
     iterator's (`map(f, xs)`), are drawn into a list, as `list(fn(item))` would: the work is in
     drawing them."""
     result = fn(*item) if spread else fn(item)
-    if type(result) in _PLAIN_TAGS:  # most results: nothing more to do, at the least cost
+    if type(result) in PLAIN_TAGS:  # most results: nothing more to do, at the least cost
         return result
     if isinstance(result, types.GeneratorType) or _lazy(result):
         # A generator does its work as its values are drawn, and `map(f, xs)` is work still to
@@ -127,19 +127,29 @@ def _plain_tree(value):
     return True
 
 
-def _fast_bytes(value):
-    """Bytes that stand for `value`, made at C speed, or None: plain data as its pickle without the
-    memo (so shared references do not change it), buffers (bytearray, array.array, NumPy arrays) as
-    their format, shape and contents."""
-    if _plain_tree(value):
-        out = io.BytesIO()
-        pickler = pickle.Pickler(out, 4)
-        pickler.fast = True
-        try:
-            pickler.dump(value)
-        except (ValueError, RecursionError, pickle.PicklingError):
-            return None
-        return b"p" + out.getvalue()
+def plain_pickle(value):
+    """Plain data's pickle without the memo (so shared references do not change it), or None for
+    anything else: what its digest hashes, and a worker process may send as the result itself (it
+    loads as any pickle), so a big result is pickled once, not twice."""
+    if not _plain_tree(value):
+        return None
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, 4)
+    pickler.fast = True
+    try:
+        pickler.dump(value)
+    except (ValueError, RecursionError, pickle.PicklingError):
+        return None
+    return out.getvalue()
+
+
+def _fast_bytes(value, pickled=None):
+    """Bytes that stand for `value`, made at C speed, or None: plain data as its plain_pickle
+    (`pickled`, where made already), buffers (bytearray, array.array, NumPy arrays) as their format,
+    shape and contents."""
+    pickled = pickled if pickled is not None else plain_pickle(value)
+    if pickled is not None:
+        return b"p" + pickled
     if type(value) in (set, frozenset) and set(map(type, value)) <= _SCALARS:
         try:
             ordered = sorted(value)
@@ -154,11 +164,12 @@ def _fast_bytes(value):
         return None
 
 
-def digest(value):
+def digest(value, pickled=None):
     """First 16 hex chars of a sha1 of the result: equal results, equal digests. The digest is made
     between tasks, so plain data and buffers are hashed from bytes made at C speed (a million
-    numbers: tens of ms); anything else from its canonical repr, walked in Python."""
-    data = _fast_bytes(value)
+    numbers: tens of ms); anything else from its canonical repr, walked in Python. `pickled`: the
+    value's plain_pickle, where made already."""
+    data = _fast_bytes(value, pickled)
     if data is None:
         data = b"c" + canonical(value).encode("utf-8", "replace")
     return hashlib.sha1(data).hexdigest()[:16]
@@ -244,18 +255,19 @@ def outcome(fn, item, spread, user_file):
 
 
 #: Results that are their own description, with a tag per type: 42 and 42.0 and "42" differ.
-_PLAIN_TAGS = {int: "i", float: "f", bool: "b", type(None): "N", str: "s"}
+PLAIN_TAGS = {int: "i", float: "f", bool: "b", type(None): "N", str: "s"}
 
 
-def result_fields(result):
+def result_fields(result, pickled=None):
     """digest and resultPreview of a successful call. A short plain value's digest is its tagged
-    repr (as in the JS runner): no hashing per task, which tiny tasks in threads pay for twice."""
-    tag = _PLAIN_TAGS.get(type(result))
+    repr (as in the JS runner): no hashing per task, which tiny tasks in threads pay for twice.
+    `pickled`: the result's plain_pickle, where made already."""
+    tag = PLAIN_TAGS.get(type(result))
     if tag is not None:
         text = repr(result)
         if len(text) <= 38:
             return {"digest": tag + ":" + text, "resultPreview": text}
-    return {"digest": digest(result), "resultPreview": preview(result)}
+    return {"digest": digest(result, pickled), "resultPreview": preview(result)}
 
 
 def stack_text(frame, limit=30):
