@@ -5,6 +5,7 @@
  * a run side by side (runRecorder.ts), and the controller compares them with the sequential run's
  * one copy (core/sharedValues.ts). Measured twice per worker, never per call: no cost on a task's path.
  */
+import { isPlainObject } from './taskExecution';
 
 /** As the Python harness names them: a number, an array (length), a Set (size), a Map or plain object (its numbers summed, other values counted), a typed array (sum of items). */
 export type ModuleValueKind = 'global' | 'list' | 'set' | 'dict' | 'array';
@@ -42,8 +43,7 @@ function typeOf(value: unknown): ModuleValueKind | undefined {
   if (value instanceof Set) return 'set';
   if (value instanceof Map) return 'dict';
   if (ArrayBuffer.isView(value)) return value instanceof DataView || value instanceof BigInt64Array || value instanceof BigUint64Array ? undefined : 'array';
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null ? 'dict' : undefined;
+  return isPlainObject(value) ? 'dict' : undefined;
 }
 
 /** The kind of a value worth watching as the module loads: a big Map, object or typed array is data. */

@@ -6,6 +6,7 @@
  * Whatever a run's calls wrote there would also still be there for the next run: each run starts
  * from the contents the inputs expression gave instead.
  */
+import { isPlainObject } from './taskExecution';
 
 export interface SharedInputs {
   /** Input index → what shared memory its arguments hold ("an Int32Array over a SharedArrayBuffer"). */
@@ -49,9 +50,4 @@ function walk(value: unknown, budget: { nodes: number }, seen: Set<object>, foun
     walk(item, budget, seen, found);
     if (budget.nodes < 0) return;
   }
-}
-
-function isPlainObject(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }

@@ -262,6 +262,12 @@ export function isPlain(value: unknown): boolean {
   return value === null || (typeof value !== 'object' && typeof value !== 'function');
 }
 
+/** An object literal or `Object.create(null)`: no class of its own. */
+export function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
 /** A worker's outcome with the digest of a plain result, which pool workers leave to the runner. */
 export function withDigest(outcome: TaskOutcome, result: unknown): TaskOutcome {
   if (outcome.status === 'ok' && outcome.digest === undefined) Object.assign(outcome, describeResult(result));

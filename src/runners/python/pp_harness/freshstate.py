@@ -186,8 +186,5 @@ class InputState(_Contents):
     """The inputs as evaluated, put back before every run: the calls may change their arguments (a
     list they append to, an Account they withdraw from, a Value they add to), and each run must
     start from the inputs the user's one run would get; else the thread run's calls would meet the
-    sequential run's changes and differ from it for that alone."""
-
-    def __init__(self, items, modules):
-        """`modules`: the user's (user_modules), whose classes' objects have their attributes put back."""
-        super().__init__(items, modules)
+    sequential run's changes and differ from it for that alone. `modules`: the user's
+    (user_modules), whose classes' objects have their attributes put back."""

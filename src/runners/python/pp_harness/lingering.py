@@ -11,20 +11,16 @@ import ast
 import threading
 from multiprocessing import queues
 
+from .sharedvalues import module_assignments
+
 
 def _definitions(module):
     """Where each module-level name is assigned: name -> line."""
     try:
         with open(module.__file__, "rb") as f:
-            tree = ast.parse(f.read())
+            return module_assignments(ast.parse(f.read()))
     except (OSError, TypeError, ValueError, SyntaxError):
         return {}
-    lines = {}
-    for node in tree.body:
-        for target in getattr(node, "targets", None) or [getattr(node, "target", None)]:
-            if isinstance(target, ast.Name):
-                lines.setdefault(target.id, node.lineno)
-    return lines
 
 
 def _full_queues(modules):

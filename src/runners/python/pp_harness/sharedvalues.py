@@ -168,20 +168,26 @@ def _subject(node):
     return None
 
 
+def module_assignments(tree):
+    """Where each module-level name is first assigned (`name = …`, `name: T = …`): name -> line."""
+    defined = {}
+    for node in tree.body:
+        for target in getattr(node, "targets", None) or [getattr(node, "target", None)]:
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(target, ast.Name):
+                defined.setdefault(target.id, node.lineno)
+    return defined
+
+
 def _sites(tree):
     """From a module's syntax tree: where each name is defined at module level, the lines that
     update it from itself (`x += …`, `x.value = x.value + …`, `x = max(x, …)`), or change it as a
     container (("x", "store") for `x[k] = …`, ("x", "call") for `x.append(…)`), the names
     functions declare global, and the spans a lock is held across (`with name:` blocks, and
     _function_lock_spans): (name, first line, last line)."""
-    defined, updated, declared, withs = {}, {}, set(), []
+    defined, updated, declared, withs = module_assignments(tree), {}, set(), []
 
     def first(subject, line):
         updated.setdefault(subject, []).append(line)
-    for node in tree.body:
-        for target in getattr(node, "targets", None) or [getattr(node, "target", None)]:
-            if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(target, ast.Name):
-                defined.setdefault(target.id, node.lineno)
     for node in ast.walk(tree):
         if isinstance(node, ast.Global):
             declared.update(node.names)
