@@ -3,7 +3,8 @@
  * other, so a compiler, a browser tab or a VM neighbour that takes CPU time during one of them skews
  * every ratio (a sequential run slowed that way shows the pools as super-linear). Where Linux tells
  * (/proc), the controller reads the machine's busy CPU time and the profile's own (the runner, every
- * process under it, and the controller itself) at each run's start and end; the rest is other load.
+ * process under it, and the controller itself) as the runner starts and at each run's end, the sample
+ * before a run standing for its start; the rest is other load.
  * The VM host's "steal" time counts as other load: it is CPU time the profile could not have.
  */
 import * as fs from 'node:fs';

@@ -143,16 +143,21 @@ export function startProfile(request: ProfileRequest, callbacks: ProfileCallback
   });
   child.stdin?.on('error', () => undefined);
   const loadAtStart = new Map<number, LoadSample>();
+  // The machine as it stood at the runner's hello, then at each run's end. A run's start reads no
+  // /proc: that read (~1 ms, 3 cold) would take a CPU from the workers as they start, and those
+  // samples are close enough before it (the runner's own ticks in between count as the profile's).
+  let lastLoad: LoadSample | undefined;
   /** How busy the rest of the machine was during each run (machineLoad.ts). */
   const watchLoad = (event: RunnerEvent) => {
     if (child.pid === undefined) return;
-    if (event.type === 'run-start') {
-      const sample = sampleLoad(child.pid);
-      if (sample) loadAtStart.set(event.run, sample);
+    if (event.type === 'hello') lastLoad = sampleLoad(child.pid);
+    else if (event.type === 'run-start') {
+      if (lastLoad) loadAtStart.set(event.run, lastLoad);
     } else if (event.type === 'run-end') {
       const before = loadAtStart.get(event.run);
-      const after = before && sampleLoad(child.pid);
-      const share = after && otherLoad(before, after);
+      const after = sampleLoad(child.pid);
+      lastLoad = after;
+      const share = before && after && otherLoad(before, after);
       const run = builder.run(event.run);
       if (run && share !== undefined) run.otherLoad = Math.round(share * 1000) / 1000;
     }
