@@ -12,7 +12,11 @@ import { redoneCache, sharedValueWarnings } from './sharedValues';
 
 /** Where code draws random numbers, unseeded: Python's random module, numpy's; JS's Math.random, crypto. */
 const RANDOM_PY = /\b(random\.(random|randint|randrange|uniform|gauss|choice|choices|shuffle|sample)|np\.random\.|numpy\.random\.|secrets\.|uuid4)\b|^\s*from\s+random\s+import\b/;
-const RANDOM_JS = /\bMath\.random\b|\brandomUUID\b|\bgetRandomValues\b|\brandomInt\b|\brandomBytes\b/;
+const RANDOM_JS = /\bMath\.random\b|\brandomUUID\b|\bgetRandomValues\b|\brandomInt\b|\brandomBytes\b|\b(seedrandom|mulberry32|sfc32|xorshift\w*|splitmix\w*)\b/;
+
+/** A seed set as the module loads (a line at column 0), which every worker then sets alike. */
+const SEED_PY = /^(np\.random\.seed|numpy\.random\.seed|random\.seed)\s*\(/;
+const SEED_JS = /^(export\s+)?(const|let|var)\s+\w+\s*=\s*(new\s+)?(seedrandom|mulberry32|sfc32|xorshift\w*|splitmix\w*)\s*\(/;
 
 /** The first line of the source matching `pattern`, as a location in the target's file. */
 function lineOf(target: Target, source: string | undefined, pattern: RegExp): SourceLocation | undefined {
@@ -67,7 +71,11 @@ export function analyze(
   warnings.push(...locksCopiedByProcesses(runs, ownLocks));
   // Random numbers differ from run to run by design: divergence then says so, at the draw.
   const randomSite = lineOf(target, source, target.language === 'python' ? RANDOM_PY : RANDOM_JS);
-  warnings.push(...divergences(runs, randomSite ?? definition, randomSite !== undefined));
+  // Unless a pool's workers drew the same numbers as one another: that is no run drawing others.
+  const seedSite = lineOf(target, source, target.language === 'python' ? SEED_PY : SEED_JS);
+  const repeated = randomSite ? sameDraws(runs, randomSite, seedSite, target.language, source) : [];
+  warnings.push(...repeated);
+  warnings.push(...divergences(runs, randomSite ?? definition, randomSite !== undefined, new Set(repeated.map((w) => w.strategy!))));
   // An inversion that did deadlock is already reported as the deadlock itself.
   const deadlocked = given.filter((w) => w.kind === 'deadlock').map((w) => w.message);
   for (const inversion of findLockOrderInversions(runs)) {
@@ -190,8 +198,64 @@ function busyMachine(runs: Run[], shown: Run[]): Warning | undefined {
   return Warnings.busyMachine(shares, superLinear);
 }
 
-/** Results that differ from the sequential run for the same input (or between repeats). */
-function divergences(runs: Run[], location?: SourceLocation, random = false): Warning[] {
+/**
+ * A pool whose workers drew the same random numbers: each worker's k-th call returned what another
+ * worker's k-th call returned, where the sequential run's calls for those inputs returned different
+ * results. Each worker started from the same random state: a seed set as the module loads (`seed`)
+ * is set alike in every worker, and a forked process copies its parent's generator (NumPy's global
+ * one is not reseeded). Calls side by side are compared, not any two: results of few values (a
+ * die's roll) meet by chance, but not call after call.
+ */
+function sameDraws(runs: Run[], draw: SourceLocation, seed: SourceLocation | undefined, language: Target['language'], source?: string): Warning[] {
+  const sequential = runs.find((r) => r.strategy === 'sequential');
+  const reference = new Map(sequential?.tasks.filter((t) => t.status === 'ok' && t.digest).map((t) => [t.index, t.digest!]));
+  // How often two of the sequential run's results meet by chance: past a tenth, nothing can be told.
+  const seen = [...reference.values()];
+  const pairs = (seen.length * (seen.length - 1)) / 2;
+  const counts = new Map<string, number>();
+  for (const digest of seen) counts.set(digest, (counts.get(digest) ?? 0) + 1);
+  const meeting = [...counts.values()].reduce((sum, n) => sum + (n * (n - 1)) / 2, 0);
+  if (seen.length < 4 || meeting > 0.1 * pairs) return [];
+  const warnings: Warning[] = [];
+  for (const [strategy, group] of groupBy(runs, (r) => r.strategy)) {
+    if (strategy === 'sequential') continue;
+    // The run of the strategy with the most such calls stands for it.
+    let worst: { count: number; of: number; example: string } | undefined;
+    for (const run of group) {
+      const ok = run.tasks.filter((t) => t.status === 'ok' && t.digest && reference.has(t.index));
+      const lanes = [...groupBy(ok, (t) => t.lane).values()].map((tasks) => tasks.sort((a, b) => a.startMs - b.startMs));
+      const repeats = new Set<number>();
+      let sideBySide = 0;
+      let alike = 0;
+      let example = '';
+      for (let a = 0; a < lanes.length; a++) {
+        for (let b = a + 1; b < lanes.length; b++) {
+          for (let k = 0; k < Math.min(lanes[a].length, lanes[b].length); k++) {
+            const [x, y] = [lanes[a][k], lanes[b][k]];
+            sideBySide++;
+            if (x.digest !== y.digest || reference.get(x.index) === reference.get(y.index)) continue;
+            alike++;
+            repeats.add(x.index).add(y.index);
+            example ||= `input #${x.index} on worker ${x.lane} and input #${y.index} on worker ${y.lane} both returned ${x.resultPreview ?? 'the same'}`;
+          }
+        }
+      }
+      if (alike >= 3 && alike >= sideBySide / 2 && repeats.size > (worst?.count ?? 0)) worst = { count: repeats.size, of: ok.length, example };
+    }
+    if (worst) warnings.push(Warnings.sameDraws(strategy, worst, draw, seed, drawFix(language, source?.split(/\r?\n/)[draw.line - 1] ?? '')));
+  }
+  return warnings;
+}
+
+/** How to give each call numbers of its own, in the words of the library the draw uses. */
+function drawFix(language: Target['language'], drawLine: string): string {
+  if (language !== 'python') return 'make the generator in the call, seeded from the input (or from crypto.getRandomValues for fresh numbers)';
+  if (/\b(np|numpy)\.random\./.test(drawLine)) return 'draw from a generator made in the call: np.random.default_rng() for fresh numbers, or np.random.default_rng(x) seeded from the input';
+  return 'draw from a generator made in the call: random.Random() for fresh numbers, or random.Random(x) seeded from the input';
+}
+
+/** Results that differ from the sequential run for the same input (or between repeats); not for `skip`'s strategies. */
+function divergences(runs: Run[], location?: SourceLocation, random = false, skip = new Set<string>()): Warning[] {
   const reference = new Map<number, { digest: string; preview?: string }>();
   for (const run of runs) {
     if (run.strategy !== 'sequential') continue;
@@ -203,6 +267,7 @@ function divergences(runs: Run[], location?: SourceLocation, random = false): Wa
   }
   const warnings: Warning[] = [];
   for (const [strategy, group] of groupBy(runs, (r) => r.strategy)) {
+    if (skip.has(strategy)) continue;
     const differing = new Map<number, string>();
     let repeatsWith = 0;
     for (const run of group) {

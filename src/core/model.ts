@@ -221,6 +221,8 @@ export interface Warning {
   shared?: string;
   /** The user's own lock the warning is about, by name: one that keeps no worker process out of another's way. */
   lock?: string;
+  /** A divergence of a pool whose workers drew the same random numbers as one another (analysis.ts, sameDraws). */
+  sameDraws?: true;
 }
 
 export interface Machine {

@@ -49,8 +49,8 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   // kind error, but no call of the function failed.
   const skipped = shown.filter(wasSkipped).map((r) => r.strategy);
   // Results that differ because the code draws random numbers are no safety matter: they are said apart.
-  const safety = safetyClause(warnings.filter((w) => !(w.kind === 'error' && w.strategy && skipped.includes(w.strategy)) && !(traits.random && w.kind === 'divergence')));
-  const random = traits.random && warnings.some((w) => w.kind === 'divergence') ? 'its results differ from run to run, as it draws random numbers' : '';
+  const safety = safetyClause(warnings.filter((w) => !(w.kind === 'error' && w.strategy && skipped.includes(w.strategy)) && !(traits.random && w.kind === 'divergence' && !w.sameDraws)));
+  const random = traits.random && warnings.some((w) => w.kind === 'divergence' && !w.sameDraws) ? 'its results differ from run to run, as it draws random numbers' : '';
   const notRun = skipped.length ? `the ${listed(skipped.map((s) => POOL_NAMES[s] ?? s))} could not run it (see the warnings)` : '';
   // What the sentence adds after its reasons: pools that never ran, results that are random.
   const aside = [notRun, random].filter(Boolean).join('; ');
@@ -220,8 +220,10 @@ function safetyClause(warnings: Warning[]): string {
   }
   const copiedLocks = [...new Set(has('race').flatMap((w) => (w.lock === undefined ? [] : [w.lock])))];
   if (copiedLocks.length) parts.push(`${listed(copiedLocks)} ${copiedLocks.length === 1 ? 'keeps' : 'keep'} no worker process out of another's way`);
-  const differ = has('divergence').filter((w) => w.shared === undefined);
+  const differ = has('divergence').filter((w) => w.shared === undefined && !w.sameDraws);
   if (differ.length) parts.push(`results differ in ${strategies(differ)}`);
+  const repeated = has('divergence').filter((w) => w.sameDraws);
+  if (repeated.length) parts.push(`in ${strategies(repeated)} the workers drew the same random numbers`);
   // The user's own values that a pool's workers each had a copy of: the pools with the same
   // values named together.
   const copied = has('divergence').filter((w) => w.shared !== undefined);

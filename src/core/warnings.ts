@@ -314,6 +314,21 @@ export const Warnings = {
         `what the sequential run's calls reused from it, each worker ${cache ? 'computed' : 'gathered'} again, so part of the pool's work was done twice; ${fix}`,
     );
   },
+  /** `seed`: where the module seeds its generator as it loads, if it does. */
+  sameDraws(strategy: StrategyName, repeats: { count: number; of: number; example: string }, draw: SourceLocation, seed: SourceLocation | undefined, fix: string): Warning {
+    const why = seed
+      ? `the seed set as the module loads${at(seed)} is set alike in every worker, so the draw${at(draw)} gave each worker the same numbers`
+      : `the draw${at(draw)} started from the same random state in every worker (a forked worker process copies its parent's generator)`;
+    return {
+      kind: 'divergence',
+      strategy,
+      location: seed ?? draw,
+      sameDraws: true,
+      message:
+        `${strategy}: the workers drew the same random numbers: ${repeats.count} of ${repeats.of} calls returned what the call beside them on another worker returned (${repeats.example}), where sequentially their results differ — ` +
+        `${why}; the pool repeated one worker's draws, and an estimate made from them is no better than one worker's; ${fix}`,
+    };
+  },
   divergence(strategy: StrategyName, examples: string[], total: number, location?: SourceLocation, random = false): Warning {
     const why = random
       ? `the code draws random numbers${at(location)}, and each run draws others — to compare the strategies, seed a generator from the input (e.g. random.Random(x) in Python, a seeded generator in JS); where results need only agree statistically (a Monte Carlo estimate), this is expected`

@@ -273,6 +273,41 @@ test('results that differ because the code draws random numbers: said so at the 
   assert.match(shared.verdict, /but it is not safe as is: results differ in processes\.$/);
 });
 
+test('a pool whose workers drew the same random numbers: side-by-side calls alike, said at the seed, and not safe', () => {
+  // Sequentially eight different results; in the pool each worker's k-th call returns the k-th of one stream.
+  const runs = (stream: (k: number) => string, sequential = (i: number) => `n:${i}`) => {
+    const seq = makeRun('sequential', 1, 800, Array.from({ length: 8 }, (_, i): [number, number, number] => [0, i * 100, i * 100 + 100]));
+    for (const t of seq.tasks) t.digest = sequential(t.index);
+    const processes = makeRun('processes', 2, 400, Array.from({ length: 8 }, (_, i): [number, number, number] => [i % 2, Math.floor(i / 2) * 100, Math.floor(i / 2) * 100 + 100]));
+    for (const t of processes.tasks) t.digest = stream(t.index);
+    return [seq, processes];
+  };
+  const seeded = 'import random\n\nrandom.seed(7)\n\ndef f(n):\n    return random.random() * n\n';
+  const same = analyze(runs((i) => `n:${Math.floor(i / 2)}`), target, machine, [], seeded);
+  const warning = same.warnings.find((w) => w.kind === 'divergence' && w.strategy === 'processes');
+  assert.equal(warning?.sameDraws, true, warning?.message);
+  assert.match(warning.message, /^processes: the workers drew the same random numbers: 8 of 8 calls .*input #0 on worker 0 and input #1 on worker 1 both returned .* the seed set as the module loads at \/x\/f\.py:3 is set alike in every worker, so the draw at \/x\/f\.py:6 gave .*random\.Random\(x\) seeded from the input$/);
+  assert.deepEqual(warning.location, { file: '/x/f.py', line: 3 });
+  assert.equal(same.warnings.filter((w) => w.kind === 'divergence').length, 1, 'no "each run draws others" beside it');
+  assert.match(same.verdict, /but it is not safe as is: in processes the workers drew the same random numbers\.$/);
+  // Without a seed, the draw is the place, and NumPy's fix for a NumPy draw.
+  const forked = analyze(runs((i) => `n:${Math.floor(i / 2)}`), target, machine, [], 'import numpy as np\n\ndef f(n):\n    return np.random.random() * n\n');
+  assert.match(forked.warnings[0]?.message ?? '', /the draw at \/x\/f\.py:4 started from the same random state in every worker \(a forked worker process copies its parent's generator\).*np\.random\.default_rng\(\)/);
+  // Results that are merely random, or alike only out of step, or a die's few values: no such warning.
+  const notAlike = [
+    analyze(runs((i) => `n:${i + 10}`), target, machine, [], seeded),
+    analyze(runs((i) => `n:${i === 0 ? 99 : Math.floor((i - 1) / 2)}`), target, machine, [], seeded),
+    analyze(runs((i) => `n:${Math.floor(i / 2)}`, (i) => `n:${i % 3}`), target, machine, [], seeded),
+  ];
+  for (const { warnings } of notAlike) {
+    assert.ok(!warnings.some((w) => w.sameDraws), warnings.map((w) => w.message).join('\n'));
+    assert.match(warnings.find((w) => w.kind === 'divergence')?.message ?? '', /each run draws others/);
+  }
+  // Without random numbers in the code, alike results are no draws of the same numbers.
+  const state = analyze(runs((i) => `n:${Math.floor(i / 2)}`), target, machine, [], 'calls = []\n\ndef f(n):\n    calls.append(n)\n    return len(calls)\n');
+  assert.ok(!state.warnings.some((w) => w.sameDraws));
+});
+
 test('I/O-bound threads (little CPU per task) get no GIL warning', () => {
   const io = (lanes: number): [number, number, number, number][] => Array.from({ length: 4 }, (_, i) => [i % lanes, 0, 100, 1]);
   const sequential = makeRun('sequential', 1, 400, io(1));

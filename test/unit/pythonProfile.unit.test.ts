@@ -460,6 +460,19 @@ test('results that depend on module state diverge where workers do not share it 
   assert.ok(diverged.includes('processes'), diverged.join());
 });
 
+test('random.seed as the module loads: spawned workers draw the same steps, said at the seed; forked ones are reseeded', async () => {
+  const spawned = await profile('seededDraws.py', 'walk', '[2000] * 12', { strategies: ['sequential', 'processes'], startMethod: 'spawn' });
+  const warning = spawned.warnings.find((w) => w.kind === 'divergence' && w.strategy === 'processes');
+  assert.equal(warning?.sameDraws, true, warning?.message);
+  assert.match(warning.message, /^processes: the workers drew the same random numbers: \d+ of 12 calls .* the seed set as the module loads at .*seededDraws\.py:8 is set alike in every worker, so the draw at .*seededDraws\.py:15 gave each worker the same numbers; .* random\.Random\(x\) seeded from the input$/);
+  assert.match(spawned.verdict, /in processes the workers drew the same random numbers/);
+  // Python's random module reseeds a forked child: its draws differ, as any run's do.
+  const forked = await profile('seededDraws.py', 'walk', '[2000] * 12', { strategies: ['sequential', 'processes'], startMethod: 'fork' });
+  const differs = forked.warnings.find((w) => w.kind === 'divergence' && w.strategy === 'processes');
+  assert.ok(differs && !differs.sameDraws, differs?.message);
+  assert.match(differs.message, /each run draws others/);
+});
+
 test('objects without a repr of their own are compared by their attributes, and shown by them', async () => {
   const report = await profile('divergent.py', 'tally_box', '[10, 20, 30, 40, 50, 60]');
   const diverged = report.warnings.find((w) => w.kind === 'divergence' && w.strategy === 'processes');

@@ -16,6 +16,18 @@ test('a result that depends on which worker ran it diverges between strategies',
   assert.match(divergence[0].location!.file, /throws\.ts$/);
 });
 
+test('a generator seeded as the module loads: the workers draw the same numbers, said at the seed, with the fix', async () => {
+  const report = await profile('seededDraws.ts', 'estimatePi', 'Array(12).fill(20000)');
+  for (const strategy of ['threads', 'processes']) {
+    const warning = report.warnings.find((w) => w.kind === 'divergence' && w.strategy === strategy);
+    assert.equal(warning?.sameDraws, true, `${strategy}: ${warning?.message}`);
+    assert.match(warning.message, /^\w+: the workers drew the same random numbers: (\d+) of 12 calls returned what the call beside them on another worker returned \(input #\d+ on worker \d and input #\d+ on worker \d both returned 3\.\d+\), where sequentially their results differ — the seed set as the module loads at .*seededDraws\.ts:11 is set alike in every worker/);
+    assert.match(warning.message, /make the generator in the call, seeded from the input/);
+    assert.deepEqual(warning.location, { file: fixture('seededDraws.ts'), line: 11 });
+  }
+  assert.match(report.verdict, /it is not safe as is: in threads and processes the workers drew the same random numbers\.$/);
+});
+
 test('a deterministic function never raises divergence', async () => {
   const report = await profile('../../examples/primes.ts', 'countPrimes', '[5000, 6000, 7000]', { repeat: 2 });
   assert.equal(report.warnings.filter((w) => w.kind === 'divergence').length, 0);
