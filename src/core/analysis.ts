@@ -9,6 +9,7 @@ import { findLockOrderInversions } from './lockOrder';
 import { Warnings, loadCouldExplain, printsALot, sharedThings, slowLoadOf } from './warnings';
 import { TOO_LITTLE_MS, verdictOf } from './verdict';
 import { redoneCache, sharedValueWarnings } from './sharedValues';
+import { firstCallWarmUp, judgedWithoutWarmUp } from './warmUp';
 
 /** Where code draws random numbers, unseeded: Python's random module, numpy's; JS's Math.random, crypto. */
 const RANDOM_PY = /\b(random\.(random|randint|randrange|uniform|gauss|choice|choices|shuffle|sample)|np\.random\.|numpy\.random\.|secrets\.|uuid4)\b|^\s*from\s+random\s+import\b/;
@@ -84,8 +85,12 @@ export function analyze(
     warnings.push(Warnings.lockOrder(inversion.first, inversion.second, inversion.firstSite, inversion.secondSite));
   }
 
-  const shown = representativeRuns(runs);
-  const sequential = shown.find((r) => r.strategy === 'sequential');
+  const timed = representativeRuns(runs);
+  const sequential = timed.find((r) => r.strategy === 'sequential');
+  // Pools that did not pay the sequential run's first-call start-up again are judged without it.
+  const warm = firstCallWarmUp(sequential, timed.filter((r) => r.strategy !== 'sequential'));
+  if (warm) warnings.push(Warnings.warmUp(warm, definition));
+  const shown = judgedWithoutWarmUp(timed, warm);
   const libraryCpus = libraryThreadsOf(sequential, target);
   if (libraryCpus !== undefined) warnings.push(Warnings.libraryThreads(libraryCpus, machine.cpus));
   const childCpus = childProcessesOf(sequential);
@@ -132,7 +137,7 @@ export function analyze(
   if (busy) warnings.push(busy);
 
   const all = dedupe([...mergeRepeated(given), ...warnings]);
-  return { warnings: all, verdict: verdictOf(shown, all, target, { isAsync, cpus: machine.cpus, libraryCpus, childCpus, random: randomSite !== undefined }) };
+  return { warnings: all, verdict: verdictOf(shown, all, target, { isAsync, cpus: machine.cpus, libraryCpus, childCpus, random: randomSite !== undefined, warmUpMs: warm?.excessMs }) };
 }
 
 /**

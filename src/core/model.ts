@@ -22,7 +22,9 @@ export type WarningKind =
   | 'overhead'
   | 'imbalance'
   /** Other programs (or the VM's host) took enough CPU time during a run to skew its timing. */
-  | 'busy-machine';
+  | 'busy-machine'
+  /** The sequential run's first call paid start-up that the pools after it did not (warmUp.ts). */
+  | 'warm-up';
 
 /** One function in one file. */
 export interface Target {

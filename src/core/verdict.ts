@@ -44,7 +44,7 @@ const MOVING_MS = 300;
 /** Below this share of CPU time per wall time, the calls mostly wait (I/O, sleeps, other processes). */
 const WAITING = 0.3;
 
-export function verdictOf(shown: Run[], warnings: Warning[], target: Target, traits: { isAsync?: boolean; cpus?: number; libraryCpus?: number; childCpus?: number; random?: boolean } = {}): string {
+export function verdictOf(shown: Run[], warnings: Warning[], target: Target, traits: { isAsync?: boolean; cpus?: number; libraryCpus?: number; childCpus?: number; random?: boolean; warmUpMs?: number } = {}): string {
   // Pools that never ran (e.g. Python's process pool for a lambda): their reason is a warning of
   // kind error, but no call of the function failed.
   const skipped = shown.filter(wasSkipped).map((r) => r.strategy);
@@ -170,6 +170,7 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
           : ' — starting the workers and moving inputs and results to and from them cost more than the pool saves; see the timeline';
     sentence = `Stay sequential: every pool is slower (${pools.map((r) => `${r.strategy} ${x(r.metrics.speedup ?? 0)}`).join(', ')})${why}`;
   }
+  if (traits.warmUpMs !== undefined) sentence += ` (speedups less the sequential run's first-call start-up of ${ms(traits.warmUpMs)}, which the pools after it did not pay again)`;
   // A pool that scaled past a lock its workers each copied scaled only for that: no advice on its workers.
   const pastCopiedLock = warnings.some((w) => w.lock !== undefined && w.strategy === best.strategy);
   const waiting = pastCopiedLock ? undefined : waitingClause(sequential, best, target, traits.isAsync === true);

@@ -1,6 +1,7 @@
 /**
  * Every warning's wording, in one place. Each says what happened, where, and what to do.
  */
+import type { WarmUp } from './warmUp';
 import type { Language, Run, SharedValueChange, SourceLocation, StrategyName, Target, Warning } from './model';
 
 const fmt = (n: number) => String(Number(n.toFixed(2)));
@@ -397,6 +398,23 @@ export const Warnings = {
         `processes: ${lock.name} is a ${lock.kind}: in the thread run the calls waited for it ${waits} time${waits === 1 ? '' : 's'}, taking turns${at(location)}, ` +
         `but each worker process has a copy of its own, which keeps out only that process's threads, so in the process pool the calls did not take turns — ` +
         `what it guards is not guarded between processes: if that is something they share (a file, a socket, a multiprocessing Value), use a multiprocessing.Lock made before the pool (forked workers share it)`,
+    };
+  },
+  warmUp(warm: WarmUp, location?: SourceLocation): Warning {
+    const { firstMs, medianMs, excessMs, pools } = warm;
+    const how = (strategy: StrategyName) => (strategy === 'threads' ? ' (in the same process, after it)' : strategy === 'processes' ? ' (forked from it)' : '');
+    const names = pools.map((p) => `${p.run.strategy}${how(p.run.strategy)}`);
+    const both = pools.length > 1;
+    const list = (xs: number[]) => (both ? `${xs.slice(0, -1).map((s) => `${fmt(s)}×`).join(', ')} and ${fmt(xs[xs.length - 1])}×` : `${fmt(xs[0])}×`);
+    return {
+      kind: 'warm-up',
+      strategy: 'sequential',
+      location,
+      message:
+        `sequential: its first call took ${durationText(firstMs)}, ${fmt(firstMs / medianMs)}× the median of the others (${durationText(medianMs)}) — start-up the function pays once per process ` +
+        `(a library initializing, a regular expression compiled and cached, an import inside it), which ${names.join(' and ')} did not pay again: ` +
+        `${both ? 'their speedups' : 'its speedup'} as timed, ${list(pools.map((p) => p.timed))}, count ${durationText(excessMs)} in ${both ? 'their' : 'its'} favour; without it, about ${list(pools.map((p) => p.without))}, which the verdict goes by — ` +
+        `a program of your own pays it once in every process, whichever pool it uses`,
     };
   },
   gil(speedup: number, workers: number, location?: SourceLocation): Warning {
