@@ -89,6 +89,18 @@ test('task exceptions keep the Python file:line in every strategy', async () => 
   }
 });
 
+test('an exception a ProcessPoolExecutor could not hand back says so in the process pool, with the fix', async () => {
+  const r = await runHarness(options('raises.py', 'validate', '[1, 3]'));
+  assert.equal(r.code, 0, r.stderr);
+  for (const run of [0, 1]) assert.equal(tasksOf(r.events, run)[1].error, "ValidationError: amount is invalid: 3 (raises.py:22 in validate)");
+  assert.match(
+    tasksOf(r.events, 2)[1].error ?? '',
+    /^ValidationError: amount is invalid: 3 \(raises\.py:22 in validate\); in a ProcessPoolExecutor this exception cannot be sent back: unpickling it fails \(TypeError: .*missing 1 required positional argument: 'value'\), and that breaks the whole pool \(BrokenProcessPool: "A process in the process pool was terminated abruptly"\); pass every argument of ValidationError\.__init__ on, super\(\)\.__init__\(field, value\), or give the class a __reduce__$/,
+  );
+  const locked = await runHarness(options('raises.py', 'fail_holding_lock', '[1]', { strategies: ['processes'] }));
+  assert.match(tasksOf(locked.events, 0)[0].error ?? '', /; in a ProcessPoolExecutor this exception cannot be sent back \(pickling it fails: TypeError: cannot pickle '_thread\.lock' object\), so future\.result\(\) raises that error instead of this one/);
+});
+
 test('a module that spawned workers cannot import: the process pool fails once, with the reason', async () => {
   const r = await runHarness(options('parentOnly.py', 'ident', '[1, 2, 3]', { strategies: ['sequential', 'processes'], startMethod: 'spawn' }));
   assert.equal(r.code, 0, r.stderr);

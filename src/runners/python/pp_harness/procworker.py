@@ -156,7 +156,7 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
         start_ms = now()
         send(("start", index, start_ms))
         cpu0 = time.process_time()
-        status, result, fields = tasks.outcome(fn, item, spread, user_file)
+        status, result, fields = tasks.outcome(fn, item, spread, user_file, crossing=True)
         cpu_ms = (time.process_time() - cpu0) * 1000
         end_ms = now()
         backend.task = None

@@ -236,8 +236,9 @@ def describe_error(exc, user_file):
     return text, location
 
 
-def outcome(fn, item, spread, user_file):
-    """Runs one call; returns (status, result, fields) where fields are task-end extras."""
+def outcome(fn, item, spread, user_file, crossing=False):
+    """Runs one call; returns (status, result, fields) where fields are task-end extras. `crossing`:
+    in a worker process, whose exception a ProcessPoolExecutor would pickle to hand it back."""
     try:
         result = call(fn, item, spread)
     except TaskKilled:
@@ -247,11 +248,45 @@ def outcome(fn, item, spread, user_file):
                                            "end the whole program" % (e.code,)}
     except BaseException as e:  # noqa: B902 - SystemExit, KeyboardInterrupt from user code too
         message, location = describe_error(e, user_file)
-        fields = {"error": message}
+        fields = {"error": message + ((crossing and crossing_note(e)) or "")}
         if location:
             fields["errorLocation"] = location
         return "error", None, fields
     return "ok", result, {}
+
+
+def crossing_note(error):
+    """Why a ProcessPoolExecutor could not hand `error` back to the caller, if it could not: it
+    pickles the exception in the worker and unpickles it in the parent. An exception class whose
+    __init__ takes other arguments than it gives Exception.__init__ pickles, but does not unpickle
+    (pickle calls the class with `args`): the parent's result thread then fails, and the whole pool
+    with it, as if a worker had died."""
+    try:
+        data = pickle.dumps(error, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as e:  # noqa: BLE001 - pickling raises many kinds
+        return ("; in a ProcessPoolExecutor this exception cannot be sent back (pickling it fails: %s: %s), so "
+                "future.result() raises that error instead of this one; keep what cannot be pickled out of the "
+                "exception" % (type(e).__name__, e))
+    try:
+        pickle.loads(data)
+    except Exception as e:  # noqa: BLE001
+        return ("; in a ProcessPoolExecutor this exception cannot be sent back: unpickling it fails (%s: %s), and "
+                "that breaks the whole pool (BrokenProcessPool: \"A process in the process pool was terminated "
+                "abruptly\"); pass every argument of %s.__init__ on, %s, or give the class a __reduce__"
+                % (type(e).__name__, e, type(error).__name__, _super_call(type(error))))
+    return None
+
+
+def _super_call(cls):
+    """`super().__init__(field, value)`: the call that passes on each argument of cls.__init__."""
+    import inspect
+    try:
+        names = [p.name if p.kind is not p.VAR_POSITIONAL else "*" + p.name
+                 for p in list(inspect.signature(cls.__init__).parameters.values())[1:]
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)]
+    except (TypeError, ValueError):
+        names = []
+    return "super().__init__(%s)" % ", ".join(names)
 
 
 #: Results that are their own description, with a tag per type: 42 and 42.0 and "42" differ.
