@@ -97,6 +97,13 @@ test('an exception a ProcessPoolExecutor could not hand back says so in the proc
     tasksOf(r.events, 2)[1].error ?? '',
     /^ValidationError: amount is invalid: 3 \(raises\.py:22 in validate\); in a ProcessPoolExecutor this exception cannot be sent back: unpickling it fails \(TypeError: .*missing 1 required positional argument: 'value'\), and that breaks the whole pool \(BrokenProcessPool: "A process in the process pool was terminated abruptly"\); pass every argument of ValidationError\.__init__ on, super\(\)\.__init__\(field, value\), or give the class a __reduce__$/,
   );
+  // Returned rather than raised, it failed the harness itself where a real pool breaks: now the task fails.
+  const returned = await runHarness(options('raises.py', 'returns_error', '[1, 2]', { strategies: ['processes'] }));
+  assert.equal(returned.code, 0, returned.stderr);
+  for (const task of tasksOf(returned.events, 0)) {
+    assert.equal(task.status, 'error');
+    assert.match(task.error ?? '', /^the result cannot be handed back from a worker process: unpickling it fails \(TypeError: .*missing 1 required positional argument: 'value'\), and that breaks the whole pool \(BrokenProcessPool: .*\); give the result's class a __reduce__/);
+  }
   const locked = await runHarness(options('raises.py', 'fail_holding_lock', '[1]', { strategies: ['processes'] }));
   assert.match(tasksOf(locked.events, 0)[0].error ?? '', /; in a ProcessPoolExecutor this exception cannot be sent back \(pickling it fails: TypeError: cannot pickle '_thread\.lock' object\), so future\.result\(\) raises that error instead of this one/);
 });

@@ -270,11 +270,17 @@ def crossing_note(error):
     try:
         pickle.loads(data)
     except Exception as e:  # noqa: BLE001
-        return ("; in a ProcessPoolExecutor this exception cannot be sent back: unpickling it fails (%s: %s), and "
-                "that breaks the whole pool (BrokenProcessPool: \"A process in the process pool was terminated "
-                "abruptly\"); pass every argument of %s.__init__ on, %s, or give the class a __reduce__"
-                % (type(e).__name__, e, type(error).__name__, _super_call(type(error))))
+        fix = "pass every argument of %s.__init__ on, %s, or give the class a __reduce__" % (
+            type(error).__name__, _super_call(type(error)))
+        return "; in a ProcessPoolExecutor this exception cannot be sent back: " + unpickling_failed(e, fix)
     return None
+
+
+def unpickling_failed(error, fix):
+    """What a ProcessPoolExecutor makes of a result or exception that pickles in the worker but
+    does not unpickle in the parent (raising `error` there), and the fix."""
+    return ("unpickling it fails (%s: %s), and that breaks the whole pool (BrokenProcessPool: \"A process in the "
+            "process pool was terminated abruptly\"); %s" % (type(error).__name__, error, fix))
 
 
 def _super_call(cls):
