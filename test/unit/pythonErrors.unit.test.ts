@@ -104,6 +104,15 @@ test('an exception a ProcessPoolExecutor could not hand back says so in the proc
     assert.equal(task.status, 'error');
     assert.match(task.error ?? '', /^the result cannot be handed back from a worker process: unpickling it fails \(TypeError: .*missing 1 required positional argument: 'value'\), and that breaks the whole pool \(BrokenProcessPool: .*\); give the result's class a __reduce__/);
   }
+  // As an input, it crashed worker after worker (a real pool's worker dies too): now the task fails.
+  const given = await runHarness(options('raises.py', 'field_of', '[ValidationError("amount", 1)] * 3', { strategies: ['sequential', 'processes'] }));
+  assert.equal(given.code, 0, given.stderr);
+  assert.deepEqual(tasksOf(given.events, 0).map((t) => t.status), ['ok', 'ok', 'ok']);
+  for (const task of tasksOf(given.events, 1)) {
+    assert.match(task.error ?? '', /^input #\d cannot be handed to a worker process: unpickling it fails \(TypeError: .*missing 1 required positional argument: 'value'\), and that breaks the whole pool .*; give the input's class a __reduce__ that recreates it whole/);
+  }
+  assert.equal(ofType(given.events, 'warning').filter((w) => w.warning.kind === 'crash').length, 0);
+  assert.doesNotMatch(given.stderr, /TypeError/);
   const locked = await runHarness(options('raises.py', 'fail_holding_lock', '[1]', { strategies: ['processes'] }));
   assert.match(tasksOf(locked.events, 0)[0].error ?? '', /; in a ProcessPoolExecutor this exception cannot be sent back \(pickling it fails: TypeError: cannot pickle '_thread\.lock' object\), so future\.result\(\) raises that error instead of this one/);
 });

@@ -73,6 +73,11 @@ def _tell_own_lock_waits(frame, task, own_locks, backend, send, now):
         send(("lock", task, name, kind, at_ms, file, line))
 
 
+#: How to make an input that pickles unpickle too.
+_INPUT_FIX = ("give the input's class a __reduce__ that recreates it whole (an exception class: pass every argument "
+              "of its __init__ on to super().__init__()), or pass plain data")
+
+
 def worker_main(conn, ctl, config, shared, fn_bytes):
     """Entry point of one worker process (module level so every start method can import it)."""
     if config.get("forked"):
@@ -147,7 +152,16 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
             break
         _, index, payload = message
         t0 = time.perf_counter()
-        item = pickle.loads(payload)
+        try:
+            item = pickle.loads(payload)
+        except Exception as e:  # noqa: BLE001 - the user's class decides what unpickling raises
+            # A real pool's worker would die here, and the pool with it: the task fails instead.
+            at = now()
+            send(("start", index, at))
+            send(("end", index, at, at, "error", {"error": "input #%d cannot be handed to a worker process: %s"
+                                                            % (index, tasks.unpickling_failed(e, _INPUT_FIX))},
+                  0.0, (time.perf_counter() - t0) * 1000, 0, None))
+            continue
         ser = time.perf_counter() - t0
         state["task"] = index
         backend.task = index
