@@ -97,6 +97,19 @@ test('shared memory in the inputs: threads share it and every run starts from wh
   assert.ok(!report.warnings.some((w) => w.kind === 'overhead' && w.strategy === 'processes'), report.warnings.map((w) => w.message).join('\n'));
 });
 
+test('a result that throws when read, or a thrown value that does, fails its task in every strategy; no worker dies, nothing hangs', async () => {
+  const report = await profile('results.ts', 'throwsWhenRead', '["getter", "proxy", "thrown"]');
+  for (const strategy of ['sequential', 'threads', 'processes']) {
+    const r = run(report, strategy);
+    assert.deepEqual(r.tasks.map((t) => t.status), ['error', 'error', 'error'], strategy);
+    assert.match(r.tasks[0].error!, /^input #0: reading the result threw Error: no total yet \(.*results\.ts:\d+\), so it cannot be sent between workers; return plain data/);
+    assert.match(r.tasks[1].error!, /^Error: trap/);
+    assert.match(r.tasks[2].error!, /^a thrown value that throws again when read/);
+    assert.equal(r.lanes.length, strategy === 'sequential' ? 1 : 2, `${strategy}: no worker was replaced`);
+  }
+  assert.deepEqual(report.warnings.filter((w) => w.kind === 'crash' || w.kind === 'hang'), []);
+});
+
 test('a generator or an iterator as the result is drawn as part of the call; one inside the result, or a Proxy, fails its task with the reason, and the worker lives on', async () => {
   const report = await profile('results.ts', 'uncloneable', '["generator", "iterator", "proxy", "nested"]');
   assert.deepEqual(run(report, 'sequential').tasks.map((t) => t.status), ['ok', 'ok', 'ok', 'ok']);

@@ -99,34 +99,35 @@ export function executeTask(
   } catch (error) {
     return finished(failure(index, startMs, originEpochMs, error), cpuClock, cpuBefore);
   }
-  // A generator does its work as its values are drawn, and an iterator (`values()`, `map` on an
-  // iterator) is one still to be walked: the call draws them all, as a caller would.
-  if (typeof returned === 'object' && returned !== null && !(returned instanceof Promise)) {
-    const kind = Object.prototype.toString.call(returned);
-    if (kind === '[object Generator]' || / Iterator\]$|^\[object Iterator Helper\]$/.test(kind)) {
-      try {
-        returned = [...(returned as Iterable<unknown>)];
-      } catch (error) {
-        return finished(failure(index, startMs, originEpochMs, error), cpuClock, cpuBefore);
-      }
-    } else if (kind === '[object AsyncGenerator]') returned = drawn(returned as AsyncIterable<unknown>);
+  // What the call returned is the user's too: a generator that throws as it is drawn, a Proxy whose
+  // every trap throws. Whatever it throws is the task's error, never the worker's.
+  try {
+    // A generator does its work as its values are drawn, and an iterator (`values()`, `map` on an
+    // iterator) is one still to be walked: the call draws them all, as a caller would.
+    if (typeof returned === 'object' && returned !== null && !(returned instanceof Promise)) {
+      const kind = Object.prototype.toString.call(returned);
+      if (kind === '[object Generator]' || / Iterator\]$|^\[object Iterator Helper\]$/.test(kind)) returned = [...(returned as Iterable<unknown>)];
+      else if (kind === '[object AsyncGenerator]') returned = drawn(returned as AsyncIterable<unknown>);
+    }
+    if (returned && typeof (returned as PromiseLike<unknown>).then === 'function') {
+      return Promise.resolve(returned).then(
+        (value) => finished(success(index, startMs, originEpochMs, value, sends), cpuClock, cpuBefore),
+        (error: unknown) => finished(failure(index, startMs, originEpochMs, error), cpuClock, cpuBefore),
+      );
+    }
+    // A symbol is no object, but structured clone refuses it: the general path says so.
+    if (plain && isPlain(returned) && typeof returned !== 'symbol') {
+      plain.endMs = sinceOrigin(originEpochMs);
+      plain.startMs = startMs;
+      plain.result = returned;
+      plain.cpuMs = plain.cpuAfterMs = undefined;
+      endCall(cpuClock, cpuBefore, plain, plain);
+      return plain;
+    }
+    return finished(success(index, startMs, originEpochMs, returned, sends), cpuClock, cpuBefore);
+  } catch (error) {
+    return finished(failure(index, startMs, originEpochMs, error), cpuClock, cpuBefore);
   }
-  if (returned && typeof (returned as PromiseLike<unknown>).then === 'function') {
-    return Promise.resolve(returned).then(
-      (value) => finished(success(index, startMs, originEpochMs, value, sends), cpuClock, cpuBefore),
-      (error: unknown) => finished(failure(index, startMs, originEpochMs, error), cpuClock, cpuBefore),
-    );
-  }
-  // A symbol is no object, but structured clone refuses it: the general path says so.
-  if (plain && isPlain(returned) && typeof returned !== 'symbol') {
-    plain.endMs = sinceOrigin(originEpochMs);
-    plain.startMs = startMs;
-    plain.result = returned;
-    plain.cpuMs = plain.cpuAfterMs = undefined;
-    endCall(cpuClock, cpuBefore, plain, plain);
-    return plain;
-  }
-  return finished(success(index, startMs, originEpochMs, returned, sends), cpuClock, cpuBefore);
 }
 
 /** An async generator's values, drawn to the end. */
@@ -165,17 +166,36 @@ function failure(index: number, startMs: number, originEpochMs: number, error: u
 
 function success(index: number, startMs: number, originEpochMs: number, result: unknown, sends: 'all' | 'plain'): Executed {
   const endMs = sinceOrigin(originEpochMs);
-  const unsendable = sends === 'all' ? uncloneablePart(result) : undefined;
+  let unsendable: string | undefined;
+  let described: ReturnType<typeof describeResult> | undefined;
+  try {
+    unsendable = sends === 'all' ? uncloneablePart(result) : undefined;
+    // A plain value crosses to the runner and is described there, from the value it receives.
+    if (!unsendable && !isPlain(result)) described = describeResult(result);
+  } catch (thrown) {
+    // A getter of the result that throws: sending it (a structured clone reads every property)
+    // would throw too, out of the worker's reply and so out of the worker.
+    const { error, errorLocation } = describeError(thrown);
+    const message = `input #${index}: reading the result threw ${error}, so it cannot be sent between workers; return plain data (numbers, strings, arrays, plain objects), not objects whose getters run code`;
+    return { outcome: { index, startMs, endMs, status: 'error', error: message, errorLocation }, result: undefined };
+  }
   if (unsendable) {
     const error = `input #${index}: the result cannot be sent between workers: it holds ${unsendable}; return plain data (numbers, strings, arrays, plain objects)`;
     return { outcome: { index, startMs, endMs, status: 'error', error }, result: undefined };
   }
-  // A plain value crosses to the runner and is described there, from the value it receives.
-  const described = isPlain(result) ? undefined : describeResult(result);
   return { outcome: { index, startMs, endMs, status: 'ok', ...described }, result };
 }
 
 export function describeError(error: unknown): { error: string; errorLocation?: SourceLocation } {
+  try {
+    return describedError(error);
+  } catch {
+    // An error whose message or stack getter throws, a Proxy thrown: said as such, not thrown on.
+    return { error: 'a thrown value that throws again when read' };
+  }
+}
+
+function describedError(error: unknown): { error: string; errorLocation?: SourceLocation } {
   if (error instanceof Error) {
     const location = firstUserFrame(error.stack);
     const where = location ? ` (${location.file}:${location.line})` : '';
