@@ -110,6 +110,17 @@ test('a result that throws when read, or a thrown value that does, fails its tas
   assert.deepEqual(report.warnings.filter((w) => w.kind === 'crash' || w.kind === 'hang'), []);
 });
 
+test('a function deep inside a big result fails its task in the thread pool, as in processes: no crash', async () => {
+  const report = await profile('results.ts', 'functionDeepInside', '[1, 2, 3]', { strategies: ['threads', 'processes'] });
+  for (const task of run(report, 'threads').tasks) {
+    assert.equal(task.status, 'error');
+    assert.match(task.error!, /^input #\d: the result cannot be sent between workers: structured clone refused something deep inside it, past the first 10,000 values the worker looks through/);
+  }
+  assert.ok(run(report, 'processes').tasks.every((t) => t.status === 'error' && /could not be cloned/.test(t.error!)));
+  // Each such answer costs its thread (piscina's worker dies on it), but no crash is reported.
+  assert.deepEqual(report.warnings.filter((w) => w.kind === 'crash' || w.kind === 'hang'), []);
+});
+
 test('a generator or an iterator as the result is drawn as part of the call; one inside the result, or a Proxy, fails its task with the reason, and the worker lives on', async () => {
   const report = await profile('results.ts', 'uncloneable', '["generator", "iterator", "proxy", "nested"]');
   assert.deepEqual(run(report, 'sequential').tasks.map((t) => t.status), ['ok', 'ok', 'ok', 'ok']);

@@ -11,7 +11,7 @@ import { CANCELLED, RunRecorder, threadsLeftStuck, watchTimeouts, type ActiveRun
 import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
 import type { BusyMessage, LockMessage } from './runtimeContract';
 import type { ThreadReady, ThreadTask, ThreadTaskResult, ThreadWorkerData } from './threadWorker';
-import { STUCK_MS, STUCK_NOTE, workerExitStatus } from './failures';
+import { STUCK_MS, STUCK_NOTE, unsendableDeepInside, workerExitStatus } from './failures';
 import { takeExitSite } from './exitSite';
 import { watchThreadMemory } from './threadMemoryWatch';
 import { heapLimitMb } from './heapLimit';
@@ -206,6 +206,20 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     const worker = slot === undefined ? undefined : slots.get(slot);
     const lane = worker?.lane ?? -1;
     const stopped = recorder.stopped.get(index);
+    // The call ended, then its worker died: piscina could not post its answer (structured clone
+    // refused something deep in the result, past what the worker looks through first) and hands
+    // back a bare object. The task failed, not the user's code: its worker goes.
+    if (!stopped && table.threadId[index] !== 0 && !(error instanceof Error)) {
+      const threadId = table.threadId[index];
+      const dead = [...slots].find(([, w]) => w.threadId === threadId);
+      if (dead) {
+        slots.delete(dead[0]);
+        lostWorkerCpu = true;
+        recorder.workerExit(dead[1].lane, 1);
+      }
+      recorder.taskFailed(index, recorder.knownLane(threadId) ?? -1, queuedMs, 'error', unsendableDeepInside(index), table.startMs[index]);
+      return false;
+    }
     const exitSite = worker && takeExitSite(settings.bundle, process.pid, worker.threadId);
     const failure = workerExitStatus(error, index, exitSite);
     // A task sent ahead to a worker that died before starting it runs on another (a few times at

@@ -12,6 +12,7 @@ import { describeResult, previewOf } from './resultDigest';
 import { currentTask } from './runtimeHost';
 import { firstUserFrame } from './sourceSites';
 import { nodeThreadCpu, type CpuClock } from './threadCpu';
+import { UNCLONEABLE_LOOK } from './failures';
 
 export interface TaskOutcome {
   index: number;
@@ -210,7 +211,7 @@ function describedError(error: unknown): { error: string; errorLocation?: Source
  * What in a result structured clone cannot copy (a function, a symbol, a promise…), with its path;
  * looked for before sending, since a failed send loses the reason. Big results are sampled.
  */
-export function uncloneablePart(value: unknown, where = 'the result', budget = { nodes: 10_000 }, seen = new Set<object>()): string | undefined {
+export function uncloneablePart(value: unknown, where = 'the result', budget = { nodes: UNCLONEABLE_LOOK }, seen = new Set<object>()): string | undefined {
   const type = typeof value;
   if (type === 'function') return `a function (${where})`;
   if (type === 'symbol') return `a symbol (${where})`;
