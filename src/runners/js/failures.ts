@@ -4,14 +4,12 @@
  */
 import type { SourceLocation, TaskStatus } from '../../core/model';
 import { exitWords } from './exitSite';
+import { UNCLONEABLE_LOOK } from './taskExecution';
 
 /** A result that structured clone refused, though the worker's look through its first values found nothing. */
 export function unsendableDeepInside(index: number): string {
   return `input #${index}: the result cannot be sent between workers: structured clone refused something deep inside it, past the first ${UNCLONEABLE_LOOK.toLocaleString('en')} values the worker looks through (a function, a symbol, a Proxy, a generator…); return plain data (numbers, strings, arrays, plain objects)`;
 }
-
-/** How many values of a result the worker looks through for what cannot be sent (taskExecution.ts). */
-export const UNCLONEABLE_LOOK = 10_000;
 
 /** `exitSite`: where the task called process.exit(), when its worker wrote it (exitSite.ts). */
 export function workerExitStatus(error: Error, index: number, exitSite?: SourceLocation): { status: TaskStatus; message: string; exitCode?: number } {

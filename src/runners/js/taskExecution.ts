@@ -12,7 +12,6 @@ import { describeResult, previewOf } from './resultDigest';
 import { currentTask } from './runtimeHost';
 import { firstUserFrame } from './sourceSites';
 import { nodeThreadCpu, type CpuClock } from './threadCpu';
-import { UNCLONEABLE_LOOK } from './failures';
 
 export interface TaskOutcome {
   index: number;
@@ -206,6 +205,9 @@ function describedError(error: unknown): { error: string; errorLocation?: Source
   }
   return { error: `thrown value: ${previewOf(error)}` };
 }
+
+/** How many values of a result a worker looks through for what cannot be sent (failures.ts says so when that was not enough). */
+export const UNCLONEABLE_LOOK = 10_000;
 
 /**
  * What in a result structured clone cannot copy (a function, a symbol, a promise…), with its path;
