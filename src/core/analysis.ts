@@ -6,7 +6,7 @@ import type { LockEvent, Machine, Run, SourceLocation, Target, Warning } from '.
 import type { OwnLock } from './protocol';
 import { applyMetrics, isCpuBound, laneBusyMs, representativeRuns } from './metrics';
 import { findLockOrderInversions } from './lockOrder';
-import { Warnings, loadCouldExplain, printsALot, sharedThings, slowLoadOf } from './warnings';
+import { Warnings, loadCouldExplain, movedData, printsALot, sharedThings, slowLoadOf } from './warnings';
 import { TOO_LITTLE_MS, verdictOf } from './verdict';
 import { redoneCache, sharedValueWarnings } from './sharedValues';
 import { firstCallWarmUp, judgedWithoutWarmUp } from './warmUp';
@@ -123,6 +123,7 @@ export function analyze(
           cpusForCpuBound: cpuBound ? machine.cpus : undefined,
           slowLoad,
           redone: redoneCache(run, warnings),
+          moved: movedData(run),
         }),
       );
     } else if (slowLoad) {

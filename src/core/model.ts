@@ -71,6 +71,11 @@ export interface TaskSpan {
   cpuMs?: number;
   /** Time spent serializing arguments and result across the worker boundary, when measured. */
   serializeMs?: number;
+  /**
+   * Bytes pickled to move the task's input to its worker process and its result back, where 64 KB
+   * or more (Python's process pool).
+   */
+  movedBytes?: number;
 }
 
 export interface LockEvent {

@@ -107,7 +107,29 @@ export interface OverheadFacts {
   slowLoad?: SlowLoad;
   /** A cache each worker filled again, redoing what the sequential run reused (memoName). */
   redone?: string;
+  /** Big inputs and results pickled to and from the worker processes (movedData). */
+  moved?: MovedData;
 }
+
+/** What a process pool's tasks moved to and from their workers, where it is a lot. */
+export interface MovedData {
+  totalBytes: number;
+  /** Per task, on average. */
+  perTaskBytes: number;
+}
+
+/** Data moved this much in all, and this much a task, makes a cause of a pool's slowness. */
+const MOVED_MUCH = { total: 8 * 2 ** 20, perTask: 2 ** 20 };
+
+/** A process pool's tasks' moved bytes (TaskSpan.movedBytes), where they are much. */
+export function movedData(run: Run): MovedData | undefined {
+  if (run.strategy !== 'processes' || run.tasks.length === 0) return undefined;
+  const totalBytes = run.tasks.reduce((sum, t) => sum + (t.movedBytes ?? 0), 0);
+  const perTaskBytes = totalBytes / run.tasks.length;
+  return totalBytes >= MOVED_MUCH.total && perTaskBytes >= MOVED_MUCH.perTask ? { totalBytes, perTaskBytes } : undefined;
+}
+
+const mb = (bytes: number) => `${Number((bytes / 2 ** 20).toPrecision(bytes >= 10 * 2 ** 20 ? 3 : 2))} MB`;
 
 /** Workers that spent a good part of the run loading the user's module before their first task. */
 export interface SlowLoad {
@@ -440,6 +462,8 @@ export const Warnings = {
       ? `${workers} workers for ${inputs} input${inputs === 1 ? '' : 's'}: ${workers - inputs} of them ${workers - inputs === 1 ? 'starts up and never gets' : 'start up and never get'} a task — use at most ${inputs} worker${inputs === 1 ? '' : 's'}, or give it more inputs`
       : cpus !== undefined && workers > cpus
       ? overCpus(workers, cpus)
+      : facts.moved
+      ? `it moved ${mb(facts.moved.totalBytes)} of inputs and results between processes (${mb(facts.moved.perTaskBytes)} a task, pickled and sent through a pipe), which costs more than the calls — pass less to each call (a file name, or an index into data each worker loads once), or put big arrays where every worker can map them (multiprocessing.shared_memory, np.load(…, mmap_mode="r")); threads share them without copying`
       : callMs !== null && callMs < 1
       ? `each task takes only ${durationText(callMs)}, so start-up and messaging cost more than the work; give each task more work (batch several inputs per task)`
       : utilization !== null && utilization < 0.5

@@ -339,6 +339,19 @@ test('a sequential first call that paid start-up the pools after it did not: a w
   }
 });
 
+test('a process pool slowed by moving big data: the overhead warning says how much, only where it is much a task', () => {
+  const sequential = makeRun('sequential', 1, 80, Array.from({ length: 8 }, (_, i): [number, number, number] => [0, i * 10, i * 10 + 10]));
+  const processes = (bytes: number, tasks = 8) => {
+    const run = makeRun('processes', 2, 400, Array.from({ length: tasks }, (_, i): [number, number, number] => [i % 2, i * 20, i * 20 + 5]));
+    for (const t of run.tasks) t.movedBytes = bytes;
+    return run;
+  };
+  const overhead = (bytes: number, tasks?: number) => analyze([sequential, processes(bytes, tasks)], target, machine, []).warnings.find((w) => w.kind === 'overhead')?.message ?? '';
+  assert.match(overhead(3 * 2 ** 20), /^processes: 0\.2× — slower than sequential: it moved 24 MB of inputs and results between processes \(3 MB a task, pickled and sent through a pipe\)/);
+  // 12 MB in all, but 0.6 MB a task: not the story.
+  assert.doesNotMatch(overhead(0.6 * 2 ** 20, 20), /it moved/);
+});
+
 test('I/O-bound threads (little CPU per task) get no GIL warning', () => {
   const io = (lanes: number): [number, number, number, number][] => Array.from({ length: 4 }, (_, i) => [i % lanes, 0, 100, 1]);
   const sequential = makeRun('sequential', 1, 400, io(1));

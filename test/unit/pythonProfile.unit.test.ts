@@ -484,6 +484,18 @@ test('a first call that compiles a regular expression re then caches: the pools 
   assert.match(spawned.warnings.find((w) => w.kind === 'warm-up')?.message ?? '', /, which threads \(in the same process, after it\) did not pay again: its speedup as timed/);
 });
 
+test('a process pool slowed by moving big inputs says how much it moved, with the fix', async () => {
+  const report = await profile('bigResults.py', 'byte_count', '[bytes(4_000_000)] * 6', { strategies: ['sequential', 'processes'] });
+  const processes = runOf(report, 'processes');
+  assert.ok(processes.tasks.every((t) => (t.movedBytes ?? 0) >= 4_000_000), JSON.stringify(processes.tasks.map((t) => t.movedBytes)));
+  assert.match(
+    report.warnings.find((w) => w.kind === 'overhead' && w.strategy === 'processes')?.message ?? '',
+    /slower than sequential: it moved 2\d\.\d MB of inputs and results between processes \(3\.8 MB a task, pickled and sent through a pipe\), which costs more than the calls — pass less to each call .*multiprocessing\.shared_memory/,
+  );
+  // Small inputs are not counted.
+  assert.ok(runOf(await profile('square.py', 'square', '[1, 2, 3, 4]', { strategies: ['processes'] }), 'processes').tasks.every((t) => t.movedBytes === undefined));
+});
+
 test('objects without a repr of their own are compared by their attributes, and shown by them', async () => {
   const report = await profile('divergent.py', 'tally_box', '[10, 20, 30, 40, 50, 60]');
   const diverged = report.warnings.find((w) => w.kind === 'divergence' && w.strategy === 'processes');

@@ -25,6 +25,10 @@ from .shared import SharedState
 EXIT_GRACE_S = 2.0
 
 
+#: Below this many bytes moved for a task (its input's pickle and its result's), nothing is told:
+#: small data never makes the pool slow.
+_MOVED_TOLD = 64 * 1024
+
 class _Worker:
     def __init__(self, lane):
         self.lane = lane
@@ -247,6 +251,9 @@ class ProcessRun:
                  "queuedMs": self.start_ms, "startMs": start_ms, "endMs": end_ms, "status": status,
                  "cpuMs": cpu_ms, "serializeMs": round(ser_ms, 3)}
         event.update(fields)
+        moved = len(self.p.payloads[index]) + (len(result_bytes) if result_bytes is not None else 0)
+        if moved >= _MOVED_TOLD:
+            event["movedBytes"] = moved
         self.em.emit(event)
         self._dispatch(w)
 
