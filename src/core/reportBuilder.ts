@@ -1,7 +1,8 @@
 /**
  * Folds a runner's event stream into a report. The same code path for the JS and Python runners.
  */
-import type { Lane, Machine, Report, Run, Target, Warning } from './model';
+import type { Lane, Machine, Report, Run, SourceLocation, StrategyName, Target, Warning } from './model';
+import { Warnings } from './warnings';
 import { REPORT_VERSION } from './model';
 import { spansOf, type OwnLock, type RunnerEvent } from './protocol';
 import { analyze } from './analysis';
@@ -18,6 +19,8 @@ export class ReportBuilder {
    */
   private readonly unfolded: Extract<RunnerEvent, { type: 'tasks' }>[] = [];
   private readonly runnerWarnings: Warning[] = [];
+  /** Locks tasks ended holding, per strategy and lock: the first such task, where it took it, how many did. */
+  private readonly leftHeld = new Map<string, { strategy: StrategyName; lock: string; task: number; site?: SourceLocation; tasks: number }>();
   /** Warnings the controller itself raised (deadlock, hang). */
   readonly controllerWarnings: Warning[] = [];
   cancelled = false;
@@ -122,6 +125,16 @@ export class ReportBuilder {
       case 'warning':
         this.runnerWarnings.push(event.warning);
         break;
+      case 'left-held': {
+        const strategy = this.runs.get(event.run)?.strategy;
+        if (!strategy) break;
+        const key = `${strategy}\n${event.lock}`;
+        const seen = this.leftHeld.get(key);
+        // Named by its first input, whichever worker told it first.
+        if (seen) Object.assign(seen, { tasks: seen.tasks + 1 }, event.task < seen.task && { task: event.task, site: event.site ?? seen.site });
+        else this.leftHeld.set(key, { strategy, lock: event.lock, task: event.task, site: event.site, tasks: 1 });
+        break;
+      }
       case 'loading':
       case 'busy':
       case 'stacks':
@@ -149,7 +162,8 @@ export class ReportBuilder {
     }
     const runs = this.runList;
     for (const run of runs) run.tasks.sort((a, b) => a.index - b.index);
-    const { warnings, verdict } = analyze(runs, this.target, this.machine, [...this.runnerWarnings, ...this.controllerWarnings], source, this.ownLocks);
+    const leftHeld = [...this.leftHeld.values()].map(({ strategy, lock, task, tasks, site }) => Warnings.lockLeftHeld(strategy, lock, task, tasks, this.target.language, site));
+    const { warnings, verdict } = analyze(runs, this.target, this.machine, [...this.runnerWarnings, ...leftHeld, ...this.controllerWarnings], source, this.ownLocks);
     return {
       version: REPORT_VERSION,
       createdAt: new Date().toISOString(),

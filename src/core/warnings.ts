@@ -379,6 +379,22 @@ export const Warnings = {
       details: [`"${a}" → "${b}"${at(siteAB)}`, `"${b}" → "${a}"${at(siteBA)}`],
     };
   },
+  /** A lock that `tasks` calls ended holding, the first of them input #`task`: the worker released it. */
+  lockLeftHeld(strategy: StrategyName, lock: string, task: number, tasks: number, language: Language, site?: SourceLocation): Warning {
+    const others = tasks > 1 ? ` (and ${tasks - 1} more call${tasks === 2 ? '' : 's'})` : '';
+    const fix =
+      language === 'python'
+        ? `Take it in a with block (with ${lock}: …), which releases it on every path out of the call, or release it in a finally:`
+        : `Release it on every path out of the call: withLock("${lock}", () => …), or try { … } finally { lock.release() }`;
+    return {
+      kind: 'deadlock',
+      strategy,
+      location: site,
+      message:
+        `${strategy}: input #${task}${others} ended holding lock "${lock}"${at(site)}, never released — in a program, every later acquire of it would wait for ever, ` +
+        `in another worker or in this one (${language === 'python' ? 'a Lock is' : 'runtime locks are'} not re-entrant); the profiler released it as the call ended. ${fix}`,
+    };
+  },
   deadlock(strategy: StrategyName, cycle: { lane: number; task: number; holds: string; heldAt?: SourceLocation; waitsFor: string; waitAt?: SourceLocation }[]): Warning {
     const parts = cycle.map(
       (c) => `worker ${c.lane} (input #${c.task}) holds "${c.holds}"${at(c.heldAt)} and waits for "${c.waitsFor}"${at(c.waitAt)}`,

@@ -496,6 +496,18 @@ test('a process pool slowed by moving big inputs says how much it moved, with th
   assert.ok(runOf(await profile('square.py', 'square', '[1, 2, 3, 4]', { strategies: ['processes'] }), 'processes').tasks.every((t) => t.movedBytes === undefined));
 });
 
+test('a call that returns holding a lock (the runtime\'s, or a threading.Lock): a deadlock warning at its acquire, and the run goes on', async () => {
+  for (const [name, lock, line] of [['save', 'db', 12], ['save_guarded', 'guard', 20]] as const) {
+    const report = await profile('lockLeftHeld.py', name, 'range(1, 9)', { hangTimeoutMs: 5000 });
+    for (const strategy of ['sequential', 'threads', 'processes'] as const) {
+      assert.ok(runOf(report, strategy).tasks.every((t) => t.status === 'ok'), `${name}, ${strategy}: every call ends by itself`);
+      const warning = report.warnings.find((w) => w.kind === 'deadlock' && w.strategy === strategy);
+      assert.match(warning?.message ?? '', new RegExp(`^${strategy}: input #2 \\(and 1 more call\\) ended holding lock "${lock}" at .*lockLeftHeld\\.py:${line}, never released .*with ${lock}: …`), `${name}, ${strategy}`);
+    }
+    assert.ok(!report.warnings.some((w) => w.kind === 'hang'), report.warnings.map((w) => w.message).join('\n'));
+  }
+});
+
 test('objects without a repr of their own are compared by their attributes, and shown by them', async () => {
   const report = await profile('divergent.py', 'tally_box', '[10, 20, 30, 40, 50, 60]');
   const diverged = report.warnings.find((w) => w.kind === 'divergence' && w.strategy === 'processes');

@@ -83,6 +83,18 @@ test('a worker that exits while holding a lock does not keep it: the next tasks 
   for (const r of report.runs) assert.deepEqual(r.tasks.map((t) => t.status).sort(), ['crashed', 'ok', 'ok'], r.strategy);
 });
 
+test('a call that returns holding a lock: a deadlock warning at its acquire, the lock released, the run goes on', async () => {
+  const report = await profile('lockLeftHeld.ts', 'save', 'Array.from({ length: 8 }, (_, i) => i + 1)', { hangTimeoutMs: 5000 });
+  for (const strategy of ['sequential', 'threads', 'processes']) {
+    assert.ok(run(report, strategy).tasks.every((t) => t.status === 'ok'), `${strategy}: every call ends by itself`);
+    const warning = report.warnings.find((w) => w.kind === 'deadlock' && w.strategy === strategy);
+    assert.match(warning?.message ?? '', /^\w+: input #2 \(and 1 more call\) ended holding lock "db" at .*lockLeftHeld\.ts:7, never released — in a program, every later acquire of it would wait for ever.*withLock\("db", \(\) => …\)/);
+    assert.equal(warning?.location?.line, 7);
+  }
+  assert.ok(!report.warnings.some((w) => w.kind === 'hang' || w.kind === 'error'), report.warnings.map((w) => w.message).join('\n'));
+  assert.match(report.verdict, /^save deadlocks at lockLeftHeld\.ts:7/);
+});
+
 test('a hot lock costs no event per use: a loop under a lock tells its first uses only, and the counter stays exact', async () => {
   const report = await profile('hotLocks.ts', 'lockedLoop', '[20_000, 20_000]', { strategies: ['sequential', 'threads', 'processes'] });
   for (const r of report.runs) {

@@ -14,7 +14,7 @@
 import type { LockKind, SourceLocation } from '../../core/model';
 import type { SharedMemory } from './sharedMemory';
 import { callerSite, firstUserFrame, frameBelow } from './sourceSites';
-import type { BusyMessage, LockMessage } from './runtimeContract';
+import type { BusyMessage, LeftHeldMessage, LockMessage } from './runtimeContract';
 
 export const HOT_USES = 1000;
 /**
@@ -59,7 +59,7 @@ export class LockEvents {
     private readonly now: () => number,
     /** Which task the worker runs, as the events name it. */
     private readonly task: { index: number },
-    private readonly post: (message: LockMessage | BusyMessage) => void,
+    private readonly post: (message: LockMessage | BusyMessage | LeftHeldMessage) => void,
   ) {}
 
   /** `entry`: the runtime's function the user called (runtimeContract.ts). */
@@ -72,6 +72,18 @@ export class LockEvents {
     if (!lock) this.locks.set(name, (lock = { name, uses: 0, nested: false, inners: new Set() }));
     if (++lock.uses <= HOT_USES && this.toldUses++ < TOLD_USES) this.acquireTold(lock, entry);
     else this.acquireHot(lock, entry);
+  }
+
+  /**
+   * At a task's end: the locks it still holds (a `return` between acquire and release) are released
+   * and told, so that the rest of the run goes on and the user learns where. Costs a length check
+   * when none is held.
+   */
+  releaseLeft(): void {
+    if (this.held.length === 0) return;
+    const locks = this.held.map((h) => ({ lock: h.lock.name, site: h.site ?? (h.trace ? firstUserFrame(h.trace.stack) : undefined) }));
+    for (let at = locks.length - 1; at >= 0; at--) this.release(locks[at].lock);
+    this.post({ pp: 'left-held', task: this.task.index, locks });
   }
 
   /** A release is told with the site its lock was taken at, as the Python runtime tells it (the `with` line): reading a second stack had cost a told use a third more. */

@@ -6,7 +6,7 @@ import type { SharedValueChange, SourceLocation, StrategyName, TaskSpan, TaskSta
 import type { RunnerEvent } from '../../core/protocol';
 import { emit, emitTaskEnd, emitTaskOk } from './eventWriter';
 import { sinceOrigin } from './clock';
-import type { LockMessage } from './runtimeContract';
+import type { LeftHeldMessage, LockMessage } from './runtimeContract';
 import type { TaskOutcome } from './taskExecution';
 import { lostClassNote } from './failures';
 import { describeResult } from './resultDigest';
@@ -96,6 +96,11 @@ export class RunRecorder {
   /** Workers take hot locks, which tell no events (runtimeHost.ts): progress all the same. */
   busy(): void {
     emit({ type: 'busy', run: this.settings.run });
+  }
+
+  /** A task ended holding runtime locks, which its worker released (lockEvents.ts, releaseLeft). */
+  heldAtEnd(message: LeftHeldMessage): void {
+    for (const { lock, site } of message.locks) emit({ type: 'left-held', run: this.settings.run, task: message.task, lock, site });
   }
 
   lock(message: LockMessage, lane: number): void {

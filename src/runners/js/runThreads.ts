@@ -9,7 +9,7 @@ import { FixedQueue, Piscina } from 'piscina';
 import type { TaskStatus } from '../../core/model';
 import { CANCELLED, RunRecorder, threadsLeftStuck, watchTimeouts, type ActiveRun, type RunSettings } from './runRecorder';
 import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
-import type { BusyMessage, LockMessage } from './runtimeContract';
+import type { BusyMessage, LeftHeldMessage, LockMessage } from './runtimeContract';
 import type { ThreadReady, ThreadTask, ThreadTaskResult, ThreadWorkerData } from './threadWorker';
 import { STUCK_MS, STUCK_NOTE, unsendableDeepInside, workerExitStatus } from './failures';
 import { takeExitSite } from './exitSite';
@@ -112,7 +112,7 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
   // Every thread the run had, replacements included, to wait for their output at the end.
   const threads = new Set<Worker>();
   // Not all messages are ours: the user's code may post on parentPort too.
-  pool.on('message', (message: ThreadReady | LockMessage | BusyMessage | undefined) => {
+  pool.on('message', (message: ThreadReady | LockMessage | BusyMessage | LeftHeldMessage | undefined) => {
     if (message?.pp === 'ready') {
       for (const thread of pool.threads) threads.add(thread);
       announce(message);
@@ -121,6 +121,8 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
       if (lane !== undefined) recorder.lock(message, lane);
     } else if (message?.pp === 'busy') {
       recorder.busy();
+    } else if (message?.pp === 'left-held') {
+      recorder.heldAtEnd(message);
     }
   });
   // A piscina error event is a worker failing outside a task (e.g. a stray timer throwing).

@@ -26,6 +26,17 @@ export interface BusyMessage {
   pp: 'busy';
 }
 
+/**
+ * A task that ended holding runtime locks, each with where it was taken (where known): the worker
+ * released them (lockEvents.ts, releaseLeft), since one left held would keep every other acquire
+ * of it waiting for ever.
+ */
+export interface LeftHeldMessage {
+  pp: 'left-held';
+  task: number;
+  locks: { lock: string; site?: SourceLocation }[];
+}
+
 /** A lock event as a worker posts it to the runner. */
 export interface LockMessage {
   pp: 'lock';

@@ -9,7 +9,7 @@ let util: typeof import('node:util') | undefined;
 import type { SourceLocation } from '../../core/model';
 import { sinceOrigin } from './clock';
 import { describeResult, previewOf } from './resultDigest';
-import { currentTask } from './runtimeHost';
+import { currentTask, taskEnded } from './runtimeHost';
 import { firstUserFrame } from './sourceSites';
 import { nodeThreadCpu, type CpuClock } from './threadCpu';
 
@@ -157,6 +157,7 @@ function endCall(
     call.cpuMs = (after.user - cpuBefore.user + after.system - cpuBefore.system) / 1000;
     clock.cpuAfterMs = (after.user + after.system) / 1000;
   }
+  taskEnded.releaseLeft();
   currentTask.index = -1;
 }
 

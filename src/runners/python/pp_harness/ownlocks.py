@@ -38,6 +38,11 @@ def lock_kind(lock):
     return ("multiprocessing." if shared_between_processes(lock) else "threading.") + ("RLock" if "RLock" in type(lock).__name__ else "Lock")
 
 
+#: The user's locks whose wrapper gave way to the lock itself in this run (WatchedLock, HOT_USES),
+#: by id: a task's record of holding one may be stale, its release no longer passing the harness.
+_UNWRAPPED = set()
+
+
 def plain_acquire(lock, blocking, timeout):
     """`lock.acquire` as threading's signature means it, for threading's and multiprocessing's."""
     if timeout is None or timeout < 0:
@@ -86,6 +91,7 @@ class WatchedLock:
     def _acquire(self, blocking, timeout, site):
         self.uses += 1
         if self.uses == HOT_USES:
+            _UNWRAPPED.add(id(self._lock))
             self.put(self._lock)
         own = getattr(parallel_profiler._backend, "acquire_own", None)
         if own is None:
@@ -161,17 +167,17 @@ class OwnLockEvents:
                 if now - self.busy_told_ms >= self.BUSY_EVERY_MS:
                     self.busy_told_ms = now
                     self.busy()
-            return self.acquire(task, lock, name, site, True, None, wait, patient=True)
+            return self.acquire(task, lock, name, site, True, None, wait, patient=True, named=True)
         self._reveal(task)
         self.emit(task, name, "request", site, self.now())
         wait(lock)
         at_ms = self.now()
         self.orders.update((entry[0], name) for entry in task.own_held)
         self.emit(task, name, "acquire", site, at_ms)
-        task.own_held.append([name, site, at_ms, True])
+        task.own_held.append([name, site, at_ms, True, lock, True])
         return True
 
-    def acquire(self, task, lock, name, site, blocking, timeout, wait, patient=False):
+    def acquire(self, task, lock, name, site, blocking, timeout, wait, patient=False, named=False):
         """Takes `lock` as `lock.acquire(blocking, timeout)` would; `wait(lock)` is the endless
         wait (it may raise to end a deadlocked task). A `patient` wait is told only once it has
         lasted LONG_WAIT_S."""
@@ -202,8 +208,26 @@ class OwnLockEvents:
                 told = True
         if told:
             self.emit(task, name, "acquire", site, at_ms)
-        held.append([name, site, at_ms, told])
+        held.append([name, site, at_ms, told, lock, named])
         return True
+
+    def release_left(self, task, release_named):
+        """At a task's end, the locks it still holds (a `return` between acquire() and release()):
+        released, so that the rest of the run goes on, the runtime's named ones through
+        `release_named(name, site)`; returns each one's (name, site), for the user to learn where."""
+        left = []
+        for name, site, _, _, lock, named in reversed(list(task.own_held)):
+            if named:
+                release_named(name, site)
+            elif id(lock) in _UNWRAPPED:
+                continue  # released, maybe, by the lock itself: nothing to tell or undo
+            else:
+                try:
+                    self.release(task, lock, name, site)
+                except (RuntimeError, ValueError, AssertionError):
+                    continue  # released already after all
+            left.append((name, site))
+        return left[::-1]
 
     def release(self, task, lock, name, site):
         held = task.own_held
@@ -266,6 +290,7 @@ class OwnLocks:
         the wrapper (an object that allows no new attribute values) keeps its lock as it is."""
         for wrapper in self.by_name.values():
             wrapper.uses = 0
+            _UNWRAPPED.discard(id(wrapper._lock))
             for place in list(wrapper.places):
                 try:
                     place(wrapper)

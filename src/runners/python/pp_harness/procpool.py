@@ -211,6 +211,9 @@ class ProcessRun:
             if self.stacks is not None and w.lane in self.stacks["waiting"]:
                 self.stacks["waiting"].discard(w.lane)
                 self.stacks["workers"].append({"lane": w.lane, "task": m[1], "stack": m[2]})
+        elif kind == "left-held":
+            self.em.emit({"type": "left-held", "run": self.run, "task": m[1], "lock": m[2],
+                          "site": {"file": m[3][0], "line": m[3][1]}})
         elif kind == "bye":
             w.bye = m[1]
             w.cpu_ms = m[2]

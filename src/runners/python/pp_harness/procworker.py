@@ -2,6 +2,7 @@
 harness sends one at a time, answering with start / end / lock / stacks messages on its pipe."""
 import os
 import pickle
+import re
 import sys
 import threading
 import time
@@ -173,6 +174,11 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
         status, result, fields = tasks.outcome(fn, item, spread, user_file, crossing=True)
         cpu_ms = (time.process_time() - cpu0) * 1000
         end_ms = now()
+        if backend.own_held:
+            # Locks the call ended holding: released, so that no other worker waits for ever.
+            for name, site in backend.own_events.release_left(backend, backend.release):
+                # Each worker's copy of a lock is told by its own name; a leak is the one lock's.
+                send(("left-held", index, re.sub(r" in process \d+$", "", name), site))
         backend.task = None
         state["task"] = None
         result_bytes = None

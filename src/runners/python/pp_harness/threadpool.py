@@ -119,6 +119,13 @@ class ThreadRun:
                                        name="pp-%s-%d" % (self.strategy, lane.id), daemon=True)
         lane.thread.start()
 
+    def _release_left(self, ctx, index):
+        """The locks a task ended holding: released, and told (protocol.ts, `left-held`)."""
+        backend = self.backend
+        for name, site in backend.own_events.release_left(ctx, backend.release):
+            self.em.emit({"type": "left-held", "run": self.run, "task": index, "lock": name,
+                          "site": {"file": site[0], "line": site[1]}})
+
     def _work(self, lane, spawn_ms):
         em, p = self.em, self.p
         lane.ident = threading.get_ident()
@@ -141,6 +148,8 @@ class ThreadRun:
                     break
                 end_ms = em.now()
                 cpu_ms = round((time.thread_time() - cpu0) * 1000, 3)
+                if ctx.own_held:
+                    self._release_left(ctx, index)
                 self.backend.local.ctx = None
                 if status == "ok":
                     fields.update(tasks.result_fields(result))
