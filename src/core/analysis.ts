@@ -89,7 +89,7 @@ export function analyze(
   const sequential = timed.find((r) => r.strategy === 'sequential');
   // Pools that did not pay the sequential run's first-call start-up again are judged without it.
   const warm = firstCallWarmUp(sequential, timed.filter((r) => r.strategy !== 'sequential'));
-  if (warm) warnings.push(Warnings.warmUp(warm, definition));
+  if (warm) warnings.push(Warnings.warmUp(warm, target.language, definition));
   const shown = judgedWithoutWarmUp(timed, warm);
   const libraryCpus = libraryThreadsOf(sequential, target);
   if (libraryCpus !== undefined) warnings.push(Warnings.libraryThreads(libraryCpus, machine.cpus));

@@ -34,15 +34,16 @@ export function firstCallWarmUp(sequential: Run | undefined, pools: Run[]): Warm
   if (firstMs < 2 * medianMs || excessMs < 0.05 * sequential.wallMs) return undefined;
   const unpaid = pools.filter((run) => {
     const ok = run.tasks.filter((t) => t.status === 'ok');
-    const usual = median(ok.map(duration));
-    if (run.aborted || run.metrics.speedup === null || usual === null) return false;
+    if (run.aborted || run.metrics.speedup === null || ok.length === 0) return false;
     // The same input ran at the usual pace: it was the call's being first, not a big input.
     const same = ok.find((t) => t.index === first.index);
     if (!same || duration(same) > firstMs - excessMs / 2) return false;
-    // Nor did any worker's first call pay it (each JS worker, each spawned process does).
+    // Nor did any worker's first call pay it (each JS worker's JIT does, each spawned process
+    // does). The pace is the sequential run's after its first call: a pool's own median is slow
+    // too where several calls of each worker warm up.
     const firsts = new Map<number, TaskSpan>();
     for (const t of ok) if (!firsts.has(t.lane) || t.startMs < firsts.get(t.lane)!.startMs) firsts.set(t.lane, t);
-    return [...firsts.values()].every((t) => duration(t) - usual < excessMs / 2);
+    return [...firsts.values()].every((t) => duration(t) - medianMs < excessMs / 2);
   });
   if (unpaid.length === 0) return undefined;
   const pace = sequential.wallMs - excessMs;

@@ -438,9 +438,12 @@ export const Warnings = {
         `what it guards is not guarded between processes: if that is something they share (a file, a socket, a multiprocessing Value), use a multiprocessing.Lock made before the pool (forked workers share it)`,
     };
   },
-  warmUp(warm: WarmUp, location?: SourceLocation): Warning {
+  warmUp(warm: WarmUp, language: Language, location?: SourceLocation): Warning {
     const { firstMs, medianMs, excessMs, pools } = warm;
-    const how = (strategy: StrategyName) => (strategy === 'threads' ? ' (in the same process, after it)' : strategy === 'processes' ? ' (forked from it)' : '');
+    // A Python thread pool runs in the harness's process after the sequential run; a process pool
+    // that did not pay it was forked from it.
+    const how = (strategy: StrategyName) =>
+      language !== 'python' ? '' : strategy === 'threads' ? ' (in the same process, after it)' : strategy === 'processes' ? ' (forked from it)' : '';
     const names = pools.map((p) => `${p.run.strategy}${how(p.run.strategy)}`);
     const both = pools.length > 1;
     const list = (xs: number[]) => (both ? `${xs.slice(0, -1).map((s) => `${fmt(s)}×`).join(', ')} and ${fmt(xs[xs.length - 1])}×` : `${fmt(xs[0])}×`);
