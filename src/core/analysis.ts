@@ -228,6 +228,9 @@ function sameDraws(runs: Run[], draw: SourceLocation, seed: SourceLocation | und
     // The run of the strategy with the most such calls stands for it.
     let worst: { count: number; of: number; example: string } | undefined;
     for (const run of group) {
+      // Each worker's own copy of a module value the calls changed (a count of calls) makes
+      // side-by-side results alike as well: that is the copies' story, told on them.
+      if (run.sharedValues?.some((v) => v.ownCopies && (v.copies ?? [v.change]).some((c) => c !== 0))) continue;
       const ok = run.tasks.filter((t) => t.status === 'ok' && t.digest && reference.has(t.index));
       const lanes = [...groupBy(ok, (t) => t.lane).values()].map((tasks) => tasks.sort((a, b) => a.startMs - b.startMs));
       const repeats = new Set<number>();

@@ -303,6 +303,10 @@ test('a pool whose workers drew the same random numbers: side-by-side calls alik
     assert.ok(!warnings.some((w) => w.sameDraws), warnings.map((w) => w.message).join('\n'));
     assert.match(warnings.find((w) => w.kind === 'divergence')?.message ?? '', /each run draws others/);
   }
+  // Alike because each worker counted its calls in its own copy of a module value: that is the copies' story.
+  const counted = runs((i) => `n:${Math.floor(i / 2)}`);
+  counted[1].sharedValues = [{ name: 'calls', kind: 'global', change: 0, ownCopies: true, copies: [4, 4] }];
+  assert.ok(!analyze(counted, target, machine, [], seeded).warnings.some((w) => w.sameDraws));
   // Without random numbers in the code, alike results are no draws of the same numbers.
   const state = analyze(runs((i) => `n:${Math.floor(i / 2)}`), target, machine, [], 'calls = []\n\ndef f(n):\n    calls.append(n)\n    return len(calls)\n');
   assert.ok(!state.warnings.some((w) => w.sameDraws));
