@@ -19,11 +19,61 @@ const RANDOM_JS = /\bMath\.random\b|\brandomUUID\b|\bgetRandomValues\b|\brandomI
 const SEED_PY = /^(np\.random\.seed|numpy\.random\.seed|random\.seed)\s*\(/;
 const SEED_JS = /^(export\s+)?(const|let|var)\s+\w+\s*=\s*(new\s+)?(seedrandom|mulberry32|sfc32|xorshift\w*|splitmix\w*)\s*\(/;
 
-/** The first line of the source matching `pattern`, as a location in the target's file. */
-function lineOf(target: Target, source: string | undefined, pattern: RegExp): SourceLocation | undefined {
+/** The first line of the source matching `pattern` (among `only`, 0-based, where given), as a location in the target's file. */
+function lineOf(target: Target, source: string | undefined, pattern: RegExp, only?: Set<number>): SourceLocation | undefined {
   if (!source) return undefined;
-  const index = source.split(/\r?\n/).findIndex((line) => pattern.test(line));
+  const index = source.split(/\r?\n/).findIndex((line, i) => (!only || only.has(i)) && pattern.test(line));
   return index >= 0 ? { file: target.file, line: index + 1 } : undefined;
+}
+
+const indentOf = (line: string) => line.length - line.trimStart().length;
+
+/** The lines (0-based) of the block that starts at `first`: to the next line as little indented (a JS `}` included). */
+function blockLines(lines: string[], first: number): number[] {
+  const depth = indentOf(lines[first]);
+  const block = [first];
+  for (let i = first + 1; i < lines.length; i++) {
+    const text = lines[i];
+    if (text.trim() === '') continue;
+    if (indentOf(text) <= depth) {
+      if (/^\s*[}\])]/.test(text)) block.push(i);
+      break;
+    }
+    block.push(i);
+  }
+  return block;
+}
+
+/** A top-level function's name, where the line defines one. */
+const TOP_FUNCTION = /^(?:export\s+)?(?:async\s+)?(?:def|function)\s*\*?\s*([A-Za-z_$][\w$]*)|^(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s*)?(?:function\b|\(|[A-Za-z_$][\w$]*\s*=>)/;
+
+/**
+ * The lines (0-based) the profiled function can run: its own, those of the file's top-level
+ * functions it calls by name (and those they call), and the module's own (column 0). A random draw
+ * elsewhere in the file (another function's) does not make this one's results random.
+ */
+function reachableLines(source: string, definition: SourceLocation): Set<number> {
+  const lines = source.split(/\r?\n/);
+  const functions = new Map<string, number>();
+  lines.forEach((line, i) => {
+    const match = TOP_FUNCTION.exec(line);
+    if (match) functions.set(match[1] ?? match[2], i);
+  });
+  const reached = new Set<number>(lines.flatMap((line, i) => (line.trim() !== '' && indentOf(line) === 0 ? [i] : [])));
+  const visited = new Set<number>();
+  const visit = (first: number): void => {
+    if (visited.has(first)) return;
+    visited.add(first);
+    for (const i of blockLines(lines, first)) {
+      reached.add(i);
+      for (const [, name] of lines[i].matchAll(/\b([A-Za-z_$][\w$]*)\s*\(/g)) {
+        const at = functions.get(name);
+        if (at !== undefined) visit(at);
+      }
+    }
+  };
+  visit(definition.line - 1);
+  return reached;
 }
 
 export function analyze(
@@ -71,7 +121,7 @@ export function analyze(
   warnings.push(...sharedValueWarnings(runs, target.language));
   warnings.push(...locksCopiedByProcesses(runs, ownLocks));
   // Random numbers differ from run to run by design: divergence then says so, at the draw.
-  const randomSite = lineOf(target, source, target.language === 'python' ? RANDOM_PY : RANDOM_JS);
+  const randomSite = lineOf(target, source, target.language === 'python' ? RANDOM_PY : RANDOM_JS, source && definition ? reachableLines(source, definition) : undefined);
   // Unless a pool's workers drew the same numbers as one another: that is no run drawing others.
   const seedSite = lineOf(target, source, target.language === 'python' ? SEED_PY : SEED_JS);
   const repeated = randomSite ? sameDraws(runs, randomSite, seedSite, target.language, source) : [];

@@ -267,6 +267,11 @@ test('results that differ because the code draws random numbers: said so at the 
   assert.match(said?.message ?? '', /— the code draws random numbers at \/x\/f\.py:4, and each run draws others — to compare the strategies, seed a generator from the input/);
   assert.deepEqual(said?.location, { file: '/x/f.py', line: 4 });
   assert.equal(random.verdict, 'Process pool is 2.0× faster than sequential with 2 workers; its results differ from run to run, as it draws random numbers.');
+  // A draw in a helper the function calls counts; one in another function of the file does not.
+  const helper = analyze(differing(), target, machine, [], 'import random\n\ndef roll():\n    return random.randint(1, 6)\n\ndef f(n):\n    return roll() * n\n');
+  assert.match(helper.warnings.find((w) => w.kind === 'divergence')?.message ?? '', /the code draws random numbers at \/x\/f\.py:4/);
+  const elsewhere = analyze(differing(), target, machine, [], 'import random\n\ndef shuffled(xs):\n    return random.sample(xs, len(xs))\n\ntotal = []\n\ndef f(n):\n    total.append(n)\n    return len(total)\n');
+  assert.match(elsewhere.warnings.find((w) => w.kind === 'divergence')?.message ?? '', /depends on shared state or timing/);
   // Without random numbers in the code, differing results are shared state or timing: not safe.
   const shared = analyze(differing(), target, machine, [], 'total = []\n\ndef f(n):\n    total.append(n)\n    return len(total)\n');
   assert.match(shared.warnings.find((w) => w.kind === 'divergence')?.message ?? '', /depends on shared state or timing/);
