@@ -67,6 +67,8 @@ export function distDir(): string {
 
 export const DEFAULT_HANG_TIMEOUT_MS = 10_000;
 const DEADLOCK_CHECK_MS = 250;
+/** What a hung task's worker asleep in its event loop is doing (protocol.ts, `stacks`' `idle`). */
+const IDLE_WAIT = 'idle, its call awaiting something that never settles: a promise nothing resolves, or a timer or I/O still pending';
 /** How long the runner has to send the stacks after a hang (it gives its workers 2 s). */
 const STACKS_WAIT_MS = 3000;
 
@@ -412,7 +414,7 @@ class RunGuard {
       return;
     }
     const seconds = this.hangTimeoutMs / 1000;
-    const running = event.workers.filter((w) => w.task !== undefined).map((w) => `worker ${w.lane} on input #${w.task}`);
+    const running = event.workers.filter((w) => w.task !== undefined).map((w) => `worker ${w.lane} on input #${w.task}${w.idle ? ` (${IDLE_WAIT})` : ''}`);
     // Nothing running (or no answer): a worker that replaces a stopped one may still be starting,
     // with the stopped one's next task. Only a second such stall in a row stops the profile.
     if (running.length === 0 && !this.idleStalls.has(event.run)) {
@@ -430,7 +432,11 @@ class RunGuard {
     const earlier = event.workers.map((w) => (w.task === undefined ? undefined : this.hungAt.get(w.task)));
     const details = event.workers.map((w, i) => {
       const before = earlier[i];
-      const none = before ? `(no stack: in ${before.strategy}, input #${w.task} was stuck at ${before.file}:${before.line})` : '(no stack available)';
+      const none = before
+        ? `(no stack: in ${before.strategy}, input #${w.task} was stuck at ${before.file}:${before.line})`
+        : w.idle
+          ? `(no stack: the worker sleeps in its event loop, running no JavaScript — ${IDLE_WAIT})`
+          : '(no stack available)';
       return `worker ${w.lane}${w.task !== undefined ? ` (input #${w.task})` : ''}:\n${w.stack ?? none}`;
     });
     const borrowed = earlier.find((place) => place);

@@ -72,7 +72,8 @@ export type RunnerEvent =
   | { type: 'counter'; run: number; expected: number; observed: number; shared?: SharedValueChange[] }
   | { type: 'run-end'; run: number; wallMs: number; cpuMs: number | null; callsCpuMs?: number; childCpuMs?: number; aborted?: string }
   /** Answer to `dump-stacks`: what each busy worker is running, with its stack where available. */
-  | { type: 'stacks'; run: number; workers: { lane: number; task?: number; stack?: string }[] }
+  /** `idle`: a worker that gave no stack sleeps in its event loop: its call awaits something unsettled (eventLoopIdle.ts). */
+  | { type: 'stacks'; run: number; workers: { lane: number; task?: number; stack?: string; idle?: boolean }[] }
   | { type: 'warning'; warning: Warning }
   | { type: 'log'; message: string }
   /** Bad input or an unusable environment: one line for the user, then the runner exits with 2. */

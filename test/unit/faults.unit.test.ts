@@ -105,6 +105,20 @@ test('a hang is reported with what each worker was running and where; the rest s
   assert.doesNotMatch(output.join(''), /Debugger attached/);
 });
 
+test('a promise that never settles: the sequential worker says so as it runs out of things to do; the hang of a pool says its worker sleeps', async () => {
+  const report = await withoutLeftovers(() => profile('faults.ts', 'neverSettles', '[0, 1, 2, 3]', { hangTimeoutMs: 1500 }));
+  for (const r of report.runs) assert.deepEqual(r.tasks.map((t) => t.status), ['ok', 'timeout', 'ok', 'ok'], r.strategy);
+  const hang = (strategy: string) => report.warnings.find((w) => w.kind === 'hang' && w.strategy === strategy)?.message ?? '';
+  // Before, the sequential worker's thread ended on its own, and that was a crash "with exit code 0".
+  assert.match(hang('sequential'), /^sequential: input #1: its promise never settled, and nothing was left that could settle it .*the worker's event loop ran out/);
+  assert.ok(!report.warnings.some((w) => w.kind === 'crash'), report.warnings.map((w) => w.message).join('\n'));
+  if (process.platform === 'linux') {
+    for (const strategy of ['threads', 'processes']) {
+      assert.match(hang(strategy), /running: worker \d+ on input #1 \(idle, its call awaiting something that never settles: a promise nothing resolves/, strategy);
+    }
+  }
+});
+
 test('two inputs that hang in one run: each is stopped, however they fall on the workers, and one warning lists both', async () => {
   // Sequentially the second hangs only once the first was stopped; in the process pool one of them
   // is sent ahead to the worker stuck on the other, and runs (and hangs) after that worker is stopped.

@@ -6,6 +6,11 @@ import type { SourceLocation, TaskStatus } from '../../core/model';
 import { exitWords } from './exitSite';
 import { UNCLONEABLE_LOOK } from './taskExecution';
 
+/** An async call whose promise never settled, with nothing left pending that could settle it. */
+export function neverSettled(index: number): string {
+  return `input #${index}: its promise never settled, and nothing was left that could settle it (no timer, I/O or message pending), so the worker's event loop ran out and the worker ended — a program awaiting this call would end there too, silently, skipping the rest; look for a promise whose resolve is never called (an event that never fires, a callback never called back)`;
+}
+
 /** A result that structured clone refused, though the worker's look through its first values found nothing. */
 export function unsendableDeepInside(index: number): string {
   return `input #${index}: the result cannot be sent between workers: structured clone refused something deep inside it, past the first ${UNCLONEABLE_LOOK.toLocaleString('en')} values the worker looks through (a function, a symbol, a Proxy, a generator…); return plain data (numbers, strings, arrays, plain objects)`;

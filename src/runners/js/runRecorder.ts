@@ -45,7 +45,7 @@ export interface ActiveRun {
   killTasks(tasks: number[], status: TaskStatus, reason: string): void;
   cancel(): void;
   /** Which task each busy lane is running, and the lane's thread id or process id: where to ask for its stack. */
-  busyLanes(): { lane: number; task: number; threadId?: number; pid?: number }[];
+  busyLanes(): { lane: number; task: number; threadId?: number; pid?: number; tid?: number }[];
 }
 
 export class RunRecorder {

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { TaskStatus } from '../../core/model';
 import { CANCELLED, RunRecorder, threadsLeftStuck, watchTimeouts, type ActiveRun, type RunSettings } from './runRecorder';
 import { exitWords, takeExitSite } from './exitSite';
-import { STUCK_MS, STUCK_NOTE } from './failures';
+import { STUCK_MS, STUCK_NOTE, neverSettled } from './failures';
 import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
 import type { BusyMessage, LeftHeldMessage, LockMessage } from './runtimeContract';
 import { heapLimitMb } from './heapLimit';
@@ -112,9 +112,18 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
         if (stopped) recorder.taskFailed(index, mine.lane, queuedMs, stopped.status, stuck ? `${stopped.reason}; ${STUCK_NOTE}` : stopped.reason, startMs);
         else {
           const exitSite = failure ? undefined : takeExitSite(settings.bundle, process.pid, mine.threadId);
-          const message = `input #${index}: the worker stopped while running it (${failure ?? exitWords(code, exitSite)})`;
-          recorder.warn({ kind: 'crash', message, location: exitSite });
-          recorder.taskFailed(index, mine.lane, queuedMs, 'crashed', message, startMs, exitSite);
+          if (code === 0 && !failure && !exitSite) {
+            // Nothing called exit: the thread's event loop ran out of things to wait for while
+            // the call was still awaiting one (sequentialWorker.ts keeps nothing else alive). It
+            // ends as the hang watch ends such a call in a pool.
+            const message = neverSettled(index);
+            recorder.warn({ kind: 'hang', message });
+            recorder.taskFailed(index, mine.lane, queuedMs, 'timeout', message, startMs);
+          } else {
+            const message = `input #${index}: the worker stopped while running it (${failure ?? exitWords(code, exitSite)})`;
+            recorder.warn({ kind: 'crash', message, location: exitSite });
+            recorder.taskFailed(index, mine.lane, queuedMs, 'crashed', message, startMs, exitSite);
+          }
         }
       }
       current = undefined;
@@ -185,6 +194,6 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
       if (runningIndex >= 0) stop(runningIndex, 'cancelled', CANCELLED);
       else if (current) void current.worker.terminate();
     },
-    busyLanes: () => running().map(({ lane, index, threadId }) => ({ lane, task: index, threadId })),
+    busyLanes: () => running().map(({ lane, index, threadId, tid }) => ({ lane, task: index, threadId, tid })),
   };
 }

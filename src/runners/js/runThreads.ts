@@ -363,6 +363,6 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
         if (--unsettled === 0) settleAll();
       }
     },
-    busyLanes: () => running().map(({ lane, index, threadId }) => ({ lane, task: index, threadId })),
+    busyLanes: () => running().map(({ lane, index, threadId, tid }) => ({ lane, task: index, threadId, tid })),
   };
 }

@@ -18,6 +18,7 @@ import { loadBundle } from './loadBundle';
 import { mapStacksToSources, type SourcePlaces } from './lazySourceMap';
 import { STACKS_ANSWER_MS, threadStacks } from './threadStacks';
 import { processStack } from './processStacks';
+import { sleepsInEventLoop } from './eventLoopIdle';
 import { ownOutputWritten } from './outputFlush';
 import { describeError, isPlain, uncloneablePart } from './taskExecution';
 import { threadsLeftStuck, type ActiveRun, type RunSettings } from './runRecorder';
@@ -198,6 +199,8 @@ function describeKind(value: unknown): string {
 /** What each busy worker runs, with its stack where its thread or process answers (threadStacks.ts, processStacks.ts). */
 async function reportStacks(run: ActiveRun, index: number): Promise<void> {
   const busy = run.busyLanes();
+  // Where each sleeps, read before the inspector is asked for stacks: that wakes it.
+  const asleep = busy.map(({ pid, tid }) => (pid !== undefined ? sleepsInEventLoop(pid) : tid !== undefined && sleepsInEventLoop(process.pid, tid)));
   const deadline = Date.now() + STACKS_ANSWER_MS;
   const [threads, processes] = await Promise.all([
     threadStacks(busy.flatMap((b) => (b.threadId === undefined ? [] : [b.threadId])), placeInSources),
@@ -206,7 +209,11 @@ async function reportStacks(run: ActiveRun, index: number): Promise<void> {
   emit({
     type: 'stacks',
     run: index,
-    workers: busy.map(({ lane, task, threadId }, i) => ({ lane, task, stack: threadId === undefined ? processes[i] : threads.get(threadId) })),
+    workers: busy.map(({ lane, task, threadId }, i) => {
+      const stack = threadId === undefined ? processes[i] : threads.get(threadId);
+      // No stack: blocked in a system call, or asleep in its event loop, awaiting what never settles.
+      return { lane, task, stack, ...(stack === undefined && asleep[i] && { idle: true }) };
+    }),
   });
 }
 
