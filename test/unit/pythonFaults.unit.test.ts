@@ -159,6 +159,20 @@ for (const strategy of ['threads', 'processes'] as const) {
     assert.equal(tasksOf(r.events, 0)[1].status, 'timeout');
   });
 
+  test(`dump-stacks of an async call in ${strategy} shows where it awaits, not only its event loop's wait`, async () => {
+    let asked = false;
+    const r = await runHarness(options('hangs.py', 'awaits_forever', '[0, 1]', { strategies: [strategy] }), (e, control) => {
+      if (e.type === 'task-start' && e.index === 1 && !asked) {
+        asked = true;
+        setTimeout(() => control.send({ type: 'dump-stacks', run: 0 }), 300);
+      }
+      if (e.type === 'stacks') control.send({ type: 'kill-tasks', run: 0, tasks: [1], status: 'timeout', reason: 'hung' });
+    }, 30_000);
+    assert.equal(r.code, 0, r.stderr);
+    const busy = ofType(r.events, 'stacks')[0]?.workers.find((w) => w.task === 1);
+    assert.match(busy?.stack ?? '', /selectors\.py.*\n.*\n  File ".*hangs\.py", line 15, in awaits_forever\n    awaiting (an asyncio Future|<Future pending)/s, JSON.stringify(ofType(r.events, 'stacks')));
+  });
+
   test(`cancel stops ${strategy} at once: cancelled tasks, run-end, done, exit 0, no process left`, async () => {
     let pids: number[] = [];
     const r = await runHarness(options('hangs.py', 'maybe_hang', 'range(6)', { strategies: [strategy, 'sequential'] }), (e, control) => {

@@ -142,6 +142,13 @@ for (const inputs of ['await page_numbers(3)', 'page_numbers(3)', 'stream_pages(
   });
 }
 
+test('an async target whose module never imports asyncio: the thread pool\'s threads import it at once, and every call runs', async () => {
+  // Before, a thread could get asyncio half imported by the other: "partially initialized module 'asyncio'".
+  const r = await runHarness(options('asyncNoImport.py', 'double', 'range(8)', { strategies: ['threads'] }));
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(tasksOf(r.events, 0).map((t) => t.status), Array(8).fill('ok'), JSON.stringify(tasksOf(r.events, 0).map((t) => t.error)));
+});
+
 test('the runtime works outside the profiler: plain python3 with dist/python on the path', () => {
   const script = [
     'import sys',

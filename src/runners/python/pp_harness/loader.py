@@ -6,6 +6,7 @@ import importlib.util
 import inspect
 import os
 import sys
+import threading
 import traceback
 
 from .errors import UserInputError
@@ -180,15 +181,22 @@ def find_function(module, path, name):
 
 def stdlib_module(name):
     """A module of Python's own imported after the user's folders went on sys.path, with them left
-    out: a user's asyncio.py or inspect.py beside the target must not stand in for it."""
-    if name in sys.modules:
-        return sys.modules[name]
-    saved = sys.path[:]
-    sys.path[:] = [entry for entry in saved if entry not in _user_entries]
-    try:
-        return importlib.import_module(name)
-    finally:
-        sys.path[:] = saved
+    out: a user's asyncio.py or inspect.py beside the target must not stand in for it. Two pool
+    threads' first async calls ask at once: one at a time, and never a module still being imported
+    (it is in sys.modules half made), nor sys.path put back by one thread as the other left it."""
+    module = sys.modules.get(name)
+    if module is not None and not getattr(getattr(module, "__spec__", None), "_initializing", False):
+        return module
+    with _stdlib_lock:
+        saved = sys.path[:]
+        sys.path[:] = [entry for entry in saved if entry not in _user_entries]
+        try:
+            return importlib.import_module(name)
+        finally:
+            sys.path[:] = saved
+
+
+_stdlib_lock = threading.RLock()
 
 
 # The folders load_module put on sys.path.

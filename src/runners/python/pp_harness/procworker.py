@@ -43,7 +43,7 @@ def _control(ctl, send, state, parent_pid, own_locks, backend, now):
             frame = sys._current_frames().get(main_ident)
             if frame is not None and state["task"] is not None and own_locks:
                 _tell_own_lock_waits(frame, state["task"], own_locks, backend, send, now)
-            send(("stacks", state["task"], tasks.stack_text(frame) if frame is not None else None))
+            send(("stacks", state["task"], tasks.stack_text(frame, ident=main_ident) if frame is not None else None))
         elif message == "waits":
             frame = sys._current_frames().get(main_ident)
             task = state["task"]

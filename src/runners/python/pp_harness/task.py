@@ -50,10 +50,43 @@ def call(fn, item, spread):
         # Only for async targets: importing asyncio costs a worker tens of milliseconds.
         from .loader import stdlib_module
         asyncio = stdlib_module("asyncio")
-        if isinstance(result, types.AsyncGeneratorType):
-            return asyncio.run(_drawn(result))
-        return asyncio.run(result)
+        ident = threading.get_ident()
+        _AWAITING[ident] = result
+        try:
+            if isinstance(result, types.AsyncGeneratorType):
+                return asyncio.run(_drawn(result))
+            return asyncio.run(result)
+        finally:
+            _AWAITING.pop(ident, None)
     return result
+
+
+#: The async call each thread runs in an event loop of its own, by thread: a hung one's thread
+#: shows only the loop's wait, and the call's own frames tell where it awaits (stack_text).
+_AWAITING = {}
+
+
+def _awaiting_lines(ident):
+    """The user's frames of the async call thread `ident` runs, outermost first, down to what its
+    innermost one awaits (a Future nothing has set, a sleep): where a hung call waits."""
+    lines = []
+    awaited = _AWAITING.get(ident)
+    for _ in range(50):
+        frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "ag_frame", None) or getattr(awaited, "gi_frame", None)
+        if frame is None:
+            break
+        code = frame.f_code
+        if not hidden(code.co_filename):
+            lines.append('  File "%s", line %s, in %s' % (code.co_filename, frame.f_lineno, code.co_name))
+        nxt = getattr(awaited, "cr_await", None) or getattr(awaited, "ag_await", None) or getattr(awaited, "gi_yieldfrom", None)
+        if nxt is None:
+            break
+        awaited = nxt
+    if lines and awaited is not None and not hasattr(awaited, "cr_frame"):
+        # An asyncio Future is awaited through its iterator, which says nothing of it.
+        what = "an asyncio Future" if type(awaited).__name__ == "FutureIter" else "%.100s" % (repr(awaited),)
+        lines.append("    awaiting %s (nothing has resolved it yet)" % what)
+    return lines
 
 
 def _lazy(result):
@@ -311,8 +344,9 @@ def result_fields(result, pickled=None):
     return {"digest": digest(result, pickled), "resultPreview": preview(result)}
 
 
-def stack_text(frame, limit=30):
-    """The user's part of a frame's stack, innermost last."""
+def stack_text(frame, limit=30, ident=None):
+    """The user's part of a frame's stack, innermost last; for thread `ident` running an async
+    call, that call's frames after it, where it awaits."""
     lines = []
     for entry in traceback.extract_stack(frame, limit=limit):
         if hidden(entry.filename):
@@ -320,4 +354,6 @@ def stack_text(frame, limit=30):
         lines.append('  File "%s", line %s, in %s' % (entry.filename, entry.lineno, entry.name))
         if entry.line:
             lines.append("    " + entry.line)
+    if ident in _AWAITING:
+        lines.extend(_awaiting_lines(ident))
     return "\n".join(lines) if lines else "(in the profiler's harness)"

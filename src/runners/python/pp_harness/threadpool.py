@@ -346,7 +346,7 @@ class ThreadRun:
             if frame is not None:
                 self._tell_own_lock_waits(ctx, frame)
             workers.append({"lane": lane.id, "task": ctx.task,
-                            "stack": tasks.stack_text(frame) if frame is not None else None})
+                            "stack": tasks.stack_text(frame, ident=lane.ident) if frame is not None else None})
         self.em.emit({"type": "stacks", "run": self.run, "workers": workers})
 
     def _tell_own_lock_waits(self, ctx, frame):
