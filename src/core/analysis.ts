@@ -2,7 +2,7 @@
  * From finished runs to what the user should know: metrics, warnings (races, divergence, errors,
  * lock-order inversions, the GIL, overhead, imbalance, a busy machine) and the one-sentence verdict.
  */
-import type { LockEvent, Machine, Run, SourceLocation, Target, Warning } from './model';
+import type { LockEvent, Machine, Run, SourceLocation, Target, TaskSpan, Warning } from './model';
 import type { OwnLock } from './protocol';
 import { applyMetrics, isCpuBound, laneBusyMs, representativeRuns } from './metrics';
 import { findLockOrderInversions } from './lockOrder';
@@ -263,10 +263,9 @@ function busyMachine(runs: Run[], shown: Run[]): Warning | undefined {
  * die's roll) meet by chance, but not call after call.
  */
 function sameDraws(runs: Run[], draw: SourceLocation, seed: SourceLocation | undefined, language: Target['language'], source?: string): Warning[] {
-  const sequential = runs.find((r) => r.strategy === 'sequential');
-  const reference = new Map(sequential?.tasks.filter((t) => t.status === 'ok' && t.digest).map((t) => [t.index, t.digest!]));
+  const reference = sequentialResults(runs);
   // How often two of the sequential run's results meet by chance: past a tenth, nothing can be told.
-  const seen = [...reference.values()];
+  const seen = [...reference.values()].map((t) => t.digest!);
   const pairs = (seen.length * (seen.length - 1)) / 2;
   const counts = new Map<string, number>();
   for (const digest of seen) counts.set(digest, (counts.get(digest) ?? 0) + 1);
@@ -292,7 +291,7 @@ function sameDraws(runs: Run[], draw: SourceLocation, seed: SourceLocation | und
           for (let k = 0; k < Math.min(lanes[a].length, lanes[b].length); k++) {
             const [x, y] = [lanes[a][k], lanes[b][k]];
             sideBySide++;
-            if (x.digest !== y.digest || reference.get(x.index) === reference.get(y.index)) continue;
+            if (x.digest !== y.digest || reference.get(x.index)!.digest === reference.get(y.index)!.digest) continue;
             alike++;
             repeats.add(x.index).add(y.index);
             example ||= `input #${x.index} on worker ${x.lane} and input #${y.index} on worker ${y.lane} both returned ${x.resultPreview ?? 'the same'}`;
@@ -313,16 +312,22 @@ function drawFix(language: Target['language'], drawLine: string): string {
   return 'draw from a generator made in the call: random.Random() for fresh numbers, or random.Random(x) seeded from the input';
 }
 
-/** Results that differ from the sequential run for the same input (or between repeats); not for `skip`'s strategies. */
-function divergences(runs: Run[], location?: SourceLocation, random = false, skip = new Set<string>()): Warning[] {
-  const reference = new Map<number, { digest: string; preview?: string }>();
+/** Each input's call in the sequential run that returned (the first run's, with repeats), by input index. */
+function sequentialResults(runs: Run[]): Map<number, TaskSpan> {
+  const reference = new Map<number, TaskSpan>();
   for (const run of runs) {
     if (run.strategy !== 'sequential') continue;
-    for (const task of run.tasks) if (task.status === 'ok' && task.digest && !reference.has(task.index)) reference.set(task.index, { digest: task.digest, preview: task.resultPreview });
+    for (const task of run.tasks) if (task.status === 'ok' && task.digest && !reference.has(task.index)) reference.set(task.index, task);
   }
+  return reference;
+}
+
+/** Results that differ from the sequential run for the same input (or between repeats); not for `skip`'s strategies. */
+function divergences(runs: Run[], location?: SourceLocation, random = false, skip = new Set<string>()): Warning[] {
+  const reference = sequentialResults(runs);
   if (reference.size === 0) {
     // Without a sequential run, the first strategy's first run is the reference.
-    for (const task of runs[0]?.tasks ?? []) if (task.status === 'ok' && task.digest) reference.set(task.index, { digest: task.digest, preview: task.resultPreview });
+    for (const task of runs[0]?.tasks ?? []) if (task.status === 'ok' && task.digest) reference.set(task.index, task);
   }
   const warnings: Warning[] = [];
   for (const [strategy, group] of groupBy(runs, (r) => r.strategy)) {
@@ -335,7 +340,7 @@ function divergences(runs: Run[], location?: SourceLocation, random = false, ski
         const expected = reference.get(task.index);
         if (task.status !== 'ok' || !task.digest || !expected || expected.digest === task.digest) continue;
         any = true;
-        if (!differing.has(task.index)) differing.set(task.index, `input #${task.index}: ${expected.preview ?? '?'} vs ${task.resultPreview ?? '?'}`);
+        if (!differing.has(task.index)) differing.set(task.index, `input #${task.index}: ${expected.resultPreview ?? '?'} vs ${task.resultPreview ?? '?'}`);
       }
       if (any) repeatsWith++;
     }

@@ -130,9 +130,15 @@ export class ReportBuilder {
         if (!strategy) break;
         const key = `${strategy}\n${event.lock}`;
         const seen = this.leftHeld.get(key);
-        // Named by its first input, whichever worker told it first.
-        if (seen) Object.assign(seen, { tasks: seen.tasks + 1 }, event.task < seen.task && { task: event.task, site: event.site ?? seen.site });
-        else this.leftHeld.set(key, { strategy, lock: event.lock, task: event.task, site: event.site, tasks: 1 });
+        if (!seen) this.leftHeld.set(key, { strategy, lock: event.lock, task: event.task, site: event.site, tasks: 1 });
+        else {
+          seen.tasks++;
+          // Named by its first input, whichever worker told it first.
+          if (event.task < seen.task) {
+            seen.task = event.task;
+            seen.site = event.site ?? seen.site;
+          }
+        }
         break;
       }
       case 'loading':

@@ -4,7 +4,7 @@
  */
 import type { Run, SourceLocation, Target, Warning } from './model';
 import { isCpuBound } from './metrics';
-import { durationText as ms, fileName, loadCouldExplain, overCpus, printed, printsALot, redoneText, sharedThings, slowLoadOf } from './warnings';
+import { durationText as ms, fileName, listed, loadCouldExplain, overCpus, printed, printsALot, redoneText, sharedThings, slowLoadOf } from './warnings';
 import { redoneCache } from './sharedValues';
 
 /**
@@ -249,10 +249,6 @@ function placeText(at: SourceLocation): string {
   return `${fileName(at.file)}:${at.line}`;
 }
 
-/** "a", "a and b", "a, b and c". */
-function listed(items: string[]): string {
-  return items.length <= 2 ? items.join(' and ') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

@@ -5,6 +5,11 @@ import type { WarmUp } from './warmUp';
 import type { Language, Run, SharedValueChange, SourceLocation, StrategyName, Target, Warning } from './model';
 
 const fmt = (n: number) => String(Number(n.toFixed(2)));
+
+/** "a", "a and b", "a, b and c". */
+export function listed(items: string[]): string {
+  return items.length <= 2 ? items.join(' and ') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
 /** A path's last part, "primes.ts", whichever separator it uses. */
 export const fileName = (file: string): string => file.split(/[\\/]/).pop()!;
 /**
@@ -446,14 +451,14 @@ export const Warnings = {
       language !== 'python' ? '' : strategy === 'threads' ? ' (in the same process, after it)' : strategy === 'processes' ? ' (forked from it)' : '';
     const names = pools.map((p) => `${p.run.strategy}${how(p.run.strategy)}`);
     const both = pools.length > 1;
-    const list = (xs: number[]) => (both ? `${xs.slice(0, -1).map((s) => `${fmt(s)}×`).join(', ')} and ${fmt(xs[xs.length - 1])}×` : `${fmt(xs[0])}×`);
+    const list = (xs: number[]) => listed(xs.map((s) => `${fmt(s)}×`));
     return {
       kind: 'warm-up',
       strategy: 'sequential',
       location,
       message:
         `sequential: its first call took ${durationText(firstMs)}, ${fmt(firstMs / medianMs)}× the median of the others (${durationText(medianMs)}) — start-up the function pays once per process ` +
-        `(a library initializing, a regular expression compiled and cached, an import inside it), which ${names.join(' and ')} did not pay again: ` +
+        `(a library initializing, a regular expression compiled and cached, an import inside it), which ${listed(names)} did not pay again: ` +
         `${both ? 'their speedups' : 'its speedup'} as timed, ${list(pools.map((p) => p.timed))}, count ${durationText(excessMs)} in ${both ? 'their' : 'its'} favour; without it, about ${list(pools.map((p) => p.without))}, which the verdict goes by — ` +
         `a program of your own pays it once in every process, whichever pool it uses`,
     };

@@ -68,7 +68,15 @@ class ProcessBackend:
         """How this worker tells the user's lock: by its name where the workers share it (a
         multiprocessing lock, forked), else as this process's own copy ("guard in process 1234")."""
         shared = self.shares_locks and shared_between_processes(lock)
-        return name if shared else "%s in process %d" % (name, self.pid)
+        return name if shared else "%s%s" % (name, self._copy_suffix)
+
+    def lock_name(self, told):
+        """The user's name of a lock this worker told (own_name): its copy is still that lock."""
+        return told[:-len(self._copy_suffix)] if told.endswith(self._copy_suffix) else told
+
+    @property
+    def _copy_suffix(self):
+        return " in process %d" % self.pid
 
     def _own_event(self, _task, name, kind, site, at_ms):
         self.send(("lock", self.task, name, kind, at_ms, site[0], site[1]))

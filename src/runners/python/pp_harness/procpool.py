@@ -16,7 +16,7 @@ from . import memwatch, nativestacks
 from .lockwaits import StallWatch, as_lock_events
 from .ownlocks import release_own_locks
 from .procworker import worker_main
-from .task import unpickling_failed
+from .task import recreate_fix, unpickling_failed
 from .lingering import linger_message
 from .shared import SharedState
 
@@ -239,10 +239,8 @@ class ProcessRun:
                 pickle.loads(result_bytes)
             except Exception as e:  # noqa: BLE001 - the user's class decides what unpickling raises
                 # A real pool's result thread would fail here, and the pool with it.
-                fix = ("give the result's class a __reduce__ that recreates it (an exception class: pass every "
-                       "argument of its __init__ on to super().__init__()), or return plain data")
                 status, fields = "error", {"error": "the result cannot be handed back from a worker process: "
-                                                    + unpickling_failed(e, fix)}
+                                                    + unpickling_failed(e, recreate_fix("result", "return"))}
             ser_ms += (time.perf_counter() - t0) * 1000
         w.task = w.start_ms = None
         if index in w.inflight:

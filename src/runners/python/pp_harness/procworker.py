@@ -2,7 +2,6 @@
 harness sends one at a time, answering with start / end / lock / stacks messages on its pipe."""
 import os
 import pickle
-import re
 import sys
 import threading
 import time
@@ -72,11 +71,6 @@ def _tell_own_lock_waits(frame, task, own_locks, backend, send, now):
     at_ms = now()
     for kind, name, file, line in as_lock_events(held, waited):
         send(("lock", task, name, kind, at_ms, file, line))
-
-
-#: How to make an input that pickles unpickle too.
-_INPUT_FIX = ("give the input's class a __reduce__ that recreates it whole (an exception class: pass every argument "
-              "of its __init__ on to super().__init__()), or pass plain data")
 
 
 def worker_main(conn, ctl, config, shared, fn_bytes):
@@ -160,7 +154,7 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
             at = now()
             send(("start", index, at))
             send(("end", index, at, at, "error", {"error": "input #%d cannot be handed to a worker process: %s"
-                                                            % (index, tasks.unpickling_failed(e, _INPUT_FIX))},
+                                                            % (index, tasks.unpickling_failed(e, tasks.recreate_fix("input", "pass")))},
                   0.0, (time.perf_counter() - t0) * 1000, 0, None))
             continue
         ser = time.perf_counter() - t0
@@ -177,8 +171,7 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
         if backend.own_held:
             # Locks the call ended holding: released, so that no other worker waits for ever.
             for name, site in backend.own_events.release_left(backend, backend.release):
-                # Each worker's copy of a lock is told by its own name; a leak is the one lock's.
-                send(("left-held", index, re.sub(r" in process \d+$", "", name), site))
+                send(("left-held", index, backend.lock_name(name), site))
         backend.task = None
         state["task"] = None
         result_bytes = None

@@ -316,6 +316,13 @@ def unpickling_failed(error, fix):
             "process pool was terminated abruptly\"); %s" % (type(error).__name__, error, fix))
 
 
+def recreate_fix(what, verb):
+    """The fix for an input or result (`what`) that pickles but does not unpickle: `verb` plain
+    data instead ("pass" an input, "return" a result)."""
+    return ("give the %s's class a __reduce__ that recreates it whole (an exception class: pass every argument "
+            "of its __init__ on to super().__init__()), or %s plain data" % (what, verb))
+
+
 def _super_call(cls):
     """`super().__init__(field, value)`: the call that passes on each argument of cls.__init__."""
     import inspect
