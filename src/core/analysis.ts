@@ -10,6 +10,7 @@ import { Warnings, loadCouldExplain, movedData, printsALot, sharedThings, slowLo
 import { TOO_LITTLE_MS, verdictOf } from './verdict';
 import { redoneCache, sharedValueWarnings } from './sharedValues';
 import { firstCallWarmUp, judgedWithoutWarmUp } from './warmUp';
+import { lockContention } from './lockWaits';
 
 /** Where code draws random numbers, unseeded: Python's random module, numpy's; JS's Math.random, crypto. */
 const RANDOM_PY = /\b(random\.(random|randint|randrange|uniform|gauss|choice|choices|shuffle|sample)|np\.random\.|numpy\.random\.|secrets\.|uuid4)\b|^\s*from\s+random\s+import\b/;
@@ -179,6 +180,8 @@ export function analyze(
     } else if (slowLoad) {
       warnings.push(Warnings.slowLoad(slowLoad));
     }
+    const contention = lockContention(run);
+    if (contention) warnings.push(Warnings.contention(run.strategy, contention));
     if (loadImbalance !== null && loadImbalance > 1.5 && run.tasks.length >= 2 * run.workers && imbalanceCosts(run)) {
       warnings.push(Warnings.imbalance(run.strategy, loadImbalance, stragglers));
     }

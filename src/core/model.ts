@@ -24,7 +24,9 @@ export type WarningKind =
   /** Other programs (or the VM's host) took enough CPU time during a run to skew its timing. */
   | 'busy-machine'
   /** The sequential run's first call paid start-up that the pools after it did not (warmUp.ts). */
-  | 'warm-up';
+  | 'warm-up'
+  /** A pool's calls spent much of their time waiting for a lock (lockWaits.ts). */
+  | 'contention';
 
 /** One function in one file. */
 export interface Target {

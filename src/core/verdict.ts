@@ -6,6 +6,7 @@ import type { Run, SourceLocation, Target, Warning } from './model';
 import { isCpuBound } from './metrics';
 import { durationText as ms, fileName, listed, loadCouldExplain, overCpus, printed, printsALot, redoneText, sharedThings, slowLoadOf } from './warnings';
 import { redoneCache } from './sharedValues';
+import { contentionFix, lockContention, type Contention } from './lockWaits';
 
 /**
  * A speedup for a sentence: two decimals near 1, where one would hide which side of sequential a
@@ -103,6 +104,9 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   const crowded = isCpuBound(sequential) && traits.cpus !== undefined && best.workers > traits.cpus && best.workers <= best.tasks.length ? traits.cpus : undefined;
   // What the pools' calls shared, if anything: their workers may wait on it.
   const shared = pools.map(sharedThings).find((things) => things !== undefined);
+  // A lock the best pool's calls spent much of their time waiting for.
+  const contended = lockContention(best);
+  const waitingForLock = contended && contentionText(contended);
   let sentence: string;
   const bestSpeedup = best.metrics.speedup ?? 0;
   // Slow pools on a busy machine are put down to the machine, as their overhead warnings are, where
@@ -130,9 +134,14 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
       if (other.strategy === 'threads' && gil) sentence += `; threads gain nothing (${x(s)}): CPU-bound code under the GIL`;
       else if (s < 1) sentence += `; the ${POOL_NAMES[other.strategy]} is slower than sequential (${x(s)})`;
       else sentence += `; the ${POOL_NAMES[other.strategy]} reaches ${x(s)}`;
+      const held = lockContention(other);
+      if (held && !(other.strategy === 'threads' && gil)) sentence += `, as ${contentionText(held)}`;
     }
+    if (waitingForLock) sentence += `; ${waitingForLock}`;
   } else if (bestSpeedup >= 0.9) {
-    const why = library
+    const why = waitingForLock
+      ? waitingForLock
+      : library
       ? library
       : redone
       ? redoneText(redone)
@@ -151,7 +160,9 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
         : 'the work does not spread across workers — look at the timeline for serialization or waiting';
     sentence = `Parallelism barely pays: the best, the ${POOL_NAMES[best.strategy]}, reaches ${x(bestSpeedup)}; ${why}`;
   } else {
-    const why = library
+    const why = contended
+      ? `: ${contentionText(contended, `the ${POOL_NAMES[best.strategy]}'s calls`)}`
+      : library
       ? ` — ${library}`
       : busy
       ? ` — ${BUSY}`
@@ -198,6 +209,12 @@ function waitingClause(baseline: Run | undefined, best: Run, target: Target, isA
   if (enough <= best.workers || (best.metrics.efficiency ?? 0) < 0.5) return undefined;
   const threads = target.language === 'python' ? 'threads overlap the waits despite the GIL, and ' : '';
   return `${waits}, so ${threads}more workers than CPUs overlap more of them — try ${enough} workers`;
+}
+
+/** Calls waiting for a lock, for a clause: "its calls spend 49% of their time waiting for lock "total" (primes.ts:12) — …". */
+function contentionText(contention: Contention, calls = 'its calls'): string {
+  const { lock, site, waitShare } = contention;
+  return `${calls} spend ${pct(waitShare)} of their time waiting for lock "${lock}"${site ? ` (${placeText(site)})` : ''} — ${contentionFix(contention)}`;
 }
 
 /** A pool that ran none of its tasks because it could not start (not one the user cancelled). */

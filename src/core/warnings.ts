@@ -2,6 +2,7 @@
  * Every warning's wording, in one place. Each says what happened, where, and what to do.
  */
 import type { WarmUp } from './warmUp';
+import { AMDAHL_SHARE, MANY_USES, contentionFix, speedupCap, usesText, type Contention } from './lockWaits';
 import type { Language, Run, SharedValueChange, SourceLocation, StrategyName, Target, Warning } from './model';
 
 const fmt = (n: number) => String(Number(n.toFixed(2)));
@@ -469,6 +470,23 @@ export const Warnings = {
       strategy: 'threads',
       location,
       message: `threads: only ${fmt(speedup)}× with ${workers} threads on CPU-bound code — the GIL lets one thread run Python at a time; use a process pool (ProcessPoolExecutor), or a free-threaded Python build`,
+    };
+  },
+  /** Calls that spent much of their time waiting for a lock (lockWaits.ts). */
+  contention(strategy: StrategyName, contention: Contention): Warning {
+    const { lock, site, waitShare, heldShare, usesPerCall, usesCut } = contention;
+    const parts = 'or have each call return its part and combine the parts after the pool';
+    const why =
+      heldShare >= AMDAHL_SHARE
+        ? `they do ${pct(heldShare)} of their work holding it, which only one call at a time can do, so however many workers take turns at it, they run these calls at most ${speedupCap(heldShare)} faster than sequential (Amdahl's law); hold the lock only around the update it guards and do the rest of the work outside it, ${parts}`
+        : usesPerCall >= MANY_USES
+          ? `each call takes it ${usesCut ? '' : 'about '}${usesText(contention)}, and each time may wait for another worker's turn; take it once per call (add up in a local variable, then update what it guards once), ${parts}`
+          : `they do ${pct(heldShare)} of their work holding it; ${contentionFix(contention)}, ${parts}`;
+    return {
+      kind: 'contention',
+      strategy,
+      location: site,
+      message: `${strategy}: the calls spent ${pct(waitShare)} of their time waiting for lock "${lock}"${at(site)} — ${why}`,
     };
   },
   overhead(strategy: StrategyName, speedup: number, facts: OverheadFacts): Warning {

@@ -11,6 +11,8 @@ import { DeadlockDetector } from '../../src/core/deadlockDetector';
 import type { LockEvent, Report, Run, SharedValueChange, StrategyName, TaskSpan } from '../../src/core/model';
 import { lostUpdates, sharedValueWarnings } from '../../src/core/sharedValues';
 import { formatSummary, summaryRows } from '../../src/core/textSummary';
+import { lockContention } from '../../src/core/lockWaits';
+import { Warnings } from '../../src/core/warnings';
 import { speedupPoints } from '../../webview/speedupPoints';
 
 function makeRun(strategy: StrategyName, workers: number, wallMs: number, spans: [lane: number, start: number, end: number, cpu?: number][], extra: Partial<Run> = {}): Run {
@@ -719,4 +721,66 @@ test('a JS module variable each pool worker had a copy of: warned of where the c
   assert.match(split[0].message, /changed by 6 and 4 in the 2 copies, where the sequential run's one copy changed by 10/);
   assert.deepEqual(sharedValueWarnings(runs([6, 7]), 'javascript'), [], 'each call sets it afresh: scratch space');
   assert.deepEqual(sharedValueWarnings(runs([10, 0]), 'javascript'), [], 'one worker ran every call');
+});
+
+test('lock contention: calls that take turns at a lock held around their work are told so with Amdahl\'s cap; brief holds and hot locks\' later uses are not', () => {
+  const site = { file: '/x/f.ts', line: 7 };
+  // Four calls of 10 ms work each on two workers, each call holding the lock for `held` ms of it.
+  const turns = (held: number): Run => {
+    const spans: [number, number, number][] = [];
+    const locks: LockEvent[] = [];
+    let free = 0;
+    for (let i = 0; i < 4; i++) {
+      const lane = i % 2;
+      const start = Math.floor(i / 2) * (10 + held);
+      spans.push([lane, start, 0]);
+      const asked = start + 10 - held;
+      const got = Math.max(asked, free);
+      free = got + held;
+      spans[i][2] = free;
+      locks.push({ lane, task: i, lock: 'results', kind: 'request', atMs: asked, site }, { lane, task: i, lock: 'results', kind: 'acquire', atMs: got, site }, { lane, task: i, lock: 'results', kind: 'release', atMs: free, site });
+    }
+    return makeRun('threads', 2, free, spans, { locks });
+  };
+  const whole = lockContention(turns(10))!;
+  assert.equal(whole.lock, 'results');
+  assert.deepEqual(whole.site, site);
+  assert.ok(whole.waitShare > 0.3 && whole.waitShare < 0.5, `${whole.waitShare}`);
+  assert.equal(whole.heldShare, 1);
+  assert.equal(lockContention(turns(1)), undefined, 'a brief hold: the calls hardly wait');
+  const warning = Warnings.contention('threads', whole);
+  assert.equal(warning.kind, 'contention');
+  assert.match(warning.message, /^threads: the calls spent \d+% of their time waiting for lock "results" at \/x\/f\.ts:7 — they do 100% of their work holding it, .* at most 1\.0× faster than sequential \(Amdahl's law\); hold the lock only around the update it guards/);
+  const sequential = makeRun('sequential', 1, 40, [[0, 0, 10], [0, 10, 20], [0, 20, 30], [0, 30, 40]]);
+  const { warnings, verdict } = analyze([sequential, turns(10)], { ...target, language: 'typescript', file: '/x/f.ts' }, machine, []);
+  assert.ok(warnings.some((w) => w.kind === 'contention' && w.strategy === 'threads'), warnings.map((w) => w.message).join('\n'));
+  assert.match(verdict, /its calls spend \d+% of their time waiting for lock "results" \(f\.ts:7\) — hold it only around the update it guards\.$/);
+  // A loop taking the lock per item: the fix is to take it less often. Past a lock's first
+  // thousand uses in a worker, only long waits are told: they are no fair sample and are left out.
+  const loop = (uses: number, waitMs: number): Run => {
+    const locks: LockEvent[] = [];
+    for (let lane = 0; lane < 2; lane++) {
+      for (let k = 0; k < uses; k++) {
+        const at = k * 0.1;
+        locks.push({ lane, task: lane, lock: 'total', kind: 'request', atMs: at, site }, { lane, task: lane, lock: 'total', kind: 'acquire', atMs: at + waitMs, site }, { lane, task: lane, lock: 'total', kind: 'release', atMs: at + waitMs + 0.005, site });
+      }
+      // A told long wait after the lock went hot.
+      locks.push({ lane, task: lane, lock: 'total', kind: 'request', atMs: 150, site }, { lane, task: lane, lock: 'total', kind: 'acquire', atMs: 190, site });
+    }
+    return makeRun('threads', 2, 200, [[0, 0, 200], [1, 0, 200]], { locks });
+  };
+  const many = lockContention(loop(1000, 0.05))!;
+  assert.equal(many.usesPerCall, 1000);
+  assert.equal(many.usesCut, true);
+  assert.ok(Math.abs(many.waitShare - 0.25) < 1e-9, `${many.waitShare}: the long waits past the first thousand uses are not counted`);
+  assert.match(Warnings.contention('threads', many).message, /each call takes it 1,000 times or more, .*take it once per call \(add up in a local variable/);
+  assert.equal(lockContention(loop(1000, 0.01)), undefined);
+  assert.equal(lockContention({ ...turns(10), workers: 1 }), undefined, 'one worker waits for no one');
+  // A Python lock of the user's own tells only the acquires that waited: one wait of 5 ms in ten
+  // calls of 20 ms is measured against all ten.
+  const spans = Array.from({ length: 10 }, (_, i): [number, number, number] => [i % 2, Math.floor(i / 2) * 20, Math.floor(i / 2) * 20 + 20]);
+  const once = makeRun('threads', 2, 100, spans, {
+    locks: [{ lane: 1, task: 3, lock: 'guard', kind: 'request', atMs: 25, site }, { lane: 1, task: 3, lock: 'guard', kind: 'acquire', atMs: 30, site }, { lane: 1, task: 3, lock: 'guard', kind: 'release', atMs: 31, site }],
+  });
+  assert.equal(lockContention(once), undefined);
 });

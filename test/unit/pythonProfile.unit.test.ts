@@ -270,6 +270,17 @@ test('inputs the calls change (a list appended to, an object attribute, a Value 
   assert.match(skipped?.message ?? '', /input 0 \(tuple\) holds a multiprocessing object \(a Value, an Array, a Lock or a Queue\), which a process pool cannot send with a task: worker processes can only inherit one; fix: make it at module level, before the pool/);
 });
 
+test('a threading.Lock held around the call\'s wait: the thread pool\'s calls take turns at it, a contention warning and the verdict say so; a lock around the update only gets none', async () => {
+  const whole = await profile('coarseLock.py', 'fetch_locked', 'range(8)', { strategies: ['sequential', 'threads'] });
+  const warning = whole.warnings.find((w) => w.kind === 'contention');
+  assert.equal(warning?.strategy, 'threads');
+  assert.match(warning?.message ?? '', /waiting for lock "guard" at .*coarseLock\.py:9 — they do \d+% of their work holding it, .*\(Amdahl's law\)/);
+  assert.match(whole.verdict, /calls spend \d+% of their time waiting for lock "guard" \(coarseLock\.py:9\) — hold it only around the update it guards/);
+  const update = await profile('coarseLock.py', 'fetch_then_lock', 'range(8)', { strategies: ['sequential', 'threads'] });
+  // A lock of the user's own tells only its waits: a few, short ones here, if any.
+  assert.ok(!update.warnings.some((w) => w.kind === 'contention'), update.warnings.map((w) => w.message).join('\n'));
+});
+
 test('a threading.Lock that kept the thread run\'s calls taking turns keeps no worker process out of another\'s way: a race warning at the lock, in the verdict; a multiprocessing.Lock gets none', async () => {
   const source = readFileSync(join(FIXTURES, 'guardedWrite.py'), 'utf8').split('\n');
   const report = await profile('guardedWrite.py', 'write_record', 'range(12)', { startMethod: 'fork' });
