@@ -89,6 +89,16 @@ test('a pool worker runs one task at a time, though its next task is sent ahead 
   }
 });
 
+test('a pool hands out its tasks first in, first out: each worker starts its inputs in their order', async () => {
+  const report = await profile('spin.ts', 'spin', 'Array(40).fill(2)', { strategies: ['threads', 'processes'] });
+  for (const r of report.runs) {
+    for (const lane of r.lanes) {
+      const order = r.tasks.filter((t) => t.lane === lane.id).sort((a, b) => a.startMs - b.startMs).map((t) => t.index);
+      assert.deepEqual(order, [...order].sort((a, b) => a - b), `${r.strategy} worker ${lane.id} ran inputs ${order.join(', ')}`);
+    }
+  }
+});
+
 test('CommonJS: a function declaration and one defined only as exports.name', async () => {
   const add = await profile('commonjs.cjs', 'add', '[[1, 2], [3, 4]]', { spread: true, strategies: ['threads'] });
   assert.deepEqual(add.runs[0].tasks.map((t) => t.digest), ['n:3', 'n:7']);

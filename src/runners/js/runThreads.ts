@@ -64,6 +64,10 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     idleTimeout: Infinity,
     // O(1) queue operations: every task of the run is queued at once.
     taskQueue: new FixedQueue(),
+    // A task the balancer holds back (every worker has one running and one waiting) goes back to
+    // the queue's front, not its end: tasks start in input order, as a user who put the biggest
+    // inputs first expects, and as the process pool and Python's pools run them.
+    stricterFIFO: true,
     // Piscina's own run and wait histograms: two clock reads and two records per task on this
     // thread, which shares the CPUs with the workers, for numbers the profile never reads.
     recordTiming: false,
