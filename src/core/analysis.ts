@@ -8,7 +8,7 @@ import { applyMetrics, isCpuBound, laneBusyMs, representativeRuns } from './metr
 import { findLockOrderInversions } from './lockOrder';
 import { Warnings, loadCouldExplain, movedData, printsALot, sharedThings, slowLoadOf } from './warnings';
 import { TOO_LITTLE_MS, verdictOf } from './verdict';
-import { redoneCache, sharedValueWarnings } from './sharedValues';
+import { redoneCache, sharedValueWarnings, unlockedUpdates } from './sharedValues';
 import { firstCallWarmUp, judgedWithoutWarmUp } from './warmUp';
 import { lockContention } from './lockWaits';
 
@@ -120,6 +120,7 @@ export function analyze(
   }
 
   warnings.push(...sharedValueWarnings(runs, target.language));
+  if (target.language === 'python') warnings.push(...unlockedUpdates(runs, machine, warnings));
   warnings.push(...locksCopiedByProcesses(runs, ownLocks));
   // Random numbers differ from run to run by design: divergence then says so, at the draw.
   const randomSite = lineOf(target, source, target.language === 'python' ? RANDOM_PY : RANDOM_JS, source && definition ? reachableLines(source, definition) : undefined);

@@ -232,6 +232,8 @@ export interface Warning {
   lock?: string;
   /** A divergence of a pool whose workers drew the same random numbers as one another (analysis.ts, sameDraws). */
   sameDraws?: true;
+  /** A race that lost nothing in this run, though it can (sharedValues.ts, unlockedUpdates). */
+  unseen?: true;
 }
 
 export interface Machine {

@@ -6,7 +6,7 @@
  * that saw only its own calls) is each worker updating a copy of its own. Sets `lost` on the runs'
  * values, for the table's lost-updates column.
  */
-import type { Language, Run, SharedValueChange, Warning } from './model';
+import type { Language, Machine, Run, SharedValueChange, Warning } from './model';
 import { Warnings, isContainer, memoName } from './warnings';
 
 /** How the sequential run changed each value, where every call of it succeeded. */
@@ -115,4 +115,51 @@ export function redoneCache(run: Run, warnings: Warning[]): string | undefined {
 /** What a run lost of its counter and of the user's shared values together. */
 export function lostUpdates(run: Run): number {
   return run.counter.lost + (run.sharedValues ?? []).reduce((sum, value) => sum + (value.lost ?? 0), 0);
+}
+
+/** An update that reads the value and writes it back: `n += 1`, `d[k] -= x`, `n = n + 1`. */
+const READ_MODIFY_WRITE = /^\s*([\w.]+)(\[[^\]]*\])?\s*(\+|-|\*|\/|\/\/|%|\*\*|<<|>>|&|\||\^)=|^\s*([\w.]+)\s*=\s*\4\b/;
+
+/** CPython 3.10 and later with the GIL: it switches threads only at loop turns and calls. */
+function switchesOnlyAtCalls(machine: Machine): boolean {
+  const version = /CPython 3\.(\d+)/.exec(machine.runtime);
+  return !!version && Number(version[1]) >= 10 && machine.gil !== false;
+}
+
+/**
+ * Python globals (and module-level dicts and lists) a thread run's calls updated side by side with
+ * a read-modify-write and no lock, losing nothing: CPython 3.10 and later switch threads only at
+ * loop turns and calls, never inside `n += 1` on numbers, so the race did not show. It is still
+ * one: older Pythons, a free-threaded build, or a call inside the update lose updates. Not where
+ * a lost update was found (`found`: that warning says it already).
+ */
+export function unlockedUpdates(runs: Run[], machine: Machine, found: Warning[]): Warning[] {
+  if (!switchesOnlyAtCalls(machine)) return [];
+  const reference = referenceChanges(runs);
+  const warned = new Set<string>();
+  for (const w of found) if (w.shared !== undefined) warned.add(`${w.strategy}\0${w.shared}`);
+  const warnings: Warning[] = [];
+  for (const run of runs) {
+    if (run.strategy !== 'threads' || !completed(run) || !callsOverlapped(run)) continue;
+    for (const value of run.sharedValues ?? []) {
+      const key = `${run.strategy}\0${value.name}`;
+      if (warned.has(key) || !reference.get(value.name) || value.ownCopies || value.storesOnly || value.manager) continue;
+      if (value.kind !== 'global' && value.kind !== 'dict' && value.kind !== 'list') continue;
+      if (value.guard?.excludes || !value.updateCode || !READ_MODIFY_WRITE.test(value.updateCode)) continue;
+      warned.add(key);
+      warnings.push(Warnings.unlockedUpdate(run.strategy, value, machine.runtime));
+    }
+  }
+  return warnings;
+}
+
+/** Whether two of the run's calls ran at the same time, on different workers. */
+function callsOverlapped(run: Run): boolean {
+  const spans = [...run.tasks].sort((a, b) => a.startMs - b.startMs);
+  for (let i = 1; i < spans.length; i++) {
+    for (let j = i - 1; j >= 0 && j >= i - run.workers; j--) {
+      if (spans[j].lane !== spans[i].lane && spans[j].endMs > spans[i].startMs) return true;
+    }
+  }
+  return false;
 }

@@ -231,11 +231,14 @@ function safetyClause(warnings: Warning[]): string {
   // The runtime's counter, and the user's own shared numbers by name (sharedValues.ts).
   const subjects = (found: Warning[]) => [...new Set(found.map((w) => w.shared))];
   // Lost updates (of the counter, or of a value by name), and locks a process pool's workers copied.
-  const lost = has('race').filter((w) => w.lock === undefined);
+  const lost = has('race').filter((w) => w.lock === undefined && !w.unseen);
   for (const subject of subjects(lost)) {
     const what = subject === undefined ? 'counter updates' : `updates to ${subject}`;
     parts.push(`it loses ${what} in ${strategies(lost.filter((w) => w.shared === subject))}`);
   }
+  // Races that lost nothing this time (the GIL's switching hid them), by value.
+  const unseen = has('race').filter((w) => w.unseen);
+  for (const subject of subjects(unseen)) parts.push(`it can lose updates to ${subject} in ${strategies(unseen.filter((w) => w.shared === subject))} (none were lost in this run)`);
   const copiedLocks = [...new Set(has('race').flatMap((w) => (w.lock === undefined ? [] : [w.lock])))];
   if (copiedLocks.length) parts.push(`${listed(copiedLocks)} ${copiedLocks.length === 1 ? 'keeps' : 'keep'} no worker process out of another's way`);
   const differ = has('divergence').filter((w) => w.shared === undefined && !w.sameDraws);

@@ -241,6 +241,18 @@ export const Warnings = {
     };
   },
   /** The user's own shared number changed less than in the sequential run (sharedValues.ts). */
+  /** A read-modify-write without a lock that lost nothing in this run, under CPython 3.10+'s GIL (sharedValues.ts). */
+  unlockedUpdate(strategy: StrategyName, value: SharedValueChange, runtime: string): Warning {
+    const version = /CPython (3\.\d+)/.exec(runtime)?.[1] ?? 'this Python';
+    return {
+      kind: 'race',
+      strategy,
+      shared: value.name,
+      unseen: true,
+      location: value.updateSite,
+      message: `${strategy}: no update to ${value.name} was lost in this run, but \`${value.updateCode}\`${at(value.updateSite)} reads it and writes it back with no lock between, while other threads update it too — Python ${version} switches threads only at loop turns and calls, never inside an update of numbers like this one, so the race did not show here; on Python 3.9 and earlier, on a free-threaded build, or once the update calls a function, threads overwrite each other's updates; fix: hold a threading.Lock around the update, or return each call's part and add them up afterwards`,
+    };
+  },
   lostSharedUpdates(strategy: StrategyName, value: SharedValueChange, expected: number): Warning {
     const { name } = value;
     // The update as the user wrote it, where the harness could quote it.

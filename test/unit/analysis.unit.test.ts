@@ -9,7 +9,7 @@ import { verdictOf } from '../../src/core/verdict';
 import { findLockOrderInversions } from '../../src/core/lockOrder';
 import { DeadlockDetector } from '../../src/core/deadlockDetector';
 import type { LockEvent, Report, Run, SharedValueChange, StrategyName, TaskSpan } from '../../src/core/model';
-import { lostUpdates, sharedValueWarnings } from '../../src/core/sharedValues';
+import { lostUpdates, sharedValueWarnings, unlockedUpdates } from '../../src/core/sharedValues';
 import { formatSummary, summaryRows } from '../../src/core/textSummary';
 import { lockContention } from '../../src/core/lockWaits';
 import { Warnings } from '../../src/core/warnings';
@@ -783,4 +783,27 @@ test('lock contention: calls that take turns at a lock held around their work ar
     locks: [{ lane: 1, task: 3, lock: 'guard', kind: 'request', atMs: 25, site }, { lane: 1, task: 3, lock: 'guard', kind: 'acquire', atMs: 30, site }, { lane: 1, task: 3, lock: 'guard', kind: 'release', atMs: 31, site }],
   });
   assert.equal(lockContention(once), undefined);
+});
+
+test('a global updated by threads with no lock that lost nothing: a race it can have, only under CPython 3.10+ with the GIL, where calls overlapped and the update reads the value back', () => {
+  const update = (extra: Partial<SharedValueChange> = {}): SharedValueChange => ({ name: 'calls', kind: 'global', change: 20, updateCode: 'calls += 1', updateSite: { file: '/x/f.py', line: 6 }, ...extra });
+  const runs = (value: SharedValueChange, spans: [number, number, number][] = [[0, 0, 10], [1, 2, 12]]) => [
+    makeRun('sequential', 1, 20, [[0, 0, 10], [0, 10, 20]], { sharedValues: [update()] }),
+    makeRun('threads', 2, 12, spans, { sharedValues: [value] }),
+  ];
+  const cpython = (version: string, gil?: boolean) => ({ ...machine, runtime: `CPython ${version}.1 (main)`, ...(gil === undefined ? {} : { gil }) });
+  const [warning, ...more] = unlockedUpdates(runs(update()), cpython('3.11'), []);
+  assert.equal(more.length, 0);
+  assert.deepEqual([warning.kind, warning.strategy, warning.shared, warning.unseen, warning.location?.line], ['race', 'threads', 'calls', true, 6]);
+  assert.match(warning.message, /Python 3\.11 switches threads only at loop turns and calls/);
+  assert.equal(unlockedUpdates(runs(update()), cpython('3.9'), []).length, 0, 'an older Python loses updates, and says so by losing them');
+  assert.equal(unlockedUpdates(runs(update()), cpython('3.13', false), []).length, 0, 'nor on a free-threaded build');
+  assert.equal(unlockedUpdates(runs(update(), [[0, 0, 10], [1, 10, 20]]), cpython('3.11'), []).length, 0, 'calls one after another cannot race');
+  assert.equal(unlockedUpdates(runs(update({ updateCode: 'last = n' })), cpython('3.11'), []).length, 0, 'a plain store reads nothing back');
+  assert.equal(unlockedUpdates(runs(update({ updateCode: 'calls = calls + n' })), cpython('3.12'), []).length, 1, 'calls = calls + n reads it back');
+  const guard = { kind: 'threading.Lock' as const, name: 'lock', location: { file: '/x/f.py', line: 5 }, excludes: true };
+  assert.equal(unlockedUpdates(runs(update({ guard })), cpython('3.11'), []).length, 0, 'under a lock that keeps other threads out');
+  assert.equal(unlockedUpdates(runs(update()), cpython('3.11'), [{ kind: 'race', strategy: 'threads', shared: 'calls', message: 'lost' }]).length, 0, 'a lost update is said already');
+  const sequential = makeRun('sequential', 1, 20, [[0, 0, 10], [0, 10, 20]]);
+  assert.match(verdictOf([sequential], [warning], { file: '/x/f.py', name: 'f', language: 'python' }), /it can lose updates to calls in threads \(none were lost in this run\)/);
 });

@@ -296,6 +296,22 @@ test('a threading.Lock that kept the thread run\'s calls taking turns keeps no w
   assert.ok(!shared.warnings.some((w) => w.lock !== undefined), shared.warnings.map((w) => w.message).join('\n'));
 });
 
+test('a global counted up by threads without a lock: a race warning, as lost updates where the Python lost some, else as updates it can lose (CPython 3.10+ switches threads only at loop turns and calls); none under a lock', async () => {
+  const report = await profile('sharedValues.py', 'tally', '[100_000] * 8', { strategies: ['sequential', 'threads'] });
+  const race = report.warnings.find((w) => w.kind === 'race' && w.shared === 'calls');
+  const minor = Number(/CPython 3\.(\d+)/.exec(report.machine.runtime)?.[1]);
+  if (minor >= 10 && report.machine.gil !== false) {
+    assert.equal(race?.unseen, true, report.warnings.map((w) => w.message).join('\n'));
+    assert.match(race!.message, /^threads: no update to calls was lost in this run, but `calls \+= 1` at .*sharedValues\.py:\d+ reads it and writes it back with no lock between/);
+    assert.equal(runOf(report, 'threads').sharedValues?.find((v) => v.name === 'calls')?.lost, undefined, 'nothing counted as lost');
+    assert.match(report.verdict, /it can lose updates to calls in threads \(none were lost in this run\)/);
+  } else {
+    assert.match(race?.message ?? '', /^threads: updates to calls were lost/);
+  }
+  const locked = await profile('sharedValues.py', 'tally_locked', '[20_000] * 8', { strategies: ['sequential', 'threads'] });
+  assert.ok(!locked.warnings.some((w) => w.kind === 'race'), locked.warnings.map((w) => w.message).join('\n'));
+});
+
 test('a global counter, and a Value the spawned workers make afresh: each process pool worker updates its own copy', async () => {
   const global = await profile('sharedValues.py', 'counted', 'range(8)', { strategies: ['sequential', 'processes'], startMethod: 'fork' });
   const copies = global.warnings.find((w) => w.kind === 'divergence' && w.shared === 'calls');

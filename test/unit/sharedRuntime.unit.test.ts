@@ -200,11 +200,11 @@ test('a lock held around the whole call: the pools\' calls take turns, a content
   const whole = await profile('coarseLock.ts', 'lockedWork', 'Array(8).fill(25)');
   for (const strategy of ['threads', 'processes']) {
     const warning = whole.warnings.find((w) => w.kind === 'contention' && w.strategy === strategy);
-    assert.match(warning?.message ?? '', /waiting for lock "results" at .*coarseLock\.ts:13 — they do \d+% of their work holding it, .*\(Amdahl's law\)/, strategy);
-    assert.equal(warning?.location?.line, 13);
+    assert.match(warning?.message ?? '', /waiting for lock "results" at .*coarseLock\.ts:6 — they do \d+% of their work holding it, .*\(Amdahl's law\)/, strategy);
+    assert.equal(warning?.location?.line, 6);
   }
   assert.ok(!whole.warnings.some((w) => w.kind === 'contention' && w.strategy === 'sequential'));
-  assert.match(whole.verdict, /calls spend \d+% of their time waiting for lock "results" \(coarseLock\.ts:13\) — hold it only around the update it guards/);
+  assert.match(whole.verdict, /calls spend \d+% of their time waiting for lock "results" \(coarseLock\.ts:6\) — hold it only around the update it guards/);
   const update = await profile('coarseLock.ts', 'lockedUpdate', 'Array(8).fill(25)');
   assert.ok(update.runs.every((r) => r.locks.some((e) => e.kind === 'acquire')), 'the lock was taken in every run');
   assert.ok(!update.warnings.some((w) => w.kind === 'contention'), update.warnings.map((w) => w.message).join('\n'));
