@@ -4,7 +4,7 @@
  */
 import type { LockEvent, Machine, Run, SourceLocation, Target, TaskSpan, Warning } from './model';
 import type { OwnLock } from './protocol';
-import { applyMetrics, isCpuBound, laneBusyMs, representativeRuns } from './metrics';
+import { applyMetrics, dominantTask, isCpuBound, laneBusyMs, representativeRuns } from './metrics';
 import { findLockOrderInversions } from './lockOrder';
 import { Warnings, loadCouldExplain, movedData, printsALot, sharedThings, slowLoadOf } from './warnings';
 import { TOO_LITTLE_MS, verdictOf } from './verdict';
@@ -184,7 +184,7 @@ export function analyze(
     const contention = lockContention(run);
     if (contention) warnings.push(Warnings.contention(run.strategy, contention));
     if (loadImbalance !== null && loadImbalance > 1.5 && run.tasks.length >= 2 * run.workers && imbalanceCosts(run)) {
-      warnings.push(Warnings.imbalance(run.strategy, loadImbalance, stragglers));
+      warnings.push(Warnings.imbalance(run.strategy, loadImbalance, stragglers, dominantTask(run)));
     }
   }
 

@@ -106,3 +106,26 @@ export function representativeRuns(runs: Run[]): Run[] {
     return sorted[(sorted.length - 1) >> 1];
   });
 }
+
+/** One call that took more than a worker's share of all the calls' time, and the speedup it allows. */
+export interface DominantTask {
+  index: number;
+  /** Its share of the calls' time. */
+  share: number;
+  /** The calls' time over its own: the most any pool can gain, however the inputs are ordered. */
+  cap: number;
+}
+
+/**
+ * The call that took more than a worker's share of the run's calls (all of them over the workers),
+ * if one did: the pool cannot finish before it ends, whatever the order of the inputs.
+ */
+export function dominantTask(run: Run): DominantTask | undefined {
+  const ran = ranTasks(run);
+  if (run.workers < 2 || ran.length < 2) return undefined;
+  const total = ran.reduce((sum, t) => sum + duration(t), 0);
+  const biggest = ran.reduce((a, b) => (duration(b) > duration(a) ? b : a));
+  if (total <= 0 || duration(biggest) * run.workers <= total) return undefined;
+  return { index: biggest.index, share: duration(biggest) / total, cap: total / duration(biggest) };
+}
+

@@ -3,7 +3,7 @@
  * the code is safe to run in parallel.
  */
 import type { Run, SourceLocation, Target, Warning } from './model';
-import { isCpuBound } from './metrics';
+import { dominantTask, isCpuBound } from './metrics';
 import { durationText as ms, fileName, listed, loadCouldExplain, overCpus, printed, printsALot, redoneText, sharedThings, slowLoadOf } from './warnings';
 import { redoneCache } from './sharedValues';
 import { contentionFix, lockContention, type Contention } from './lockWaits';
@@ -107,6 +107,15 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   // A lock the best pool's calls spent much of their time waiting for.
   const contended = lockContention(best);
   const waitingForLock = contended && contentionText(contended);
+  // The best pool's workers' loads told apart by an imbalance warning: one call that holds back the
+  // whole pool, or stragglers in the queue's tail.
+  const imbalanced = warnings.some((w) => w.kind === 'imbalance' && w.strategy === best.strategy);
+  const dominant = imbalanced ? dominantTask(best) : undefined;
+  const uneven = dominant
+    ? `input #${dominant.index} alone takes ${pct(dominant.share)} of the calls' time, so no pool beats ${x(dominant.cap)} — split its work into smaller inputs`
+    : imbalanced && best.metrics.loadImbalance !== null
+      ? `its busiest worker did ${best.metrics.loadImbalance.toFixed(1)}× the average — order the inputs largest first, or split big ones`
+      : undefined;
   let sentence: string;
   const bestSpeedup = best.metrics.speedup ?? 0;
   // Slow pools on a busy machine are put down to the machine, as their overhead warnings are, where
@@ -138,6 +147,7 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
       if (held && !(other.strategy === 'threads' && gil)) sentence += `, as ${contentionText(held)}`;
     }
     if (waitingForLock) sentence += `; ${waitingForLock}`;
+    if (dominant) sentence += `; ${uneven}`;
   } else if (bestSpeedup >= 0.9) {
     const why = waitingForLock
       ? waitingForLock
@@ -155,6 +165,8 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
         ? loading
         : crowded !== undefined
         ? overCpus(best.workers, crowded)
+        : uneven
+        ? uneven
         : call !== null && call < 1
         ? `each call takes only ${ms(call)}, so pool overhead eats the gain — batch several inputs per task`
         : 'the work does not spread across workers — look at the timeline for serialization or waiting';
@@ -174,6 +186,8 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
       ? ` — ${redoneText(redone)}`
       : crowded !== undefined
       ? ` — ${overCpus(best.workers, crowded)}`
+      : uneven
+      ? ` — ${uneven}`
       : call !== null && call < 1
         ? ` because each call takes only ${ms(call)} — batch several inputs per task before parallelizing`
         : shared

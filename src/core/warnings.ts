@@ -2,6 +2,7 @@
  * Every warning's wording, in one place. Each says what happened, where, and what to do.
  */
 import type { WarmUp } from './warmUp';
+import type { DominantTask } from './metrics';
 import { AMDAHL_SHARE, MANY_USES, contentionFix, speedupCap, usesText, type Contention } from './lockWaits';
 import type { Language, Run, SharedValueChange, SourceLocation, StrategyName, Target, Warning } from './model';
 
@@ -553,12 +554,15 @@ export const Warnings = {
       message: `the machine was busy: other programs (or the VM's host) used at least ${during} — they slow the runs unevenly, so the speedups are off${why}; close them, or profile again when the machine is quiet`,
     };
   },
-  imbalance(strategy: StrategyName, imbalance: number, stragglers: number[]): Warning {
+  imbalance(strategy: StrategyName, imbalance: number, stragglers: number[], dominant?: DominantTask): Warning {
     const slow = stragglers.length ? `; stragglers: input ${stragglers.slice(0, 5).map((i) => `#${i}`).join(', ')}` : '';
+    const fix = dominant
+      ? `input #${dominant.index} alone took ${pct(dominant.share)} of the calls' time, more than a worker's share, so the pool cannot finish before that one call does: at most ${fmt(dominant.cap)}× faster than sequential, however the inputs are ordered — split its work into smaller inputs`
+      : 'split big inputs or order them largest first';
     return {
       kind: 'imbalance',
       strategy,
-      message: `${strategy}: the busiest worker worked ${fmt(imbalance)}× the average${slow} — split big inputs or order them largest first`,
+      message: `${strategy}: the busiest worker worked ${fmt(imbalance)}× the average${slow} — ${fix}`,
     };
   },
 };

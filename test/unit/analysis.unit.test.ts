@@ -3,7 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeMetrics, applyMetrics } from '../../src/core/metrics';
+import { computeMetrics, applyMetrics, dominantTask } from '../../src/core/metrics';
 import { analyze } from '../../src/core/analysis';
 import { verdictOf } from '../../src/core/verdict';
 import { findLockOrderInversions } from '../../src/core/lockOrder';
@@ -88,7 +88,17 @@ test('load imbalance: a warning naming the stragglers when the busiest worker\'s
   const sequential = makeRun('sequential', 1, 500, [[0, 0, 20], [0, 20, 40], [0, 40, 60], [0, 60, 460], [0, 460, 470]]);
   const skewed = makeRun('threads', 2, 410, [[0, 0, 20], [0, 20, 40], [0, 40, 60], [1, 0, 400], [1, 400, 410]]);
   const imbalance = analyze([sequential, skewed], target, machine, []).warnings.filter((w) => w.kind === 'imbalance');
-  assert.deepEqual(imbalance.map((w) => w.message), ['threads: the busiest worker worked 1.74× the average; stragglers: input #3 — split big inputs or order them largest first']);
+  // Input #3 took 400 of the calls' 470 ms: more than a worker's share, whatever the order.
+  assert.deepEqual(imbalance.map((w) => w.message), [
+    "threads: the busiest worker worked 1.74× the average; stragglers: input #3 — input #3 alone took 85% of the calls' time, more than a worker's share, so the pool cannot finish before that one call does: at most 1.18× faster than sequential, however the inputs are ordered — split its work into smaller inputs",
+  ]);
+  assert.match(analyze([sequential, skewed], target, machine, []).verdict, /; input #3 alone takes 85% of the calls' time, so no pool beats 1\.2× — split its work into smaller inputs\.$/);
+  // Stragglers in the queue's tail, none more than a worker's share: three workers, the last two
+  // calls the big ones, both on one worker that started late.
+  const tail = makeRun('threads', 3, 400, [[0, 0, 40], [1, 0, 40], [0, 40, 80], [1, 40, 80], [2, 100, 250], [2, 250, 400]]);
+  assert.equal(dominantTask(tail), undefined);
+  const [late] = analyze([makeRun('sequential', 1, 460, [[0, 0, 460]]), tail], target, machine, []).warnings.filter((w) => w.kind === 'imbalance');
+  assert.match(late.message, /stragglers: input #4, #5 — split big inputs or order them largest first$/);
   // The same shape in microseconds, in a run that start-up makes 150 ms long.
   const tiny = makeRun('threads', 2, 150, [[0, 0, 0.02], [0, 0.02, 0.04], [0, 0.04, 0.06], [1, 0, 0.4], [1, 0.4, 0.41]]);
   assert.equal(tiny.metrics.loadImbalance! > 1.5, true);
