@@ -6,7 +6,7 @@ import type { LockEvent, Machine, Run, SourceLocation, Target, TaskSpan, Warning
 import type { OwnLock } from './protocol';
 import { applyMetrics, dominantTask, isCpuBound, laneBusyMs, representativeRuns } from './metrics';
 import { findLockOrderInversions } from './lockOrder';
-import { Warnings, loadCouldExplain, movedData, printsALot, sharedThings, slowLoadOf } from './warnings';
+import { Warnings, chunksizeFor, loadCouldExplain, movedData, printsALot, sharedThings, slowLoadOf } from './warnings';
 import { TOO_LITTLE_MS, verdictOf } from './verdict';
 import { redoneCache, sharedValueWarnings, unlockedUpdates } from './sharedValues';
 import { firstCallWarmUp, judgedWithoutWarmUp } from './warmUp';
@@ -176,6 +176,7 @@ export function analyze(
           slowLoad,
           redone: redoneCache(run, warnings),
           moved: movedData(run),
+          chunksize: target.language === 'python' && run.strategy === 'processes' && callMs !== null ? chunksizeFor(callMs, run.tasks.length, run.workers) : undefined,
         }),
       );
     } else if (slowLoad) {

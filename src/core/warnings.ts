@@ -116,6 +116,20 @@ export interface OverheadFacts {
   redone?: string;
   /** Big inputs and results pickled to and from the worker processes (movedData). */
   moved?: MovedData;
+  /** Python's process pool: the `chunksize` that would give each of its tasks about CHUNK_MS of calls. */
+  chunksize?: number;
+}
+
+/** A task's work worth a process pool's round trip: its calls' time when batched by `chunksize`. */
+const CHUNK_MS = 10;
+
+/**
+ * The `chunksize` for ProcessPoolExecutor.map that batches calls of `callMs` into tasks of about
+ * CHUNK_MS, leaving each worker four tasks at least to balance with.
+ */
+export function chunksizeFor(callMs: number, inputs: number, workers: number): number | undefined {
+  const size = Math.min(Math.ceil(CHUNK_MS / Math.max(callMs, 0.001)), Math.floor(inputs / (4 * workers)));
+  return size >= 2 ? size : undefined;
 }
 
 /** What a process pool's tasks moved to and from their workers, where it is a lot. */
@@ -520,7 +534,7 @@ export const Warnings = {
       : facts.moved
       ? `it moved ${mb(facts.moved.totalBytes)} of inputs and results between processes (${mb(facts.moved.perTaskBytes)} a task, pickled and sent through a pipe), which costs more than the calls — pass less to each call (a file name, or an index into data each worker loads once), or put big arrays where every worker can map them (multiprocessing.shared_memory, np.load(…, mmap_mode="r")); threads share them without copying`
       : callMs !== null && callMs < 1
-      ? `each task takes only ${durationText(callMs)}, so start-up and messaging cost more than the work; give each task more work (batch several inputs per task)`
+      ? `each task takes only ${durationText(callMs)}, so start-up and messaging cost more than the work; give each task more work (batch several inputs per task${facts.chunksize ? `: ProcessPoolExecutor.map(f, inputs, chunksize=${facts.chunksize}) sends ${facts.chunksize} inputs a task` : ''})`
       : utilization !== null && utilization < 0.5
         ? `the workers are busy only ${pct(utilization)} of the time — start-up, or ${waitingOn}; see the timeline`
         : shared

@@ -817,3 +817,16 @@ test('a global updated by threads with no lock that lost nothing: a race it can 
   const sequential = makeRun('sequential', 1, 20, [[0, 0, 10], [0, 10, 20]]);
   assert.match(verdictOf([sequential], [warning], { file: '/x/f.py', name: 'f', language: 'python' }), /it can lose updates to calls in threads \(none were lost in this run\)/);
 });
+
+test("tiny calls in Python's process pool: the overhead warning gives the chunksize that batches about 10 ms of calls a task; not for threads, nor for JS", () => {
+  const calls = (lanes: number, each: number) => Array.from({ length: 4000 }, (_, i): [number, number, number] => [i % lanes, i * each, i * each + 0.02]);
+  const sequential = makeRun('sequential', 1, 100, calls(1, 0.025));
+  const processes = makeRun('processes', 2, 400, calls(2, 0.1));
+  const threads = makeRun('threads', 2, 300, calls(2, 0.075));
+  const overhead = (language: 'python' | 'javascript') =>
+    analyze([sequential, threads, processes], { ...target, language }, machine, []).warnings.filter((w) => w.kind === 'overhead').map((w) => w.message);
+  const [forThreads, forProcesses] = overhead('python');
+  assert.match(forProcesses, /^processes: .*each task takes only 20 µs, .*\(batch several inputs per task: ProcessPoolExecutor\.map\(f, inputs, chunksize=500\) sends 500 inputs a task\)$/);
+  assert.doesNotMatch(forThreads, /chunksize/);
+  assert.ok(overhead('javascript').every((m) => !m.includes('chunksize')));
+});
