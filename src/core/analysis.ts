@@ -119,6 +119,7 @@ export function analyze(
     }
   }
 
+  if (source && definition) placeBufferUpdates(runs, target, source, definition);
   warnings.push(...sharedValueWarnings(runs, target.language));
   if (target.language === 'python') warnings.push(...unlockedUpdates(runs, machine, warnings));
   warnings.push(...locksCopiedByProcesses(runs, ownLocks));
@@ -194,6 +195,26 @@ export function analyze(
 
   const all = dedupe([...mergeRepeated(given), ...warnings]);
   return { warnings: all, verdict: verdictOf(shown, all, target, { isAsync, cpus: machine.cpus, libraryCpus, childCpus, random: randomSite !== undefined, warmUpMs: warm?.excessMs }) };
+}
+
+/** A JS update of an item that reads it back, `view[0]++`, `counts[i] += n`, on a line that is not a comment. */
+const ITEM_UPDATE_JS = /^(?!\s*(?:\/\/|\/\*|\*)).*?(?:[\w$.]+\s*\[[^\]]*\]\s*(?:\+\+|--|(?:[-+*/%&|^]|\*\*|<<|>>>?)=(?!=))|(?:\+\+|--)\s*[\w$.]+\s*\[)/;
+
+/**
+ * Where the calls update the shared memory the inputs hold (a `buffer` value, whose update the
+ * runner cannot find by a variable's name, as the calls reach it through a parameter): the first
+ * item update the function can reach.
+ */
+function placeBufferUpdates(runs: Run[], target: Target, source: string, definition: SourceLocation): void {
+  const values = runs.flatMap((r) => r.sharedValues ?? []).filter((v) => v.kind === 'buffer' && !v.updateSite);
+  if (values.length === 0) return;
+  const site = lineOf(target, source, ITEM_UPDATE_JS, reachableLines(source, definition));
+  if (!site) return;
+  const code = source.split(/\r?\n/)[site.line - 1].trim().replace(/;$/, '');
+  for (const value of values) {
+    value.updateSite = site;
+    if (code.length <= 80) value.updateCode = code;
+  }
 }
 
 /**

@@ -108,9 +108,10 @@ export interface SharedValueChange {
    * (measured by the sum of its items; in JS a typed array), a plain global (a JS number variable),
    * or a module-level list or set (by its length) or dict (its numbers summed, its other values
    * counted; in JS a Map or plain object), or a Python function's lru_cache (by its size; named
-   * by the function).
+   * by the function), or, in JS, a SharedArrayBuffer the inputs hold (by the sum of its items, as
+   * the typed array over it reads them), which worker threads truly share.
    */
-  kind: 'value' | 'raw' | 'array' | 'global' | 'list' | 'set' | 'dict' | 'cache';
+  kind: 'value' | 'raw' | 'array' | 'global' | 'list' | 'set' | 'dict' | 'cache' | 'buffer';
   /** Where it is defined. */
   location?: SourceLocation;
   /** The first line that updates it, and its code (`hits.value += 1`) where short. */

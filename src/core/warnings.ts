@@ -26,7 +26,7 @@ export function durationText(ms: number): string {
 }
 /** What of a shared value is measured: an array by the sum of its items, a list by its length. */
 export function measureOf(kind: SharedValueChange['kind']): string {
-  if (kind === 'array') return 'the sum of its items';
+  if (kind === 'array' || kind === 'buffer') return 'the sum of its items';
   if (kind === 'list' || kind === 'set') return 'its length';
   if (kind === 'dict') return 'the sum of its values';
   if (kind === 'cache') return 'its size';
@@ -219,7 +219,8 @@ export function sharedThings(run: Pick<Run, 'locks' | 'counter' | 'sharedValues'
     ...(run.locks.length > 0 ? ['locks'] : []),
     ...(run.counter.expected > 0 ? ['the shared counter'] : []),
     // The user's Values and Arrays, whose locks the workers take (not globals or RawValues: no lock to wait on).
-    ...(run.sharedValues ?? []).filter((v) => (v.kind === 'value' || v.kind === 'array') && v.change !== 0 && !v.ownCopies).map((v) => v.name),
+    // A SharedArrayBuffer's items, which the threads' caches pass back and forth as they write them.
+    ...(run.sharedValues ?? []).filter((v) => (v.kind === 'value' || v.kind === 'array' || v.kind === 'buffer') && v.change !== 0 && !v.ownCopies).map((v) => v.name),
   ];
   return things.length > 0 ? things.join(', ') : undefined;
 }
@@ -290,6 +291,10 @@ export const Warnings = {
       global: [
         `${code(`${name} += …`)} reads the global and stores it back in two steps, and another thread's store in between is overwritten`,
         'hold a threading.Lock around the update, or return each call\'s part and add them up afterwards',
+      ],
+      buffer: [
+        `${code(`view[i]++`)} reads the item and writes it back in two steps, and another thread's write in between is overwritten`,
+        "use Atomics.add(view, i, n) (Atomics.compareExchange in a loop for other updates), or return each call's part and add them up afterwards",
       ],
       list: container,
       set: container,

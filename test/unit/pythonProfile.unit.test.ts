@@ -268,6 +268,22 @@ test('inputs the calls change (a list appended to, an object attribute, a Value 
   assert.equal(Math.max(...runOf(report, 'threads').tasks.map((t) => Number(t.resultPreview))), 2000);
   const skipped = report.warnings.find((w) => w.kind === 'error' && w.strategy === 'processes');
   assert.match(skipped?.message ?? '', /input 0 \(tuple\) holds a multiprocessing object \(a Value, an Array, a Lock or a Queue\), which a process pool cannot send with a task: worker processes can only inherit one; fix: make it at module level, before the pool/);
+  // Its change in each run, named by the parameter the function updates it through.
+  for (const run of report.runs.filter((r) => r.strategy !== 'processes')) {
+    assert.deepEqual(run.sharedValues?.map((v) => [v.name, v.kind, v.change, v.updateCode]), [['counter', 'value', 2000, 'counter.value += 1']], run.strategy);
+  }
+});
+
+test('a Value the inputs pass to every call, updated without its lock: the threads lose updates to it, a race warning at the update says so', async () => {
+  let report: Report | undefined;
+  // Losing updates is a matter of chance, if a very likely one: retry a little.
+  for (let attempt = 0; attempt < 3 && !report?.warnings.some((w) => w.kind === 'race'); attempt++) {
+    report = await profile('inputValues.py', 'bump_unlocked', '[(c, 50_000) for c in [make()] for _ in range(8)]', { spread: true, strategies: ['sequential', 'threads'] });
+  }
+  const race = report!.warnings.find((w) => w.kind === 'race' && w.shared === 'counter');
+  assert.match(race?.message ?? '', /^threads: updates to counter were lost: the calls changed it by [\d,]+, where the sequential run changed it by 400,000 .*`counter\.value \+= 1` reads the value and writes it back in two steps.*\(with counter\.get_lock\(\): counter\.value \+= 1\)/, report!.warnings.map((w) => w.message).join('\n'));
+  assert.ok(runOf(report!, 'threads').sharedValues![0].lost! > 0);
+  assert.match(report!.verdict, /it loses updates to counter in threads/);
 });
 
 test('a threading.Lock held around the call\'s wait: the thread pool\'s calls take turns at it, a contention warning and the verdict say so; a lock around the update only gets none', async () => {

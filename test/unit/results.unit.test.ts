@@ -3,7 +3,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { fixture, profile, run } from './engineKit';
+import type { Report } from '../../src/core/model';
 import { startProfile } from '../../src/core/profile';
 import { describeResult } from '../../src/runners/js/resultDigest';
 
@@ -95,6 +97,27 @@ test('shared memory in the inputs: threads share it and every run starts from wh
   assert.match(tasks[0].error!, /^input #0: its arguments hold shared memory \(an Int32Array over a SharedArrayBuffer\), which worker processes cannot share: each call would get a copy, .*share memory between worker threads \(the thread pool\)/);
   // A run whose every call failed has no speed to judge.
   assert.ok(!report.warnings.some((w) => w.kind === 'overhead' && w.strategy === 'processes'), report.warnings.map((w) => w.message).join('\n'));
+  // What each run's calls did to it, by the sum of its items: Atomics lose nothing.
+  for (const strategy of ['sequential', 'threads']) {
+    assert.deepEqual(run(report, strategy).sharedValues, [{ name: 'the Int32Array in the inputs', kind: 'buffer', change: 4000 }], strategy);
+  }
+  assert.ok(!report.warnings.some((w) => w.kind === 'race'), report.warnings.map((w) => w.message).join('\n'));
+});
+
+test('shared memory in the inputs updated as `shared[0]++` by threads: updates lost, a race warning at the update naming the module variable that holds it', async () => {
+  // Contention is a matter of chance, and the calls must outlast the threads' start-up stagger: retry a little.
+  let report: Report | undefined;
+  let lost: number | undefined;
+  for (let attempt = 0; attempt < 3 && !lost; attempt++) {
+    report = await profile('buffers.ts', 'bumpPlainly', 'Array.from({ length: 6 }, () => [tally, 5_000_000])', { spread: true, strategies: ['sequential', 'threads'] });
+    lost = run(report, 'threads').sharedValues?.find((v) => v.name === 'tally')?.lost;
+  }
+  assert.equal(run(report!, 'sequential').sharedValues?.find((v) => v.name === 'tally')?.change, 30_000_000);
+  assert.ok(lost! > 0, JSON.stringify(run(report!, 'threads').sharedValues));
+  const race = report!.warnings.find((w) => w.kind === 'race' && w.shared === 'tally');
+  assert.match(race?.message ?? '', /^threads: updates to tally were lost: the calls changed the sum of its items by [\d,]+, where the sequential run changed it by 30,000,000 .*`for \(let i = 0; i < n; i\+\+\) shared\[0\]\+\+` reads the item and writes it back in two steps.*fix: use Atomics\.add\(view, i, n\)/);
+  assert.equal(race?.location?.line, readFileSync(fixture('buffers.ts'), 'utf8').split('\n').findIndex((l) => l.includes('shared[0]++;')) + 1);
+  assert.match(report!.verdict, /it loses updates to tally in threads/);
 });
 
 test('a result that throws when read, or a thrown value that does, fails its task in every strategy; no worker dies, nothing hangs', async () => {

@@ -11,6 +11,7 @@ import type { TaskOutcome } from './taskExecution';
 import { lostClassNote } from './failures';
 import { describeResult } from './resultDigest';
 import type { ModuleBinding } from './moduleBindings';
+import type { SharedInputs } from './sharedInputs';
 import type { ModuleValuesReport } from './moduleValues';
 import { isContainer } from '../../core/warnings';
 
@@ -26,6 +27,8 @@ export interface RunSettings {
   tasks: { index: number; args: unknown[] }[];
   /** Inputs whose arguments cannot be sent to this strategy's workers, with the reason. */
   unsendable: Map<number, string>;
+  /** Shared memory the inputs hold, which the run's calls may change (sharedInputs.ts). */
+  sharedInputs?: SharedInputs;
   taskTimeoutMs: number;
   scratchDir: string;
 }
@@ -201,7 +204,7 @@ export class RunRecorder {
         ...(pool && { copies: changes, ownCopies: true }),
       });
     }
-    return values;
+    return [...values, ...(this.settings.sharedInputs?.changes() ?? [])];
   }
 
   warn(event: Extract<RunnerEvent, { type: 'warning' }>['warning']): void {

@@ -14,7 +14,8 @@ import type { StrategyName } from '../../core/model';
 import { epochMs } from './clock';
 import { emit, flushEvents, writeOkColumnsTo } from './eventWriter';
 import { BadInput, bundleTarget, stopBundler } from './bundleTarget';
-import { loadBundle } from './loadBundle';
+import type { ModuleBinding } from './moduleBindings';
+import { VALUES_KEY, loadBundle } from './loadBundle';
 import { mapStacksToSources, type SourcePlaces } from './lazySourceMap';
 import { STACKS_ANSWER_MS, threadStacks } from './threadStacks';
 import { processStack } from './processStacks';
@@ -93,7 +94,7 @@ async function prepare(options: RunnerOptions) {
     if (part) unsendable.set(task.index, `input #${task.index}: its arguments cannot be sent to a worker: they hold ${part}; ${PLAIN_DATA}`);
   }
   const unsendableToProcesses = new Map(unsendable);
-  const shared = findSharedInputs(toCheck.filter((task) => !unsendable.has(task.index)));
+  const shared = findSharedInputs(toCheck.filter((task) => !unsendable.has(task.index)), (memory) => holderOf(memory, bindings));
   if (options.strategies.includes('processes')) {
     // Shared memory first: V8's serializer refuses a SharedArrayBuffer, and copies a view over one.
     for (const [index, what] of shared.byInput) {
@@ -110,6 +111,15 @@ async function prepare(options: RunnerOptions) {
 }
 
 const PLAIN_DATA = 'pass plain data: numbers, strings, arrays, plain objects';
+
+/** The module variable (as the report names it) that holds `memory` or a view over it, in the runner's load of the module. */
+function holderOf(memory: SharedArrayBuffer, bindings: ModuleBinding[]): string | undefined {
+  const readers = (globalThis as Record<string, unknown>)[VALUES_KEY] as Record<string, () => unknown> | undefined;
+  return bindings.find(({ key }) => {
+    const value = readers?.[key]?.();
+    return value === memory || (ArrayBuffer.isView(value) && value.buffer === memory);
+  })?.name;
+}
 
 /** An async generator's object or another iterable that only `for await` can walk. */
 function isAsyncIterableOnly(value: unknown): value is AsyncIterable<unknown> {
@@ -283,6 +293,7 @@ async function main(): Promise<void> {
         bindings: prepared.bindings,
         tasks: prepared.tasks,
         unsendable: strategy === 'processes' ? prepared.unsendableToProcesses : prepared.unsendable,
+        sharedInputs: prepared.shared,
         taskTimeoutMs: options.taskTimeoutMs,
         scratchDir: options.scratchDir,
       });

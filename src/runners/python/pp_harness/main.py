@@ -210,7 +210,7 @@ def _profile(emitter):
         emitter.emit(own_locks.event())
     module_state = ModuleState(modules)
     code = getattr(inspect.unwrap(profile.fn), "__code__", None)
-    profile.shared_values = SharedValues(modules, code and (code.co_filename, code.co_firstlineno))
+    profile.shared_values = SharedValues(modules, code and (code.co_filename, code.co_firstlineno), profile.items)
     input_state = InputState(profile.items, modules)
 
     os._exit = guarded_exit

@@ -49,13 +49,14 @@ def _number(value):
 
 
 class _Tracked:
-    def __init__(self, module, name, kind, location, update, code, read_modify_write, guard=None):
+    def __init__(self, module, name, kind, location, update, code, read_modify_write, guard=None, obj=None):
         self.module = module
         self.name = name
         # "value" (a synchronized Value, or a manager's), "raw" (a RawValue), "array" (an Array or
         # RawArray), "global", "list", "set", "dict" (a manager's too), "cache" (an lru_cache)
         self.kind = kind
-        self.obj = vars(module)[name]
+        #: `obj`: a Value, Array or RawValue the inputs hold, named by the parameter that gets it.
+        self.obj = vars(module)[name] if obj is None else obj
         #: A manager's proxy (_PROXY_KINDS): its contents are put back before each run.
         self.manager = _proxy_kind(self.obj) is not None
         self.contents = _proxy_contents(self.obj, kind) if self.manager else None
@@ -377,18 +378,85 @@ def _tracked_in(module, target):
     return found
 
 
+# Objects of the inputs looked at for a Value, an Array or a RawValue they hold.
+MAX_INPUT_NODES = 10000
+
+
+def _held_by_inputs(items):
+    """The Values, Arrays and RawValues the inputs hold (in their tuples, lists and dicts), with
+    their kinds, in the inputs' order."""
+    found, seen, pending, budget = [], set(), list(reversed(items)), MAX_INPUT_NODES
+    while pending and budget > 0:
+        obj = pending.pop()
+        budget -= 1
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, (Synchronized, SynchronizedArray, ctypes.Array, ctypes._SimpleCData)):
+            kind = _kind(obj)
+            if kind in ("value", "array", "raw"):
+                found.append((obj, kind))
+        elif isinstance(obj, (tuple, list)):
+            pending.extend(reversed(obj))
+        elif isinstance(obj, dict):
+            pending.extend(reversed(list(obj.values())))
+    return found
+
+
+def _tracked_in_inputs(items, modules, target, known):
+    """The Values, Arrays and RawValues the inputs made or passed (`[(counter, 1000)] * 8`), which
+    the profiled function updates through a parameter (`account.value += 1`): the threads share
+    them. Each is named by that parameter; not those tracked already by a module's name (`known`)."""
+    held = [(obj, kind) for obj, kind in _held_by_inputs(items) if id(obj) not in known]
+    if not held or not target:
+        return []
+    path = os.path.realpath(target[0])
+    module = next((m for m in modules if getattr(m, "__file__", None) and os.path.realpath(m.__file__) == path), None)
+    if module is None:
+        return []
+    with open(module.__file__, "rb") as f:
+        source = f.read()
+    tree = ast.parse(source, module.__file__)
+    function = next((node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                     and target[1] in (node.lineno, min([node.lineno] + [d.lineno for d in node.decorator_list]))), None)
+    if function is None:
+        return []
+    params = [a.arg for a in function.args.posonlyargs + function.args.args + function.args.kwonlyargs]
+    _, updates, _, withs = _sites(tree)
+    lines = source.decode("utf-8", "replace").splitlines()
+    found = []
+    for obj, kind in held:
+        # The first update of a parameter in the function, as this kind of object is updated.
+        sites = [(line, param) for param in params for line in updates.get((param, "item" if kind == "array" else "value"), [])
+                 if function.lineno <= line <= function.end_lineno]
+        if not sites:
+            continue
+        line, param = min(sites)
+        if any(t.name == param for t in found):
+            continue
+        where = {"file": module.__file__, "line": line}
+        found.append(_Tracked(module, param, kind, None, where, _line_text(lines, line), True,
+                              _guard(module, withs, line, lines), obj=obj))
+    return found
+
+
 class SharedValues:
     """The shared numbers of the user's modules, as they were once the inputs were evaluated."""
 
-    def __init__(self, modules, target=None):
+    def __init__(self, modules, target=None, items=()):
         """`target`: the profiled function's (file, first line), whose own updates are the ones
-        pointed at where other functions update the same value too."""
+        pointed at where other functions update the same value too; `items`: the inputs, whose
+        Values the function may update through its parameters."""
         self.tracked = []
         for module in modules:
             try:
                 self.tracked.extend(_tracked_in(module, target))
             except Exception:  # noqa: BLE001 - an odd module object costs the lesson, not the profile
                 pass
+        try:
+            self.tracked.extend(_tracked_in_inputs(items, modules, target, {id(t.obj) for t in self.tracked}))
+        except Exception:  # noqa: BLE001 - as above
+            pass
         del self.tracked[MAX_TRACKED:]
 
     def restore(self):
