@@ -14,6 +14,7 @@ import { OK_FILE, okFileEvents, type ControllerCommand, type RunnerEvent, type R
 import { ReportBuilder } from './reportBuilder';
 import { DeadlockDetector } from './deadlockDetector';
 import { stackLocation } from './stackFrames';
+import { pythonWait } from './hangWaits';
 import { Warnings } from './warnings';
 import { otherLoad, sampleLoad, type LoadSample } from './machineLoad';
 
@@ -282,7 +283,7 @@ class RunGuard {
    * Each run's hang so far: a run can stall again after its stuck tasks were stopped (another input
    * hangs, or a task sent ahead to a stopped worker), and each stall adds to one warning.
    */
-  private readonly hangs = new Map<number, { running: string[]; details: string[]; location?: SourceLocation; warning: Warning }>();
+  private readonly hangs = new Map<number, { running: string[]; details: string[]; location?: SourceLocation; wait?: string; warning: Warning }>();
   /** Where each input was stuck in a run that gave a stack, for a later run that gives none. */
   private readonly hungAt = new Map<number, { strategy: string; file: string; line: number }>();
   /** Runs whose last stall had nothing running (see onStacks). */
@@ -442,13 +443,16 @@ class RunGuard {
     const borrowed = earlier.find((place) => place);
     const location = places.find((place) => place) ?? (borrowed && { file: borrowed.file, line: borrowed.line });
     const before = this.hangs.get(event.run);
+    // Why the first stuck Python call whose stack tells does not end (hangWaits.ts).
+    const waiting = event.workers.map((w) => ({ w, why: pythonWait(w.stack, this.builder.targetFile) })).find((x) => x.why);
+    const wait = waiting && `worker ${waiting.w.lane}${waiting.w.task !== undefined ? ` (input #${waiting.w.task})` : ''} ${waiting.why}`;
     const hang = before
-      ? { running: [...before.running, ...running], details: [...before.details, ...details], location: before.location ?? location }
-      : { running, details, location };
+      ? { running: [...before.running, ...running], details: [...before.details, ...details], location: before.location ?? location, wait: before.wait ?? wait }
+      : { running, details, location, wait };
     const inARow = before === undefined ? 0 : (this.barrenStalls.get(event.run) ?? 0) + 1;
     this.barrenStalls.set(event.run, inARow);
     const hopeless = inARow >= 2;
-    const warning = Warnings.hang(run.strategy, seconds, hang.running, hang.details, hang.location, hopeless);
+    const warning = Warnings.hang(run.strategy, seconds, hang.running, hang.details, hang.location, hopeless, hang.wait);
     const warnings = this.builder.controllerWarnings;
     if (before) warnings[warnings.indexOf(before.warning)] = warning;
     else warnings.push(warning);

@@ -451,10 +451,12 @@ export const Warnings = {
     };
   },
   /** `stoppedProfile`: the run stalled three times in a row with nothing finished in between, so the profile stopped. */
-  hang(strategy: StrategyName, seconds: number, running: string[], details: string[], location?: SourceLocation, stoppedProfile = false): Warning {
+  /** `wait`: why the first stuck call does not end, where its stack tells (hangWaits.ts), with the worker it ran on. */
+  hang(strategy: StrategyName, seconds: number, running: string[], details: string[], location?: SourceLocation, stoppedProfile = false, wait?: string): Warning {
+    const why = wait ? `; ${wait}` : '';
     const stopped = stoppedProfile
-      ? '; it stalled three times in a row with nothing finished in between, so the profile stopped there (the other inputs and strategies were not run) — fix the hang, then profile again'
-      : ' — look for an endless loop or a wait that never ends, or raise the hang timeout';
+      ? `${why}; it stalled three times in a row with nothing finished in between, so the profile stopped there (the other inputs and strategies were not run) — fix the hang, then profile again`
+      : wait ? why : ' — look for an endless loop or a wait that never ends, or raise the hang timeout';
     return {
       kind: 'hang',
       strategy,

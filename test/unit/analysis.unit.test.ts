@@ -13,6 +13,7 @@ import { lostUpdates, sharedValueWarnings, unlockedUpdates } from '../../src/cor
 import { formatSummary, summaryRows } from '../../src/core/textSummary';
 import { lockContention } from '../../src/core/lockWaits';
 import { Warnings } from '../../src/core/warnings';
+import { pythonWait } from '../../src/core/hangWaits';
 import { speedupPoints } from '../../webview/speedupPoints';
 
 function makeRun(strategy: StrategyName, workers: number, wallMs: number, spans: [lane: number, start: number, end: number, cpu?: number][], extra: Partial<Run> = {}): Run {
@@ -829,4 +830,21 @@ test("tiny calls in Python's process pool: the overhead warning gives the chunks
   assert.match(forProcesses, /^processes: .*each task takes only 20 µs, .*\(batch several inputs per task: ProcessPoolExecutor\.map\(f, inputs, chunksize=500\) sends 500 inputs a task\)$/);
   assert.doesNotMatch(forThreads, /chunksize/);
   assert.ok(overhead('javascript').every((m) => !m.includes('chunksize')));
+});
+
+test("what a hung Python call waits in, from its stack: the library call below the user's frame, a loop, or nothing told", () => {
+  const user = (code: string) => `  File "/x/f.py", line 9, in work\n    ${code}\n`;
+  const lib = (file: string, fn: string) => `  File "/usr/lib/python3.11/${file}", line 1, in ${fn}\n    pass\n`;
+  const wait = (stack: string) => pythonWait(`  File "/x/main.py", line 2, in run\n    work()\n${stack}`, '/x/f.py');
+  assert.match(wait(user('item = q.get()') + lib('queue.py', 'get') + lib('threading.py', 'wait'))!, /^waits in `item = q\.get\(\)` at \/x\/f\.py:9 for an item no call puts/);
+  assert.match(wait(user('q.join()') + lib('queue.py', 'join'))!, /until every item put was marked done — call task_done\(\)/);
+  assert.match(wait(user('done.wait()') + lib('threading.py', 'wait') + lib('threading.py', 'wait'))!, /for an Event no call sets/);
+  assert.match(wait(user('cond.wait()') + lib('threading.py', 'wait'))!, /for a notify\(\) no call makes on its Condition/);
+  assert.match(wait(user('gate.wait()') + lib('threading.py', 'wait') + lib('threading.py', '_wait') + lib('threading.py', 'wait_for') + lib('threading.py', 'wait'))!, /for a Barrier's other parties/);
+  assert.match(wait(user('slots.acquire()') + lib('threading.py', 'acquire') + lib('threading.py', 'wait'))!, /for a Semaphore no call releases/);
+  assert.match(wait(user('proc.communicate()') + lib('subprocess.py', 'communicate'))!, /for a program it started, which does not end/);
+  assert.match(wait(user('while n != 1:'))!, /^runs `while n != 1:` at \/x\/f\.py:9 without waiting on anything: a loop that never ends\?/);
+  assert.equal(wait(user('time.sleep(60)')), undefined, 'a call into C: a sleep, a read, a regular expression');
+  assert.equal(wait(user('x = helper(x)') + lib('json/decoder.py', 'decode')), undefined, 'a library call not known to wait');
+  assert.equal(pythonWait('  File "/x/other.py", line 1, in g\n    pass', '/x/f.py'), undefined, 'no frame of the profiled file');
 });

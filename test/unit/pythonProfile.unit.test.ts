@@ -573,6 +573,17 @@ test('a hang: stacks of the stuck worker in the warning, then the run is stopped
   assert.equal(runOf(report, 'processes').tasks[1].status, 'timeout');
 });
 
+test('a hang that waits on something no call provides: the warning says what it waits in and why that never ends', async () => {
+  const hang = async (name: string, strategy: StrategyName) => {
+    const report = await profile('waits.py', name, '[1, 2]', { strategies: [strategy], hangTimeoutMs: 1000 });
+    return report.warnings.find((w) => w.kind === 'hang')?.message ?? '';
+  };
+  assert.match(await hang('take_job', 'threads'), /; worker \d \(input #\d\) waits in `return jobs\.get\(\) \+ x` at .*waits\.py:\d+ for an item no call puts: a queue's get\(\) waits for ever while it is empty/);
+  // threading's frames below the user's are kept in the stack (they were hidden as a thread's start-up).
+  assert.match(await hang('meet', 'processes'), /waits in `meeting\.wait\(\)` at .*waits\.py:\d+ for a Barrier's other parties, which never come/);
+  assert.match(await hang('halve_until_zero', 'sequential'), /runs `(while x != 0:|x = x \/\/ 2 \+ 1)` at .*waits\.py:\d+ without waiting on anything: a loop that never ends\?/);
+});
+
 test('cancel through the controller: partial report with cancelled tasks', async () => {
   const handle = startProfile(
     { target: { file: join(FIXTURES, 'hangs.py'), name: 'maybe_hang', language: 'python' }, inputs: 'range(4)', workers: 2, strategies: ['threads', 'processes'] },

@@ -26,6 +26,11 @@ def hidden(filename):
     return os.path.abspath(filename).startswith(_HIDDEN)
 
 
+def harness_file(filename):
+    """Whether a frame's file is the harness's own."""
+    return os.path.abspath(filename).startswith(_HARNESS_DIR + os.sep)
+
+
 def children_cpu_ms():
     """CPU time of the child processes this process started and has waited for (a subprocess, a
     pool of the function's own), ms: their work is the calls' work too."""
@@ -356,7 +361,9 @@ def stack_text(frame, limit=30, ident=None):
     call, that call's frames after it, where it awaits."""
     lines = []
     for entry in traceback.extract_stack(frame, limit=limit):
-        if hidden(entry.filename):
+        # threading's and multiprocessing's frames are the start-up of a thread or process before
+        # the user's code, but what it waits in after it (an Event's wait(), a Barrier's).
+        if harness_file(entry.filename) or (not lines and hidden(entry.filename)):
             continue
         lines.append('  File "%s", line %s, in %s' % (entry.filename, entry.lineno, entry.name))
         if entry.line:
