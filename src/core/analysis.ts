@@ -115,7 +115,10 @@ export function analyze(
     const failed = group.flatMap((r) => r.tasks.filter((t) => t.status === 'error'));
     if (failed.length > 0) {
       const first = failed[0];
-      warnings.push(Warnings.taskErrors(strategy, failed.length, first.error ?? 'unknown error', first.errorLocation ?? definition));
+      // A JS stack overflow in processes where a thread ran the same input: their stacks differ.
+      const overflowed = target.language !== 'python' && strategy === 'processes' && /Maximum call stack size exceeded/.test(first.error ?? '');
+      const ranElsewhere = overflowed ? runs.find((r) => r.strategy !== strategy && r.tasks.some((t) => t.index === first.index && t.status === 'ok'))?.strategy : undefined;
+      warnings.push(Warnings.taskErrors(strategy, failed.length, first.error ?? 'unknown error', first.errorLocation ?? definition, ranElsewhere));
     }
   }
 

@@ -35,6 +35,13 @@ export function measureOf(kind: SharedValueChange['kind']): string {
 /** A list, set or dict (and their kin) or a function's cache, measured by size rather than as a number. */
 export const isContainer = (kind: SharedValueChange['kind']) => kind === 'list' || kind === 'set' || kind === 'dict' || kind === 'cache';
 /** A change of a shared number: "320,000", "12.5". */
+/**
+ * Why a JS call overflowed its stack in a worker process and not in a worker thread: Node gives a
+ * worker thread a 4 MB stack, and V8 a process's main thread about 1 MB.
+ */
+const stackSizes = (ranIn: StrategyName) =>
+  ` — the same input ran in ${ranIn}: a worker process runs the call on its main thread, whose stack V8 keeps to about 1 MB, where a worker thread's holds 4 MB, so recursion this deep overflows only in processes; turn the recursion into a loop (or make it shallower), or run it in threads`;
+
 export const amountText = (n: number) => Number(n.toPrecision(12)).toLocaleString('en-US', { maximumFractionDigits: 6 });
 const pct = (share: number) => `${Math.round(100 * share)}%`;
 const at = (loc?: SourceLocation) => (loc ? ` at ${loc.file}:${loc.line}` : '');
@@ -401,12 +408,13 @@ export const Warnings = {
       message: `${strategy}: ${total} input${total === 1 ? '' : 's'} gave a different result than sequentially (${examples.join('; ')}) — ${why}`,
     };
   },
-  taskErrors(strategy: StrategyName, count: number, first: string, location?: SourceLocation): Warning {
+  /** `ranElsewhere`: a strategy where the first failed input ran, for a JS stack overflow in processes only. */
+  taskErrors(strategy: StrategyName, count: number, first: string, location?: SourceLocation, ranElsewhere?: StrategyName): Warning {
     return {
       kind: 'error',
       strategy,
       location,
-      message: `${strategy}: ${count} task${count === 1 ? '' : 's'} failed; first: ${first}`,
+      message: `${strategy}: ${count} task${count === 1 ? '' : 's'} failed; first: ${first}${ranElsewhere ? stackSizes(ranElsewhere) : ''}`,
     };
   },
   lockOrder(a: string, b: string, siteAB?: SourceLocation, siteBA?: SourceLocation): Warning {

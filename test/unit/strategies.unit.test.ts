@@ -99,6 +99,13 @@ test('a pool hands out its tasks first in, first out: each worker starts its inp
   }
 });
 
+test("recursion too deep for a worker process's stack but not a worker thread's: the error says why it fails only there", async () => {
+  const report = await profile('deepRecursion.ts', 'depth', '[30_000]');
+  assert.deepEqual(report.runs.map((r) => [r.strategy, r.tasks[0].status]), [['sequential', 'ok'], ['threads', 'ok'], ['processes', 'error']]);
+  const error = report.warnings.find((w) => w.kind === 'error' && w.strategy === 'processes');
+  assert.match(error?.message ?? '', /^processes: 1 task failed; first: RangeError: Maximum call stack size exceeded .* — the same input ran in sequential: a worker process runs the call on its main thread, whose stack V8 keeps to about 1 MB, where a worker thread's holds 4 MB/);
+});
+
 test('CommonJS: a function declaration and one defined only as exports.name', async () => {
   const add = await profile('commonjs.cjs', 'add', '[[1, 2], [3, 4]]', { spread: true, strategies: ['threads'] });
   assert.deepEqual(add.runs[0].tasks.map((t) => t.digest), ['n:3', 'n:7']);
