@@ -2,7 +2,7 @@
  * From finished runs to what the user should know: metrics, warnings (races, divergence, errors,
  * lock-order inversions, the GIL, overhead, imbalance, a busy machine) and the one-sentence verdict.
  */
-import type { LockEvent, Machine, Run, SourceLocation, Target, TaskSpan, Warning } from './model';
+import type { LockEvent, Machine, Run, SourceLocation, Target, TaskSpan, Varying, Warning } from './model';
 import type { OwnLock } from './protocol';
 import { applyMetrics, dominantTask, isCpuBound, laneBusyMs, representativeRuns } from './metrics';
 import { findLockOrderInversions } from './lockOrder';
@@ -15,6 +15,10 @@ import { lockContention } from './lockWaits';
 /** Where code draws random numbers, unseeded: Python's random module, numpy's; JS's Math.random, crypto. */
 const RANDOM_PY = /\b(random\.(random|randint|randrange|uniform|gauss|choice|choices|shuffle|sample)|np\.random\.|numpy\.random\.|secrets\.|uuid4)\b|^\s*from\s+random\s+import\b/;
 const RANDOM_JS = /\bMath\.random\b|\brandomUUID\b|\bgetRandomValues\b|\brandomInt\b|\brandomBytes\b|\b(seedrandom|mulberry32|sfc32|xorshift\w*|splitmix\w*)\b/;
+
+/** Where code reads which worker runs it, or the clock: values that differ from run to run by nature. */
+const IDENTITY_PY = /\b(os\.getpid|threading\.get_ident|threading\.get_native_id|current_thread|current_process|time\.time|time\.time_ns|time\.perf_counter|time\.monotonic|datetime\.now|datetime\.utcnow|uuid\.uuid1)\s*\(/;
+const IDENTITY_JS = /^(?!\s*import\b).*?(\bprocess\.pid\b|\bthreadId\b|\bDate\.now\s*\(|\bperformance\.now\s*\(|\bnew Date\s*\(\s*\)|\bprocess\.hrtime\b)/;
 
 /** A seed set as the module loads (a line at column 0), which every worker then sets alike. */
 const SEED_PY = /^(np\.random\.seed|numpy\.random\.seed|random\.seed)\s*\(/;
@@ -132,7 +136,10 @@ export function analyze(
   const seedSite = lineOf(target, source, target.language === 'python' ? SEED_PY : SEED_JS);
   const repeated = randomSite ? sameDraws(runs, randomSite, seedSite, target.language, source) : [];
   warnings.push(...repeated);
-  warnings.push(...divergences(runs, randomSite ?? definition, randomSite !== undefined, new Set(repeated.map((w) => w.strategy!))));
+  // Or because it returns which worker ran it, or the time: no race either.
+  const identitySite = randomSite ? undefined : lineOf(target, source, target.language === 'python' ? IDENTITY_PY : IDENTITY_JS, source && definition ? reachableLines(source, definition) : undefined);
+  const varying = randomSite ? 'random' : identitySite ? 'identity' : undefined;
+  warnings.push(...divergences(runs, randomSite ?? identitySite ?? definition, varying, new Set(repeated.map((w) => w.strategy!))));
   // An inversion that did deadlock is already reported as the deadlock itself.
   const deadlocked = given.filter((w) => w.kind === 'deadlock').map((w) => w.message);
   for (const inversion of findLockOrderInversions(runs)) {
@@ -197,7 +204,7 @@ export function analyze(
   if (busy) warnings.push(busy);
 
   const all = dedupe([...mergeRepeated(given), ...warnings]);
-  return { warnings: all, verdict: verdictOf(shown, all, target, { isAsync, cpus: machine.cpus, libraryCpus, childCpus, random: randomSite !== undefined, warmUpMs: warm?.excessMs }) };
+  return { warnings: all, verdict: verdictOf(shown, all, target, { isAsync, cpus: machine.cpus, libraryCpus, childCpus, varying, warmUpMs: warm?.excessMs }) };
 }
 
 /** A JS update of an item that reads it back, `view[0]++`, `counts[i] += n`, on a line that is not a comment. */
@@ -352,7 +359,7 @@ function sequentialResults(runs: Run[]): Map<number, TaskSpan> {
 }
 
 /** Results that differ from the sequential run for the same input (or between repeats); not for `skip`'s strategies. */
-function divergences(runs: Run[], location?: SourceLocation, random = false, skip = new Set<string>()): Warning[] {
+function divergences(runs: Run[], location?: SourceLocation, varying?: Varying, skip = new Set<string>()): Warning[] {
   const reference = sequentialResults(runs);
   if (reference.size === 0) {
     // Without a sequential run, the first strategy's first run is the reference.
@@ -374,7 +381,7 @@ function divergences(runs: Run[], location?: SourceLocation, random = false, ski
       if (any) repeatsWith++;
     }
     if (differing.size > 0) {
-      const warning = Warnings.divergence(strategy, [...differing.values()].slice(0, 3), differing.size, location, random);
+      const warning = Warnings.divergence(strategy, [...differing.values()].slice(0, 3), differing.size, location, varying);
       if (group.length > 1) warning.seenIn = { repeats: repeatsWith, of: group.length };
       warnings.push(warning);
     }

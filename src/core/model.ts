@@ -218,6 +218,9 @@ export interface Run {
   outputLines?: number;
 }
 
+/** Why a function's results differ from run to run by nature: it draws random numbers, or returns which worker ran it or the time. */
+export type Varying = 'random' | 'identity';
+
 export interface Warning {
   kind: WarningKind;
   strategy?: StrategyName;

@@ -2,7 +2,7 @@
  * The one sentence a user can act on: which strategy to use, why the others lose, and whether
  * the code is safe to run in parallel.
  */
-import type { Run, SourceLocation, Target, Warning } from './model';
+import type { Run, SourceLocation, Target, Varying, Warning } from './model';
 import { dominantTask, isCpuBound } from './metrics';
 import { durationText as ms, fileName, listed, loadCouldExplain, overCpus, printed, printsALot, redoneText, sharedThings, slowLoadOf } from './warnings';
 import { redoneCache } from './sharedValues';
@@ -45,13 +45,19 @@ const MOVING_MS = 300;
 /** Below this share of CPU time per wall time, the calls mostly wait (I/O, sleeps, other processes). */
 const WAITING = 0.3;
 
-export function verdictOf(shown: Run[], warnings: Warning[], target: Target, traits: { isAsync?: boolean; cpus?: number; libraryCpus?: number; childCpus?: number; random?: boolean; warmUpMs?: number } = {}): string {
+export function verdictOf(shown: Run[], warnings: Warning[], target: Target, traits: { isAsync?: boolean; cpus?: number; libraryCpus?: number; childCpus?: number; varying?: Varying; warmUpMs?: number } = {}): string {
   // Pools that never ran (e.g. Python's process pool for a lambda): their reason is a warning of
   // kind error, but no call of the function failed.
   const skipped = shown.filter(wasSkipped).map((r) => r.strategy);
-  // Results that differ because the code draws random numbers are no safety matter: they are said apart.
-  const safety = safetyClause(warnings.filter((w) => !(w.kind === 'error' && w.strategy && skipped.includes(w.strategy)) && !(traits.random && w.kind === 'divergence' && !w.sameDraws)));
-  const random = traits.random && warnings.some((w) => w.kind === 'divergence' && !w.sameDraws) ? 'its results differ from run to run, as it draws random numbers' : '';
+  // Results that differ because the code draws random numbers, or returns which worker ran it or
+  // the time, are no safety matter: they are said apart.
+  const byNature = (w: Warning) => traits.varying !== undefined && w.kind === 'divergence' && !w.sameDraws && w.shared === undefined;
+  const safety = safetyClause(warnings.filter((w) => !(w.kind === 'error' && w.strategy && skipped.includes(w.strategy)) && !byNature(w)));
+  const random = !warnings.some(byNature)
+    ? ''
+    : traits.varying === 'random'
+      ? 'its results differ from run to run, as it draws random numbers'
+      : 'its results differ from run to run, as they hold which worker ran it or the time';
   const notRun = skipped.length ? `the ${listed(skipped.map((s) => POOL_NAMES[s] ?? s))} could not run it (see the warnings)` : '';
   // What the sentence adds after its reasons: pools that never ran, results that are random.
   const aside = [notRun, random].filter(Boolean).join('; ');

@@ -4,7 +4,7 @@
 import type { WarmUp } from './warmUp';
 import type { DominantTask } from './metrics';
 import { AMDAHL_SHARE, MANY_USES, contentionFix, speedupCap, usesText, type Contention } from './lockWaits';
-import type { Language, Run, SharedValueChange, SourceLocation, StrategyName, Target, Warning } from './model';
+import type { Language, Run, SharedValueChange, SourceLocation, StrategyName, Target, Varying, Warning } from './model';
 
 const fmt = (n: number) => String(Number(n.toFixed(2)));
 
@@ -397,10 +397,13 @@ export const Warnings = {
         `${why}; the pool repeated one worker's draws, and an estimate made from them is no better than one worker's; ${fix}`,
     };
   },
-  divergence(strategy: StrategyName, examples: string[], total: number, location?: SourceLocation, random = false): Warning {
-    const why = random
-      ? `the code draws random numbers${at(location)}, and each run draws others — to compare the strategies, seed a generator from the input (e.g. random.Random(x) in Python, a seeded generator in JS); where results need only agree statistically (a Monte Carlo estimate), this is expected`
-      : 'the function depends on shared state or timing; make it depend only on its arguments';
+  divergence(strategy: StrategyName, examples: string[], total: number, location?: SourceLocation, varying?: Varying): Warning {
+    const why =
+      varying === 'random'
+        ? `the code draws random numbers${at(location)}, and each run draws others — to compare the strategies, seed a generator from the input (e.g. random.Random(x) in Python, a seeded generator in JS); where results need only agree statistically (a Monte Carlo estimate), this is expected`
+        : varying === 'identity'
+          ? `the code reads${at(location)} which worker runs it or the time, and those differ from run to run — expected, not a race; to compare the strategies' results, leave such values out of what the function returns`
+          : 'the function depends on shared state or timing; make it depend only on its arguments';
     return {
       kind: 'divergence',
       strategy,

@@ -289,6 +289,13 @@ test('results that differ because the code draws random numbers: said so at the 
   const shared = analyze(differing(), target, machine, [], 'total = []\n\ndef f(n):\n    total.append(n)\n    return len(total)\n');
   assert.match(shared.warnings.find((w) => w.kind === 'divergence')?.message ?? '', /depends on shared state or timing/);
   assert.match(shared.verdict, /but it is not safe as is: results differ in processes\.$/);
+  // Results that hold which worker ran the call, or the time: by nature too, said at the read.
+  const pid = analyze(differing(), target, machine, [], 'import os\n\ndef f(n):\n    return (os.getpid(), n)\n');
+  assert.match(pid.warnings.find((w) => w.kind === 'divergence')?.message ?? '', /— the code reads at \/x\/f\.py:4 which worker runs it or the time, and those differ from run to run — expected, not a race/);
+  assert.equal(pid.verdict, 'Process pool is 2.0× faster than sequential with 2 workers; its results differ from run to run, as they hold which worker ran it or the time.');
+  const js = { file: '/x/f.ts', name: 'f', language: 'typescript' as const };
+  const thread = analyze(differing(), js, machine, [], "import { threadId } from 'node:worker_threads';\n\nexport function f(n: number) {\n  return [threadId, Date.now() - n];\n}\n");
+  assert.match(thread.warnings.find((w) => w.kind === 'divergence')?.message ?? '', /reads at \/x\/f\.ts:4 which worker runs it/);
 });
 
 test('a pool whose workers drew the same random numbers: side-by-side calls alike, said at the seed, and not safe', () => {
