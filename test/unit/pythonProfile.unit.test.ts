@@ -305,7 +305,7 @@ test('a threading.Lock that kept the thread run\'s calls taking turns keeps no w
   assert.equal(copied?.strategy, 'processes');
   assert.match(copied!.message, /^processes: guard is a threading\.Lock: in the thread run the calls waited for it \d+ times?, taking turns at .*guardedWrite\.py:\d+, but each worker process has a copy of its own, .*use a multiprocessing\.Lock made before the pool/);
   assert.equal(source[copied!.location!.line - 1].trim(), 'with guard:');
-  assert.match(report.verdict, /but it is not safe as is: guard keeps no worker process out of another's way\.$/);
+  assert.match(report.verdict, /but it is not safe as is: guard keeps no worker process out of another's way( \(measured while other programs kept the machine busy: profile again to confirm\))?\.$/, 'the end of the verdict (its hedge comes on a busy machine)');
   assert.doesNotMatch(report.verdict, /try \d+ workers/);
 
   const shared = await profile('guardedWrite.py', 'write_shared', 'range(12)', { startMethod: 'fork' });

@@ -27,7 +27,7 @@ test('a generator seeded as the module loads: the workers draw the same numbers,
     assert.match(warning.message, /make the generator in the call, seeded from the input/);
     assert.deepEqual(warning.location, { file: fixture('seededDraws.ts'), line: 11 });
   }
-  assert.match(report.verdict, /it is not safe as is: in threads and processes the workers drew the same random numbers\.$/);
+  assert.match(report.verdict, /it is not safe as is: in threads and processes the workers drew the same random numbers( \(measured while other programs kept the machine busy: profile again to confirm\))?\.$/, 'the end of the verdict (its hedge comes on a busy machine)');
 });
 
 test('a deterministic function never raises divergence', async () => {
