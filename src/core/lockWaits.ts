@@ -69,6 +69,13 @@ export function lockContention(run: Run): Contention | undefined {
   const spans = new Map<string, TaskSpan>();
   for (const task of run.tasks) if (task.status === 'ok' || task.status === 'error') spans.set(`${task.lane}:${task.index}`, task);
   const tallies = new Map<string, Tally>();
+  const tallyOf = (name: string): Tally => {
+    let lock = tallies.get(name);
+    if (!lock) tallies.set(name, (lock = { waitMs: 0, heldMs: 0, waits: 0, uses: 0, longest: -1, holders: new Set(), usesByLane: new Map(), cutAtMs: new Map() }));
+    return lock;
+  };
+  // Workers that told their hot uses of a lock in all (JS): no sample of theirs ends.
+  const toldInAll = new Set((run.hotLocks ?? []).map((h) => `${h.lane}:${h.lock}`));
   // Each call's waits for any lock, and the open request and acquire of each call and lock.
   const waitedByCall = new Map<string, number>();
   const asked = new Map<string, number>();
@@ -76,8 +83,7 @@ export function lockContention(run: Run): Contention | undefined {
   for (const event of run.locks) {
     const call = `${event.lane}:${event.task}`;
     if (!spans.has(call)) continue;
-    let lock = tallies.get(event.lock);
-    if (!lock) tallies.set(event.lock, (lock = { waitMs: 0, heldMs: 0, waits: 0, uses: 0, longest: -1, holders: new Set(), usesByLane: new Map(), cutAtMs: new Map() }));
+    const lock = tallyOf(event.lock);
     // Past a lane's first uses in full, only a release of one of them is still of the sample.
     if (lock.cutAtMs.has(event.lane) && event.kind !== 'release') continue;
     const key = `${call}:${event.lock}`;
@@ -103,13 +109,22 @@ export function lockContention(run: Run): Contention | undefined {
       const inLane = (lock.usesByLane.get(event.lane) ?? 0) + 1;
       lock.usesByLane.set(event.lane, inLane);
       // This lane's uses of it from here on are told only when they wait long: no fair sample.
-      if (inLane === TOLD_IN_FULL) lock.cutAtMs.set(event.lane, event.atMs);
+      if (inLane === TOLD_IN_FULL && !toldInAll.has(`${event.lane}:${event.lock}`)) lock.cutAtMs.set(event.lane, event.atMs);
     } else {
       const takenMs = taken.get(key);
       taken.delete(key);
       if (takenMs !== undefined) lock.heldMs += Math.max(0, event.atMs - takenMs);
     }
   }
+  // The hot uses the workers told in all: their waits, and the calls of the lanes that made them.
+  const hotLanes = new Map<string, Set<number>>();
+  for (const hot of run.hotLocks ?? []) {
+    const lock = tallyOf(hot.lock);
+    lock.waitMs += hot.waitMs;
+    lock.uses += hot.uses;
+    hotLanes.set(hot.lock, (hotLanes.get(hot.lock) ?? new Set()).add(hot.lane));
+  }
+  if (tallies.size === 0) return undefined;
   const [name, most] = [...tallies].reduce((a, b) => (b[1].waitMs > a[1].waitMs ? b : a));
   let callsMs = 0;
   for (const span of spans.values()) {
@@ -128,9 +143,20 @@ export function lockContention(run: Run): Contention | undefined {
     waitShare: most.waitMs / callsMs,
     heldShare: workMs > 0 ? Math.min(1, most.heldMs / workMs) : 1,
     waits: most.waits,
-    usesPerCall: most.uses / Math.max(1, most.holders.size),
+    usesPerCall: most.uses / Math.max(1, callsUsing(most, hotLanes.get(name), spans)),
     usesCut: most.cutAtMs.size > 0,
   };
+}
+
+/**
+ * How many calls took the lock: those told taking it, or, where workers told hot uses in all, every
+ * call of those workers.
+ */
+function callsUsing(lock: Tally, hotLanes: Set<number> | undefined, spans: Map<string, TaskSpan>): number {
+  if (!hotLanes) return lock.holders.size;
+  let calls = 0;
+  for (const span of spans.values()) if (hotLanes.has(span.lane) || lock.holders.has(`${span.lane}:${span.index}`)) calls++;
+  return calls;
 }
 
 /** "120 times", "1,000 times or more". */

@@ -90,6 +90,17 @@ export interface LockEvent {
   site?: SourceLocation;
 }
 
+/**
+ * A worker's uses of a lock past those told one by one as lock events (its first thousand in the
+ * worker): how many, and how long they waited in all (ms). JS's runtime locks only.
+ */
+export interface HotLockUse {
+  lane: number;
+  lock: string;
+  uses: number;
+  waitMs: number;
+}
+
 export interface CounterTotals {
   expected: number;
   observed: number;
@@ -199,6 +210,8 @@ export interface Run {
   lanes: Lane[];
   tasks: TaskSpan[];
   locks: LockEvent[];
+  /** Uses of hot locks that no lock event tells, per worker, where there were any (lockWaits.ts). */
+  hotLocks?: HotLockUse[];
   counter: CounterTotals;
   /** The user's own shared numbers (Python), where the code has any. */
   sharedValues?: SharedValueChange[];

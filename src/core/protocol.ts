@@ -6,7 +6,7 @@
  * All times are milliseconds since `hello.originEpochMs`, on a clock every thread and process of
  * the machine shares.
  */
-import type { Language, LockEvent, SharedValueChange, SourceLocation, StrategyName, TaskSpan, TaskStatus, Warning } from './model';
+import type { HotLockUse, Language, LockEvent, SharedValueChange, SourceLocation, StrategyName, TaskSpan, TaskStatus, Warning } from './model';
 
 /** What the controller asks a runner to do; passed as JSON in the `PP_RUNNER_OPTIONS` env var. */
 export interface RunnerOptions {
@@ -67,6 +67,8 @@ export type RunnerEvent =
   | ({ type: 'lock'; run: number } & LockEvent)
   /** A task ended holding a lock, which its worker then released: a lock left held for ever in a program. */
   | { type: 'left-held'; run: number; task: number; lock: string; site?: SourceLocation }
+  /** Each worker's uses of its hot locks (past those told one by one), and how long they waited in all. */
+  | { type: 'hot-locks'; run: number; locks: HotLockUse[] }
   /** Workers take locks that are not told one by one (hot ones): the run goes on, for the hang watch. */
   | { type: 'busy'; run: number }
   | { type: 'counter'; run: number; expected: number; observed: number; shared?: SharedValueChange[] }

@@ -105,6 +105,11 @@ export class ReportBuilder {
         this.runs.get(runId)?.locks.push(lock);
         break;
       }
+      case 'hot-locks': {
+        const run = this.runs.get(event.run);
+        if (run) run.hotLocks = event.locks;
+        break;
+      }
       case 'counter': {
         const run = this.runs.get(event.run);
         if (run) run.counter = { expected: event.expected, observed: event.observed, lost: Math.max(0, event.expected - event.observed) };

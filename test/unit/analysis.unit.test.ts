@@ -793,6 +793,14 @@ test('lock contention: calls that take turns at a lock held around their work ar
   assert.ok(Math.abs(many.waitShare - 0.25) < 1e-9, `${many.waitShare}: the long waits past the first thousand uses are not counted`);
   assert.match(Warnings.contention('threads', many).message, /each call takes it 1,000 times or more, .*take it once per call \(add up in a local variable/);
   assert.equal(lockContention(loop(1000, 0.01)), undefined);
+  // Workers that told their hot uses in all (JS): every wait counts, and every call of theirs, so a
+  // sample of first uses made before the other worker started is not the whole story.
+  const early = loop(1000, 0);
+  early.hotLocks = [{ lane: 0, lock: 'total', uses: 99_000, waitMs: 60 }, { lane: 1, lock: 'total', uses: 99_000, waitMs: 60 }];
+  const allTold = lockContention(early)!;
+  assert.ok(Math.abs(allTold.waitShare - (2 * 40 + 2 * 60) / 400) < 1e-9, `${allTold.waitShare}: the told long waits and the tallied ones, over both calls`);
+  assert.equal(allTold.usesPerCall, 100_001, "a thousand told uses, the long wait's, and the tallied ones");
+  assert.equal(allTold.usesCut, false);
   assert.equal(lockContention({ ...turns(10), workers: 1 }), undefined, 'one worker waits for no one');
   // A Python lock of the user's own tells only the acquires that waited: one wait of 5 ms in ten
   // calls of 20 ms is measured against all ten.

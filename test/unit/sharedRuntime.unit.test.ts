@@ -104,6 +104,10 @@ test('a hot lock costs no event per use: a loop under a lock tells its first use
     // Two workers contend for the lock, and a wait of a hot lock is told only once it is long.
     else assert.ok(acquires <= 2 * HOT_USES + 200, `${r.strategy}: ${acquires} acquires told of 40,000`);
     assertHeldOneAtATime(r.locks, 0, r.strategy);
+    // The uses told as no event are tallied per worker, so that the waits of the whole run are measured.
+    const hot = (r.hotLocks ?? []).filter((h) => h.lock === 'total');
+    assert.equal(acquires + hot.reduce((sum, h) => sum + h.uses, 0), 40_000, `${r.strategy}: ${JSON.stringify(r.hotLocks)}`);
+    assert.ok(hot.every((h) => h.waitMs >= 0 && r.lanes.some((l) => l.id === h.lane)), JSON.stringify(hot));
   }
 });
 

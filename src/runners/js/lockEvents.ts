@@ -14,7 +14,7 @@
 import type { LockKind, SourceLocation } from '../../core/model';
 import type { SharedMemory } from './sharedMemory';
 import { callerSite, firstUserFrame, frameBelow } from './sourceSites';
-import type { BusyMessage, LeftHeldMessage, LockMessage } from './runtimeContract';
+import type { LockMessage, LockTallyMessage, RuntimeMessage } from './runtimeContract';
 
 export const HOT_USES = 1000;
 /**
@@ -35,6 +35,9 @@ interface LockState {
   nested: boolean;
   /** Locks taken while holding this one, told as such (an order "this, then that"). */
   inners: Set<string>;
+  /** Its uses told as no event (hot ones), and how long they waited in all (ms). */
+  hotUses: number;
+  hotWaitMs: number;
 }
 
 /** A lock the worker holds: where and when it took it, and whether that was told. */
@@ -52,6 +55,8 @@ export class LockEvents {
   private readonly held: Held[] = [];
   private busyToldMs = 0;
   private toldUses = 0;
+  /** Whether hot uses changed the tallies since they were last posted. */
+  private tallied = false;
 
   constructor(
     private readonly memory: SharedMemory,
@@ -59,7 +64,7 @@ export class LockEvents {
     private readonly now: () => number,
     /** Which task the worker runs, as the events name it. */
     private readonly task: { index: number },
-    private readonly post: (message: LockMessage | BusyMessage | LeftHeldMessage) => void,
+    private readonly post: (message: RuntimeMessage) => void,
   ) {}
 
   /** `entry`: the runtime's function the user called (runtimeContract.ts). */
@@ -69,18 +74,30 @@ export class LockEvents {
       if (h.lock.name === name) throw new Error(`lock "${name}" is already held by this task: runtime locks are not re-entrant`);
     }
     let lock = this.locks.get(name);
-    if (!lock) this.locks.set(name, (lock = { name, uses: 0, nested: false, inners: new Set() }));
+    if (!lock) this.locks.set(name, (lock = { name, uses: 0, nested: false, inners: new Set(), hotUses: 0, hotWaitMs: 0 }));
     if (++lock.uses <= HOT_USES && this.toldUses++ < TOLD_USES) this.acquireTold(lock, entry);
     else this.acquireHot(lock, entry);
   }
 
   /**
-   * At a task's end: the locks it still holds (a `return` between acquire and release) are released
-   * and told, so that the rest of the run goes on and the user learns where. Costs a length check
-   * when none is held.
+   * At a task's end: the hot locks' tallies, where its hot uses changed them (a message per such
+   * task, which took a lock a thousand times and more); and the locks it still holds (a `return`
+   * between acquire and release), released and told, so that the rest of the run goes on and the
+   * user learns where. Costs two checks when neither happened.
    */
-  releaseLeft(): void {
-    if (this.held.length === 0) return;
+  taskEnded(): void {
+    if (this.tallied) this.tellTallies();
+    if (this.held.length > 0) this.releaseLeft();
+  }
+
+  private tellTallies(): void {
+    this.tallied = false;
+    const tallies: LockTallyMessage['tallies'] = [];
+    for (const lock of this.locks.values()) if (lock.hotUses > 0) tallies.push([lock.name, lock.hotUses, lock.hotWaitMs]);
+    this.post({ pp: 'lock-tally', owner: this.owner, tallies });
+  }
+
+  private releaseLeft(): void {
     const locks = this.held.map((h) => ({ lock: h.lock.name, site: h.site ?? (h.trace ? firstUserFrame(h.trace.stack) : undefined) }));
     for (let at = locks.length - 1; at >= 0; at--) this.release(locks[at].lock);
     this.post({ pp: 'left-held', task: this.task.index, locks });
@@ -143,6 +160,7 @@ export class LockEvents {
     const trace = this.placeOfHot(lock, entry);
     let site: SourceLocation | undefined;
     let told = false;
+    let waitedMs = 0;
     if (!memory.tryAcquire(lock.name, owner)) {
       const askedMs = this.now();
       if (!memory.acquire(lock.name, owner, LONG_WAIT_MS)) {
@@ -151,7 +169,7 @@ export class LockEvents {
         this.event('request', lock.name, site, askedMs);
         memory.acquire(lock.name, owner);
         told = true;
-      }
+      } else waitedMs = this.now() - askedMs;
     }
     // Only a lock whose stack was taken is told later; another's time is read if it is told now.
     const atMs = trace || told || held.length > 0 ? this.now() : NaN;
@@ -162,6 +180,12 @@ export class LockEvents {
       told = true;
     }
     if (told) this.event('acquire', lock.name, site, atMs);
+    else {
+      // A use told as events is counted from them; the others here.
+      lock.hotUses++;
+      lock.hotWaitMs += waitedMs;
+      this.tallied = true;
+    }
     held.push({ lock, atMs, site, trace, told });
   }
 

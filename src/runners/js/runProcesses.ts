@@ -11,7 +11,7 @@ import type { TaskStatus } from '../../core/model';
 import { CANCELLED, RunRecorder, watchTimeouts, type ActiveRun, type RunSettings } from './runRecorder';
 import { exitWords, takeExitSite } from './exitSite';
 import { ProcessSharedMemory, createProcessRegion, memoryBackedDir, removeProcessRegion } from './sharedMemory';
-import type { BusyMessage, LeftHeldMessage, LockMessage } from './runtimeContract';
+import type { RuntimeMessage } from './runtimeContract';
 import { heapLimitMb } from './heapLimit';
 import { memoryCapArgs, residentCapMb, watchMemory } from './memoryWatch';
 import { inspectOnSignalArgs } from './processStacks';
@@ -93,7 +93,7 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
       dispatch(worker);
       return busy;
     };
-    child.on('message', (message: FromProcessWorker | LockMessage | BusyMessage | LeftHeldMessage) => {
+    child.on('message', (message: FromProcessWorker | RuntimeMessage) => {
       if (Array.isArray(message)) {
         const [startMs, endMs, cpuMs, cpuTotalMs, result] = message;
         const busy = freed(cpuTotalMs);
@@ -114,6 +114,8 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
         recorder.busy();
       } else if (message.pp === 'left-held') {
         recorder.heldAtEnd(message);
+      } else if (message.pp === 'lock-tally') {
+        recorder.lockTally(message, lane);
       } else if (message.pp === 'uncaught') {
         uncaught = message.error;
       } else if (message.pp === 'values') {

@@ -6,7 +6,7 @@ import type { SharedValueChange, SourceLocation, StrategyName, TaskSpan, TaskSta
 import type { RunnerEvent } from '../../core/protocol';
 import { emit, emitTaskEnd, emitTaskOk } from './eventWriter';
 import { sinceOrigin } from './clock';
-import type { LeftHeldMessage, LockMessage } from './runtimeContract';
+import type { LeftHeldMessage, LockMessage, LockTallyMessage } from './runtimeContract';
 import type { TaskOutcome } from './taskExecution';
 import { lostClassNote } from './failures';
 import { describeResult } from './resultDigest';
@@ -65,6 +65,8 @@ export class RunRecorder {
   private lastEndMs: number | undefined;
   /** Each worker's copy of the module's values, as it told them at its end (moduleValues.ts). */
   private readonly copies: ModuleValuesReport[] = [];
+  /** Per lane, its hot locks' tallies as last told (lockEvents.ts). */
+  private readonly tallies = new Map<number, LockTallyMessage['tallies']>();
 
   constructor(readonly settings: RunSettings) {
     this.ended = new Uint8Array(settings.tasks.reduce((most, t) => Math.max(most, t.index + 1), 0));
@@ -99,6 +101,11 @@ export class RunRecorder {
   /** Workers take hot locks, which tell no events (runtimeHost.ts): progress all the same. */
   busy(): void {
     emit({ type: 'busy', run: this.settings.run });
+  }
+
+  /** A worker's hot locks' tallies so far (cumulative): the last told stands for the run. */
+  lockTally(message: LockTallyMessage, lane: number): void {
+    this.tallies.set(lane, message.tallies);
   }
 
   /** A task ended holding runtime locks, which its worker released (lockEvents.ts, releaseLeft). */
@@ -168,6 +175,8 @@ export class RunRecorder {
     const { run } = this.settings;
     const shared = this.moduleValues();
     emit({ type: 'counter', run, ...counter, ...(shared.length > 0 && { shared }) });
+    const hotLocks = [...this.tallies].flatMap(([lane, tallies]) => tallies.map(([lock, uses, waitMs]) => ({ lane, lock, uses, waitMs })));
+    if (hotLocks.length > 0) emit({ type: 'hot-locks', run, locks: hotLocks });
     const children = childCpuMs ? { childCpuMs } : {};
     emit({ type: 'run-end', run, wallMs: (this.lastEndMs ?? this.now()) - this.startMs, cpuMs, callsCpuMs, ...children, aborted: this.cancelled ? 'cancelled' : undefined });
   }

@@ -11,7 +11,7 @@ import { CANCELLED, RunRecorder, threadsLeftStuck, watchTimeouts, type ActiveRun
 import { exitWords, takeExitSite } from './exitSite';
 import { STUCK_MS, STUCK_NOTE, neverSettled } from './failures';
 import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
-import type { BusyMessage, LeftHeldMessage, LockMessage } from './runtimeContract';
+import type { RuntimeMessage } from './runtimeContract';
 import { heapLimitMb } from './heapLimit';
 import { watchThreadMemory } from './threadMemoryWatch';
 import type { ThreadReady } from './threadWorker';
@@ -74,7 +74,7 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
     current = mine;
     let failure: string | undefined;
     // Not all messages are ours: the user's code may post on parentPort too.
-    worker.on('message', (message: ThreadReady | SequentialEnded | SequentialCallsCpu | ModuleValuesReport | LockMessage | BusyMessage | LeftHeldMessage | undefined) => {
+    worker.on('message', (message: ThreadReady | SequentialEnded | SequentialCallsCpu | ModuleValuesReport | RuntimeMessage | undefined) => {
       if (message?.pp === 'ready') {
         mine.lane = recorder.laneOf(message.threadId, { ...message, spawnMs: Math.min(requestedMs, message.spawnMs) });
         mine.slot = message.slot;
@@ -89,6 +89,8 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
         recorder.busy();
       } else if (message?.pp === 'left-held') {
         recorder.heldAtEnd(message);
+      } else if (message?.pp === 'lock-tally') {
+        recorder.lockTally(message, mine.lane);
       } else if (message?.pp === 'values') {
         recorder.values(message);
       } else if (message?.pp === 'calls-cpu') {

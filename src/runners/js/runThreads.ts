@@ -9,7 +9,7 @@ import { FixedQueue, Piscina } from 'piscina';
 import type { TaskStatus } from '../../core/model';
 import { CANCELLED, RunRecorder, threadsLeftStuck, watchTimeouts, type ActiveRun, type RunSettings } from './runRecorder';
 import { ThreadSharedMemory, createThreadBuffer } from './sharedMemory';
-import type { BusyMessage, LeftHeldMessage, LockMessage } from './runtimeContract';
+import type { RuntimeMessage } from './runtimeContract';
 import type { ThreadReady, ThreadTask, ThreadTaskResult, ThreadWorkerData } from './threadWorker';
 import { STUCK_MS, STUCK_NOTE, unsendableDeepInside, workerExitStatus } from './failures';
 import { takeExitSite } from './exitSite';
@@ -116,7 +116,7 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
   // Every thread the run had, replacements included, to wait for their output at the end.
   const threads = new Set<Worker>();
   // Not all messages are ours: the user's code may post on parentPort too.
-  pool.on('message', (message: ThreadReady | LockMessage | BusyMessage | LeftHeldMessage | undefined) => {
+  pool.on('message', (message: ThreadReady | RuntimeMessage | undefined) => {
     if (message?.pp === 'ready') {
       for (const thread of pool.threads) threads.add(thread);
       announce(message);
@@ -127,6 +127,9 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
       recorder.busy();
     } else if (message?.pp === 'left-held') {
       recorder.heldAtEnd(message);
+    } else if (message?.pp === 'lock-tally') {
+      const lane = recorder.knownLane(message.owner);
+      if (lane !== undefined) recorder.lockTally(message, lane);
     }
   });
   // A piscina error event is a worker failing outside a task (e.g. a stray timer throwing).

@@ -37,6 +37,20 @@ export interface LeftHeldMessage {
   locks: { lock: string; site?: SourceLocation }[];
 }
 
+/**
+ * What a worker's hot locks (past the uses told one by one) did so far, cumulative: per lock, its
+ * hot uses and how long they waited in all (ms). Posted as a task that used one ends, so that lock
+ * contention is measured over the whole run, not only over the first uses (core/lockWaits.ts).
+ */
+export interface LockTallyMessage {
+  pp: 'lock-tally';
+  owner: number;
+  tallies: [lock: string, hotUses: number, hotWaitMs: number][];
+}
+
+/** What a worker's runtime posts to the runner. */
+export type RuntimeMessage = LockMessage | BusyMessage | LeftHeldMessage | LockTallyMessage;
+
 /** A lock event as a worker posts it to the runner. */
 export interface LockMessage {
   pp: 'lock';

@@ -6,7 +6,7 @@
 import type { SharedMemory } from './sharedMemory';
 import { sinceOrigin } from './clock';
 import { LockEvents } from './lockEvents';
-import { HOST_KEY, type BusyMessage, type LeftHeldMessage, type LockMessage, type RuntimeHost } from './runtimeContract';
+import { HOST_KEY, type RuntimeHost, type RuntimeMessage } from './runtimeContract';
 
 export interface WorkerIdentity {
   /** Lock owner id: the thread id for threads, the pid for processes. */
@@ -19,16 +19,16 @@ export interface WorkerIdentity {
 /** Tracks which task the worker is running, for lock events. */
 export const currentTask = { index: -1 };
 
-/** Called as each task ends: releases and tells the runtime locks it left held (lockEvents.ts). */
-export const taskEnded = { releaseLeft: (): void => undefined };
+/** Called as each task ends: tells the hot locks' tallies, releases and tells the locks it left held (lockEvents.ts). */
+export const taskEnded = { run: (): void => undefined };
 
 export function installRuntimeHost(
   memory: SharedMemory,
   identity: WorkerIdentity,
-  post: (message: LockMessage | BusyMessage | LeftHeldMessage) => void,
+  post: (message: RuntimeMessage) => void,
 ): void {
   const locks = new LockEvents(memory, identity.owner, () => sinceOrigin(identity.originEpochMs), currentTask, post);
-  taskEnded.releaseLeft = () => locks.releaseLeft();
+  taskEnded.run = () => locks.taskEnded();
   const host: RuntimeHost = {
     counterAdd(n) {
       memory.addTally(identity.tallySlot, n);

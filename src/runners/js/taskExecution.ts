@@ -157,7 +157,7 @@ function endCall(
     call.cpuMs = (after.user - cpuBefore.user + after.system - cpuBefore.system) / 1000;
     clock.cpuAfterMs = (after.user + after.system) / 1000;
   }
-  taskEnded.releaseLeft();
+  taskEnded.run();
   currentTask.index = -1;
 }
 
