@@ -1,9 +1,11 @@
 /**
- * What a hung Python call waits on, read from its stack: the library call below the user's
- * innermost frame (a queue's get(), an Event's wait(), a thread's join()…), or none (a loop that
- * never ends). The hang warning then says why the wait never ends and what to do, where it would
- * otherwise only say "look for an endless loop or a wait that never ends".
+ * What a hung call waits on, read from its stack: in Python, the library call below the user's
+ * innermost frame (a queue's get(), an Event's wait(), a thread's join()…); in JS, the user's
+ * innermost line (an Atomics.wait, a program run synchronously); in either, a line that calls
+ * nothing (a loop that never ends). The hang warning then says why the wait never ends and what to
+ * do, where it would otherwise only say "look for an endless loop or a wait that never ends".
  */
+import { jsFramePlace } from './stackFrames';
 
 interface Frame {
   file: string;
@@ -70,12 +72,64 @@ export function pythonWait(stack: string | undefined, targetFile: string): strin
   const place = `${code}at ${own.file}:${own.line}`;
   const below = frames[user + 1];
   if (!below) {
-    // A line that calls something may be in a C function (a sleep, a read, a regular expression
-    // backtracking): only a line that calls nothing is surely the loop itself.
-    if (!own.code || (/[\w\])]\s*\(/.test(own.code) && !/^while\b/.test(own.code))) return undefined;
-    return `runs ${place} without waiting on anything: a loop that never ends? — check that its condition changes, or that it has a way out`;
+    return own.code && callsNothing(own.code, /^while\b/) ? `runs ${place} ${LOOP}` : undefined;
   }
   const calls = frames.slice(user + 1).map((f) => f.fn).join('>');
   const wait = WAITS.find((w) => w.file.test(below.file) && w.calls.test(calls));
   return wait && `waits in ${place} ${wait.why}`;
+}
+
+/** Why a line that runs on and on does not end, where it calls nothing (JS and Python alike). */
+const LOOP = 'without waiting on anything: a loop that never ends? — check that its condition changes, or that it has a way out';
+
+/** JS lines that wait, by what they call. */
+const JS_WAITS: { code: RegExp; why: string; only?: (code: string) => boolean }[] = [
+  {
+    code: /\bAtomics\.wait\s*\(/,
+    why: 'for an Atomics.notify no call makes, or a value no call changes — notify where the value changes, or pass a timeout',
+    // One with a timeout (a fourth argument) is a sleep, told as any long call is.
+    only: (code) => argumentsOf(code, /\bAtomics\.wait\s*\(/) < 4,
+  },
+  { code: /\b(execSync|execFileSync|spawnSync)\s*\(/, why: 'for a program it started, which does not end (does it wait for input?) — pass a timeout option, or give it its input' },
+];
+
+/** How many arguments the call `at` finds in a line passes (counted to its closing parenthesis). */
+function argumentsOf(code: string, at: RegExp): number {
+  const start = at.exec(code);
+  if (!start) return 0;
+  let depth = 1;
+  let commas = 0;
+  let any = false;
+  for (const ch of code.slice(start.index + start[0].length)) {
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') {
+      if (--depth === 0) break;
+    } else if (ch === ',' && depth === 1) commas++;
+    else if (!/\s/.test(ch)) any = true;
+  }
+  return any ? commas + 1 : 0;
+}
+
+/**
+ * Why a hung JS call does not end, from its stack's innermost frame where that is in the profiled
+ * file (`lines`: its source): a wait its line makes, or a loop.
+ */
+export function jsWait(stack: string | undefined, targetFile: string, lines: string[]): string | undefined {
+  const innermost = stack?.split('\n').map(jsFramePlace).find((place) => place);
+  if (!innermost || innermost.file !== targetFile) return undefined;
+  const code = lines[innermost.line - 1]?.trim();
+  if (!code) return undefined;
+  const place = `\`${code.length <= 80 ? code : `${code.slice(0, 77)}…`}\` at ${innermost.file}:${innermost.line}`;
+  const wait = JS_WAITS.find((w) => w.code.test(code) && (w.only?.(code) ?? true));
+  if (wait) return `waits in ${place} ${wait.why}`;
+  return callsNothing(code, /^(while|for|do)\b|^\}\s*while\b/) ? `runs ${place} ${LOOP}` : undefined;
+}
+
+/**
+ * Whether a line calls nothing, or is a loop's head (`loopHead`): running on, it is the loop
+ * itself. A line that calls something may be in that call (a C function: a sleep, a read, a
+ * regular expression backtracking).
+ */
+function callsNothing(code: string, loopHead: RegExp): boolean {
+  return !/[\w\])]\s*\(/.test(code) || loopHead.test(code);
 }

@@ -14,7 +14,7 @@ import { OK_FILE, okFileEvents, type ControllerCommand, type RunnerEvent, type R
 import { ReportBuilder } from './reportBuilder';
 import { DeadlockDetector } from './deadlockDetector';
 import { stackLocation } from './stackFrames';
-import { pythonWait } from './hangWaits';
+import { jsWait, pythonWait } from './hangWaits';
 import { Warnings } from './warnings';
 import { otherLoad, sampleLoad, type LoadSample } from './machineLoad';
 
@@ -301,6 +301,19 @@ class RunGuard {
   /** Whether the module is loaded and the inputs evaluated (the runner said `inputs` or `fatal`). */
   private prepared = false;
   private preparingSince = Date.now();
+  /** The profiled file's lines, read once a JS hang's stack needs them (hangWaits.ts). */
+  private lines: string[] | undefined;
+
+  private sourceLines(): string[] {
+    if (!this.lines) {
+      try {
+        this.lines = fs.readFileSync(this.builder.targetFile, 'utf8').split(/\r?\n/);
+      } catch {
+        this.lines = [];
+      }
+    }
+    return this.lines;
+  }
   private readonly timer: NodeJS.Timeout;
   /** Whether the runner was asked for stacks: worker processes may since have said "Debugger attached." */
   askedForStacks = false;
@@ -443,8 +456,9 @@ class RunGuard {
     const borrowed = earlier.find((place) => place);
     const location = places.find((place) => place) ?? (borrowed && { file: borrowed.file, line: borrowed.line });
     const before = this.hangs.get(event.run);
-    // Why the first stuck Python call whose stack tells does not end (hangWaits.ts).
-    const waiting = event.workers.map((w) => ({ w, why: pythonWait(w.stack, this.builder.targetFile) })).find((x) => x.why);
+    // Why the first stuck call whose stack tells does not end (hangWaits.ts).
+    const waitOf = (stack: string | undefined) => (this.builder.language === 'python' ? pythonWait(stack, this.builder.targetFile) : jsWait(stack, this.builder.targetFile, this.sourceLines()));
+    const waiting = event.workers.map((w) => ({ w, why: waitOf(w.stack) })).find((x) => x.why);
     const wait = waiting && `worker ${waiting.w.lane}${waiting.w.task !== undefined ? ` (input #${waiting.w.task})` : ''} ${waiting.why}`;
     const hang = before
       ? { running: [...before.running, ...running], details: [...before.details, ...details], location: before.location ?? location, wait: before.wait ?? wait }

@@ -37,6 +37,10 @@ export class ReportBuilder {
     return this.target.file;
   }
 
+  get language(): Target['language'] {
+    return this.target.language;
+  }
+
   /** The runs as far as told; their task spans are filled in by `build()`. */
   get runList(): Run[] {
     return [...this.runs.values()];

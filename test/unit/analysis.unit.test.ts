@@ -13,7 +13,7 @@ import { lostUpdates, sharedValueWarnings, unlockedUpdates } from '../../src/cor
 import { formatSummary, summaryRows } from '../../src/core/textSummary';
 import { lockContention } from '../../src/core/lockWaits';
 import { Warnings } from '../../src/core/warnings';
-import { pythonWait } from '../../src/core/hangWaits';
+import { jsWait, pythonWait } from '../../src/core/hangWaits';
 import { speedupPoints } from '../../webview/speedupPoints';
 
 function makeRun(strategy: StrategyName, workers: number, wallMs: number, spans: [lane: number, start: number, end: number, cpu?: number][], extra: Partial<Run> = {}): Run {
@@ -862,4 +862,15 @@ test("what a hung Python call waits in, from its stack: the library call below t
   assert.equal(wait(user('time.sleep(60)')), undefined, 'a call into C: a sleep, a read, a regular expression');
   assert.equal(wait(user('x = helper(x)') + lib('json/decoder.py', 'decode')), undefined, 'a library call not known to wait');
   assert.equal(pythonWait('  File "/x/other.py", line 1, in g\n    pass', '/x/f.py'), undefined, 'no frame of the profiled file');
+});
+
+test('what a hung JS call waits in, from its innermost line in the profiled file: an Atomics.wait without a timeout, a program, or a loop', () => {
+  const lines = ['export function f(n: number) {', '  while (n === 1) {', '  }', '  Atomics.wait(view, 0, 0);', '  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);', "  execFileSync('sleep', ['60']);", '  return helper(n);', '}'];
+  const at = (line: number, file = '/x/f.ts') => `Error\n    at f (${file}:${line}:5)\n    at run (/x/runner.js:1:1)`;
+  assert.match(jsWait(at(2), '/x/f.ts', lines)!, /^runs `while \(n === 1\) \{` at \/x\/f\.ts:2 without waiting on anything: a loop that never ends\?/);
+  assert.match(jsWait(at(4), '/x/f.ts', lines)!, /^waits in `Atomics\.wait\(view, 0, 0\);` at \/x\/f\.ts:4 for an Atomics\.notify no call makes/);
+  assert.equal(jsWait(at(5), '/x/f.ts', lines), undefined, 'an Atomics.wait with a timeout is a sleep');
+  assert.match(jsWait(at(6), '/x/f.ts', lines)!, /for a program it started, which does not end/);
+  assert.equal(jsWait(at(7), '/x/f.ts', lines), undefined, 'a line that calls something may be in that call');
+  assert.equal(jsWait(at(2, '/x/lib.ts'), '/x/f.ts', lines), undefined, 'the innermost frame is not in the profiled file');
 });

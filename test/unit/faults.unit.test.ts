@@ -100,6 +100,8 @@ test('a hang is reported with what each worker was running and where; the rest s
     const details = (warning!.details ?? []).join('\n');
     assert.match(details, /input #1\):\n {4}at spinForever \(.*faults\.ts:42:\d+\)$/, r.strategy);
     assert.deepEqual(warning!.location, { file: fixture('faults.ts'), line: 42 }, r.strategy);
+    // Its line calls nothing: the loop itself, said so (hangWaits.ts).
+    assert.match(warning!.message, /; worker \d+ \(input #1\) runs `while \(n === 1\) \{` at .*faults\.ts:42 without waiting on anything: a loop that never ends\?/, r.strategy);
   }
   // The inspector's note as the runner attaches to a worker process is not the user's output.
   assert.doesNotMatch(output.join(''), /Debugger attached/);
