@@ -481,6 +481,10 @@ test('a named lock taken thousands of times tells its first uses only; a deadloc
     const acquires = run.locks.filter((e) => e.kind === 'acquire').length;
     if (run.strategy === 'sequential') assert.equal(acquires, 1000, 'one worker, no waits: exactly the first uses');
     else assert.ok(acquires <= 2 * 1000 + 200, `${run.strategy}: ${acquires} acquires told of 10,000`);
+    // The uses told as no event are tallied per worker, with their waits: contention is measured over the whole run.
+    const hot = (run.hotLocks ?? []).filter((h) => h.lock === 'total');
+    assert.equal(acquires + hot.reduce((sum, h) => sum + h.uses, 0), 10_000, `${run.strategy}: ${JSON.stringify(run.hotLocks)}`);
+    assert.ok(hot.every((h) => h.waitMs >= 0 && run.lanes.some((l) => l.id === h.lane)), JSON.stringify(hot));
   }
   // A hang timeout of ten minutes: only the deadlock watch can end this run in time.
   const report = await profile('hotLocks.py', 'transfer_hot', "[('a', 'b'), ('b', 'a')]", { strategies: ['threads', 'processes'], spread: true, hangTimeoutMs: 600_000 });

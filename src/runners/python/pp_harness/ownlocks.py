@@ -144,6 +144,9 @@ class OwnLockEvents:
         self.orders = set()
         self.events = 0
         self.uses = {}
+        #: The hot named locks' uses told as no event, and how long they waited in all (ms), by
+        #: (lane, name): so that lock contention is measured over the whole run (core/lockWaits.ts).
+        self.hot = {}
 
     def emit(self, task, name, kind, site, at_ms):
         # Past the budget nothing more is told: a run of waits by the thousand is contention, and
@@ -183,6 +186,7 @@ class OwnLockEvents:
         lasted LONG_WAIT_S."""
         held = task.own_held
         told = False
+        asked_ms = None
         if not plain_acquire(lock, False, None):
             if not blocking:
                 return False
@@ -208,8 +212,21 @@ class OwnLockEvents:
                 told = True
         if told:
             self.emit(task, name, "acquire", site, at_ms)
+        elif patient:
+            tally = self.hot.get((getattr(task, "lane", 0), name))
+            if tally is None:
+                tally = self.hot[(getattr(task, "lane", 0), name)] = [0, 0.0]
+            tally[0] += 1
+            if asked_ms is not None:
+                tally[1] += at_ms - asked_ms
         held.append([name, site, at_ms, told, lock, named])
         return True
+
+    def hot_locks(self, lane=None):
+        """The hot uses told as no event, as the `hot-locks` event lists them; `lane` for all,
+        in a process worker (whose tasks are its lane's)."""
+        return [{"lane": lane if lane is not None else at, "lock": name, "uses": uses, "waitMs": round(wait, 3)}
+                for (at, name), (uses, wait) in self.hot.items()]
 
     def release_left(self, task, release_named):
         """At a task's end, the locks it still holds (a `return` between acquire() and release()):

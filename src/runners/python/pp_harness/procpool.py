@@ -48,6 +48,8 @@ class _Worker:
         self.bye = None
         #: What it told of its own copies of the user's values as it left (sharedvalues.CopyWatch).
         self.copies = None
+        #: Its hot named locks' uses told as no event, as it left (ownlocks.py, hot_locks).
+        self.hot = []
         #: What it told could keep it from exiting, as it left (lingering.py).
         self.lingers = []
         self.main_ident = None
@@ -108,6 +110,9 @@ class ProcessRun:
             self._spawn()
         self._loop()
         self._shutdown()
+        hot = [h for w in self.lanes for h in w.hot]
+        if hot:
+            em.emit({"type": "hot-locks", "run": self.run, "locks": hot})
         em.emit(dict({"type": "counter", "run": self.run, "expected": self.expected,
                       "observed": self.shared.counter.value},
                      **p.shared_values.event(p.mp.get_start_method(), [w.copies for w in self.lanes if w.copies is not None])))
@@ -220,6 +225,7 @@ class ProcessRun:
             w.children_ms = m[3]
             w.copies = m[4]
             w.lingers = m[5]
+            w.hot = [dict(h, lane=w.lane) for h in m[6]]
         elif kind == "failed":
             # A fresh process cannot import the module (e.g. it relies on state only the parent
             # has): no worker will do better, so the remaining tasks fail with the reason.

@@ -194,5 +194,5 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
     from .lingering import what_keeps_alive
     send(("bye", now(), round((time.process_time() - cpu_start) * 1000, 3),
           round(tasks.children_cpu_ms() - children_start, 3), copies.changes() if copies else None,
-          what_keeps_alive(user_modules(user_file))))
+          what_keeps_alive(user_modules(user_file)), backend.own_events.hot_locks(lane=0)))
     conn.close()

@@ -99,6 +99,9 @@ class ThreadRun:
                 lane.thread.join(1.0)
                 em.emit({"type": "worker-exit", "run": self.run, "lane": lane.id,
                          "exitMs": lane.exit_ms if lane.exit_ms is not None else em.now(), "exitCode": 0})
+        hot = self.backend.own_events.hot_locks()
+        if hot:
+            em.emit({"type": "hot-locks", "run": self.run, "locks": hot})
         em.emit(dict({"type": "counter", "run": self.run, "expected": self.expected,
                       "observed": self.backend.value()}, **p.shared_values.event()))
         end = {"type": "run-end", "run": self.run, "wallMs": round(em.now() - self.start_ms, 3),
