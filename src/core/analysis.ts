@@ -204,7 +204,7 @@ export function analyze(
   if (busy) warnings.push(busy);
 
   const all = dedupe([...mergeRepeated(given), ...warnings]);
-  return { warnings: all, verdict: verdictOf(shown, all, target, { isAsync, cpus: machine.cpus, libraryCpus, childCpus, varying, warmUpMs: warm?.excessMs }) };
+  return { warnings: all, verdict: verdictOf(shown, all, target, { isAsync, cpus: machine.cpus, libraryCpus, childCpus, varying, warmUpMs: warm?.excessMs, gil: machine.gil }) };
 }
 
 /** A JS update of an item that reads it back, `view[0]++`, `counts[i] += n`, on a line that is not a comment. */

@@ -45,7 +45,7 @@ const MOVING_MS = 300;
 /** Below this share of CPU time per wall time, the calls mostly wait (I/O, sleeps, other processes). */
 const WAITING = 0.3;
 
-export function verdictOf(shown: Run[], warnings: Warning[], target: Target, traits: { isAsync?: boolean; cpus?: number; libraryCpus?: number; childCpus?: number; varying?: Varying; warmUpMs?: number } = {}): string {
+export function verdictOf(shown: Run[], warnings: Warning[], target: Target, traits: { isAsync?: boolean; cpus?: number; libraryCpus?: number; childCpus?: number; varying?: Varying; warmUpMs?: number; gil?: boolean | null } = {}): string {
   // Pools that never ran (e.g. Python's process pool for a lambda): their reason is a warning of
   // kind error, but no call of the function failed.
   const skipped = shown.filter(wasSkipped).map((r) => r.strategy);
@@ -154,6 +154,11 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
     }
     if (waitingForLock) sentence += `; ${waitingForLock}`;
     if (dominant) sentence += `; ${uneven}`;
+    // Python threads that scale on CPU-bound calls, with the GIL: the exception to its lesson.
+    const threads = pools.find((r) => r.strategy === 'threads');
+    if (target.language === 'python' && traits.gil !== false && threads && (threads.metrics.speedup ?? 0) >= 1.2 && !gil && !library && isCpuBound(sequential, threads)) {
+      sentence += '; the calls keep a CPU busy, yet threads run them side by side: their work is in C code that releases the GIL (hashlib, zlib, NumPy), which threads share without a process\'s start-up and pickling';
+    }
   } else if (bestSpeedup >= 0.9) {
     const why = waitingForLock
       ? waitingForLock

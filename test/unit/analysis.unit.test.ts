@@ -874,3 +874,13 @@ test('what a hung JS call waits in, from its innermost line in the profiled file
   assert.equal(jsWait(at(7), '/x/f.ts', lines), undefined, 'a line that calls something may be in that call');
   assert.equal(jsWait(at(2, '/x/lib.ts'), '/x/f.ts', lines), undefined, 'the innermost frame is not in the profiled file');
 });
+
+test('Python threads that scale on CPU-bound calls under the GIL: the verdict says their work releases it; not where the GIL holds them, nor on a free-threaded build', () => {
+  const sequential = makeRun('sequential', 1, 400, [[0, 0, 100, 100], [0, 100, 200, 100], [0, 200, 300, 100], [0, 300, 400, 100]]);
+  const threads = (wall: number) => makeRun('threads', 2, wall, [[0, 0, 100, 100], [1, 0, 100, 100], [0, 100, 200, 100], [1, 100, 200, 100]]);
+  const releases = /; the calls keep a CPU busy, yet threads run them side by side: their work is in C code that releases the GIL \(hashlib, zlib, NumPy\)/;
+  assert.match(analyze([sequential, threads(200)], target, machine, []).verdict, releases);
+  assert.doesNotMatch(analyze([sequential, threads(200)], target, { ...machine, gil: false }, []).verdict, releases);
+  assert.doesNotMatch(analyze([sequential, threads(390), makeRun('processes', 2, 210, [[0, 0, 100, 100], [1, 0, 100, 100]])], target, machine, []).verdict, releases);
+  assert.doesNotMatch(analyze([sequential, threads(200)], { ...target, language: 'typescript', file: '/x/f.ts' }, machine, []).verdict, releases);
+});
