@@ -213,13 +213,17 @@ const ITEM_UPDATE_JS = /^(?!\s*(?:\/\/|\/\*|\*)).*?(?:[\w$.]+\s*\[[^\]]*\]\s*(?:
 /**
  * Where the calls update the shared memory the inputs hold (a `buffer` value, whose update the
  * runner cannot find by a variable's name, as the calls reach it through a parameter): the first
- * item update the function can reach.
+ * item update the function can reach. Where it reaches none (only stores, `out[i] = x`, or
+ * Atomics), a different change is no lost update: the value is marked `storesOnly`.
  */
 function placeBufferUpdates(runs: Run[], target: Target, source: string, definition: SourceLocation): void {
   const values = runs.flatMap((r) => r.sharedValues ?? []).filter((v) => v.kind === 'buffer' && !v.updateSite);
   if (values.length === 0) return;
   const site = lineOf(target, source, ITEM_UPDATE_JS, reachableLines(source, definition));
-  if (!site) return;
+  if (!site) {
+    for (const value of values) value.storesOnly = true;
+    return;
+  }
   const code = source.split(/\r?\n/)[site.line - 1].trim().replace(/;$/, '');
   for (const value of values) {
     value.updateSite = site;

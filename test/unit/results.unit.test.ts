@@ -97,9 +97,10 @@ test('shared memory in the inputs: threads share it and every run starts from wh
   assert.match(tasks[0].error!, /^input #0: its arguments hold shared memory \(an Int32Array over a SharedArrayBuffer\), which worker processes cannot share: each call would get a copy, .*share memory between worker threads \(the thread pool\)/);
   // A run whose every call failed has no speed to judge.
   assert.ok(!report.warnings.some((w) => w.kind === 'overhead' && w.strategy === 'processes'), report.warnings.map((w) => w.message).join('\n'));
-  // What each run's calls did to it, by the sum of its items: Atomics lose nothing.
+  // What each run's calls did to it, by the sum of its items: Atomics lose nothing, and no plain
+  // read-modify-write of an item is in the function (storesOnly).
   for (const strategy of ['sequential', 'threads']) {
-    assert.deepEqual(run(report, strategy).sharedValues, [{ name: 'the Int32Array in the inputs', kind: 'buffer', change: 4000 }], strategy);
+    assert.deepEqual(run(report, strategy).sharedValues, [{ name: 'the Int32Array in the inputs', kind: 'buffer', change: 4000, storesOnly: true }], strategy);
   }
   assert.ok(!report.warnings.some((w) => w.kind === 'race'), report.warnings.map((w) => w.message).join('\n'));
 });
@@ -118,6 +119,10 @@ test('shared memory in the inputs updated as `shared[0]++` by threads: updates l
   assert.match(race?.message ?? '', /^threads: updates to tally were lost: the calls changed the sum of its items by [\d,]+, where the sequential run changed it by 30,000,000 .*`for \(let i = 0; i < n; i\+\+\) shared\[0\]\+\+` reads the item and writes it back in two steps.*fix: use Atomics\.add\(view, i, n\)/);
   assert.equal(race?.location?.line, readFileSync(fixture('buffers.ts'), 'utf8').split('\n').findIndex((l) => l.includes('shared[0]++;')) + 1);
   assert.match(report!.verdict, /it loses updates to tally in threads/);
+  // Only stores, the last call's value kept: whichever call stores last, no update is lost.
+  const stores = await profile('buffers.ts', 'storeLast', 'Array.from({ length: 6 }, (_, i) => [tally, i + 1])', { spread: true, strategies: ['sequential', 'threads'] });
+  assert.equal(run(stores, 'sequential').sharedValues?.find((v) => v.name === 'tally')?.change, 6);
+  assert.ok(!stores.warnings.some((w) => w.kind === 'race'), stores.warnings.map((w) => w.message).join('\n'));
 });
 
 test('a result that throws when read, or a thrown value that does, fails its task in every strategy; no worker dies, nothing hangs', async () => {
