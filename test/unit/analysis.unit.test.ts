@@ -884,3 +884,18 @@ test('Python threads that scale on CPU-bound calls under the GIL: the verdict sa
   assert.doesNotMatch(analyze([sequential, threads(390), makeRun('processes', 2, 210, [[0, 0, 100, 100], [1, 0, 100, 100]])], target, machine, []).verdict, releases);
   assert.doesNotMatch(analyze([sequential, threads(200)], { ...target, language: 'typescript', file: '/x/f.ts' }, machine, []).verdict, releases);
 });
+
+test('shared memory in the inputs: a smaller change is lost updates where the function reads an item back, not where it only stores', () => {
+  const buffer = (change: number): SharedValueChange => ({ name: 'tally', kind: 'buffer', change });
+  const runs = () => [
+    makeRun('sequential', 1, 20, [[0, 0, 10], [0, 10, 20]], { sharedValues: [buffer(6)] }),
+    makeRun('threads', 2, 12, [[0, 0, 10], [1, 2, 12]], { sharedValues: [buffer(5)] }),
+  ];
+  const js = { file: '/x/f.ts', name: 'f', language: 'typescript' as const };
+  const adds = analyze(runs(), js, machine, [], 'export function f(view: Int32Array, n: number) {\n  view[0] += n;\n  return n;\n}\n');
+  const race = adds.warnings.find((w) => w.kind === 'race');
+  assert.match(race?.message ?? '', /^threads: updates to tally were lost: .*`view\[0\] \+= n` reads the item and writes it back in two steps/);
+  assert.equal(race?.location?.line, 2);
+  const stores = analyze(runs(), js, machine, [], '// view[0]++ would race\nexport function f(view: Int32Array, n: number) {\n  view[0] = n;\n  return n;\n}\n');
+  assert.ok(!stores.warnings.some((w) => w.kind === 'race'), stores.warnings.map((w) => w.message).join('\n'));
+});
