@@ -20,6 +20,9 @@ const RANDOM_JS = /\bMath\.random\b|\brandomUUID\b|\bgetRandomValues\b|\brandomI
 const IDENTITY_PY = /\b(os\.getpid|threading\.get_ident|threading\.get_native_id|current_thread|current_process|time\.time|time\.time_ns|time\.perf_counter|time\.monotonic|datetime\.now|datetime\.utcnow|uuid\.uuid1)\s*\(/;
 const IDENTITY_JS = /^(?!\s*import\b).*?(\bprocess\.pid\b|\bthreadId\b|\bDate\.now\s*\(|\bperformance\.now\s*\(|\bnew Date\s*\(\s*\)|\bprocess\.hrtime\b)/;
 
+/** A JS module's main code guarded by being the main thread, at its top level (column 0). */
+const MAIN_THREAD_GUARD = /^if\s*\(\s*([\w$]+\.)?isMainThread\s*\)/;
+
 /** A seed set as the module loads (a line at column 0), which every worker then sets alike. */
 const SEED_PY = /^(np\.random\.seed|numpy\.random\.seed|random\.seed)\s*\(/;
 const SEED_JS = /^(export\s+)?(const|let|var)\s+\w+\s*=\s*(new\s+)?(seedrandom|mulberry32|sfc32|xorshift\w*|splitmix\w*)\s*\(/;
@@ -127,6 +130,8 @@ export function analyze(
   }
 
   if (source && definition) placeBufferUpdates(runs, target, source, definition);
+  const mainGuard = target.language !== 'python' ? lineOf(target, source, MAIN_THREAD_GUARD) : undefined;
+  if (mainGuard) warnings.push(Warnings.mainThreadGuard(mainGuard, source!.split(/\r?\n/)[mainGuard.line - 1].trim()));
   warnings.push(...sharedValueWarnings(runs, target.language));
   if (target.language === 'python') warnings.push(...unlockedUpdates(runs, machine, warnings));
   warnings.push(...locksCopiedByProcesses(runs, ownLocks));

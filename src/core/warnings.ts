@@ -264,6 +264,14 @@ export const Warnings = {
     };
   },
   /** The user's own shared number changed less than in the sequential run (sharedValues.ts). */
+  /** A JS module whose top-level code runs its program's main where it is the main thread (analysis.ts). */
+  mainThreadGuard(location: SourceLocation, code: string): Warning {
+    return {
+      kind: 'overhead',
+      location,
+      message: `\`${code.length <= 60 ? code : `${code.slice(0, 57)}…`}\`${at(location)} runs the module's main code wherever it loads as a main thread: in the profiler's runner, as it loads the module to evaluate the inputs, and in every worker process, though not in the worker threads — so its work and its side effects (output, files, a pool of its own) happen there too, and the process pool's start-up pays for them; guard it with \`if (require.main === module)\` (CommonJS) or \`if (process.argv[1] === fileURLToPath(import.meta.url))\` (ES modules), which the profiler's workers do not pass`,
+    };
+  },
   /** A read-modify-write without a lock that lost nothing in this run, under CPython 3.10+'s GIL (sharedValues.ts). */
   unlockedUpdate(strategy: StrategyName, value: SharedValueChange, runtime: string): Warning {
     const version = /CPython (3\.\d+)/.exec(runtime)?.[1] ?? 'this Python';

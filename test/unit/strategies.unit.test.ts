@@ -106,6 +106,16 @@ test("recursion too deep for a worker process's stack but not a worker thread's:
   assert.match(error?.message ?? '', /^processes: 1 task failed; first: RangeError: Maximum call stack size exceeded .* — the same input ran in sequential: a worker process runs the call on its main thread, whose stack V8 keeps to about 1 MB, where a worker thread's holds 4 MB/);
 });
 
+test("a script whose main code runs where it is the main thread: it runs in the runner and in each worker process, and a warning at its guard says so with the fix", async () => {
+  const output: string[] = [];
+  const report = await profile('mainThreadScript.ts', 'square', '[1, 2, 3, 4]', {}, { onOutput: (_stream, text) => output.push(text) });
+  const warning = report.warnings.find((w) => w.message.startsWith('`if (isMainThread) {`'));
+  assert.match(warning?.message ?? '', /runs the module's main code wherever it loads as a main thread: in the profiler's runner, .* and in every worker process, though not in the worker threads .*if \(require\.main === module\)/);
+  assert.equal(warning?.location?.line, 8);
+  // The runner's load and the two worker processes' (the threads' and the sequential worker's not).
+  assert.equal(output.join('').match(/main of the script ran/g)?.length, 3, output.join(''));
+});
+
 test('CommonJS: a function declaration and one defined only as exports.name', async () => {
   const add = await profile('commonjs.cjs', 'add', '[[1, 2], [3, 4]]', { spread: true, strategies: ['threads'] });
   assert.deepEqual(add.runs[0].tasks.map((t) => t.digest), ['n:3', 'n:7']);
