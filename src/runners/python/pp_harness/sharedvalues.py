@@ -385,7 +385,7 @@ MAX_INPUT_NODES = 10000
 def _held_by_inputs(items):
     """The Values, Arrays and RawValues the inputs hold (in their tuples, lists and dicts), with
     their kinds, in the inputs' order."""
-    found, seen, pending, budget = [], set(), list(reversed(items)), MAX_INPUT_NODES
+    found, seen, pending, budget = [], set(), list(reversed(items[:MAX_INPUT_NODES])), MAX_INPUT_NODES
     while pending and budget > 0:
         obj = pending.pop()
         budget -= 1
