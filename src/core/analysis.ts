@@ -10,7 +10,7 @@ import { Warnings, chunksizeFor, loadCouldExplain, movedData, printsALot, shared
 import { TOO_LITTLE_MS, verdictOf } from './verdict';
 import { redoneCache, sharedValueWarnings, unlockedUpdates } from './sharedValues';
 import { firstCallWarmUp, judgedWithoutWarmUp } from './warmUp';
-import { lockContention } from './lockWaits';
+import { AMDAHL_SHARE, lockContention } from './lockWaits';
 
 /** Where code draws random numbers, unseeded: Python's random module, numpy's; JS's Math.random, crypto. */
 const RANDOM_PY = /\b(random\.(random|randint|randrange|uniform|gauss|choice|choices|shuffle|sample)|np\.random\.|numpy\.random\.|secrets\.|uuid4)\b|^\s*from\s+random\s+import\b/;
@@ -176,7 +176,8 @@ export function analyze(
     const judged = (sequential?.metrics.busyMs ?? 0) >= TOO_LITTLE_MS && (sequential?.metrics.callMs ?? 0) >= TINY_CALL_MS;
     const slowLoad = slowLoadOf(run, target);
     if (target.language === 'python' && run.strategy === 'threads' && run.workers > 1 && speedup < 1.2 && cpuBound && judged && machine.gil !== false && libraryCpus === undefined && childCpus === undefined) {
-      warnings.push(Warnings.gil(speedup, run.workers, definition));
+      const heldLock = lockContention(run);
+      warnings.push(Warnings.gil(speedup, run.workers, definition, heldLock && heldLock.heldShare >= AMDAHL_SHARE ? heldLock.lock : undefined));
     } else if (speedup < 0.9) {
       const busy = Math.max(run.otherLoad ?? 0, sequential?.otherLoad ?? 0);
       warnings.push(

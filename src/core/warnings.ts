@@ -517,12 +517,14 @@ export const Warnings = {
         `a program of your own pays it once in every process, whichever pool it uses`,
     };
   },
-  gil(speedup: number, workers: number, location?: SourceLocation): Warning {
+  /** `lock`: a lock the calls also take turns at for most of their work (lockWaits.ts), which a process pool sharing it takes turns at too. */
+  gil(speedup: number, workers: number, location?: SourceLocation, lock?: string): Warning {
+    const alsoLock = lock ? `; but the calls also take turns at lock "${lock}" for most of their work (see its contention warning), which a process pool's workers sharing it would take turns at too` : '';
     return {
       kind: 'gil',
       strategy: 'threads',
       location,
-      message: `threads: only ${fmt(speedup)}× with ${workers} threads on CPU-bound code — the GIL lets one thread run Python at a time; use a process pool (ProcessPoolExecutor), or a free-threaded Python build`,
+      message: `threads: only ${fmt(speedup)}× with ${workers} threads on CPU-bound code — the GIL lets one thread run Python at a time; use a process pool (ProcessPoolExecutor), or a free-threaded Python build${alsoLock}`,
     };
   },
   /** Calls that spent much of their time waiting for a lock (lockWaits.ts). */

@@ -899,3 +899,22 @@ test('shared memory in the inputs: a smaller change is lost updates where the fu
   const stores = analyze(runs(), js, machine, [], '// view[0]++ would race\nexport function f(view: Int32Array, n: number) {\n  view[0] = n;\n  return n;\n}\n');
   assert.ok(!stores.warnings.some((w) => w.kind === 'race'), stores.warnings.map((w) => w.message).join('\n'));
 });
+
+test('the GIL warning of threads that also take turns at a lock for most of their work says a process pool sharing it would too', () => {
+  const site = { file: '/x/f.py', line: 5 };
+  const sequential = makeRun('sequential', 1, 400, [[0, 0, 100, 100], [0, 100, 200, 100], [0, 200, 300, 100], [0, 300, 400, 100]]);
+  // Two threads, each call holding the lock for all of its 100 ms, the other waiting meanwhile.
+  const spans: [number, number, number, number][] = [[0, 0, 100, 100], [1, 0, 200, 100], [0, 200, 300, 100], [1, 200, 400, 100]];
+  const locks: LockEvent[] = spans.flatMap(([lane, start, end], task) => [
+    { lane, task, lock: 'total', kind: 'request' as const, atMs: start, site },
+    { lane, task, lock: 'total', kind: 'acquire' as const, atMs: end - 100, site },
+    { lane, task, lock: 'total', kind: 'release' as const, atMs: end, site },
+  ]);
+  const threads = makeRun('threads', 2, 400, spans, { locks });
+  const gil = analyze([sequential, threads], target, machine, []).warnings.find((w) => w.kind === 'gil');
+  assert.match(gil?.message ?? '', /use a process pool \(ProcessPoolExecutor\), or a free-threaded Python build; but the calls also take turns at lock "total" for most of their work/);
+  const free = makeRun('threads', 2, 400, spans);
+  const plain = analyze([sequential, free], target, machine, []).warnings.find((w) => w.kind === 'gil');
+  assert.ok(plain, 'a GIL warning without the lock');
+  assert.doesNotMatch(plain.message, /take turns at lock/);
+});
