@@ -6,7 +6,7 @@ import type { Run, SourceLocation, Target, Varying, Warning } from './model';
 import { dominantTask, isCpuBound } from './metrics';
 import { durationText as ms, fileName, listed, loadCouldExplain, overCpus, printed, printsALot, redoneText, sharedThings, slowLoadOf } from './warnings';
 import { redoneCache } from './sharedValues';
-import { contentionFix, lockContention, type Contention } from './lockWaits';
+import { AMDAHL_SHARE, contentionFix, lockContention, type Contention } from './lockWaits';
 
 /**
  * A speedup for a sentence: two decimals near 1, where one would hide which side of sequential a
@@ -209,7 +209,9 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
   if (traits.warmUpMs !== undefined) sentence += ` (speedups less the sequential run's first-call start-up of ${ms(traits.warmUpMs)}, which the pools after it did not pay again)`;
   // A pool that scaled past a lock its workers each copied scaled only for that: no advice on its workers.
   const pastCopiedLock = warnings.some((w) => w.lock !== undefined && w.strategy === best.strategy);
-  const waiting = pastCopiedLock ? undefined : waitingClause(sequential, best, target, traits.isAsync === true);
+  // Nor where the calls take turns at a lock for most of their work: more at once would only wait longer.
+  const serialized = contended !== undefined && contended.heldShare >= AMDAHL_SHARE;
+  const waiting = pastCopiedLock || serialized ? undefined : waitingClause(sequential, best, target, traits.isAsync === true);
   if (waiting) sentence += `; ${waiting}`;
   if (aside) sentence += `; ${aside}`;
   const hedge = busyMachine && !sentence.includes(BUSY) ? ' (measured while other programs kept the machine busy: profile again to confirm)' : '';

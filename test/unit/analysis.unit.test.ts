@@ -918,3 +918,21 @@ test('the GIL warning of threads that also take turns at a lock for most of thei
   assert.ok(plain, 'a GIL warning without the lock');
   assert.doesNotMatch(plain.message, /take turns at lock/);
 });
+
+test('calls that mostly wait but take turns at a lock for most of their work: no advice to run more of them at once', () => {
+  const site = { file: '/x/f.ts', line: 2 };
+  const js = { file: '/x/f.ts', name: 'f', language: 'typescript' as const };
+  const source = 'export async function f(n: number) {\n  return withLock("db", () => sleep(100));\n}\n';
+  const sequential = makeRun('sequential', 1, 400, [[0, 0, 100, 5], [0, 100, 200, 5], [0, 200, 300, 5], [0, 300, 400, 5]]);
+  const spans: [number, number, number, number][] = [[0, 0, 100, 5], [1, 0, 200, 5], [0, 200, 300, 5], [1, 200, 400, 5]];
+  const locks: LockEvent[] = spans.flatMap(([lane, start, end], task) => [
+    { lane, task, lock: 'db', kind: 'request' as const, atMs: start, site },
+    { lane, task, lock: 'db', kind: 'acquire' as const, atMs: end - 100, site },
+    { lane, task, lock: 'db', kind: 'release' as const, atMs: end, site },
+  ]);
+  const locked = analyze([sequential, makeRun('threads', 2, 400, spans, { locks })], js, machine, [], source).verdict;
+  assert.match(locked, /waiting for lock "db" \(f\.ts:2\) — hold it only around the update it guards\.$/);
+  assert.doesNotMatch(locked, /Promise\.all/);
+  // Without the lock, the same waiting calls get the advice.
+  assert.match(analyze([sequential, makeRun('threads', 2, 400, spans)], js, machine, [], source).verdict, /Promise\.all over the inputs/);
+});
