@@ -900,17 +900,21 @@ test('shared memory in the inputs: a smaller change is lost updates where the fu
   assert.ok(!stores.warnings.some((w) => w.kind === 'race'), stores.warnings.map((w) => w.message).join('\n'));
 });
 
+/** Each call's lock events: asked for as it starts, held for its last 100 ms. */
+function takingTurns(spans: [lane: number, start: number, end: number, cpu?: number][], lock: string, site: { file: string; line: number }): LockEvent[] {
+  return spans.flatMap(([lane, start, end], task) => [
+    { lane, task, lock, kind: 'request' as const, atMs: start, site },
+    { lane, task, lock, kind: 'acquire' as const, atMs: end - 100, site },
+    { lane, task, lock, kind: 'release' as const, atMs: end, site },
+  ]);
+}
+
 test('the GIL warning of threads that also take turns at a lock for most of their work says a process pool sharing it would too', () => {
   const site = { file: '/x/f.py', line: 5 };
   const sequential = makeRun('sequential', 1, 400, [[0, 0, 100, 100], [0, 100, 200, 100], [0, 200, 300, 100], [0, 300, 400, 100]]);
   // Two threads, each call holding the lock for all of its 100 ms, the other waiting meanwhile.
   const spans: [number, number, number, number][] = [[0, 0, 100, 100], [1, 0, 200, 100], [0, 200, 300, 100], [1, 200, 400, 100]];
-  const locks: LockEvent[] = spans.flatMap(([lane, start, end], task) => [
-    { lane, task, lock: 'total', kind: 'request' as const, atMs: start, site },
-    { lane, task, lock: 'total', kind: 'acquire' as const, atMs: end - 100, site },
-    { lane, task, lock: 'total', kind: 'release' as const, atMs: end, site },
-  ]);
-  const threads = makeRun('threads', 2, 400, spans, { locks });
+  const threads = makeRun('threads', 2, 400, spans, { locks: takingTurns(spans, 'total', site) });
   const gil = analyze([sequential, threads], target, machine, []).warnings.find((w) => w.kind === 'gil');
   assert.match(gil?.message ?? '', /use a process pool \(ProcessPoolExecutor\), or a free-threaded Python build; but the calls also take turns at lock "total" for most of their work/);
   const free = makeRun('threads', 2, 400, spans);
@@ -925,12 +929,7 @@ test('calls that mostly wait but take turns at a lock for most of their work: no
   const source = 'export async function f(n: number) {\n  return withLock("db", () => sleep(100));\n}\n';
   const sequential = makeRun('sequential', 1, 400, [[0, 0, 100, 5], [0, 100, 200, 5], [0, 200, 300, 5], [0, 300, 400, 5]]);
   const spans: [number, number, number, number][] = [[0, 0, 100, 5], [1, 0, 200, 5], [0, 200, 300, 5], [1, 200, 400, 5]];
-  const locks: LockEvent[] = spans.flatMap(([lane, start, end], task) => [
-    { lane, task, lock: 'db', kind: 'request' as const, atMs: start, site },
-    { lane, task, lock: 'db', kind: 'acquire' as const, atMs: end - 100, site },
-    { lane, task, lock: 'db', kind: 'release' as const, atMs: end, site },
-  ]);
-  const locked = analyze([sequential, makeRun('threads', 2, 400, spans, { locks })], js, machine, [], source).verdict;
+  const locked = analyze([sequential, makeRun('threads', 2, 400, spans, { locks: takingTurns(spans, 'db', site) })], js, machine, [], source).verdict;
   assert.match(locked, /waiting for lock "db" \(f\.ts:2\) — hold it only around the update it guards\.$/);
   assert.doesNotMatch(locked, /Promise\.all/);
   // Without the lock, the same waiting calls get the advice.
