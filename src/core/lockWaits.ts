@@ -7,7 +7,8 @@ import type { Run, SourceLocation, TaskSpan } from './model';
 
 /**
  * A lock's first uses in each worker are told in full (the runtimes' HOT_USES: lockEvents.ts,
- * ownlocks.py); later ones only when they wait long or nest. Only the full ones are a fair sample.
+ * ownlocks.py); later ones only when they wait long or nest. Only the full ones are a fair sample,
+ * unless the worker tallied its later ones (`run.hotLocks`).
  */
 const TOLD_IN_FULL = 1000;
 
@@ -33,11 +34,10 @@ export interface Contention {
   lock: string;
   /** Where the calls waited for it: the longest wait's request. */
   site?: SourceLocation;
-  /** The calls' time spent waiting for the lock, over their whole time (of the calls sampled). */
+  /** The calls' time spent waiting for the lock, over their whole time (of the calls measured). */
   waitShare: number;
   /** The calls' own work (their time less all lock waits) done holding the lock. */
   heldShare: number;
-  waits: number;
   /** How many times a call took it, on average; at least that where the sample ended within calls. */
   usesPerCall: number;
   usesCut: boolean;
@@ -47,7 +47,6 @@ export interface Contention {
 interface Tally {
   waitMs: number;
   heldMs: number;
-  waits: number;
   uses: number;
   longest: number;
   site?: SourceLocation;
@@ -61,8 +60,8 @@ interface Tally {
 /**
  * The lock a pool's calls waited for the most, where that is CONTENDED_SHARE or more of their time.
  * Every wait is told until a lock is hot in a worker (an uncontended use of a Python lock of the
- * user's own is not), so the waits are summed over all calls up to then; the time spent holding it
- * over the calls that told taking it.
+ * user's own is not), so the waits are summed over all calls up to then, or over all of them where
+ * the worker tallied its hot uses; the time spent holding it over the calls that told taking it.
  */
 export function lockContention(run: Run): Contention | undefined {
   if (run.workers < 2 || run.locks.length === 0) return undefined;
@@ -71,7 +70,7 @@ export function lockContention(run: Run): Contention | undefined {
   const tallies = new Map<string, Tally>();
   const tallyOf = (name: string): Tally => {
     let lock = tallies.get(name);
-    if (!lock) tallies.set(name, (lock = { waitMs: 0, heldMs: 0, waits: 0, uses: 0, longest: -1, holders: new Set(), usesByLane: new Map(), cutAtMs: new Map() }));
+    if (!lock) tallies.set(name, (lock = { waitMs: 0, heldMs: 0, uses: 0, longest: -1, holders: new Set(), usesByLane: new Map(), cutAtMs: new Map() }));
     return lock;
   };
   // Workers that told their hot uses of a lock in all (JS): no sample of theirs ends.
@@ -99,7 +98,6 @@ export function lockContention(run: Run): Contention | undefined {
         const waited = Math.max(0, event.atMs - askedMs);
         lock.waitMs += waited;
         waitedByCall.set(call, (waitedByCall.get(call) ?? 0) + waited);
-        if (waited >= 1) lock.waits++;
         if (waited > lock.longest && event.site) {
           lock.longest = waited;
           lock.site = event.site;
@@ -142,7 +140,6 @@ export function lockContention(run: Run): Contention | undefined {
     site: most.site,
     waitShare: most.waitMs / callsMs,
     heldShare: workMs > 0 ? Math.min(1, most.heldMs / workMs) : 1,
-    waits: most.waits,
     usesPerCall: most.uses / Math.max(1, callsUsing(most, hotLanes.get(name), spans)),
     usesCut: most.cutAtMs.size > 0,
   };
