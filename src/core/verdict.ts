@@ -42,6 +42,9 @@ function movingCost(sequential: Run): number | undefined {
 /** Time outside a sequential run's calls beyond a worker's start-up (tens of ms; a few hundred on a slow machine). */
 const MOVING_MS = 300;
 
+/** CPUs a Python thread run keeps busy from which its calls release the GIL (under it, one at most). */
+const RELEASED_GIL_CPUS = 1.3;
+
 /** Below this share of CPU time per wall time, the calls mostly wait (I/O, sleeps, other processes). */
 const WAITING = 0.3;
 
@@ -154,9 +157,12 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
     }
     if (waitingForLock) sentence += `; ${waitingForLock}`;
     if (dominant) sentence += `; ${uneven}`;
-    // Python threads that scale on CPU-bound calls, with the GIL: the exception to its lesson.
+    // Python threads that scale on CPU-bound calls, with the GIL: the exception to its lesson. Told
+    // by their CPU time, which only calls that release the GIL can make exceed the wall time (a
+    // speedup alone can come from the sequential run's warm-up, or from noise on a short run).
     const threads = pools.find((r) => r.strategy === 'threads');
-    if (target.language === 'python' && traits.gil !== false && threads && (threads.metrics.speedup ?? 0) >= 1.2 && !gil && !library && isCpuBound(sequential, threads)) {
+    const cpusKeptBusy = threads?.cpuMs != null && threads.wallMs > 0 ? threads.cpuMs / threads.wallMs : 0;
+    if (target.language === 'python' && traits.gil !== false && threads && (threads.metrics.speedup ?? 0) >= 1.2 && cpusKeptBusy >= RELEASED_GIL_CPUS && !gil && !library && isCpuBound(sequential, threads)) {
       sentence += '; the calls keep a CPU busy, yet threads run them side by side: their work is in C code that releases the GIL (hashlib, zlib, NumPy), which threads share without a process\'s start-up and pickling';
     }
   } else if (bestSpeedup >= 0.9) {

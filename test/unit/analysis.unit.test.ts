@@ -877,9 +877,11 @@ test('what a hung JS call waits in, from its innermost line in the profiled file
 
 test('Python threads that scale on CPU-bound calls under the GIL: the verdict says their work releases it; not where the GIL holds them, nor on a free-threaded build', () => {
   const sequential = makeRun('sequential', 1, 400, [[0, 0, 100, 100], [0, 100, 200, 100], [0, 200, 300, 100], [0, 300, 400, 100]]);
-  const threads = (wall: number) => makeRun('threads', 2, wall, [[0, 0, 100, 100], [1, 0, 100, 100], [0, 100, 200, 100], [1, 100, 200, 100]]);
+  const threads = (wall: number, cpuMs = 400) => makeRun('threads', 2, wall, [[0, 0, 100, 100], [1, 0, 100, 100], [0, 100, 200, 100], [1, 100, 200, 100]], { cpuMs });
   const releases = /; the calls keep a CPU busy, yet threads run them side by side: their work is in C code that releases the GIL \(hashlib, zlib, NumPy\)/;
   assert.match(analyze([sequential, threads(200)], target, machine, []).verdict, releases);
+  // A speedup with one CPU's time at most (the sequential run's warm-up, noise): the GIL held them.
+  assert.doesNotMatch(analyze([sequential, threads(200, 205)], target, machine, []).verdict, releases);
   assert.doesNotMatch(analyze([sequential, threads(200)], target, { ...machine, gil: false }, []).verdict, releases);
   assert.doesNotMatch(analyze([sequential, threads(390), makeRun('processes', 2, 210, [[0, 0, 100, 100], [1, 0, 100, 100]])], target, machine, []).verdict, releases);
   assert.doesNotMatch(analyze([sequential, threads(200)], { ...target, language: 'typescript', file: '/x/f.ts' }, machine, []).verdict, releases);
