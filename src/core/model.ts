@@ -120,9 +120,10 @@ export interface SharedValueChange {
    * or a module-level list or set (by its length) or dict (its numbers summed, its other values
    * counted; in JS a Map or plain object), or a Python function's lru_cache (by its size; named
    * by the function), or, in JS, a SharedArrayBuffer the inputs hold (by the sum of its items, as
-   * the typed array over it reads them), which worker threads truly share.
+   * the typed array over it reads them), which worker threads truly share; or a number attribute
+   * of a Python module-level object of the module's own class that the code updates (`bank.balance`).
    */
-  kind: 'value' | 'raw' | 'array' | 'global' | 'list' | 'set' | 'dict' | 'cache' | 'buffer';
+  kind: 'value' | 'raw' | 'array' | 'global' | 'list' | 'set' | 'dict' | 'cache' | 'buffer' | 'attribute';
   /** Where it is defined. */
   location?: SourceLocation;
   /** The first line that updates it, and its code (`hits.value += 1`) where short. */

@@ -303,6 +303,10 @@ export const Warnings = {
         `hold the lock across the whole update (${lock})`,
       ],
       raw: [`a RawValue has no lock, and ${code(`${name}.value += …`)} reads it and writes it back in two steps`, `use a multiprocessing Value and hold its lock across the update (${lock})`],
+      attribute: [
+        `${code(`${name} += …`)} reads the attribute and stores it back in two steps, and another thread's store in between is overwritten`,
+        "hold a threading.Lock around the update (in the method that makes it), or return each call's part and add them up afterwards",
+      ],
       global: [
         `${code(`${name} += …`)} reads the global and stores it back in two steps, and another thread's store in between is overwritten`,
         'hold a threading.Lock around the update, or return each call\'s part and add them up afterwards',
@@ -338,6 +342,11 @@ export const Warnings = {
         ]
       : value.kind === 'global'
         ? [`a global lives in each process's own memory: every worker process updated a copy of its own${at(value.updateSite)}, gone with the worker`, `${gather}, or use a multiprocessing Value, created before the pool and handed to the workers`]
+        : value.kind === 'attribute'
+        ? [
+            `an object at module level lives in each process's own memory: every worker process updated its own copy of ${name.split('.')[0]}${at(value.updateSite)}, gone with the worker`,
+            `${gather}, or keep the number in a multiprocessing Value, created before the pool and handed to the workers`,
+          ]
         : [
             `each worker process was started afresh (the spawn or forkserver start method) and made its own ${name}${value.manager ? ', and a manager of its own,' : ''} as it imported ${value.location ? fileName(value.location.file) : 'your module'}${at(value.location)}, so their updates went to their own copies`,
             `create the ${value.manager ? `manager and ${name}` : value.kind === 'array' ? 'Array' : 'Value'} once in the parent and hand it to the workers (ProcessPoolExecutor(initializer=…, initargs=(${name},))), or ${gather}`,

@@ -356,6 +356,14 @@ test('a global counter, and a Value the spawned workers make afresh: each proces
   const cached = await profile('sharedValues.py', 'cached', 'range(6)', { strategies: ['sequential', 'processes'], startMethod: 'fork' });
   assert.ok(!cached.warnings.some((w) => w.shared === 'memo'), cached.warnings.map((w) => w.message).join('\n'));
 
+  // A number attribute of an object the module holds, updated in its method: a copy per worker process too.
+  const deposits = await profile('sharedValues.py', 'pay_in', '[1_000] * 4', { strategies: ['sequential', 'threads', 'processes'], startMethod: 'fork' });
+  const balance = (strategy: StrategyName) => runOf(deposits, strategy).sharedValues?.find((v) => v.name === 'bank.balance')?.change;
+  // The threads share it (a Python before 3.10 may lose some of their updates).
+  assert.deepEqual([balance('sequential'), balance('processes')], [4000, 0]);
+  assert.ok(balance('threads')! > 0 && balance('threads')! <= 4000, String(balance('threads')));
+  assert.match(deposits.warnings.find((w) => w.shared === 'bank.balance')?.message ?? '', /^processes: bank\.balance did not change in this run \(the workers' own copies: [\d,]+ and [\d,]+\), where the sequential run changed it by 4,000 — an object at module level lives in each process's own memory: every worker process updated its own copy of bank at .*sharedValues\.py:\d+/);
+  assert.ok(!deposits.warnings.some((w) => w.shared === 'bank.balance' && w.strategy === 'threads' && w.kind === 'divergence'), 'the threads share it');
   const spawned = await profile('sharedValues.py', 'racy', '[1_000] * 4', { strategies: ['sequential', 'processes'], startMethod: 'spawn' });
   const own = spawned.warnings.find((w) => w.kind === 'divergence' && w.shared === 'hits');
   assert.match(own?.message ?? '', /hits did not change in this run \(the workers' own copies: .*\), .*made its own hits as it imported sharedValues\.py/);

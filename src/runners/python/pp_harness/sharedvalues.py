@@ -55,8 +55,9 @@ class _Tracked:
         # "value" (a synchronized Value, or a manager's), "raw" (a RawValue), "array" (an Array or
         # RawArray), "global", "list", "set", "dict" (a manager's too), "cache" (an lru_cache)
         self.kind = kind
-        #: `obj`: a Value, Array or RawValue the inputs hold, named by the parameter that gets it.
-        self.obj = vars(module)[name] if obj is None else obj
+        #: `obj`: a Value, Array or RawValue the inputs hold, named by the parameter that gets it;
+        #: for an attribute ("bank.balance"), the module's object that has it.
+        self.obj = obj if obj is not None else vars(module)[name.split(".")[0] if kind == "attribute" else name]
         #: A manager's proxy (_PROXY_KINDS): its contents are put back before each run.
         self.manager = _proxy_kind(self.obj) is not None
         self.contents = _proxy_contents(self.obj, kind) if self.manager else None
@@ -77,6 +78,8 @@ class _Tracked:
         """The number now, read without the Value's lock: a killed worker may still hold it."""
         shared_object = self.kind in ("array", "value", "raw") or self.manager
         try:
+            if self.kind == "attribute":
+                return _attribute_of(self.module, self.name)
             return _number_of(self.obj if shared_object else vars(self.module).get(self.name), self.kind)
         except Exception:  # noqa: BLE001 - a manager that went away: nothing to read
             return None
@@ -106,6 +109,13 @@ class _Tracked:
                 self.obj.value = self.contents
         except Exception:  # noqa: BLE001 - a manager that went away: nothing to put back
             pass
+
+
+def _attribute_of(module, name):
+    """The number at a module object's attribute ("bank.balance"), or None."""
+    owner, attr = name.split(".", 1)
+    value = getattr(vars(module).get(owner), attr, None)
+    return value if _number(value) else None
 
 
 def _number_of(value, kind):
@@ -143,6 +153,8 @@ class CopyWatch:
     @staticmethod
     def _read(module, name, kind):
         try:
+            if module is not None and kind == "attribute":
+                return _attribute_of(module, name)
             return _number_of(vars(module).get(name), kind) if module is not None else None
         except Exception:  # noqa: BLE001 - an odd object costs the lesson, not the worker
             return None
@@ -159,9 +171,12 @@ class CopyWatch:
 
 def _subject(node):
     """What an assignment target updates: ("hits", "value") for `hits.value`, ("counts", "item")
-    for `counts[i]`, ("calls", None) for `calls`; None for anything else."""
+    for `counts[i]`, ("calls", None) for `calls`, ("bank", "attr:balance") for `bank.balance` (and
+    ("self", "attr:balance") for `self.balance`); None for anything else."""
     if isinstance(node, ast.Attribute) and node.attr == "value" and isinstance(node.value, ast.Name):
         return node.value.id, "value"
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return node.value.id, "attr:" + node.attr
     if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
         return node.value.id, "item"
     if isinstance(node, ast.Name):
@@ -342,7 +357,7 @@ def _tracked_in(module, target):
         with open(path, "rb") as f:
             source = f.read()
         # Parsed only where something could be tracked: a project's modules may be many.
-        if not any(kind not in (None, "global") for kind in kinds.values()) and b"global" not in source:
+        if not any(kind not in (None, "global") for kind in kinds.values()) and b"global" not in source and not _has_objects(module):
             return []
         tree = ast.parse(source, path)
     except (OSError, TypeError, ValueError, SyntaxError):
@@ -375,6 +390,33 @@ def _tracked_in(module, target):
         found.append(_Tracked(module, name, kind, where(defined.get(name)), where(update),
                               _line_text(lines, update), bool(read_modify_write),
                               _guard(module, withs, update, lines)))
+    found.extend(_attributes_in(module, updated, defined, lines, where))
+    return found
+
+
+def _own_object(module, name, obj):
+    """An object of one of the module's own classes, held by a public module-level name."""
+    return not name.startswith("_") and not isinstance(obj, type) and type(obj).__module__ == module.__name__ and hasattr(obj, "__dict__")
+
+
+def _has_objects(module):
+    return any(_own_object(module, name, obj) for name, obj in list(vars(module).items()))
+
+
+def _attributes_in(module, updated, defined, lines, where):
+    """The number attributes of module-level objects of the module's own classes that the code
+    updates from themselves (`bank.balance += 1`, or `self.balance += amount` in a method): a
+    process pool's workers each update a copy of the object of their own. Kind "attribute", named
+    "bank.balance"."""
+    found = []
+    for name, obj in list(vars(module).items()):
+        if not _own_object(module, name, obj):
+            continue
+        for attr, value in list(vars(obj).items())[:MAX_TRACKED]:
+            update = updated.get((name, "attr:" + attr)) or updated.get(("self", "attr:" + attr))
+            if _number(value) and update:
+                found.append(_Tracked(module, "%s.%s" % (name, attr), "attribute", where(defined.get(name)),
+                                      where(update), _line_text(lines, update), True))
     return found
 
 
@@ -467,7 +509,7 @@ class SharedValues:
     def _own_copies(t, start_method):
         """Whether a process pool's workers each have a copy of it: always of a global or a
         container, and of a Value, an Array or a manager's proxy unless they were forked."""
-        in_process_memory = (t.kind in ("global", "cache") or t.kind in CONTAINERS) and not t.manager
+        in_process_memory = (t.kind in ("global", "cache", "attribute") or t.kind in CONTAINERS) and not t.manager
         return start_method is not None and (in_process_memory or start_method != "fork")
 
     @staticmethod
