@@ -44,6 +44,8 @@ const MOVING_MS = 300;
 
 /** CPUs a Python thread run keeps busy from which its calls release the GIL (under it, one at most). */
 const RELEASED_GIL_CPUS = 1.3;
+/** CPUs a Python thread run keeps busy below which it ran one thread at a time. */
+const ONE_CPU = 1.1;
 
 /** Below this share of CPU time per wall time, the calls mostly wait (I/O, sleeps, other processes). */
 const WAITING = 0.3;
@@ -162,8 +164,12 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
     // speedup alone can come from the sequential run's warm-up, or from noise on a short run).
     const threads = pools.find((r) => r.strategy === 'threads');
     const cpusKeptBusy = threads?.cpuMs != null && threads.wallMs > 0 ? threads.cpuMs / threads.wallMs : 0;
-    if (target.language === 'python' && traits.gil !== false && threads && (threads.metrics.speedup ?? 0) >= 1.2 && cpusKeptBusy >= RELEASED_GIL_CPUS && !gil && !library && isCpuBound(sequential, threads)) {
+    const gainedUnderGil = target.language === 'python' && traits.gil !== false && threads && (threads.metrics.speedup ?? 0) >= 1.2 && !gil && !library && isCpuBound(sequential, threads);
+    if (gainedUnderGil && cpusKeptBusy >= RELEASED_GIL_CPUS) {
       sentence += '; the calls keep a CPU busy, yet threads run them side by side: their work is in C code that releases the GIL (hashlib, zlib, NumPy), which threads share without a process\'s start-up and pickling';
+    } else if (gainedUnderGil && threads.cpuMs != null && cpusKeptBusy < ONE_CPU) {
+      // One CPU's time at most: the GIL ran one thread at a time, so the gain is not parallelism.
+      sentence += `; the thread pool kept one CPU busy at most, so under the GIL its ${x(threads.metrics.speedup ?? 0)} is not parallelism but timing noise or the sequential run's slower first calls (CPython speeds code up as it runs it) — profile more inputs, or bigger ones`;
     }
   } else if (bestSpeedup >= 0.9) {
     const why = waitingForLock

@@ -880,8 +880,10 @@ test('Python threads that scale on CPU-bound calls under the GIL: the verdict sa
   const threads = (wall: number, cpuMs = 400) => makeRun('threads', 2, wall, [[0, 0, 100, 100], [1, 0, 100, 100], [0, 100, 200, 100], [1, 100, 200, 100]], { cpuMs });
   const releases = /; the calls keep a CPU busy, yet threads run them side by side: their work is in C code that releases the GIL \(hashlib, zlib, NumPy\)/;
   assert.match(analyze([sequential, threads(200)], target, machine, []).verdict, releases);
-  // A speedup with one CPU's time at most (the sequential run's warm-up, noise): the GIL held them.
-  assert.doesNotMatch(analyze([sequential, threads(200, 205)], target, machine, []).verdict, releases);
+  // A speedup with one CPU's time at most (the sequential run's warm-up, noise): the GIL held them, and the verdict says the gain is no parallelism.
+  const oneCpu = analyze([sequential, threads(200, 205)], target, machine, []).verdict;
+  assert.doesNotMatch(oneCpu, releases);
+  assert.match(oneCpu, /; the thread pool kept one CPU busy at most, so under the GIL its 2\.0× is not parallelism but timing noise or the sequential run's slower first calls/);
   assert.doesNotMatch(analyze([sequential, threads(200)], target, { ...machine, gil: false }, []).verdict, releases);
   assert.doesNotMatch(analyze([sequential, threads(390), makeRun('processes', 2, 210, [[0, 0, 100, 100], [1, 0, 100, 100]])], target, machine, []).verdict, releases);
   assert.doesNotMatch(analyze([sequential, threads(200)], { ...target, language: 'typescript', file: '/x/f.ts' }, machine, []).verdict, releases);
