@@ -129,20 +129,22 @@ export function analyze(
     }
   }
 
-  if (source && definition) placeBufferUpdates(runs, target, source, definition);
+  // The lines the function can run: where a draw, a read of the clock or an item update counts.
+  const reachable = source && definition ? reachableLines(source, definition) : undefined;
+  if (source && reachable) placeBufferUpdates(runs, target, source, reachable);
   const mainGuard = target.language !== 'python' ? lineOf(target, source, MAIN_THREAD_GUARD) : undefined;
   if (mainGuard) warnings.push(Warnings.mainThreadGuard(mainGuard, source!.split(/\r?\n/)[mainGuard.line - 1].trim()));
   warnings.push(...sharedValueWarnings(runs, target.language));
   if (target.language === 'python') warnings.push(...unlockedUpdates(runs, machine, warnings));
   warnings.push(...locksCopiedByProcesses(runs, ownLocks));
   // Random numbers differ from run to run by design: divergence then says so, at the draw.
-  const randomSite = lineOf(target, source, target.language === 'python' ? RANDOM_PY : RANDOM_JS, source && definition ? reachableLines(source, definition) : undefined);
+  const randomSite = lineOf(target, source, target.language === 'python' ? RANDOM_PY : RANDOM_JS, reachable);
   // Unless a pool's workers drew the same numbers as one another: that is no run drawing others.
   const seedSite = lineOf(target, source, target.language === 'python' ? SEED_PY : SEED_JS);
   const repeated = randomSite ? sameDraws(runs, randomSite, seedSite, target.language, source) : [];
   warnings.push(...repeated);
   // Or because it returns which worker ran it, or the time: no race either.
-  const identitySite = randomSite ? undefined : lineOf(target, source, target.language === 'python' ? IDENTITY_PY : IDENTITY_JS, source && definition ? reachableLines(source, definition) : undefined);
+  const identitySite = randomSite ? undefined : lineOf(target, source, target.language === 'python' ? IDENTITY_PY : IDENTITY_JS, reachable);
   const varying = randomSite ? 'random' : identitySite ? 'identity' : undefined;
   warnings.push(...divergences(runs, randomSite ?? identitySite ?? definition, varying, new Set(repeated.map((w) => w.strategy!))));
   // An inversion that did deadlock is already reported as the deadlock itself.
@@ -175,9 +177,9 @@ export function analyze(
     // overhead: the GIL is not what the user should look at (and a process pool does worse).
     const judged = (sequential?.metrics.busyMs ?? 0) >= TOO_LITTLE_MS && (sequential?.metrics.callMs ?? 0) >= TINY_CALL_MS;
     const slowLoad = slowLoadOf(run, target);
+    const contention = lockContention(run);
     if (target.language === 'python' && run.strategy === 'threads' && run.workers > 1 && speedup < 1.2 && cpuBound && judged && machine.gil !== false && libraryCpus === undefined && childCpus === undefined) {
-      const heldLock = lockContention(run);
-      warnings.push(Warnings.gil(speedup, run.workers, definition, heldLock && heldLock.heldShare >= AMDAHL_SHARE ? heldLock.lock : undefined));
+      warnings.push(Warnings.gil(speedup, run.workers, definition, contention && contention.heldShare >= AMDAHL_SHARE ? contention.lock : undefined));
     } else if (speedup < 0.9) {
       const busy = Math.max(run.otherLoad ?? 0, sequential?.otherLoad ?? 0);
       warnings.push(
@@ -199,7 +201,6 @@ export function analyze(
     } else if (slowLoad) {
       warnings.push(Warnings.slowLoad(slowLoad));
     }
-    const contention = lockContention(run);
     if (contention) warnings.push(Warnings.contention(run.strategy, contention));
     if (loadImbalance !== null && loadImbalance > 1.5 && run.tasks.length >= 2 * run.workers && imbalanceCosts(run)) {
       warnings.push(Warnings.imbalance(run.strategy, loadImbalance, stragglers, dominantTask(run)));
@@ -222,10 +223,10 @@ const ITEM_UPDATE_JS = /^(?!\s*(?:\/\/|\/\*|\*)).*?(?:[\w$.]+\s*\[[^\]]*\]\s*(?:
  * item update the function can reach. Where it reaches none (only stores, `out[i] = x`, or
  * Atomics), a different change is no lost update: the value is marked `storesOnly`.
  */
-function placeBufferUpdates(runs: Run[], target: Target, source: string, definition: SourceLocation): void {
+function placeBufferUpdates(runs: Run[], target: Target, source: string, reachable: Set<number>): void {
   const values = runs.flatMap((r) => r.sharedValues ?? []).filter((v) => v.kind === 'buffer' && !v.updateSite);
   if (values.length === 0) return;
-  const site = lineOf(target, source, ITEM_UPDATE_JS, reachableLines(source, definition));
+  const site = lineOf(target, source, ITEM_UPDATE_JS, reachable);
   if (!site) {
     for (const value of values) value.storesOnly = true;
     return;

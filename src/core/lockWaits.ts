@@ -73,8 +73,9 @@ export function lockContention(run: Run): Contention | undefined {
     if (!lock) tallies.set(name, (lock = { waitMs: 0, heldMs: 0, uses: 0, longest: -1, holders: new Set(), usesByLane: new Map(), cutAtMs: new Map() }));
     return lock;
   };
-  // Workers that told their hot uses of a lock in all (JS): no sample of theirs ends.
-  const toldInAll = new Set((run.hotLocks ?? []).map((h) => `${h.lane}:${h.lock}`));
+  // Per lock, the workers that tallied their hot uses of it: no sample of theirs ends.
+  const hotLanes = new Map<string, Set<number>>();
+  for (const hot of run.hotLocks ?? []) hotLanes.set(hot.lock, (hotLanes.get(hot.lock) ?? new Set()).add(hot.lane));
   // Each call's waits for any lock, and the open request and acquire of each call and lock.
   const waitedByCall = new Map<string, number>();
   const asked = new Map<string, number>();
@@ -107,20 +108,18 @@ export function lockContention(run: Run): Contention | undefined {
       const inLane = (lock.usesByLane.get(event.lane) ?? 0) + 1;
       lock.usesByLane.set(event.lane, inLane);
       // This lane's uses of it from here on are told only when they wait long: no fair sample.
-      if (inLane === TOLD_IN_FULL && !toldInAll.has(`${event.lane}:${event.lock}`)) lock.cutAtMs.set(event.lane, event.atMs);
+      if (inLane === TOLD_IN_FULL && !hotLanes.get(event.lock)?.has(event.lane)) lock.cutAtMs.set(event.lane, event.atMs);
     } else {
       const takenMs = taken.get(key);
       taken.delete(key);
       if (takenMs !== undefined) lock.heldMs += Math.max(0, event.atMs - takenMs);
     }
   }
-  // The hot uses the workers told in all: their waits, and the calls of the lanes that made them.
-  const hotLanes = new Map<string, Set<number>>();
+  // The hot uses the workers tallied: their waits and their number.
   for (const hot of run.hotLocks ?? []) {
     const lock = tallyOf(hot.lock);
     lock.waitMs += hot.waitMs;
     lock.uses += hot.uses;
-    hotLanes.set(hot.lock, (hotLanes.get(hot.lock) ?? new Set()).add(hot.lane));
   }
   if (tallies.size === 0) return undefined;
   const [name, most] = [...tallies].reduce((a, b) => (b[1].waitMs > a[1].waitMs ? b : a));

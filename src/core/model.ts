@@ -92,7 +92,8 @@ export interface LockEvent {
 
 /**
  * A worker's uses of a lock past those told one by one as lock events (its first thousand in the
- * worker): how many, and how long they waited in all (ms). JS's runtime locks only.
+ * worker, or in a Python run): how many, and how long they waited in all (ms). The runtime's named
+ * locks only, in JS and Python.
  */
 export interface HotLockUse {
   lane: number;

@@ -308,7 +308,6 @@ function placeText(at: SourceLocation): string {
   return `${fileName(at.file)}:${at.line}`;
 }
 
-
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
