@@ -35,16 +35,16 @@ export function measureOf(kind: SharedValueChange['kind']): string {
 /** A list, set or dict (and their kin) or a function's cache, measured by size rather than as a number. */
 export const isContainer = (kind: SharedValueChange['kind']) => kind === 'list' || kind === 'set' || kind === 'dict' || kind === 'cache';
 /** A change of a shared number: "320,000", "12.5". */
+export const amountText = (n: number) => Number(n.toPrecision(12)).toLocaleString('en-US', { maximumFractionDigits: 6 });
+const pct = (share: number) => `${Math.round(100 * share)}%`;
+const at = (loc?: SourceLocation) => (loc ? ` at ${loc.file}:${loc.line}` : '');
+
 /**
  * Why a JS call overflowed its stack in a worker process and not in a worker thread: Node gives a
  * worker thread a 4 MB stack, and V8 a process's main thread about 1 MB.
  */
 const stackSizes = (ranIn: StrategyName) =>
   ` — the same input ran in ${ranIn}: a worker process runs the call on its main thread, whose stack V8 keeps to about 1 MB, where a worker thread's holds 4 MB, so recursion this deep overflows only in processes; turn the recursion into a loop (or make it shallower), or run it in threads`;
-
-export const amountText = (n: number) => Number(n.toPrecision(12)).toLocaleString('en-US', { maximumFractionDigits: 6 });
-const pct = (share: number) => `${Math.round(100 * share)}%`;
-const at = (loc?: SourceLocation) => (loc ? ` at ${loc.file}:${loc.line}` : '');
 
 /**
  * Why the lock around a lost update (`with lock:`) kept no one out, and the fix, or undefined where
@@ -263,7 +263,6 @@ export const Warnings = {
       message: `${strategy}: ${lost} of ${expected} counter updates were lost (${((100 * lost) / expected).toFixed(1)}%) — unsafe read-modify-write raced between workers${at(location)}; ${fix}`,
     };
   },
-  /** The user's own shared number changed less than in the sequential run (sharedValues.ts). */
   /** A JS module whose top-level code runs its program's main where it is the main thread (analysis.ts). */
   mainThreadGuard(location: SourceLocation, code: string): Warning {
     return {
@@ -284,6 +283,7 @@ export const Warnings = {
       message: `${strategy}: no update to ${value.name} was lost in this run, but \`${value.updateCode}\`${at(value.updateSite)} reads it and writes it back with no lock between, while other threads update it too — Python ${version} switches threads only at loop turns and calls, never inside an update of numbers like this one, so the race did not show here; on Python 3.9 and earlier, on a free-threaded build, or once the update calls a function, threads overwrite each other's updates; fix: hold a threading.Lock around the update, or return each call's part and add them up afterwards`,
     };
   },
+  /** The user's own shared number changed less than in the sequential run (sharedValues.ts). */
   lostSharedUpdates(strategy: StrategyName, value: SharedValueChange, expected: number): Warning {
     const { name } = value;
     // The update as the user wrote it, where the harness could quote it.
@@ -478,8 +478,11 @@ export const Warnings = {
       details: parts,
     };
   },
-  /** `stoppedProfile`: the run stalled three times in a row with nothing finished in between, so the profile stopped. */
-  /** `wait`: why the first stuck call does not end, where its stack tells (hangWaits.ts), with the worker it ran on. */
+  /**
+   * `stoppedProfile`: the run stalled three times in a row with nothing finished in between, so the
+   * profile stopped. `wait`: why the first stuck call does not end, where its stack tells
+   * (hangWaits.ts), with the worker it ran on.
+   */
   hang(strategy: StrategyName, seconds: number, running: string[], details: string[], location?: SourceLocation, stoppedProfile = false, wait?: string): Warning {
     const why = wait ? `; ${wait}` : '';
     const stopped = stoppedProfile
