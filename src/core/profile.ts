@@ -223,13 +223,7 @@ export function startProfile(request: ProfileRequest, callbacks: ProfileCallback
     }
     builder.cancelled = cancelled;
     builder.stoppedForHangs = guard.stoppedRun;
-    let source: string | undefined;
-    try {
-      source = fs.readFileSync(target.file, 'utf8');
-    } catch {
-      source = undefined;
-    }
-    return { ok: true, report: builder.build(source) };
+    return { ok: true, report: builder.build(readIfThere(target.file)) };
   })();
 
   return {
@@ -305,14 +299,7 @@ class RunGuard {
   private lines: string[] | undefined;
 
   private sourceLines(): string[] {
-    if (!this.lines) {
-      try {
-        this.lines = fs.readFileSync(this.builder.targetFile, 'utf8').split(/\r?\n/);
-      } catch {
-        this.lines = [];
-      }
-    }
-    return this.lines;
+    return (this.lines ??= readIfThere(this.builder.targetFile)?.split(/\r?\n/) ?? []);
   }
   private readonly timer: NodeJS.Timeout;
   /** Whether the runner was asked for stacks: worker processes may since have said "Debugger attached." */
