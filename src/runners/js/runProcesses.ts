@@ -108,20 +108,12 @@ export function startProcesses(settings: RunSettings): ActiveRun & { done: Promi
         const busy = freed(message.cpuTotalMs);
         if (busy) recorder.taskEnd(withDigest(message.outcome, message.result), lane, queuedMs);
         checkFinished();
-      } else if (message.pp === 'lock') {
-        recorder.lock(message, lane);
-      } else if (message.pp === 'busy') {
-        recorder.busy();
-      } else if (message.pp === 'left-held') {
-        recorder.heldAtEnd(message);
-      } else if (message.pp === 'lock-tally') {
-        recorder.lockTally(message, lane);
       } else if (message.pp === 'uncaught') {
         uncaught = message.error;
       } else if (message.pp === 'values') {
         recorder.values(message);
         worker.toldValues?.();
-      }
+      } else recorder.fromRuntime(message, lane);
     });
     child.on('error', () => undefined); // 'exit' follows and says what happened
     // After 'exit', the messages the worker sent just before it died may still be unread: wait

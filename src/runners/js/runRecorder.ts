@@ -6,7 +6,7 @@ import type { SharedValueChange, SourceLocation, StrategyName, TaskSpan, TaskSta
 import type { RunnerEvent } from '../../core/protocol';
 import { emit, emitTaskEnd, emitTaskOk } from './eventWriter';
 import { sinceOrigin } from './clock';
-import type { LeftHeldMessage, LockMessage, LockTallyMessage } from './runtimeContract';
+import type { LockTallyMessage, RuntimeMessage } from './runtimeContract';
 import type { TaskOutcome } from './taskExecution';
 import { lostClassNote } from './failures';
 import { describeResult } from './resultDigest';
@@ -98,24 +98,35 @@ export class RunRecorder {
     return this.nextLane++;
   }
 
-  /** Workers take hot locks, which tell no events (runtimeHost.ts): progress all the same. */
-  busy(): void {
-    emit({ type: 'busy', run: this.settings.run });
-  }
-
-  /** A worker's hot locks' tallies so far (cumulative): the last told stands for the run. */
-  lockTally(message: LockTallyMessage, lane: number): void {
-    this.tallies.set(lane, message.tallies);
-  }
-
-  /** A task ended holding runtime locks, which its worker released (lockEvents.ts, releaseLeft). */
-  heldAtEnd(message: LeftHeldMessage): void {
-    for (const { lock, site } of message.locks) emit({ type: 'left-held', run: this.settings.run, task: message.task, lock, site });
-  }
-
-  lock(message: LockMessage, lane: number): void {
-    const { task, lock, kind, atMs, site } = message;
-    emit({ type: 'lock', run: this.settings.run, lane, task, lock, kind, atMs, site });
+  /**
+   * A message of a worker's runtime (runtimeContract.ts), alike in every strategy; any other (the
+   * user's code may post its own) is left alone. `lane`: the worker's, where its channel is its
+   * own; on a channel all the threads share, the owner a message names tells it.
+   */
+  fromRuntime(message: unknown, lane?: number): void {
+    const m = message as RuntimeMessage | undefined;
+    const { run } = this.settings;
+    switch (m?.pp) {
+      case 'lock': {
+        const at = lane ?? this.knownLane(m.owner);
+        if (at !== undefined) emit({ type: 'lock', run, lane: at, task: m.task, lock: m.lock, kind: m.kind, atMs: m.atMs, site: m.site });
+        break;
+      }
+      // Workers take hot locks, which tell no events (runtimeHost.ts): progress all the same.
+      case 'busy':
+        emit({ type: 'busy', run });
+        break;
+      // A task ended holding runtime locks, which its worker released (lockEvents.ts, releaseLeft).
+      case 'left-held':
+        for (const { lock, site } of m.locks) emit({ type: 'left-held', run, task: m.task, lock, site });
+        break;
+      // A worker's hot locks' tallies so far (cumulative): the last told stands for the run.
+      case 'lock-tally': {
+        const at = lane ?? this.knownLane(m.owner);
+        if (at !== undefined) this.tallies.set(at, m.tallies);
+        break;
+      }
+    }
   }
 
   /** Takes over `outcome`, which becomes the task's span. */

@@ -83,20 +83,12 @@ export function startSequential(settings: RunSettings): ActiveRun & { done: Prom
         const { plain, outcomes } = message;
         for (let i = 0; i < plain.length; i += 2) ended(plain[i] as number, mine.lane, plain[i + 1]);
         for (const outcome of outcomes) recorder.taskEnd(outcome, mine.lane, queuedMs);
-      } else if (message?.pp === 'lock') {
-        recorder.lock(message, mine.lane);
-      } else if (message?.pp === 'busy') {
-        recorder.busy();
-      } else if (message?.pp === 'left-held') {
-        recorder.heldAtEnd(message);
-      } else if (message?.pp === 'lock-tally') {
-        recorder.lockTally(message, mine.lane);
       } else if (message?.pp === 'values') {
         recorder.values(message);
       } else if (message?.pp === 'calls-cpu') {
         callsCpuMs += message.cpuMs;
         workersMeasured++;
-      }
+      } else recorder.fromRuntime(message, mine.lane);
     });
     worker.on('error', (error) => (failure = error.message));
     /** The worker is gone (`stuck`: given up while stuck, its exit never came): its task ends. */

@@ -120,17 +120,7 @@ export function startThreads(settings: RunSettings): ActiveRun & { done: Promise
     if (message?.pp === 'ready') {
       for (const thread of pool.threads) threads.add(thread);
       announce(message);
-    } else if (message?.pp === 'lock') {
-      const lane = recorder.knownLane(message.owner);
-      if (lane !== undefined) recorder.lock(message, lane);
-    } else if (message?.pp === 'busy') {
-      recorder.busy();
-    } else if (message?.pp === 'left-held') {
-      recorder.heldAtEnd(message);
-    } else if (message?.pp === 'lock-tally') {
-      const lane = recorder.knownLane(message.owner);
-      if (lane !== undefined) recorder.lockTally(message, lane);
-    }
+    } else recorder.fromRuntime(message);
   });
   // A piscina error event is a worker failing outside a task (e.g. a stray timer throwing).
   pool.on('error', (error: Error) => {
