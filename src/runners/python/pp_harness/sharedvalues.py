@@ -230,15 +230,19 @@ def _sites(tree):
     return defined, updated, declared, withs
 
 
-def _span_of(tree, first_line):
-    """The lines (first, last) of the function whose code starts at `first_line` (its `def`, or
-    its first decorator), or None."""
+def _function_at(tree, first_line):
+    """The function whose code starts at `first_line` (its `def`, or its first decorator), or None."""
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            start = min([node.lineno] + [d.lineno for d in node.decorator_list])
-            if first_line in (start, node.lineno):
-                return start, node.end_lineno
+            if first_line in (node.lineno, min([node.lineno] + [d.lineno for d in node.decorator_list])):
+                return node
     return None
+
+
+def _span_of(tree, first_line):
+    """The lines (first, last) of the function whose code starts at `first_line`, or None."""
+    node = _function_at(tree, first_line)
+    return node and (min([node.lineno] + [d.lineno for d in node.decorator_list]), node.end_lineno)
 
 
 def _first_update(lines, span):
@@ -459,8 +463,7 @@ def _tracked_in_inputs(items, modules, target, known):
     with open(module.__file__, "rb") as f:
         source = f.read()
     tree = ast.parse(source, module.__file__)
-    function = next((node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-                     and target[1] in (node.lineno, min([node.lineno] + [d.lineno for d in node.decorator_list]))), None)
+    function = _function_at(tree, target[1])
     if function is None:
         return []
     params = [a.arg for a in function.args.posonlyargs + function.args.args + function.args.kwonlyargs]
