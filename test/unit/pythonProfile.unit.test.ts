@@ -105,6 +105,14 @@ test('an async def target: every call is awaited in its worker, errors point at 
   assert.equal(error?.location?.line, 12);
 });
 
+test('an async def target imports asyncio as its module loads: its first call does not carry the import as a warm-up of the function', async () => {
+  // asyncio's import took ~60 ms; in the sequential run's first call it read as the function's
+  // own start-up ("a library initializing…"), which the user's code never asked for.
+  const report = await profile('asyncNoImport.py', 'crunch', '[20_000] * 8', { strategies: ['sequential', 'threads'] });
+  assert.deepEqual(results(runOf(report, 'sequential')), Array(8).fill(String(Array.from({ length: 20_000 }, (_, i) => i * i).reduce((a, b) => a + b))));
+  assert.equal(report.warnings.find((w) => w.kind === 'warm-up')?.message, undefined);
+});
+
 test('CPU-bound pure Python: threads gain < 1.2× under the GIL and get the gil warning', async (t) => {
   // Load-independent facts first: under the GIL one thread runs at a time (CPU ≤ wall), and the
   // per-task CPU times add up to the process's CPU time measured around the run.

@@ -97,7 +97,7 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
 
     import parallel_profiler
     from . import task as tasks
-    from .loader import load_module
+    from .loader import import_asyncio_for, load_module
     from .procbackend import ProcessBackend
 
     load_start = now()
@@ -119,6 +119,7 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
     backend = ProcessBackend(shared, send, now, shares_locks=forked)
     parallel_profiler._install(backend)
     fn = pickle.loads(fn_bytes)
+    import_asyncio_for(fn)
     spread = config["spread"]
     user_file = config["file"]
     state = {"task": None}
