@@ -120,21 +120,15 @@ export function lostUpdates(run: Run): number {
 /** An update that reads the value and writes it back: `n += 1`, `d[k] -= x`, `n = n + 1`. */
 const READ_MODIFY_WRITE = /^\s*([\w.]+)(\[[^\]]*\])?\s*(\+|-|\*|\/|\/\/|%|\*\*|<<|>>|&|\||\^)=|^\s*([\w.]+)\s*=\s*\4\b/;
 
-/** CPython 3.10 and later with the GIL: it switches threads only at loop turns and calls. */
-function switchesOnlyAtCalls(machine: Machine): boolean {
-  const version = /CPython 3\.(\d+)/.exec(machine.runtime);
-  return !!version && Number(version[1]) >= 10 && machine.gil !== false;
-}
-
 /**
  * Python globals (and module-level dicts and lists) a thread run's calls updated side by side with
- * a read-modify-write and no lock, losing nothing: CPython 3.10 and later switch threads only at
- * loop turns and calls, never inside `n += 1` on numbers, so the race did not show. It is still
- * one: older Pythons, a free-threaded build, or a call inside the update lose updates. Not where
- * a lost update was found (`found`: that warning says it already).
+ * a read-modify-write and no lock (or one made afresh at each call), losing nothing. It is still a
+ * race: CPython 3.10 and later switch threads only at loop turns and calls, never inside `n += 1`
+ * on numbers, so it did not show there; older ones switch every 5 ms, and no switch may have
+ * fallen inside an update; a free-threaded build's updates may not have met. Not where a lost
+ * update was found (`found`: that warning says it already).
  */
 export function unlockedUpdates(runs: Run[], machine: Machine, found: Warning[]): Warning[] {
-  if (!switchesOnlyAtCalls(machine)) return [];
   const reference = referenceChanges(runs);
   const warned = new Set<string>();
   for (const w of found) if (w.shared !== undefined) warned.add(`${w.strategy}\0${w.shared}`);
@@ -147,7 +141,7 @@ export function unlockedUpdates(runs: Run[], machine: Machine, found: Warning[])
       if (value.kind !== 'global' && value.kind !== 'dict' && value.kind !== 'list') continue;
       if (value.guard?.excludes || !value.updateCode || !READ_MODIFY_WRITE.test(value.updateCode)) continue;
       warned.add(key);
-      warnings.push(Warnings.unlockedUpdate(run.strategy, value, machine.runtime));
+      warnings.push(Warnings.unlockedUpdate(run.strategy, value, machine));
     }
   }
   return warnings;

@@ -4,7 +4,7 @@
 import type { WarmUp } from './warmUp';
 import type { DominantTask } from './metrics';
 import { AMDAHL_SHARE, MANY_USES, contentionFix, speedupCap, usesText, type Contention } from './lockWaits';
-import type { Language, Run, SharedValueChange, SourceLocation, StrategyName, Target, Varying, Warning } from './model';
+import type { Language, Machine, Run, SharedValueChange, SourceLocation, StrategyName, Target, Varying, Warning } from './model';
 
 const fmt = (n: number) => String(Number(n.toFixed(2)));
 
@@ -74,6 +74,18 @@ function guardThatFailed(strategy: StrategyName, value: SharedValueChange, fix: 
       ? `take a lock the worker processes share: ${own}, or a multiprocessing.Lock made before the pool`
       : fix;
   return [why, shared];
+}
+
+/** Why a thread run lost none of the updates it could have lost, by the Python it ran on. */
+function whyNoneLost(machine: Machine): string {
+  const minor = /CPython 3\.(\d+)/.exec(machine.runtime)?.[1];
+  if (machine.gil === false) {
+    return "on this free-threaded build the threads run at once, and no two updates happened to meet in this run; where one thread's comes between another's read and write, it is overwritten — more calls, or another run, lose some";
+  }
+  if (minor !== undefined && Number(minor) >= 10) {
+    return `Python 3.${minor} switches threads only at loop turns and calls, never inside an update of numbers like this one, so the race did not show here; on Python 3.9 and earlier, on a free-threaded build, or once the update calls a function, threads overwrite each other's updates`;
+  }
+  return `${minor === undefined ? 'Python' : `Python 3.${minor}`} switches threads every 5 ms (sys.getswitchinterval()), and in this run no switch fell between a read and its write; one that does lets the other thread's update be overwritten — more calls, or another run, lose some`;
 }
 
 /** Why an update of a manager's dict, list or value was lost, and the fix. */
@@ -271,16 +283,19 @@ export const Warnings = {
       message: `\`${code.length <= 60 ? code : `${code.slice(0, 57)}…`}\`${at(location)} runs the module's main code wherever it loads as a main thread: in the profiler's runner, as it loads the module to evaluate the inputs, and in every worker process, though not in the worker threads — so its work and its side effects (output, files, a pool of its own) happen there too, and the process pool's start-up pays for them; guard it with \`if (require.main === module)\` (CommonJS) or \`if (process.argv[1] === fileURLToPath(import.meta.url))\` (ES modules), which the profiler's workers do not pass`,
     };
   },
-  /** A read-modify-write without a lock that lost nothing in this run, under CPython 3.10+'s GIL (sharedValues.ts). */
-  unlockedUpdate(strategy: StrategyName, value: SharedValueChange, runtime: string): Warning {
-    const version = /CPython (3\.\d+)/.exec(runtime)?.[1] ?? 'this Python';
+  /** A read-modify-write without a lock (or under one made at each call) that lost nothing in this run (sharedValues.ts). */
+  unlockedUpdate(strategy: StrategyName, value: SharedValueChange, machine: Machine): Warning {
+    const unlocked = value.guard?.kind === 'fresh'
+      ? `under \`${value.guard.code ?? 'with lock:'}\`${at(value.guard.location)}, a lock made afresh at each call, which no other call ever waits for`
+      : 'with no lock between';
+    const fix = value.guard?.kind === 'fresh' ? 'make the lock once, at module level (lock = threading.Lock()), and take that one' : 'hold a threading.Lock around the update';
     return {
       kind: 'race',
       strategy,
       shared: value.name,
       unseen: true,
       location: value.updateSite,
-      message: `${strategy}: no update to ${value.name} was lost in this run, but \`${value.updateCode}\`${at(value.updateSite)} reads it and writes it back with no lock between, while other threads update it too — Python ${version} switches threads only at loop turns and calls, never inside an update of numbers like this one, so the race did not show here; on Python 3.9 and earlier, on a free-threaded build, or once the update calls a function, threads overwrite each other's updates; fix: hold a threading.Lock around the update, or return each call's part and add them up afterwards`,
+      message: `${strategy}: no update to ${value.name} was lost in this run, but \`${value.updateCode}\`${at(value.updateSite)} reads it and writes it back ${unlocked}, while other threads update it too — ${whyNoneLost(machine)}; fix: ${fix}, or return each call's part and add them up afterwards`,
     };
   },
   /** The user's own shared number changed less than in the sequential run (sharedValues.ts). */

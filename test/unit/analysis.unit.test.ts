@@ -811,7 +811,7 @@ test('lock contention: calls that take turns at a lock held around their work ar
   assert.equal(lockContention(once), undefined);
 });
 
-test('a global updated by threads with no lock that lost nothing: a race it can have, only under CPython 3.10+ with the GIL, where calls overlapped and the update reads the value back', () => {
+test('a global updated by threads with no lock that lost nothing: a race it can have, why none was lost by the Python it ran on, where calls overlapped and the update reads the value back', () => {
   const update = (extra: Partial<SharedValueChange> = {}): SharedValueChange => ({ name: 'calls', kind: 'global', change: 20, updateCode: 'calls += 1', updateSite: { file: '/x/f.py', line: 6 }, ...extra });
   const runs = (value: SharedValueChange, spans: [number, number, number][] = [[0, 0, 10], [1, 2, 12]]) => [
     makeRun('sequential', 1, 20, [[0, 0, 10], [0, 10, 20]], { sharedValues: [update()] }),
@@ -822,13 +822,22 @@ test('a global updated by threads with no lock that lost nothing: a race it can 
   assert.equal(more.length, 0);
   assert.deepEqual([warning.kind, warning.strategy, warning.shared, warning.unseen, warning.location?.line], ['race', 'threads', 'calls', true, 6]);
   assert.match(warning.message, /Python 3\.11 switches threads only at loop turns and calls/);
-  assert.equal(unlockedUpdates(runs(update()), cpython('3.9'), []).length, 0, 'an older Python loses updates, and says so by losing them');
-  assert.equal(unlockedUpdates(runs(update()), cpython('3.13', false), []).length, 0, 'nor on a free-threaded build');
+  // An older Python, or a free-threaded build, usually loses such updates; where it did not, the
+  // race is there all the same, and the reason none was lost is another.
+  assert.match(unlockedUpdates(runs(update()), cpython('3.9'), [])[0]?.message ?? '', /Python 3\.9 switches threads every 5 ms \(sys\.getswitchinterval\(\)\), and in this run no switch fell between a read and its write/);
+  assert.match(unlockedUpdates(runs(update()), cpython('3.13', false), [])[0]?.message ?? '', /on this free-threaded build the threads run at once, and no two updates happened to meet in this run/);
   assert.equal(unlockedUpdates(runs(update(), [[0, 0, 10], [1, 10, 20]]), cpython('3.11'), []).length, 0, 'calls one after another cannot race');
   assert.equal(unlockedUpdates(runs(update({ updateCode: 'last = n' })), cpython('3.11'), []).length, 0, 'a plain store reads nothing back');
   assert.equal(unlockedUpdates(runs(update({ updateCode: 'calls = calls + n' })), cpython('3.12'), []).length, 1, 'calls = calls + n reads it back');
   const guard = { kind: 'threading.Lock' as const, name: 'lock', location: { file: '/x/f.py', line: 5 }, excludes: true };
   assert.equal(unlockedUpdates(runs(update({ guard })), cpython('3.11'), []).length, 0, 'under a lock that keeps other threads out');
+  // A lock made at each call (`lock = threading.Lock()` in the function) keeps no one out: the
+  // warning names it, and the fix is not "hold a lock", which the user does.
+  const fresh = { kind: 'fresh' as const, location: { file: '/x/f.py', line: 5 }, code: 'with lock:', excludes: false };
+  const [underFresh] = unlockedUpdates(runs(update({ guard: fresh })), cpython('3.11'), []);
+  assert.match(underFresh?.message ?? '', /`calls \+= 1` at \/x\/f\.py:6 reads it and writes it back under `with lock:` at \/x\/f\.py:5, a lock made afresh at each call, which no other call ever waits for/);
+  assert.match(underFresh.message, /fix: make the lock once, at module level \(lock = threading\.Lock\(\)\), and take that one/);
+  assert.doesNotMatch(underFresh.message, /with no lock between|hold a threading\.Lock around/);
   assert.equal(unlockedUpdates(runs(update()), cpython('3.11'), [{ kind: 'race', strategy: 'threads', shared: 'calls', message: 'lost' }]).length, 0, 'a lost update is said already');
   const sequential = makeRun('sequential', 1, 20, [[0, 0, 10], [0, 10, 20]]);
   assert.match(verdictOf([sequential], [warning], { file: '/x/f.py', name: 'f', language: 'python' }), /it can lose updates to calls in threads \(none were lost in this run\)/);

@@ -204,6 +204,12 @@ test('a lock that keeps no one out: a threading.Lock in a process pool, a lock m
   assert.match(lost?.message ?? '', /`with lock:` at .*lockedWrong\.py:\d+ takes a lock made afresh at each call, so no two calls ever wait for the same one.*fix: make the lock once, at module level/);
   // The profiled function's own update, not add_locked's before it.
   assert.equal(lost!.location!.line, lineOf('total = total + int("1")'));
+  // The same lock around `total += 1`: CPython 3.10+ loses none of the updates, and the warning
+  // that the race is there all the same names the lock made afresh, not "no lock".
+  const plainly = await profile('lockedWrong.py', 'add_plainly', '[20_000] * 8', { strategies: ['sequential', 'threads'] });
+  const unseen = plainly.warnings.find((w) => w.kind === 'race' && w.strategy === 'threads');
+  assert.match(unseen?.message ?? '', /`with lock:` at .*lockedWrong\.py:\d+(,| takes) a lock made afresh at each call.*fix: make the lock once, at module level/, plainly.warnings.map((w) => w.message).join('\n'));
+  assert.equal(unseen!.location!.line, lineOf('total += 1', lineOf('def add_plainly')));
 });
 
 test("a Manager's dict, Value and list: shared by threads and forked workers, lost updates measured and explained; each run starts from the same contents", async () => {
