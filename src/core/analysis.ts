@@ -152,7 +152,7 @@ export function analyze(
   for (const inversion of findLockOrderInversions(runs)) {
     const both = (m: string) => m.includes(`"${inversion.first}"`) && m.includes(`"${inversion.second}"`);
     if (deadlocked.some(both)) continue;
-    warnings.push(Warnings.lockOrder(inversion.first, inversion.second, inversion.firstSite, inversion.secondSite));
+    warnings.push(Warnings.lockOrder(inversion, target.language));
   }
 
   const timed = representativeRuns(runs);

@@ -11,6 +11,9 @@ export interface LockOrderInversion {
   firstSite?: SourceLocation;
   /** Where `first` was acquired while holding `second`. */
   secondSite?: SourceLocation;
+  /** The inputs that took them in each order: `first` then `second`, and the other way. */
+  firstTask: number;
+  secondTask: number;
 }
 
 /**
@@ -21,7 +24,7 @@ const codeName = (lock: string) => lock.replace(/ in process \d+$/, '');
 
 export function findLockOrderInversions(runs: Run[]): LockOrderInversion[] {
   // edge "a→b": b acquired (or requested) while a held; value: a site and which task did it
-  const edges = new Map<string, { site?: SourceLocation; task: string }>();
+  const edges = new Map<string, { site?: SourceLocation; task: string; index: number }>();
   for (const run of runs) {
     const held = new Map<string, string[]>(); // lane:task → locks held, in order
     const events = [...run.locks].sort((x, y) => x.atMs - y.atMs).map((e) => ({ ...e, lock: codeName(e.lock) }));
@@ -31,7 +34,7 @@ export function findLockOrderInversions(runs: Run[]): LockOrderInversion[] {
       if (event.kind === 'request') {
         for (const outer of locks) {
           const edge = `${outer}\u0000${event.lock}`;
-          if (!edges.has(edge)) edges.set(edge, { site: event.site, task: key });
+          if (!edges.has(edge)) edges.set(edge, { site: event.site, task: key, index: event.task });
         }
       } else if (event.kind === 'acquire') {
         held.set(key, [...locks, event.lock]);
@@ -45,7 +48,7 @@ export function findLockOrderInversions(runs: Run[]): LockOrderInversion[] {
     const [a, b] = edge.split('\u0000');
     const backward = edges.get(`${b}\u0000${a}`);
     if (a < b && backward && backward.task !== forward.task) {
-      found.push({ first: a, second: b, firstSite: forward.site, secondSite: backward.site });
+      found.push({ first: a, second: b, firstSite: forward.site, secondSite: backward.site, firstTask: forward.index, secondTask: backward.index });
     }
   }
   return found;

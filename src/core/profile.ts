@@ -383,7 +383,7 @@ class RunGuard {
     const cycle = this.detectors.get(run)?.check();
     const strategy = this.builder.run(run)?.strategy;
     if (cycle && strategy) {
-      this.builder.controllerWarnings.push(Warnings.deadlock(strategy, cycle));
+      this.builder.controllerWarnings.push(Warnings.deadlock(strategy, cycle, this.builder.language));
       this.send({ type: 'kill-tasks', run, tasks: cycle.map((m) => m.task), status: 'deadlocked', reason: 'deadlocked: stopped by the profiler' });
       this.lastProgress = Date.now();
       return;
@@ -409,7 +409,7 @@ class RunGuard {
     // (Python's locks put back unwrapped): a cycle among them is a deadlock, not a hang.
     const cycle = this.detectors.get(event.run)?.stalledCycle();
     if (cycle) {
-      this.builder.controllerWarnings.push(Warnings.deadlock(run.strategy, cycle));
+      this.builder.controllerWarnings.push(Warnings.deadlock(run.strategy, cycle, this.builder.language));
       this.send({ type: 'kill-tasks', run: event.run, tasks: cycle.map((m) => m.task), status: 'deadlocked', reason: 'deadlocked: stopped by the profiler' });
       this.lastProgress = Date.now();
       return;

@@ -3,6 +3,7 @@
  */
 import type { WarmUp } from './warmUp';
 import type { DominantTask } from './metrics';
+import type { LockOrderInversion } from './lockOrder';
 import { AMDAHL_SHARE, MANY_USES, contentionFix, speedupCap, usesText, type Contention } from './lockWaits';
 import type { Language, Machine, Run, SharedValueChange, SourceLocation, StrategyName, Target, Varying, Warning } from './model';
 
@@ -74,6 +75,15 @@ function guardThatFailed(strategy: StrategyName, value: SharedValueChange, fix: 
       ? `take a lock the worker processes share: ${own}, or a multiprocessing.Lock made before the pool`
       : fix;
   return [why, shared];
+}
+
+const sameLine = (x: SourceLocation, y: SourceLocation) => x.file === y.file && x.line === y.line;
+
+/** The fix for locks one line takes in the order its inputs give (a transfer from a to b, and b to a). */
+function orderedByInputsFix(language: Language): string {
+  return language === 'python'
+    ? 'take them in one order whatever the input: sort the two first (by name or key; lock objects by id()) and take the first of them first'
+    : 'take them in one order whatever the input: sort the two names first (const [one, two] = [a, b].sort()) and take the first of them first';
 }
 
 /** Why a thread run lost none of the updates it could have lost, by the Python it ran on. */
@@ -452,12 +462,22 @@ export const Warnings = {
       message: `${strategy}: ${count} task${count === 1 ? '' : 's'} failed; first: ${first}${ranElsewhere ? stackSizes(ranElsewhere) : ''}`,
     };
   },
-  lockOrder(a: string, b: string, siteAB?: SourceLocation, siteBA?: SourceLocation): Warning {
+  lockOrder(inversion: LockOrderInversion, language: Language): Warning {
+    const { first: a, second: b, firstSite: siteAB, secondSite: siteBA } = inversion;
+    const details = [`"${a}" → "${b}"${at(siteAB)} (input #${inversion.firstTask})`, `"${b}" → "${a}"${at(siteBA)} (input #${inversion.secondTask})`];
+    if (siteAB && siteBA && sameLine(siteAB, siteBA)) {
+      return {
+        kind: 'lock-order',
+        location: siteAB,
+        message: `potential deadlock: the same code${at(siteAB)} takes lock "${a}" then "${b}" for input #${inversion.firstTask}, and "${b}" then "${a}" for input #${inversion.secondTask} — which lock comes first depends on the call's input, so two calls at once can each hold the lock the other waits for; ${orderedByInputsFix(language)}`,
+        details,
+      };
+    }
     return {
       kind: 'lock-order',
       location: siteBA ?? siteAB,
       message: `potential deadlock: lock "${a}" then "${b}"${at(siteAB)}, but "${b}" then "${a}"${at(siteBA)} — take locks in one global order everywhere`,
-      details: [`"${a}" → "${b}"${at(siteAB)}`, `"${b}" → "${a}"${at(siteBA)}`],
+      details,
     };
   },
   /** A lock that `tasks` calls ended holding, the first of them input #`task`: the worker released it. */
@@ -476,15 +496,19 @@ export const Warnings = {
         `in another worker or in this one (${language === 'python' ? 'a Lock is' : 'runtime locks are'} not re-entrant); the profiler released it as the call ended. ${fix}`,
     };
   },
-  deadlock(strategy: StrategyName, cycle: { lane: number; task: number; holds: string; heldAt?: SourceLocation; waitsFor: string; waitAt?: SourceLocation }[]): Warning {
+  deadlock(strategy: StrategyName, cycle: { lane: number; task: number; holds: string; heldAt?: SourceLocation; waitsFor: string; waitAt?: SourceLocation }[], language: Language): Warning {
     const parts = cycle.map(
       (c) => `worker ${c.lane} (input #${c.task}) holds "${c.holds}"${at(c.heldAt)} and waits for "${c.waitsFor}"${at(c.waitAt)}`,
     );
     // One worker waiting for the lock it holds: a lock that is not reentrant, taken again.
     const itself = cycle.length === 1 && cycle[0].holds === cycle[0].waitsFor;
+    // Two calls waiting at the same line: the code takes the locks in the order its inputs give.
+    const byInputs = cycle.length === 2 && cycle[0].waitAt && cycle[1].waitAt && sameLine(cycle[0].waitAt, cycle[1].waitAt);
     const fix = itself
       ? `it waits for a lock it already holds, which a plain lock never gives a second time — take it once, or use a reentrant lock (threading.RLock) where code that holds it calls code that takes it`
-      : 'take locks in one global order';
+      : byInputs
+        ? `both wait at the same line, which takes the locks in the order each call's input gives; ${orderedByInputsFix(language)}`
+        : 'take locks in one global order';
     return {
       kind: 'deadlock',
       strategy,

@@ -420,7 +420,17 @@ test('lock-order inversion between two tasks, but not within one consistent orde
     locks: [ev(0, 'a', 'request', 1, 3), ev(0, 'a', 'acquire', 1, 3), ev(0, 'b', 'request', 2, 4), ev(0, 'b', 'acquire', 2, 4), ev(0, 'b', 'release', 3, 5), ev(0, 'a', 'release', 3, 6),
       ev(1, 'b', 'request', 4, 8), ev(1, 'b', 'acquire', 4, 8), ev(1, 'a', 'request', 5, 9), ev(1, 'a', 'acquire', 5, 9), ev(1, 'a', 'release', 6, 10), ev(1, 'b', 'release', 6, 11)],
   });
-  assert.deepEqual(findLockOrderInversions([inverted]), [{ first: 'a', second: 'b', firstSite: { file: '/x/f.ts', line: 4 }, secondSite: { file: '/x/f.ts', line: 9 } }]);
+  const [inversion, ...more] = findLockOrderInversions([inverted]);
+  assert.deepEqual([inversion, more], [{ first: 'a', second: 'b', firstSite: { file: '/x/f.ts', line: 4 }, secondSite: { file: '/x/f.ts', line: 9 }, firstTask: 0, secondTask: 1 }, []]);
+  assert.match(Warnings.lockOrder(inversion, 'typescript').message, /^potential deadlock: lock "a" then "b" at \/x\/f\.ts:4, but "b" then "a" at \/x\/f\.ts:9 — take locks in one global order everywhere$/);
+  // One line taking both orders (a transfer from a to b and from b to a): the order is the input's.
+  const oneLine = { ...inversion, secondSite: inversion.firstSite };
+  assert.match(Warnings.lockOrder(oneLine, 'python').message, /^potential deadlock: the same code at \/x\/f\.ts:4 takes lock "a" then "b" for input #0, and "b" then "a" for input #1 — which lock comes first depends on the call's input, .*sort the two first \(by name or key; lock objects by id\(\)\)/);
+  assert.match(Warnings.lockOrder(oneLine, 'typescript').message, /sort the two names first \(const \[one, two\] = \[a, b\]\.sort\(\)\)/);
+  // A deadlock of two calls waiting at that one line: the same fix.
+  const cycle = [{ lane: 0, task: 0, holds: 'a', waitsFor: 'b', waitAt: { file: '/x/f.py', line: 7 } }, { lane: 1, task: 1, holds: 'b', waitsFor: 'a', waitAt: { file: '/x/f.py', line: 7 } }];
+  assert.match(Warnings.deadlock('threads', cycle, 'python').message, /both wait at the same line, which takes the locks in the order each call's input gives; take them in one order whatever the input: sort the two first/);
+  assert.match(Warnings.deadlock('threads', [cycle[0], { ...cycle[1], waitAt: { file: '/x/f.py', line: 9 } }], 'python').message, /; take locks in one global order$/);
   const consistent = makeRun('sequential', 1, 10, [], { locks: inverted.locks.slice(0, 6).concat(inverted.locks.slice(0, 6).map((e) => ({ ...e, task: 1, lane: 1 }))) });
   assert.deepEqual(findLockOrderInversions([consistent]), []);
 });

@@ -392,6 +392,8 @@ test('your own locks in opposite orders: a deadlock in threads, named and locate
   const deadlock = report.warnings.find((w) => w.kind === 'deadlock' && w.strategy === 'threads');
   assert.match(deadlock?.message ?? '', /holds "(a|b)" at .*ownLocks\.py:(\d+) and waits for "(b|a)"/);
   assert.ok(deadlock!.message.includes(`ownLocks.py:${lineOf('with one:')}`) && deadlock!.message.includes(`ownLocks.py:${lineOf('with two:')}`), deadlock!.message);
+  // Both calls wait at `with two:`, which takes whichever lock each call's input makes second.
+  assert.match(deadlock!.message, /both wait at the same line, which takes the locks in the order each call's input gives; take them in one order whatever the input: sort the two first/);
   // The stuck threads gave their locks back: the forked workers after them are not stuck on copies held.
   assert.deepEqual(runOf(report, 'processes').tasks.map((t) => t.status), ['ok', 'ok']);
   assert.ok(!report.warnings.some((w) => w.strategy === 'processes' && (w.kind === 'deadlock' || w.kind === 'hang')));

@@ -140,7 +140,7 @@ test('a lock order first taken while both locks are hot is still told: the lock-
   assert.equal(report.runs[0].locks.filter((e) => e.task === 1 && e.kind === 'acquire').length, 2, 'input 1: only its first b-then-a, revealed');
   const warning = report.warnings.find((w) => w.kind === 'lock-order');
   assert.ok(warning, 'lock-order warning');
-  assert.match(warning!.message, /lock "a" then "b" at .*hotLocks\.ts:41, but "b" then "a" at .*hotLocks\.ts:41/);
+  assert.match(warning!.message, /the same code at .*hotLocks\.ts:41 takes lock "a" then "b" for input #0, and "b" then "a" for input #1/);
 });
 
 test('spans of different processes line up on one clock: a lock handover is never seen before its release', async () => {
