@@ -22,6 +22,12 @@ export interface WarmUp {
 
 const duration = (t: TaskSpan) => t.endMs - t.startMs;
 
+/**
+ * A start-up under a millisecond is told to no one: it changes no choice of a pool, and in a run of
+ * microsecond calls (whose whole wall is a few ms) a cold first call is 5% of it every time.
+ */
+const MIN_EXCESS_MS = 1;
+
 /** The sequential run's first-call start-up, where it makes some pool's speedup 5% or more too kind. */
 export function firstCallWarmUp(sequential: Run | undefined, pools: Run[]): WarmUp | undefined {
   if (!sequential || sequential.aborted) return undefined;
@@ -31,7 +37,7 @@ export function firstCallWarmUp(sequential: Run | undefined, pools: Run[]): Warm
   const firstMs = duration(first);
   const medianMs = median(calls.slice(1).map(duration))!;
   const excessMs = firstMs - medianMs;
-  if (firstMs < 2 * medianMs || excessMs < 0.05 * sequential.wallMs) return undefined;
+  if (firstMs < 2 * medianMs || excessMs < 0.05 * sequential.wallMs || excessMs < MIN_EXCESS_MS) return undefined;
   const unpaid = pools.filter((run) => {
     const ok = run.tasks.filter((t) => t.status === 'ok');
     if (run.aborted || run.metrics.speedup === null || ok.length === 0) return false;

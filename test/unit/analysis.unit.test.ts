@@ -366,7 +366,10 @@ test('a sequential first call that paid start-up the pools after it did not: a w
   // worker's first call is judged against the sequential run's pace after its first.
   const warming = makeRun('processes', 2, 260, [[0, 80, 100, 20], [0, 0, 80, 80], [0, 100, 180, 80], [1, 0, 80, 80], [1, 80, 160, 80], [1, 160, 240, 80], [0, 180, 200, 20], [1, 240, 260, 20]]);
   const mild = makeRun('sequential', 1, 175, [[0, 0, 35, 35], ...Array.from({ length: 7 }, (_, i): [number, number, number, number] => [0, 35 + i * 20, 55 + i * 20, 20])]);
-  for (const runs of [[sequential, big], [sequential, paid], [sequential, warming], [mild, processes]]) {
+  // Nor a start-up under a millisecond: eight calls of 30 µs, the first 0.2 ms, a tenth of the run.
+  const micro = makeRun('sequential', 1, 2, [[0, 0, 0.2, 0.2], ...Array.from({ length: 7 }, (_, i): [number, number, number, number] => [0, 0.2 + i * 0.03, 0.23 + i * 0.03, 0.03])]);
+  const microThreads = makeRun('threads', 2, 1.5, Array.from({ length: 8 }, (_, i): [number, number, number, number] => [i % 2, i * 0.03, i * 0.03 + 0.03, 0.03]));
+  for (const runs of [[sequential, big], [sequential, paid], [sequential, warming], [mild, processes], [micro, microThreads]]) {
     assert.ok(!analyze(runs, target, machine, []).warnings.some((w) => w.kind === 'warm-up'));
   }
 });
