@@ -211,6 +211,8 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
       ? ` — ${overCpus(best.workers, crowded)}`
       : uneven
       ? ` — ${uneven}`
+      : gil
+      ? ` — threads are held back by the GIL${pools.some((r) => r.strategy === 'processes') ? ", and the process pool's start-up and the moving of inputs and results cost more than it saves on this much work; see the timeline" : ' (CPU-bound code under it runs one thread at a time); profile a process pool beside them'}`
       : call !== null && call < 1
         ? ` because each call takes only ${ms(call)} — batch several inputs per task before parallelizing`
         : shared

@@ -514,6 +514,18 @@ test('a little load cannot explain a pool many times slower: the warning and the
   assert.match(analyze([sequential, near], js, machine, []).warnings.find((w) => w.kind === 'overhead')?.message ?? '', /other programs took at least 11% of the machine's CPU time during this run/);
 });
 
+test('every pool slower, threads under the GIL: the verdict says so, not that starting the workers cost more', () => {
+  // Eight CPU-bound calls of 3 ms: threads take turns at the GIL and lose a little; processes start up.
+  const spans = (lanes: number, gap: number) => Array.from({ length: 8 }, (_, i): [number, number, number, number] => [i % lanes, gap + i * 3, gap + i * 3 + 3, 3]);
+  const sequential = makeRun('sequential', 1, 26, spans(1, 2));
+  const threads = makeRun('threads', 2, 29, spans(2, 3));
+  const { warnings, verdict } = analyze([sequential, threads], target, machine, []);
+  assert.ok(warnings.some((w) => w.kind === 'gil'), warnings.map((w) => w.message).join('\n'));
+  assert.equal(verdict, 'Stay sequential: every pool is slower (threads 0.9×) — threads are held back by the GIL (CPU-bound code under it runs one thread at a time); profile a process pool beside them.');
+  const processes = makeRun('processes', 2, 60, Array.from({ length: 8 }, (_, i): [number, number, number, number] => [i % 2, 40 + Math.floor(i / 2) * 3, 43 + Math.floor(i / 2) * 3, 3]));
+  assert.match(analyze([sequential, threads, processes], target, machine, []).verdict, /^Stay sequential: every pool is slower \(threads 0\.9×, processes 0\.4×\) — threads are held back by the GIL, and the process pool's start-up and the moving of inputs and results cost more than it saves on this much work; see the timeline\.$/);
+});
+
 test('pools that lose with calls of a few ms: the verdict blames locks and the counter only where the runs used them', () => {
   const js = { file: '/x/f.ts', name: 'f', language: 'typescript' as const };
   const sequential = makeRun('sequential', 1, 20, [[0, 0, 10], [0, 10, 20]]);
