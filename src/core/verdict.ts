@@ -42,6 +42,26 @@ function movingCost(sequential: Run): number | undefined {
 /** Time outside a sequential run's calls beyond a worker's start-up (tens of ms; a few hundred on a slow machine). */
 const MOVING_MS = 300;
 
+/**
+ * A pool whose workers' start-up took much of its wall time while its calls, once started, ran
+ * well ahead of the sequential run's: start-up, not the work, kept the gain small.
+ */
+function startUpDecides(pool: Run, sequential: Run): { startUpMs: number; onceStarted: number } | undefined {
+  const callsSpan = (run: Run) => {
+    if (run.tasks.length === 0) return undefined;
+    const first = Math.min(...run.tasks.map((t) => t.startMs));
+    return { first, span: Math.max(...run.tasks.map((t) => t.endMs)) - first };
+  };
+  const poolCalls = callsSpan(pool);
+  const sequentialCalls = callsSpan(sequential);
+  if (!poolCalls || !sequentialCalls || poolCalls.span <= 0) return undefined;
+  const startUpMs = poolCalls.first - pool.startMs;
+  const onceStarted = sequentialCalls.span / poolCalls.span;
+  return startUpMs >= START_UP_SHARE * pool.wallMs && onceStarted >= 1.2 ? { startUpMs, onceStarted } : undefined;
+}
+/** A pool's share of wall time before its first call from which start-up is said to decide it. */
+const START_UP_SHARE = 0.4;
+
 /** CPUs a Python thread run keeps busy from which its calls release the GIL (under it, one at most). */
 const RELEASED_GIL_CPUS = 1.3;
 /** CPUs a Python thread run keeps busy below which it ran one thread at a time. */
@@ -127,6 +147,7 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
     : imbalanced && best.metrics.loadImbalance !== null
       ? `its busiest worker did ${best.metrics.loadImbalance.toFixed(1)}× the average — order the inputs largest first, or split big ones`
       : undefined;
+  const startUp = sequential && !sequential.aborted ? startUpDecides(best, sequential) : undefined;
   let sentence: string;
   const bestSpeedup = best.metrics.speedup ?? 0;
   // Slow pools on a busy machine are put down to the machine, as their overhead warnings are, where
@@ -190,6 +211,8 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
         ? overCpus(best.workers, crowded)
         : uneven
         ? uneven
+        : startUp
+        ? `start-up decides a run this short: its workers took ${ms(startUp.startUpMs)} to start, ${pct(startUp.startUpMs / best.wallMs)} of its ${ms(best.wallMs)}, and once started its calls ran ${x(startUp.onceStarted)} faster than the sequential run's — a pool pays where the work is well beyond its start-up (more inputs, or bigger ones)`
         : call !== null && call < 1
         ? `each call takes only ${ms(call)}, so pool overhead eats the gain — batch several inputs per task`
         : 'the work does not spread across workers — look at the timeline for serialization or waiting';

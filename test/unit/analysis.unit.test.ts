@@ -514,6 +514,21 @@ test('a little load cannot explain a pool many times slower: the warning and the
   assert.match(analyze([sequential, near], js, machine, []).warnings.find((w) => w.kind === 'overhead')?.message ?? '', /other programs took at least 11% of the machine's CPU time during this run/);
 });
 
+test('a pool just ahead whose calls, once started, ran well ahead: the verdict says start-up decides, not that the work does not spread', () => {
+  const js = { file: '/x/f.ts', name: 'fib', language: 'typescript' as const };
+  // fib(27) eight times: the sequential worker starts in 40 ms and runs the calls in 36; the thread
+  // pool's two start in 52 and run them in 24.
+  const sequential = makeRun('sequential', 1, 80, Array.from({ length: 8 }, (_, i): [number, number, number] => [0, 40 + i * 4.5, 44.5 + i * 4.5]));
+  const threads = makeRun('threads', 2, 77, Array.from({ length: 8 }, (_, i): [number, number, number] => [i % 2, 52 + Math.floor(i / 2) * 6, 58 + Math.floor(i / 2) * 6]));
+  assert.equal(
+    analyze([sequential, threads], js, machine, []).verdict,
+    "Parallelism barely pays: the best, the thread pool, reaches 1.04×; start-up decides a run this short: its workers took 52 ms to start, 68% of its 77 ms, and once started its calls ran 1.5× faster than the sequential run's — a pool pays where the work is well beyond its start-up (more inputs, or bigger ones).",
+  );
+  // Calls that ran no faster once started: start-up is not what held the pool back.
+  const level = makeRun('threads', 2, 77, Array.from({ length: 8 }, (_, i): [number, number, number] => [i % 2, 41 + Math.floor(i / 2) * 9, 50 + Math.floor(i / 2) * 9]));
+  assert.doesNotMatch(analyze([sequential, level], js, machine, []).verdict, /start-up decides/);
+});
+
 test('every pool slower, threads under the GIL: the verdict says so, not that starting the workers cost more', () => {
   // Eight CPU-bound calls of 3 ms: threads take turns at the GIL and lose a little; processes start up.
   const spans = (lanes: number, gap: number) => Array.from({ length: 8 }, (_, i): [number, number, number, number] => [i % lanes, gap + i * 3, gap + i * 3 + 3, 3]);
