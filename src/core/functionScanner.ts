@@ -192,13 +192,16 @@ function describeParams(raw: string, kind: 'js' | 'py'): { params: string[]; pos
  * function — and the top-level class or function around it, if any. For the error when a name is
  * not a top-level function; a line scan like `scanFunctions`.
  */
-export function whereNested(source: string, name: string): { line: number; inside?: string } | undefined {
+export function whereNested(source: string, name: string): { line: number; inside?: string; dotted?: string; instanceMethod?: boolean } | undefined {
   const id = name.replace(/\$/g, '\\$');
   // A method or function declaration: its body opens on the line, or its parameters go on to the
   // next; not a call such as `run(x);`.
   const declared = new RegExp(`^\\s+(?:(?:static|async|get|public|private|protected|override)\\s+)*(?:function\\s*\\*?\\s*|\\*\\s*)?${id}\\s*(?:<[^(]*>)?\\((?:.*\\)[^;]*\\{.*|.*[(,]\\s*)$`);
   const assigned = new RegExp(`^\\s+(?:(?:const|let|var)\\s+|(?:(?:static|public|private|protected|readonly|override)\\s+)*)${id}\\s*(?::[^=]+)?=\\s*(?:async\\s+)?(?:function\\b|\\(|[A-Za-z_$][\\w$]*\\s*=>)`);
   let inside: string | undefined;
+  // The name of the top-level class or object a member of which the profiler reaches by a dotted
+  // name (a static method, an object's function), as `Owner.name`.
+  let owner: { name: string; isClass: boolean } | undefined;
   const lines = source.split('\n');
   for (let line = 0; line < lines.length; line++) {
     const text = lines[line].replace(/\r$/, '');
@@ -208,8 +211,13 @@ export function whereNested(source: string, name: string): { line: number; insid
       const fn = cls ? undefined : matchJs(text);
       const binding = cls || fn ? undefined : /^(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)/.exec(text);
       inside = cls ? `class ${cls[1]}` : fn ? `function ${fn.name}` : binding ? binding[1] : undefined;
+      owner = cls ? { name: cls[1], isClass: true } : binding && /=\s*\{\s*$/.test(text) ? { name: binding[1], isClass: false } : undefined;
     } else if (declared.test(text) || assigned.test(text)) {
-      return { line, inside };
+      // A class's static method, or a function of a top-level object literal, one level in.
+      const oneIn = owner !== undefined && /^(\s+)/.exec(text)![1].length <= 4;
+      const isStatic = /^\s+(?:(?:public|private|protected|override|async)\s+)*static\s/.test(text);
+      if (oneIn && owner!.isClass && !isStatic) return { line, inside, instanceMethod: true };
+      return { line, inside, ...(oneIn && { dotted: `${owner!.name}.${name}` }) };
     }
   }
   return undefined;

@@ -26,7 +26,7 @@ test('finds top-level JS/TS functions of every shape, not nested ones', () => {
   assert.equal(found[5].commonJsExport, true);
 });
 
-test('whereNested finds a JS method or nested function and what encloses it; a call is not a definition', () => {
+test('whereNested finds a JS method or nested function and what encloses it, and the dotted name of a static method or an object\'s function; a call is not a definition', () => {
   const source = [
     'export class Cart {',
     '  static async load(id: string) {',
@@ -45,11 +45,12 @@ test('whereNested finds a JS method or nested function and what encloses it; a c
     '  },',
     '};',
   ].join('\n');
-  assert.deepEqual(whereNested(source, 'load'), { line: 1, inside: 'class Cart' });
-  assert.deepEqual(whereNested(source, 'total'), { line: 4, inside: 'class Cart' });
-  assert.deepEqual(whereNested(source, 'items'), { line: 5, inside: 'class Cart' });
+  // A static method and an object's function are reached by a dotted name; an instance's are not.
+  assert.deepEqual(whereNested(source, 'load'), { line: 1, inside: 'class Cart', dotted: 'Cart.load' });
+  assert.deepEqual(whereNested(source, 'total'), { line: 4, inside: 'class Cart', instanceMethod: true });
+  assert.deepEqual(whereNested(source, 'items'), { line: 5, inside: 'class Cart', instanceMethod: true });
   assert.deepEqual(whereNested(source, 'helper'), { line: 8, inside: 'function outer' });
-  assert.deepEqual(whereNested(source, 'fetch'), { line: 12, inside: 'api' });
+  assert.deepEqual(whereNested(source, 'fetch'), { line: 12, inside: 'api', dotted: 'api.fetch' });
   assert.equal(whereNested(source, 'report'), undefined, 'called, not defined');
   assert.equal(whereNested(source, 'Cart'), undefined, 'top-level');
 });

@@ -60,7 +60,11 @@ async function prepare(options: RunnerOptions) {
     const names = scanFunctions(source, options.language).map((f) => f.name);
     const nested = whereNested(source, options.name);
     const where = nested
-      ? `; "${options.name}" is defined inside ${nested.inside ?? 'another definition'} (line ${nested.line + 1}): profile a top-level function that calls it`
+      ? nested.dotted
+        ? `; "${options.name}" is defined inside ${nested.inside} (line ${nested.line + 1}): name it ${nested.dotted}`
+        : nested.instanceMethod
+          ? `; "${options.name}" is an instance method of ${nested.inside} (line ${nested.line + 1}), which needs its object, and an object cannot be sent to a worker: profile a top-level function that makes the object and calls the method`
+          : `; "${options.name}" is defined inside ${nested.inside ?? 'another definition'} (line ${nested.line + 1}): profile a top-level function that calls it`
       : options.name.includes('.')
         ? ': a dotted name reaches a static method or a function of a top-level object (Shape.double); an instance method needs its object, which cannot be sent to a worker — profile a top-level function that makes the object and calls the method'
         : '';
