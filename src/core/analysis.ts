@@ -146,7 +146,8 @@ export function analyze(
   // Or because it returns which worker ran it, or the time: no race either.
   const identitySite = randomSite ? undefined : lineOf(target, source, target.language === 'python' ? IDENTITY_PY : IDENTITY_JS, reachable);
   const varying = randomSite ? 'random' : identitySite ? 'identity' : undefined;
-  warnings.push(...divergences(runs, randomSite ?? identitySite ?? definition, varying, new Set(repeated.map((w) => w.strategy!))));
+  const seeded = randomSite && seededFromInput(target.language, source?.split(/\r?\n/)[randomSite.line - 1] ?? '');
+  warnings.push(...divergences(runs, randomSite ?? identitySite ?? definition, varying, new Set(repeated.map((w) => w.strategy!)), seeded));
   // An inversion that did deadlock is already reported as the deadlock itself.
   const deadlocked = given.filter((w) => w.kind === 'deadlock').map((w) => w.message);
   for (const inversion of findLockOrderInversions(runs)) {
@@ -352,6 +353,12 @@ function sameDraws(runs: Run[], draw: SourceLocation, seed: SourceLocation | und
   return warnings;
 }
 
+/** A generator seeded from the input, in the words of the library the draw uses. */
+function seededFromInput(language: Target['language'], drawLine: string): string {
+  if (language !== 'python') return 'Math.random cannot be seeded: a small generator of your own, such as mulberry32(x)';
+  return /\b(np|numpy)\.random\./.test(drawLine) ? 'np.random.default_rng(x)' : 'random.Random(x)';
+}
+
 /** How to give each call numbers of its own, in the words of the library the draw uses. */
 function drawFix(language: Target['language'], drawLine: string): string {
   if (language !== 'python') return 'make the generator in the call, seeded from the input (or from crypto.getRandomValues for fresh numbers)';
@@ -370,7 +377,7 @@ function sequentialResults(runs: Run[]): Map<number, TaskSpan> {
 }
 
 /** Results that differ from the sequential run for the same input (or between repeats); not for `skip`'s strategies. */
-function divergences(runs: Run[], location?: SourceLocation, varying?: Varying, skip = new Set<string>()): Warning[] {
+function divergences(runs: Run[], location?: SourceLocation, varying?: Varying, skip = new Set<string>(), seeded?: string): Warning[] {
   const reference = sequentialResults(runs);
   if (reference.size === 0) {
     // Without a sequential run, the first strategy's first run is the reference.
@@ -392,7 +399,7 @@ function divergences(runs: Run[], location?: SourceLocation, varying?: Varying, 
       if (any) repeatsWith++;
     }
     if (differing.size > 0) {
-      const warning = Warnings.divergence(strategy, [...differing.values()].slice(0, 3), differing.size, location, varying);
+      const warning = Warnings.divergence(strategy, [...differing.values()].slice(0, 3), differing.size, location, varying, seeded);
       if (group.length > 1) warning.seenIn = { repeats: repeatsWith, of: group.length };
       warnings.push(warning);
     }

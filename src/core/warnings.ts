@@ -439,10 +439,11 @@ export const Warnings = {
         `${why}; the pool repeated one worker's draws, and an estimate made from them is no better than one worker's; ${fix}`,
     };
   },
-  divergence(strategy: StrategyName, examples: string[], total: number, location?: SourceLocation, varying?: Varying): Warning {
+  /** `seeded`: a generator seeded from the input, in the words of the draw's library (random.Random(x)). */
+  divergence(strategy: StrategyName, examples: string[], total: number, location?: SourceLocation, varying?: Varying, seeded = 'random.Random(x) in Python, a seeded generator in JS'): Warning {
     const why =
       varying === 'random'
-        ? `the code draws random numbers${at(location)}, and each run draws others — to compare the strategies, seed a generator from the input (e.g. random.Random(x) in Python, a seeded generator in JS); where results need only agree statistically (a Monte Carlo estimate), this is expected`
+        ? `the code draws random numbers${at(location)}, and each run draws others — to compare the strategies, seed a generator from the input (${seeded}); where results need only agree statistically (a Monte Carlo estimate), this is expected`
         : varying === 'identity'
           ? `the code reads${at(location)} which worker runs it or the time, and those differ from run to run — expected, not a race; to compare the strategies' results, leave such values out of what the function returns`
           : 'the function depends on shared state or timing; make it depend only on its arguments';

@@ -277,8 +277,13 @@ test('results that differ because the code draws random numbers: said so at the 
   };
   const random = analyze(differing(), target, machine, [], 'import random\n\ndef f(n):\n    return random.random() * n\n');
   const said = random.warnings.find((w) => w.kind === 'divergence');
-  assert.match(said?.message ?? '', /— the code draws random numbers at \/x\/f\.py:4, and each run draws others — to compare the strategies, seed a generator from the input/);
+  assert.match(said?.message ?? '', /— the code draws random numbers at \/x\/f\.py:4, and each run draws others — to compare the strategies, seed a generator from the input \(random\.Random\(x\)\)/);
   assert.deepEqual(said?.location, { file: '/x/f.py', line: 4 });
+  // In the words of the draw's library: NumPy's generator, or one of your own in JS.
+  const numpy = analyze(differing(), target, machine, [], 'import numpy as np\n\ndef f(n):\n    return np.random.rand() * n\n');
+  assert.match(numpy.warnings.find((w) => w.kind === 'divergence')?.message ?? '', /seed a generator from the input \(np\.random\.default_rng\(x\)\)/);
+  const drawsInJs = analyze(differing(), { file: '/x/f.ts', name: 'f', language: 'typescript' }, machine, [], 'export function f(n: number) {\n  return Math.random() * n;\n}\n');
+  assert.match(drawsInJs.warnings.find((w) => w.kind === 'divergence')?.message ?? '', /seed a generator from the input \(Math\.random cannot be seeded: a small generator of your own, such as mulberry32\(x\)\)/);
   assert.equal(random.verdict, 'Process pool is 2.0× faster than sequential with 2 workers; its results differ from run to run, as it draws random numbers.');
   // A draw in a helper the function calls counts; one in another function of the file does not.
   const helper = analyze(differing(), target, machine, [], 'import random\n\ndef roll():\n    return random.randint(1, 6)\n\ndef f(n):\n    return roll() * n\n');
