@@ -138,7 +138,7 @@ export function unlockedUpdates(runs: Run[], machine: Machine, found: Warning[])
     for (const value of run.sharedValues ?? []) {
       const key = `${run.strategy}\0${value.name}`;
       if (warned.has(key) || !reference.get(value.name) || value.ownCopies || value.storesOnly || value.manager) continue;
-      if (value.kind !== 'global' && value.kind !== 'dict' && value.kind !== 'list') continue;
+      if (value.kind !== 'global' && value.kind !== 'attribute' && value.kind !== 'dict' && value.kind !== 'list') continue;
       if (value.guard?.excludes || !value.updateCode || !READ_MODIFY_WRITE.test(value.updateCode)) continue;
       warned.add(key);
       warnings.push(Warnings.unlockedUpdate(run.strategy, value, machine));

@@ -378,6 +378,19 @@ test('a global counter, and a Value the spawned workers make afresh: each proces
   assert.ok(balance('threads')! > 0 && balance('threads')! <= 4000, String(balance('threads')));
   assert.match(deposits.warnings.find((w) => w.shared === 'bank.balance')?.message ?? '', /^processes: bank\.balance did not change in this run \(the workers' own copies: [\d,]+ and [\d,]+\), where the sequential run changed it by 4,000 — an object at module level lives in each process's own memory: every worker process updated its own copy of bank at .*sharedValues\.py:\d+/);
   assert.ok(!deposits.warnings.some((w) => w.shared === 'bank.balance' && w.strategy === 'threads' && w.kind === 'divergence'), 'the threads share it');
+  // ...with no lock: the threads' race is told, lost or not (CPython 3.10+ loses none of these), at
+  // the update pay_in reaches through bank.deposit, not deposit_safely's.
+  const source = readFileSync(join(FIXTURES, 'sharedValues.py'), 'utf8').split('\n');
+  const depositLine = source.findIndex((l) => l.includes('def deposit(self')) + 2;
+  // Calls long enough to run side by side, switching at the GIL many times (a thousand deposits may not).
+  const racing = await profile('sharedValues.py', 'pay_in', '[200_000] * 4', { strategies: ['sequential', 'threads'] });
+  const threadsRace = racing.warnings.find((w) => w.shared === 'bank.balance' && w.strategy === 'threads' && w.kind === 'race');
+  assert.match(threadsRace?.message ?? '', /`self\.balance \+= amount`/, racing.warnings.map((w) => w.message).join('\n'));
+  assert.equal(threadsRace!.location?.line, depositLine);
+  // Under `with self.lock:` the threads take turns: no race.
+  const safely = await profile('sharedValues.py', 'pay_in_safely', '[200_000] * 4', { strategies: ['sequential', 'threads'] });
+  assert.equal(runOf(safely, 'threads').sharedValues?.find((v) => v.name === 'bank.balance')?.guard?.excludes, true);
+  assert.ok(!safely.warnings.some((w) => w.kind === 'race'), safely.warnings.map((w) => w.message).join('\n'));
   const spawned = await profile('sharedValues.py', 'racy', '[1_000] * 4', { strategies: ['sequential', 'processes'], startMethod: 'spawn' });
   const own = spawned.warnings.find((w) => w.kind === 'divergence' && w.shared === 'hits');
   assert.match(own?.message ?? '', /hits did not change in this run \(the workers' own copies: .*\), .*made its own hits as it imported sharedValues\.py/);

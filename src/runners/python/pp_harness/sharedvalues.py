@@ -224,6 +224,10 @@ def _sites(tree):
         if isinstance(node, (ast.With, ast.AsyncWith)):
             withs.extend((item.context_expr.id, node.lineno, node.end_lineno) for item in node.items
                          if isinstance(item.context_expr, ast.Name))
+            # An object's lock: `with self.lock:`, `with bank.lock:`.
+            withs.extend(("%s.%s" % (item.context_expr.value.id, item.context_expr.attr), node.lineno, node.end_lineno)
+                         for item in node.items if isinstance(item.context_expr, ast.Attribute)
+                         and isinstance(item.context_expr.value, ast.Name))
             withs.extend((None, node.lineno, node.end_lineno) for item in node.items if _makes_lock(item.context_expr))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             withs.extend(_function_lock_spans(node))
@@ -245,10 +249,37 @@ def _span_of(tree, first_line):
     return node and (min([node.lineno] + [d.lineno for d in node.decorator_list]), node.end_lineno)
 
 
-def _first_update(lines, span):
-    """The update line a warning points at: the first in the profiled function, else the first."""
+def _first_update(lines, span, reached=()):
+    """The update line a warning points at: the first in the profiled function, else the first in
+    a function or method it calls (`reached`), else the first."""
     inside = [line for line in lines if span and span[0] <= line <= span[1]]
-    return min(inside or lines)
+    called = [line for line in lines if any(first <= line <= last for first, last in reached)]
+    return min(inside or called or lines)
+
+
+def _reached_spans(tree, function):
+    """The spans (first, last line) of the module's functions and methods that `function` can
+    call, through any depth, read by name: `helper(…)`, `bank.deposit(…)`, `self.add(…)`. A
+    method is taken by its name alone, whatever object it is called on."""
+    if function is None:
+        return []
+    defs = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            defs.setdefault(node.name, []).append(node)
+    seen, todo = {id(function)}, [function]
+    spans = []
+    while todo:
+        for node in ast.walk(todo.pop()):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr if isinstance(node.func, ast.Attribute) else None
+            for called in defs.get(name, ()):
+                if id(called) not in seen:
+                    seen.add(id(called))
+                    todo.append(called)
+                    spans.append((called.lineno, called.end_lineno))
+    return spans
 
 
 def _makes_lock(node):
@@ -280,14 +311,20 @@ def _function_lock_spans(function):
     return spans
 
 
-def _guard(module, withs, line, lines):
+def _guard(module, withs, line, lines, obj=None):
     """The lock of the innermost `with` around `line`, if it is a lock: (its name, or None for one
-    made afresh at each call; the with's line and code; the lock object, or None)."""
+    made afresh at each call; the with's line and code; the lock object, or None). A dotted name
+    is an object's lock: `self.lock` the tracked object's (`obj`), `bank.lock` a module-level one's."""
     around = sorted((w for w in withs if w[1] <= line <= w[2]), key=lambda w: w[1], reverse=True)
     for name, first_line, _ in around:
         if name is None:
             return None, first_line, _line_text(lines, first_line), None
-        lock = vars(module).get(name)
+        holder, _, attr = name.rpartition(".")
+        if holder:
+            owner = obj if holder == "self" else vars(module).get(holder)
+            lock = getattr(owner, attr, None) if owner is not None else None
+        else:
+            lock = vars(module).get(name)
         lock = lock._lock if isinstance(lock, WatchedLock) else lock
         if isinstance(lock, LOCK_TYPES):
             return name, first_line, _line_text(lines, first_line), lock
@@ -367,8 +404,10 @@ def _tracked_in(module, target):
     except (OSError, TypeError, ValueError, SyntaxError):
         return []
     defined, updates, declared, withs = _sites(tree)
-    span = _span_of(tree, target[1]) if target and path and os.path.realpath(target[0]) == os.path.realpath(path) else None
-    updated = {subject: _first_update(at, span) for subject, at in updates.items()}
+    here = target and path and os.path.realpath(target[0]) == os.path.realpath(path)
+    span = _span_of(tree, target[1]) if here else None
+    reached = _reached_spans(tree, _function_at(tree, target[1])) if here else []
+    updated = {subject: _first_update(at, span, reached) for subject, at in updates.items()}
     lines = source.decode("utf-8", "replace").splitlines()
 
     def where(line):
@@ -394,7 +433,7 @@ def _tracked_in(module, target):
         found.append(_Tracked(module, name, kind, where(defined.get(name)), where(update),
                               _line_text(lines, update), bool(read_modify_write),
                               _guard(module, withs, update, lines)))
-    found.extend(_attributes_in(module, updated, defined, lines, where))
+    found.extend(_attributes_in(module, updates, (span, reached), withs, defined, lines, where))
     return found
 
 
@@ -407,20 +446,23 @@ def _has_objects(module):
     return any(_own_object(module, name, obj) for name, obj in list(vars(module).items()))
 
 
-def _attributes_in(module, updated, defined, lines, where):
+def _attributes_in(module, updates, reach, withs, defined, lines, where):
     """The number attributes of module-level objects of the module's own classes that the code
     updates from themselves (`bank.balance += 1`, or `self.balance += amount` in a method): a
     process pool's workers each update a copy of the object of their own. Kind "attribute", named
-    "bank.balance"."""
+    "bank.balance"; its update the one the profiled function makes or calls (`reach`: its span and
+    those of the functions it calls), with the lock around it, `with self.lock:` too."""
     found = []
     for name, obj in list(vars(module).items()):
         if not _own_object(module, name, obj):
             continue
         for attr, value in list(vars(obj).items())[:MAX_TRACKED]:
-            update = updated.get((name, "attr:" + attr)) or updated.get(("self", "attr:" + attr))
-            if _number(value) and update:
+            sites = updates.get((name, "attr:" + attr), []) + updates.get(("self", "attr:" + attr), [])
+            if _number(value) and sites:
+                update = _first_update(sites, *reach)
                 found.append(_Tracked(module, "%s.%s" % (name, attr), "attribute", where(defined.get(name)),
-                                      where(update), _line_text(lines, update), True))
+                                      where(update), _line_text(lines, update), True,
+                                      _guard(module, withs, update, lines, obj)))
     return found
 
 
