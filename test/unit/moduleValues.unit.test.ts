@@ -105,6 +105,9 @@ test('the line scan finds top-level variables, leaves functions out, and finds t
     '/z.js',
   );
   assert.deepEqual(stores.map((b) => [b.name, !!b.storesOnly]), [['cache', true], ['counts', false], ['memo', true]]);
+  // A property's compound assignment or ++ reads it back too; a plain store to it does not.
+  const props = moduleBindings(['const totals = { paid: 0 };', 'const stats = { hits: 0 };', 'const last = { n: 0 };', 'function f(n) {', '  totals.paid += n;', '  stats.hits++;', '  last.n = n;', '}'].join('\n'), '/p.js');
+  assert.deepEqual(props.map((b) => [b.name, b.updateSite?.line, !!b.storesOnly]), [['totals', 5, false], ['stats', 6, false], ['last', 7, true]]);
   // A SharedArrayBuffer made at module level is made again by every worker: its Atomics are updates too.
   const atomics = moduleBindings(['const hits = new Int32Array(new SharedArrayBuffer(4));', 'export function f() {', '  Atomics.add(hits, 0, 1);', '}'].join('\n'), '/w.js');
   assert.deepEqual(atomics.map((b) => [b.name, b.updateCode]), [['hits', 'Atomics.add(hits, 0, 1)']]);

@@ -65,7 +65,7 @@ export function moduleBindings(source: string, file: string): ModuleBinding[] {
 function updateOf(lines: string[], name: string, from: number): { line: number; code: string; statement: string } | undefined {
   const n = name.replace(/\$/g, '\\$');
   const updates = new RegExp(
-    `(?<![\\w$.])(?:${n}(?:\\s*\\[[^\\]]*\\]|\\.[A-Za-z_$][\\w$]*)*\\s*(?:[-+*/%&|^]|\\*\\*|<<|>>>?|&&|\\|\\||\\?\\?)?=(?!=)|${n}(?:\\s*\\[[^\\]]*\\])?\\s*(?:\\+\\+|--)|(?:\\+\\+|--)\\s*${n}\\b|${n}\\.(?:push|unshift|splice|add|set|delete|clear|pop|shift|fill)\\s*\\(|Atomics\\.(?:add|sub|and|or|xor|store|exchange|compareExchange)\\s*\\(\\s*${n}\\b)`,
+    `(?<![\\w$.])(?:${n}(?:\\s*\\[[^\\]]*\\]|\\.[A-Za-z_$][\\w$]*)*\\s*(?:[-+*/%&|^]|\\*\\*|<<|>>>?|&&|\\|\\||\\?\\?)?=(?!=)|${n}(?:\\s*\\[[^\\]]*\\]|\\.[A-Za-z_$][\\w$]*)*\\s*(?:\\+\\+|--)|(?:\\+\\+|--)\\s*${n}\\b|${n}\\.(?:push|unshift|splice|add|set|delete|clear|pop|shift|fill)\\s*\\(|Atomics\\.(?:add|sub|and|or|xor|store|exchange|compareExchange)\\s*\\(\\s*${n}\\b)`,
   );
   const inFunction = [(line: string) => /^\s/.test(line), (line: string) => /\bfunction\b|=>/.test(line)];
   for (const where of inFunction) {
@@ -87,7 +87,8 @@ function readsBack(line: string, name: string): boolean {
   const n = name.replace(/\$/g, '\\$');
   const mentions = line.match(new RegExp(`(?<![\\w$.])${n}(?![\\w$])`, 'g'))?.length ?? 0;
   // Not `??=`, `||=` or `&&=`: those store only where nothing is there yet, as a memo cache does.
-  const steps = new RegExp(`(?<![\\w$.])${n}(?:\\s*\\[[^\\]]*\\])?\\s*(?:\\+\\+|--|(?:[-+*/%&|^]|\\*\\*|<<|>>>?)=)|(?:\\+\\+|--)\\s*${n}(?![\\w$])`);
+  // An item or a property on the way: `counts[k] += 1`, `totals.paid += 1`, `stats.hits++`.
+  const steps = new RegExp(`(?<![\\w$.])${n}(?:\\s*\\[[^\\]]*\\]|\\.[A-Za-z_$][\\w$]*)*\\s*(?:\\+\\+|--|(?:[-+*/%&|^]|\\*\\*|<<|>>>?)=)|(?:\\+\\+|--)\\s*${n}(?![\\w$])`);
   return mentions >= 2 || steps.test(line);
 }
 
