@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { profile, fixture } from './engineKit';
 import { moduleBindings, nameUniquely } from '../../src/runners/js/moduleBindings';
 import type { Run } from '../../src/core/model';
@@ -67,6 +68,23 @@ test('a memo cache that also returns its values loses nothing, but is filled aga
   assert.ok(counted.runs.every((r) => r.counter.observed === 4));
 });
 
+test("an object of the module's own class: each number property its calls update is a value of its own, in every worker's copy, and the warning points at the method's update", async () => {
+  const report = await profile('moduleValues.ts', 'payIn', INPUTS);
+  const source = readFileSync(fixture('moduleValues.ts'), 'utf8').split('\n');
+  const updateLine = source.findIndex((l) => l.includes('this.balance += amount')) + 1;
+  const sequential = report.runs.find((r) => r.strategy === 'sequential');
+  assert.deepEqual(valueOf(sequential, 'bank.balance'), { name: 'bank.balance', kind: 'attribute', location: { file: fixture('moduleValues.ts'), line: source.findIndex((l) => l.startsWith('const bank')) + 1 }, updateSite: { file: fixture('moduleValues.ts'), line: updateLine }, updateCode: 'this.balance += amount', change: 24 });
+  // A property only stored into is a record, not a tally.
+  assert.equal(valueOf(sequential, 'bank.lastDeposit'), undefined);
+  for (const strategy of ['threads', 'processes'] as const) {
+    const value = valueOf(report.runs.find((r) => r.strategy === strategy), 'bank.balance');
+    assert.equal(value?.copies?.reduce((a, b) => a + b, 0), 24, `${strategy}: ${JSON.stringify(value)}`);
+    const warning = report.warnings.find((w) => w.kind === 'divergence' && w.strategy === strategy && w.shared === 'bank.balance');
+    assert.match(warning?.message ?? '', /loads its own copy of the module, so `this\.balance \+= amount` at .*moduleValues\.ts:\d+ changed only that worker's bank\.balance/, JSON.stringify(report.warnings));
+    assert.equal(warning!.location?.line, updateLine);
+  }
+});
+
 test('variables of two modules with one name are told apart by their files', () => {
   const [a, b, c] = nameUniquely([...moduleBindings('let total = 0;', '/p/a.ts'), ...moduleBindings('let total = 0;\nlet other = 1;', '/p/lib/b.ts')]);
   assert.deepEqual([a.name, b.name, c.name], ['a.ts:total', 'b.ts:total', 'other']);
@@ -108,6 +126,16 @@ test('the line scan finds top-level variables, leaves functions out, and finds t
   // A property's compound assignment or ++ reads it back too; a plain store to it does not.
   const props = moduleBindings(['const totals = { paid: 0 };', 'const stats = { hits: 0 };', 'const last = { n: 0 };', 'function f(n) {', '  totals.paid += n;', '  stats.hits++;', '  last.n = n;', '}'].join('\n'), '/p.js');
   assert.deepEqual(props.map((b) => [b.name, b.updateSite?.line, !!b.storesOnly]), [['totals', 5, false], ['stats', 6, false], ['last', 7, true]]);
+  // An object of a class: each property's first update that reads it back, in the class or on the variable.
+  const account = moduleBindings(
+    ['class Account {', '  balance = 0;', '  deposit(n) {', '    this.balance += n;', '    this.last = n;', '    this.count = this.count + 1;', '  }', '}', 'const bank = new Account();', 'function f() {', '  ++bank.fees;', '}'].join('\n'),
+    '/a.js',
+  );
+  assert.deepEqual(account.find((b) => b.name === 'bank')?.memberUpdates, {
+    balance: { site: { file: '/a.js', line: 4 }, code: 'this.balance += n' },
+    count: { site: { file: '/a.js', line: 6 }, code: 'this.count = this.count + 1' },
+    fees: { site: { file: '/a.js', line: 11 }, code: '++bank.fees' },
+  });
   // A SharedArrayBuffer made at module level is made again by every worker: its Atomics are updates too.
   const atomics = moduleBindings(['const hits = new Int32Array(new SharedArrayBuffer(4));', 'export function f() {', '  Atomics.add(hits, 0, 1);', '}'].join('\n'), '/w.js');
   assert.deepEqual(atomics.map((b) => [b.name, b.updateCode]), [['hits', 'Atomics.add(hits, 0, 1)']]);

@@ -27,6 +27,12 @@ export interface ModuleBinding {
    * a tally does (`counts[k] = (counts[k] ?? 0) + 1`, `hits[k]++`): a memo cache or a log.
    */
   storesOnly?: boolean;
+  /**
+   * For an object of a class (`const bank = new Account()`): the first update of each number
+   * property that reads it back, in the class's methods (`this.balance += amount`) or on the
+   * variable (`bank.balance += 1`), by property. Workers tell such a property as `key.property`.
+   */
+  memberUpdates?: Record<string, { site: SourceLocation; code: string }>;
 }
 
 /** More than this many in one module are not one lesson's counters but the module's data. */
@@ -43,6 +49,8 @@ export function moduleBindings(source: string, file: string): ModuleBinding[] {
     // A function held in a variable is a function to call, not a value the calls share.
     if (!name || RESERVED.has(name) || found.some((b) => b.variable === name) || /=\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*(?::[^=]+)?=>|[\w$]+\s*=>)/.test(lines[i])) continue;
     const update = updateOf(lines, name, i + 1);
+    const made = /=\s*new\s+([A-Za-z_$][\w$]*)\s*\(/.exec(lines[i])?.[1];
+    const members = made && memberUpdates(lines, name, made, file);
     found.push({
       variable: name,
       name,
@@ -50,6 +58,7 @@ export function moduleBindings(source: string, file: string): ModuleBinding[] {
       location: { file, line: i + 1 },
       ...(update && { updateSite: { file, line: update.line + 1 }, updateCode: update.code }),
       ...(update && !readsBack(update.statement, name) && { storesOnly: true }),
+      ...(members && Object.keys(members).length > 0 && { memberUpdates: members }),
     });
   }
   return found;
@@ -80,6 +89,32 @@ function updateOf(lines: string[], name: string, from: number): { line: number; 
     }
   }
   return undefined;
+}
+
+/**
+ * The first update of each property of `name`, an object of class `className`, that reads it back:
+ * `this.balance += amount` in the class's body (where the file declares the class), or
+ * `bank.balance++` in a function.
+ */
+function memberUpdates(lines: string[], name: string, className: string, file: string): Record<string, { site: SourceLocation; code: string }> {
+  const found: Record<string, { site: SourceLocation; code: string }> = {};
+  const step = (holder: string) =>
+    new RegExp(`(?:\\+\\+|--)\\s*${holder}\\.([A-Za-z_$][\\w$]*)|(?<![\\w$.])${holder}\\.([A-Za-z_$][\\w$]*)\\s*(?:\\+\\+|--|(?:[-+*/%&|^]|\\*\\*|<<|>>>?)=(?!=)|=(?!=).*(?<![\\w$.])${holder}\\.\\2(?![\\w$]))`);
+  const record = (re: RegExp, i: number) => {
+    const code = lines[i].trim();
+    if (code.startsWith('//') || code.startsWith('*') || code.startsWith('/*')) return;
+    const hit = re.exec(lines[i]);
+    const property = hit?.[1] ?? hit?.[2];
+    if (property && !found[property]) found[property] = { site: { file, line: i + 1 }, code: code.length <= 80 ? code.replace(/;$/, '') : `${code.slice(0, 77)}…` };
+  };
+  const declared = lines.findIndex((line) => new RegExp(`^(?:export\\s+(?:default\\s+)?)?(?:abstract\\s+)?class\\s+${className.replace(/\$/g, '\\$')}\\b`).test(line));
+  if (declared >= 0) {
+    const self = step('this');
+    for (let i = declared + 1; i < lines.length && !/^}/.test(lines[i]); i++) record(self, i);
+  }
+  const outside = step(name.replace(/\$/g, '\\$'));
+  for (let i = 0; i < lines.length; i++) if (/^\s/.test(lines[i])) record(outside, i);
+  return found;
 }
 
 /** Whether an update statement reads the variable back: `++`, `--`, an arithmetic compound assignment, or its name twice. */

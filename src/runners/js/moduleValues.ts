@@ -7,8 +7,12 @@
  */
 import { isPlainObject } from './taskExecution';
 
-/** As the Python harness names them: a number, an array (length), a Set (size), a Map or plain object (its numbers summed, other values counted), a typed array (sum of items). */
-export type ModuleValueKind = 'global' | 'list' | 'set' | 'dict' | 'array';
+/**
+ * As the Python harness names them: a number, an array (length), a Set (size), a Map or plain object
+ * (its numbers summed, other values counted), a typed array (sum of items), a number property of an
+ * object of the user's own class (`bank.balance`, told by `key.property`).
+ */
+export type ModuleValueKind = 'global' | 'list' | 'set' | 'dict' | 'array' | 'attribute';
 
 /** What a worker tells of its copy: the values it watched, and how much its calls changed each. */
 export interface ModuleValuesReport {
@@ -61,7 +65,20 @@ function sumOf(values: Iterable<unknown>): number {
   return sum;
 }
 
+/** The number properties of an object of the user's own class (not a built-in's, nor a plain object). */
+function ownNumbers(value: unknown): string[] {
+  if (typeof value !== 'object' || value === null || typeOf(value) !== undefined || value instanceof Promise) return [];
+  const made = (value as { constructor?: unknown }).constructor;
+  if (typeof made !== 'function' || Function.prototype.toString.call(made).includes('[native code]')) return [];
+  return Object.keys(value)
+    .filter((key) => typeof (value as Record<string, unknown>)[key] === 'number')
+    .slice(0, MAX_PROPERTIES);
+}
+/** An object's number properties watched at most: more are its data. */
+const MAX_PROPERTIES = 20;
+
 function measure(value: unknown, kind: ModuleValueKind): number | undefined {
+  if (kind === 'attribute') return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
   if (typeOf(value) !== kind) return undefined;
   switch (kind) {
     case 'global':
@@ -100,14 +117,19 @@ export class ModuleValues {
     const names: string[] = [];
     const kinds: ModuleValueKind[] = [];
     const start: number[] = [];
-    for (const [name, get] of Object.entries(accessors ?? {})) {
-      const kind = safely(() => kindOf(get()));
+    const add = (name: string, get: () => unknown, kind: ModuleValueKind | undefined) => {
       const now = kind && safely(() => measure(get(), kind));
-      if (!kind || now === undefined) continue;
+      if (!kind || now === undefined) return;
       read.push(get);
       names.push(name);
       kinds.push(kind);
       start.push(now);
+    };
+    for (const [name, get] of Object.entries(accessors ?? {})) {
+      const kind = safely(() => kindOf(get()));
+      if (kind) add(name, get, kind);
+      // An object of a class of the user's: each number property as a value of its own.
+      else for (const key of safely(() => ownNumbers(get())) ?? []) add(`${name}.${key}`, () => (get() as Record<string, unknown> | undefined)?.[key], 'attribute');
     }
     return names.length > 0 ? new ModuleValues(read, names, kinds, start) : undefined;
   }

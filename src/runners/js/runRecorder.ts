@@ -204,25 +204,34 @@ export class RunRecorder {
   private moduleValues(): SharedValueChange[] {
     const values: SharedValueChange[] = [];
     for (const binding of this.settings.bindings) {
-      const mine = this.copies.flatMap((copy) => {
-        const at = copy.names.indexOf(binding.key);
-        return at < 0 ? [] : [{ kind: copy.kinds[at], change: copy.changes[at] }];
-      });
-      if (!mine.some((copy) => copy.change !== 0)) continue;
-      const changes = mine.map((copy) => copy.change);
-      const { name, location, updateSite, updateCode, storesOnly } = binding;
-      const pool = this.settings.strategy !== 'sequential';
-      const kind = mine[0].kind;
-      values.push({
-        name,
-        kind,
-        location,
-        ...(updateSite && { updateSite, updateCode }),
-        ...(storesOnly && isContainer(kind) && { storesOnly }),
-        // A pool's copy that changed most stands for the run: no copy saw more.
-        change: pool ? changes.reduce((most, c) => (Math.abs(c) > Math.abs(most) ? c : most), 0) : changes.reduce((a, b) => a + b, 0),
-        ...(pool && { copies: changes, ownCopies: true }),
-      });
+      // The variable, or the number properties of its object (`key.balance`, moduleValues.ts).
+      const keys = new Set(this.copies.flatMap((copy) => copy.names.filter((n) => n === binding.key || n.startsWith(`${binding.key}.`))));
+      for (const key of keys) {
+        const property = key === binding.key ? undefined : key.slice(binding.key.length + 1);
+        // A property only stored into (`this.last = n`) is a record, not a tally: left alone.
+        const member = property === undefined ? undefined : binding.memberUpdates?.[property];
+        if (property !== undefined && !member) continue;
+        const mine = this.copies.flatMap((copy) => {
+          const at = copy.names.indexOf(key);
+          return at < 0 ? [] : [{ kind: copy.kinds[at], change: copy.changes[at] }];
+        });
+        if (!mine.some((copy) => copy.change !== 0)) continue;
+        const changes = mine.map((copy) => copy.change);
+        const { name, location, storesOnly } = binding;
+        const [updateSite, updateCode] = member ? [member.site, member.code] : [binding.updateSite, binding.updateCode];
+        const pool = this.settings.strategy !== 'sequential';
+        const kind = mine[0].kind;
+        values.push({
+          name: property === undefined ? name : `${name}.${property}`,
+          kind,
+          location,
+          ...(updateSite && { updateSite, updateCode }),
+          ...(storesOnly && isContainer(kind) && { storesOnly }),
+          // A pool's copy that changed most stands for the run: no copy saw more.
+          change: pool ? changes.reduce((most, c) => (Math.abs(c) > Math.abs(most) ? c : most), 0) : changes.reduce((a, b) => a + b, 0),
+          ...(pool && { copies: changes, ownCopies: true }),
+        });
+      }
     }
     return [...values, ...(this.settings.sharedInputs?.changes() ?? [])];
   }
