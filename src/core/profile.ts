@@ -3,6 +3,7 @@
  * guards it (cancel, deadlock, hang). Used by the CLI, the extension and the tests alike.
  * User code never runs in the calling process.
  */
+import { randomInt } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -73,6 +74,17 @@ const IDLE_WAIT = 'idle, its call awaiting something that never settles: a promi
 /** How long the runner has to send the stacks after a hang (it gives its workers 2 s). */
 const STACKS_WAIT_MS = 3000;
 
+/**
+ * One string-hash seed for the Python harness and every worker process it starts. Workers started
+ * afresh (spawn; forkserver, Python 3.14's default on Linux; macOS's spawn) would each draw their
+ * own, and a set of strings iterates in another order in each: `list(set(words))` would read as
+ * results that differ in processes, an order a program's own runs differ in too. Still random from
+ * one profile to the next, as a program's runs are; a seed the user set is kept.
+ */
+function pythonHashSeed(): string {
+  return process.env.PYTHONHASHSEED ?? String(randomInt(1, 2 ** 32 - 1));
+}
+
 export function startProfile(request: ProfileRequest, callbacks: ProfileCallbacks = {}): ProfileHandle {
   const target = { ...request.target, file: path.resolve(request.target.file) };
   const scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parallel-profiler-'));
@@ -102,7 +114,7 @@ export function startProfile(request: ProfileRequest, callbacks: ProfileCallback
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
     // Its own process group, so that the runner and every worker it started go down together.
     detached: process.platform !== 'win32',
-    env: { ...process.env, PP_RUNNER_OPTIONS: JSON.stringify(options), ELECTRON_RUN_AS_NODE: '1' },
+    env: { ...process.env, PP_RUNNER_OPTIONS: JSON.stringify(options), ELECTRON_RUN_AS_NODE: '1', ...(python && { PYTHONHASHSEED: pythonHashSeed() }) },
   });
 
   let fatal: string | undefined;

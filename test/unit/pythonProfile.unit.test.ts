@@ -113,6 +113,14 @@ test('an async def target imports asyncio as its module loads: its first call do
   assert.equal(report.warnings.find((w) => w.kind === 'warm-up')?.message, undefined);
 });
 
+test("a set's strings returned as a list, under spawn: the worker processes iterate them in the harness's order (one hash seed), so the results do not differ", async () => {
+  // Each process started afresh drew a string-hash seed of its own: list(set(words)) came out in
+  // another order in each, and read as results that differ in processes ("not safe").
+  const report = await profile('setResult.py', 'word_list', '[5, 20, 40]', { strategies: ['sequential', 'processes'], startMethod: 'spawn' });
+  assert.deepEqual(results(runOf(report, 'processes')), results(runOf(report, 'sequential')));
+  assert.ok(!report.warnings.some((w) => w.kind === 'divergence'), report.warnings.map((w) => w.message).join('\n'));
+});
+
 test('CPU-bound pure Python: threads gain < 1.2× under the GIL and get the gil warning', async (t) => {
   // Load-independent facts first: under the GIL one thread runs at a time (CPU ≤ wall), and the
   // per-task CPU times add up to the process's CPU time measured around the run.
