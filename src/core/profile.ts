@@ -71,6 +71,8 @@ export const DEFAULT_HANG_TIMEOUT_MS = 10_000;
 const DEADLOCK_CHECK_MS = 250;
 /** What a hung task's worker asleep in its event loop is doing (protocol.ts, `stacks`' `idle`). */
 const IDLE_WAIT = 'idle, its call awaiting something that never settles: a promise nothing resolves, or a timer or I/O still pending';
+/** Why a hang whose every stuck worker sleeps in its event loop does not end. */
+const IDLE_HANG = "none of them was running JavaScript: each call awaits something that never settles — look for a promise whose resolve is never called (an event that never fires, a callback never called back), or a timer or I/O that never ends";
 /** How long the runner has to send the stacks after a hang (it gives its workers 2 s). */
 const STACKS_WAIT_MS = 3000;
 
@@ -458,7 +460,12 @@ class RunGuard {
     // Why the first stuck call whose stack tells does not end (hangWaits.ts).
     const waitOf = (stack: string | undefined) => (this.builder.language === 'python' ? pythonWait(stack, this.builder.targetFile) : jsWait(stack, this.builder.targetFile, this.sourceLines()));
     const waiting = event.workers.map((w) => ({ w, why: waitOf(w.stack) })).find((x) => x.why);
-    const wait = waiting && `worker ${waiting.w.lane}${waiting.w.task !== undefined ? ` (input #${waiting.w.task})` : ''} ${waiting.why}`;
+    const stuck = event.workers.filter((w) => w.task !== undefined);
+    const wait = waiting
+      ? `worker ${waiting.w.lane}${waiting.w.task !== undefined ? ` (input #${waiting.w.task})` : ''} ${waiting.why}`
+      : stuck.length > 0 && stuck.every((w) => w.idle)
+        ? IDLE_HANG
+        : undefined;
     const hang = before
       ? { running: [...before.running, ...running], details: [...before.details, ...details], location: before.location ?? location, wait: before.wait ?? wait }
       : { running, details, location, wait };
