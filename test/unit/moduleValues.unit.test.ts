@@ -85,6 +85,15 @@ test("an object of the module's own class: each number property its calls update
   }
 });
 
+test('an object made of a class another module declares: its method\'s update is found there', async () => {
+  const report = await profile('usesBank.ts', 'payIn', INPUTS, { strategies: ['sequential', 'threads'] });
+  const account = fixture('bankAccount.ts');
+  const line = readFileSync(account, 'utf8').split('\n').findIndex((l) => l.includes('this.balance += amount')) + 1;
+  const warning = report.warnings.find((w) => w.kind === 'divergence' && w.shared === 'bank.balance');
+  assert.match(warning?.message ?? '', /`this\.balance \+= amount` at .*bankAccount\.ts:\d+ changed only that worker's bank\.balance/, JSON.stringify(report.warnings));
+  assert.deepEqual(warning!.location, { file: account, line });
+});
+
 test('variables of two modules with one name are told apart by their files', () => {
   const [a, b, c] = nameUniquely([...moduleBindings('let total = 0;', '/p/a.ts'), ...moduleBindings('let total = 0;\nlet other = 1;', '/p/lib/b.ts')]);
   assert.deepEqual([a.name, b.name, c.name], ['a.ts:total', 'b.ts:total', 'other']);

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { scanFunctions } from '../../core/functionScanner';
 import { HOOKS_KEY } from './loadBundle';
-import { bindingsHook, moduleBindings, nameUniquely, type ModuleBinding } from './moduleBindings';
+import { bindingsHook, moduleBindings, nameUniquely, withImportedClasses, type ModuleBinding } from './moduleBindings';
 import type { Language } from '../../core/model';
 
 export class BadInput extends Error {}
@@ -53,6 +53,9 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
   // The variables of the user's own modules, the target's first (moduleBindings.ts): not those of
   // packages, nor of our runtime.
   const bindingsOf = new Map<string, ModuleBinding[]>([[path.resolve(file), []]]);
+  // Their text, for the classes one module's objects are made of and another declares.
+  const sourcesOf = new Map<string, string>();
+  const allBindings = () => nameUniquely(withImportedClasses([...bindingsOf.values()].flat(), sourcesOf));
   const fileUrl = JSON.stringify(pathToFileURL(file).href);
   const options: esbuild.BuildOptions = {
     entryPoints: [file],
@@ -88,7 +91,10 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
             const text = isTarget ? source : await fs.promises.readFile(args.path, 'utf8');
             const own = !/[\\/]node_modules[\\/]/.test(args.path) && path.resolve(args.path) !== runtimeFile;
             const found = own ? moduleBindings(text, isTarget ? file : args.path) : [];
-            if (own) bindingsOf.set(path.resolve(args.path), found);
+            if (own) {
+              bindingsOf.set(path.resolve(args.path), found);
+              sourcesOf.set(isTarget ? file : args.path, text);
+            }
             const contents = text + bindingsHook(found) + (isTarget ? hook : '');
             const ownLoader = LOADERS[path.extname(args.path)] ?? 'js';
             const located = await withOwnLocation(contents, args.path, ownLoader);
@@ -106,7 +112,7 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
     // where the user's file would, not beside the bundle in the scratch folder.
     const banner = `module.paths.unshift(...${JSON.stringify(nodeModulesAbove(path.dirname(file)))});`;
     await esbuild.build({ ...options, format: 'cjs', outfile: cjs, banner: { js: banner } });
-    return { bundle: cjs, bindings: nameUniquely([...bindingsOf.values()].flat()) };
+    return { bundle: cjs, bindings: allBindings() };
   } catch (error) {
     if (!(error as esbuild.BuildFailure).errors?.some((e) => /top-level await/i.test(e.text))) {
       throw new BadInput(describeBuildFailure(error, file));
@@ -124,7 +130,7 @@ export async function bundleTarget(file: string, name: string, inputs: string, s
   } catch (error) {
     throw new BadInput(describeBuildFailure(error, file));
   }
-  return { bundle: outfile, bindings: nameUniquely([...bindingsOf.values()].flat()) };
+  return { bundle: outfile, bindings: allBindings() };
 }
 
 /** The node_modules folders Node searches for a package required from `dir`, nearest first. */

@@ -33,7 +33,11 @@ export interface ModuleBinding {
    * variable (`bank.balance += 1`), by property. Workers tell such a property as `key.property`.
    */
   memberUpdates?: Record<string, { site: SourceLocation; code: string }>;
+  /** The class the object is made of, where another module declares it (`withImportedClasses`). */
+  classElsewhere?: string;
 }
+
+type MemberUpdates = Record<string, { site: SourceLocation; code: string }>;
 
 /** More than this many in one module are not one lesson's counters but the module's data. */
 export const MAX_BINDINGS = 20;
@@ -50,7 +54,8 @@ export function moduleBindings(source: string, file: string): ModuleBinding[] {
     if (!name || RESERVED.has(name) || found.some((b) => b.variable === name) || /=\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*(?::[^=]+)?=>|[\w$]+\s*=>)/.test(lines[i])) continue;
     const update = updateOf(lines, name, i + 1);
     const made = /=\s*new\s+([A-Za-z_$][\w$]*)\s*\(/.exec(lines[i])?.[1];
-    const members = made && memberUpdates(lines, name, made, file);
+    const inClass = made ? classUpdates(lines, made, file) : undefined;
+    const members = made && { ...propertyUpdates(lines, name, file), ...inClass };
     found.push({
       variable: name,
       name,
@@ -59,6 +64,7 @@ export function moduleBindings(source: string, file: string): ModuleBinding[] {
       ...(update && { updateSite: { file, line: update.line + 1 }, updateCode: update.code }),
       ...(update && !readsBack(update.statement, name) && { storesOnly: true }),
       ...(members && Object.keys(members).length > 0 && { memberUpdates: members }),
+      ...(made && !inClass && { classElsewhere: made }),
     });
   }
   return found;
@@ -91,30 +97,52 @@ function updateOf(lines: string[], name: string, from: number): { line: number; 
   return undefined;
 }
 
-/**
- * The first update of each property of `name`, an object of class `className`, that reads it back:
- * `this.balance += amount` in the class's body (where the file declares the class), or
- * `bank.balance++` in a function.
- */
-function memberUpdates(lines: string[], name: string, className: string, file: string): Record<string, { site: SourceLocation; code: string }> {
-  const found: Record<string, { site: SourceLocation; code: string }> = {};
-  const step = (holder: string) =>
-    new RegExp(`(?:\\+\\+|--)\\s*${holder}\\.([A-Za-z_$][\\w$]*)|(?<![\\w$.])${holder}\\.([A-Za-z_$][\\w$]*)\\s*(?:\\+\\+|--|(?:[-+*/%&|^]|\\*\\*|<<|>>>?)=(?!=)|=(?!=).*(?<![\\w$.])${holder}\\.\\2(?![\\w$]))`);
-  const record = (re: RegExp, i: number) => {
+/** A line's update of a property of `holder` that reads it back: `holder.x += …`, `holder.x++`, `holder.x = holder.x + …`. */
+const propertyStep = (holder: string) =>
+  new RegExp(`(?:\\+\\+|--)\\s*${holder}\\.([A-Za-z_$][\\w$]*)|(?<![\\w$.])${holder}\\.([A-Za-z_$][\\w$]*)\\s*(?:\\+\\+|--|(?:[-+*/%&|^]|\\*\\*|<<|>>>?)=(?!=)|=(?!=).*(?<![\\w$.])${holder}\\.\\2(?![\\w$]))`);
+
+/** The first such update of each property on lines[from, to) (comments passed over), into `found`. */
+function recordSteps(lines: string[], re: RegExp, file: string, found: MemberUpdates, from = 0, to = lines.length, only?: (line: string) => boolean): MemberUpdates {
+  for (let i = from; i < to; i++) {
     const code = lines[i].trim();
-    if (code.startsWith('//') || code.startsWith('*') || code.startsWith('/*')) return;
+    if ((only && !only(lines[i])) || code.startsWith('//') || code.startsWith('*') || code.startsWith('/*')) continue;
     const hit = re.exec(lines[i]);
     const property = hit?.[1] ?? hit?.[2];
     if (property && !found[property]) found[property] = { site: { file, line: i + 1 }, code: code.length <= 80 ? code.replace(/;$/, '') : `${code.slice(0, 77)}…` };
-  };
-  const declared = lines.findIndex((line) => new RegExp(`^(?:export\\s+(?:default\\s+)?)?(?:abstract\\s+)?class\\s+${className.replace(/\$/g, '\\$')}\\b`).test(line));
-  if (declared >= 0) {
-    const self = step('this');
-    for (let i = declared + 1; i < lines.length && !/^}/.test(lines[i]); i++) record(self, i);
   }
-  const outside = step(name.replace(/\$/g, '\\$'));
-  for (let i = 0; i < lines.length; i++) if (/^\s/.test(lines[i])) record(outside, i);
   return found;
+}
+
+/** Updates of `name`'s properties in functions (indented lines): `bank.balance++`. */
+function propertyUpdates(lines: string[], name: string, file: string): MemberUpdates {
+  return recordSteps(lines, propertyStep(name.replace(/\$/g, '\\$')), file, {}, 0, lines.length, (line) => /^\s/.test(line));
+}
+
+/**
+ * Updates of its own properties in the body of class `className` (`this.balance += amount`), or
+ * undefined where these lines do not declare it.
+ */
+function classUpdates(lines: string[], className: string, file: string): MemberUpdates | undefined {
+  const declared = lines.findIndex((line) => new RegExp(`^(?:export\\s+(?:default\\s+)?)?(?:abstract\\s+)?class\\s+${className.replace(/\$/g, '\\$')}\\b`).test(line));
+  if (declared < 0) return undefined;
+  let end = declared + 1;
+  while (end < lines.length && !/^}/.test(lines[end])) end++;
+  return recordSteps(lines, propertyStep('this'), file, {}, declared + 1, end);
+}
+
+/**
+ * An object made of a class another of the user's modules declares (`import { Account } from
+ * './account'`): that module's `this.balance += amount` too. `sources`: each module's text, by path.
+ */
+export function withImportedClasses(bindings: ModuleBinding[], sources: Map<string, string>): ModuleBinding[] {
+  return bindings.map((binding) => {
+    if (!binding.classElsewhere) return binding;
+    for (const [file, text] of sources) {
+      const inClass = classUpdates(text.split('\n'), binding.classElsewhere, file);
+      if (inClass) return { ...binding, memberUpdates: { ...binding.memberUpdates, ...inClass } };
+    }
+    return binding;
+  });
 }
 
 /** Whether an update statement reads the variable back: `++`, `--`, an arithmetic compound assignment, or its name twice. */
