@@ -17,7 +17,8 @@ const RANDOM_PY = /\b(random\.(random|randint|randrange|uniform|gauss|choice|cho
 const RANDOM_JS = /\bMath\.random\b|\brandomUUID\b|\bgetRandomValues\b|\brandomInt\b|\brandomBytes\b|\b(seedrandom|mulberry32|sfc32|xorshift\w*|splitmix\w*)\b/;
 
 /** Where code reads which worker runs it, or the clock: values that differ from run to run by nature. */
-const IDENTITY_PY = /\b(os\.getpid|threading\.get_ident|threading\.get_native_id|current_thread|current_process|time\.time|time\.time_ns|time\.perf_counter|time\.monotonic|datetime\.now|datetime\.utcnow|uuid\.uuid1)\s*\(/;
+// Bare where imported by name (`from os import getpid`), for the names nothing else is likely to have.
+const IDENTITY_PY = /\b(os\.getpid|threading\.get_ident|threading\.get_native_id|current_thread|current_process|time\.time|time\.time_ns|time\.perf_counter(_ns)?|time\.monotonic(_ns)?|datetime\.now|datetime\.utcnow|uuid\.uuid1)\s*\(|(?<![\w.])(getpid|get_ident|get_native_id|perf_counter(_ns)?|monotonic(_ns)?|time_ns|uuid1)\s*\(/;
 const IDENTITY_JS = /^(?!\s*import\b).*?(\bprocess\.pid\b|\bthreadId\b|\bDate\.now\s*\(|\bperformance\.now\s*\(|\bnew Date\s*\(\s*\)|\bprocess\.hrtime\b)/;
 
 /** A JS module's main code guarded by being the main thread, at its top level (column 0). */

@@ -298,6 +298,10 @@ test('results that differ because the code draws random numbers: said so at the 
   const pid = analyze(differing(), target, machine, [], 'import os\n\ndef f(n):\n    return (os.getpid(), n)\n');
   assert.match(pid.warnings.find((w) => w.kind === 'divergence')?.message ?? '', /— the code reads at \/x\/f\.py:4 which worker runs it or the time, and those differ from run to run — expected, not a race/);
   assert.equal(pid.verdict, 'Process pool is 2.0× faster than sequential with 2 workers; its results differ from run to run, as they hold which worker ran it or the time.');
+  // Imported by name: `from os import getpid`, `from time import perf_counter_ns`.
+  for (const code of ['from os import getpid\n\ndef f(n):\n    return (getpid(), n)\n', 'from time import perf_counter_ns\n\ndef f(n):\n    return perf_counter_ns() - n\n']) {
+    assert.match(analyze(differing(), target, machine, [], code).warnings.find((w) => w.kind === 'divergence')?.message ?? '', /— the code reads at \/x\/f\.py:4 which worker runs it or the time/, code);
+  }
   const js = { file: '/x/f.ts', name: 'f', language: 'typescript' as const };
   const thread = analyze(differing(), js, machine, [], "import { threadId } from 'node:worker_threads';\n\nexport function f(n: number) {\n  return [threadId, Date.now() - n];\n}\n");
   assert.match(thread.warnings.find((w) => w.kind === 'divergence')?.message ?? '', /reads at \/x\/f\.ts:4 which worker runs it/);
