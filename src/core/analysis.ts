@@ -13,7 +13,7 @@ import { firstCallWarmUp, judgedWithoutWarmUp } from './warmUp';
 import { AMDAHL_SHARE, lockContention } from './lockWaits';
 
 /** Where code draws random numbers, unseeded: Python's random module, numpy's; JS's Math.random, crypto. */
-const RANDOM_PY = /\b(random\.(random|randint|randrange|uniform|gauss|choice|choices|shuffle|sample)|np\.random\.|numpy\.random\.|secrets\.|uuid4)\b|^\s*from\s+random\s+import\b/;
+const RANDOM_PY = /\b(random\.(random|randint|randrange|uniform|gauss|choice|choices|shuffle|sample)|np\.random\.|numpy\.random\.|secrets\.|uuid4)\b|^\s*from\s+(random|numpy\.random|secrets)\s+import\b/;
 const RANDOM_JS = /\bMath\.random\b|\brandomUUID\b|\bgetRandomValues\b|\brandomInt\b|\brandomBytes\b|\b(seedrandom|mulberry32|sfc32|xorshift\w*|splitmix\w*)\b/;
 
 /** Where code reads which worker runs it, or the clock: values that differ from run to run by nature. */
@@ -357,13 +357,13 @@ function sameDraws(runs: Run[], draw: SourceLocation, seed: SourceLocation | und
 /** A generator seeded from the input, in the words of the library the draw uses. */
 function seededFromInput(language: Target['language'], drawLine: string): string {
   if (language !== 'python') return 'Math.random cannot be seeded: a small generator of your own, such as mulberry32(x)';
-  return /\b(np|numpy)\.random\./.test(drawLine) ? 'np.random.default_rng(x)' : 'random.Random(x)';
+  return /\b(np|numpy)\.random\b/.test(drawLine) ? 'np.random.default_rng(x)' : 'random.Random(x)';
 }
 
 /** How to give each call numbers of its own, in the words of the library the draw uses. */
 function drawFix(language: Target['language'], drawLine: string): string {
   if (language !== 'python') return 'make the generator in the call, seeded from the input (or from crypto.getRandomValues for fresh numbers)';
-  if (/\b(np|numpy)\.random\./.test(drawLine)) return 'draw from a generator made in the call: np.random.default_rng() for fresh numbers, or np.random.default_rng(x) seeded from the input';
+  if (/\b(np|numpy)\.random\b/.test(drawLine)) return 'draw from a generator made in the call: np.random.default_rng() for fresh numbers, or np.random.default_rng(x) seeded from the input';
   return 'draw from a generator made in the call: random.Random() for fresh numbers, or random.Random(x) seeded from the input';
 }
 

@@ -281,6 +281,8 @@ test('results that differ because the code draws random numbers: said so at the 
   assert.deepEqual(said?.location, { file: '/x/f.py', line: 4 });
   // In the words of the draw's library: NumPy's generator, or one of your own in JS.
   const numpy = analyze(differing(), target, machine, [], 'import numpy as np\n\ndef f(n):\n    return np.random.rand() * n\n');
+  // Drawn through a name imported from numpy.random: the import is where the draws come from.
+  assert.match(analyze(differing(), target, machine, [], 'from numpy.random import rand\n\ndef f(n):\n    return rand() * n\n').warnings.find((w) => w.kind === 'divergence')?.message ?? '', /the code draws random numbers at \/x\/f\.py:1, .*\(np\.random\.default_rng\(x\)\)/);
   assert.match(numpy.warnings.find((w) => w.kind === 'divergence')?.message ?? '', /seed a generator from the input \(np\.random\.default_rng\(x\)\)/);
   const drawsInJs = analyze(differing(), { file: '/x/f.ts', name: 'f', language: 'typescript' }, machine, [], 'export function f(n: number) {\n  return Math.random() * n;\n}\n');
   assert.match(drawsInJs.warnings.find((w) => w.kind === 'divergence')?.message ?? '', /seed a generator from the input \(Math\.random cannot be seeded: a small generator of your own, such as mulberry32\(x\)\)/);
