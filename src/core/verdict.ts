@@ -180,6 +180,10 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
     }
     if (waitingForLock) sentence += `; ${waitingForLock}`;
     if (dominant) sentence += `; ${uneven}`;
+    // Why not nearer the number of workers: the run was short enough for start-up to weigh.
+    else if (startUp && startUp.onceStarted >= bestSpeedup * 1.2) {
+      sentence += `; its workers took ${ms(startUp.startUpMs)} to start, ${pct(startUp.startUpMs / best.wallMs)} of its ${ms(best.wallMs)}, and once started its calls ran ${x(startUp.onceStarted)} faster, which more work per run approaches`;
+    }
     // Python threads that scale on CPU-bound calls, with the GIL: the exception to its lesson. Told
     // by their CPU time, which only calls that release the GIL can make exceed the wall time (a
     // speedup alone can come from the sequential run's warm-up, or from noise on a short run).

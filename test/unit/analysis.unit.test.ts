@@ -535,6 +535,13 @@ test('a pool just ahead whose calls, once started, ran well ahead: the verdict s
     analyze([sequential, threads], js, machine, []).verdict,
     "Parallelism barely pays: the best, the thread pool, reaches 1.04×; start-up decides a run this short: its workers took 52 ms to start, 68% of its 77 ms, and once started its calls ran 1.5× faster than the sequential run's — a pool pays where the work is well beyond its start-up (more inputs, or bigger ones).",
   );
+  // A pool that pays, held back from more by its start-up: said beside its speedup.
+  const even = makeRun('sequential', 1, 88, Array.from({ length: 8 }, (_, i): [number, number, number] => [0, 40 + i * 6, 46 + i * 6]));
+  const quicker = makeRun('threads', 2, 60, Array.from({ length: 8 }, (_, i): [number, number, number] => [i % 2, 36 + Math.floor(i / 2) * 6, 42 + Math.floor(i / 2) * 6]));
+  assert.equal(
+    analyze([even, quicker], js, machine, []).verdict,
+    'Thread pool is 1.5× faster than sequential with 2 workers; its workers took 36 ms to start, 60% of its 60 ms, and once started its calls ran 2.0× faster, which more work per run approaches.',
+  );
   // Calls that ran no faster once started: start-up is not what held the pool back.
   const level = makeRun('threads', 2, 77, Array.from({ length: 8 }, (_, i): [number, number, number] => [i % 2, 41 + Math.floor(i / 2) * 9, 50 + Math.floor(i / 2) * 9]));
   assert.doesNotMatch(analyze([sequential, level], js, machine, []).verdict, /start-up decides/);
