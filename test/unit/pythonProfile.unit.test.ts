@@ -399,6 +399,15 @@ test('a global counter, and a Value the spawned workers make afresh: each proces
   const safely = await profile('sharedValues.py', 'pay_in_safely', '[200_000] * 4', { strategies: ['sequential', 'threads'] });
   assert.equal(runOf(safely, 'threads').sharedValues?.find((v) => v.name === 'bank.balance')?.guard?.excludes, true);
   assert.ok(!safely.warnings.some((w) => w.kind === 'race'), safely.warnings.map((w) => w.message).join('\n'));
+  // The same with the class in a module of its own: its methods' updates and lock are read there.
+  const accountFile = join(FIXTURES, 'accountClass.py');
+  const accountLines = readFileSync(accountFile, 'utf8').split('\n');
+  const imported = await profile('usesAccount.py', 'pay_in', '[200_000] * 4', { strategies: ['sequential', 'threads'] });
+  const importedRace = imported.warnings.find((w) => w.shared === 'bank.balance' && w.strategy === 'threads' && w.kind === 'race');
+  assert.deepEqual(importedRace?.location, { file: accountFile, line: accountLines.findIndex((l) => l.includes('def deposit(self')) + 2 }, imported.warnings.map((w) => w.message).join('\n'));
+  const importedSafely = await profile('usesAccount.py', 'pay_in_safely', '[200_000] * 4', { strategies: ['sequential', 'threads'] });
+  assert.deepEqual(runOf(importedSafely, 'threads').sharedValues?.find((v) => v.name === 'bank.balance')?.guard?.location, { file: accountFile, line: accountLines.findIndex((l) => l.includes('with self.lock:')) + 1 });
+  assert.ok(!importedSafely.warnings.some((w) => w.kind === 'race'), importedSafely.warnings.map((w) => w.message).join('\n'));
   const spawned = await profile('sharedValues.py', 'racy', '[1_000] * 4', { strategies: ['sequential', 'processes'], startMethod: 'spawn' });
   const own = spawned.warnings.find((w) => w.kind === 'divergence' && w.shared === 'hits');
   assert.match(own?.message ?? '', /hits did not change in this run \(the workers' own copies: .*\), .*made its own hits as it imported sharedValues\.py/);

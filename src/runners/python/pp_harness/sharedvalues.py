@@ -16,6 +16,7 @@ what users write without it, learning the same lesson."""
 import ast
 import ctypes
 import os
+import sys
 from multiprocessing import managers
 from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
 
@@ -257,29 +258,40 @@ def _first_update(lines, span, reached=()):
     return min(inside or called or lines)
 
 
-def _reached_spans(tree, function):
-    """The spans (first, last line) of the module's functions and methods that `function` can
-    call, through any depth, read by name: `helper(…)`, `bank.deposit(…)`, `self.add(…)`. A
-    method is taken by its name alone, whatever object it is called on."""
-    if function is None:
-        return []
+def _reached(lines, span, reached=()):
+    """The lines in the profiled function (`span`) or in a function it calls (`reached`)."""
+    return [line for line in lines if (span and span[0] <= line <= span[1]) or any(first <= line <= last for first, last in reached)]
+
+
+def _calls_in(node):
+    """The names `node` calls: `helper(…)`, `bank.deposit(…)`, `self.add(…)`."""
+    for call in ast.walk(node):
+        if isinstance(call, ast.Call):
+            func = call.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+            if name:
+                yield name
+
+
+def _reached_spans(tree, names):
+    """The spans (first, last line) of `tree`'s functions and methods that calls of `names` reach,
+    through any depth, read by name (a method by its name alone, whatever object it is called on),
+    and every name called on the way."""
     defs = {}
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             defs.setdefault(node.name, []).append(node)
-    seen, todo = {id(function)}, [function]
-    spans = []
+    names = set(names)
+    todo, seen, spans = list(names), set(), []
     while todo:
-        for node in ast.walk(todo.pop()):
-            if not isinstance(node, ast.Call):
-                continue
-            name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr if isinstance(node.func, ast.Attribute) else None
-            for called in defs.get(name, ()):
-                if id(called) not in seen:
-                    seen.add(id(called))
-                    todo.append(called)
-                    spans.append((called.lineno, called.end_lineno))
-    return spans
+        for called in defs.get(todo.pop(), ()):
+            if id(called) not in seen:
+                seen.add(id(called))
+                spans.append((called.lineno, called.end_lineno))
+                more = set(_calls_in(called)) - names
+                names |= more
+                todo.extend(more)
+    return spans, names
 
 
 def _makes_lock(node):
@@ -391,14 +403,16 @@ def _kind(obj):
     return "global" if _number(obj) else None
 
 
-def _tracked_in(module, target):
+def _tracked_in(module, target, user_names=frozenset()):
+    """What of `module` to track; `user_names`: the names of the user's modules, whose classes'
+    objects this module may hold (`from account import Account; bank = Account()`)."""
     path = getattr(module, "__file__", None)
     kinds = {name: _kind(obj) for name, obj in list(vars(module).items())}
     try:
         with open(path, "rb") as f:
             source = f.read()
         # Parsed only where something could be tracked: a project's modules may be many.
-        if not any(kind not in (None, "global") for kind in kinds.values()) and b"global" not in source and not _has_objects(module):
+        if not any(kind not in (None, "global") for kind in kinds.values()) and b"global" not in source and not _has_objects(module, user_names):
             return []
         tree = ast.parse(source, path)
     except (OSError, TypeError, ValueError, SyntaxError):
@@ -406,7 +420,8 @@ def _tracked_in(module, target):
     defined, updates, declared, withs = _sites(tree)
     here = target and path and os.path.realpath(target[0]) == os.path.realpath(path)
     span = _span_of(tree, target[1]) if here else None
-    reached = _reached_spans(tree, _function_at(tree, target[1])) if here else []
+    function = _function_at(tree, target[1]) if here else None
+    reached, calls = _reached_spans(tree, _calls_in(function)) if function else ([], set())
     updated = {subject: _first_update(at, span, reached) for subject, at in updates.items()}
     lines = source.decode("utf-8", "replace").splitlines()
 
@@ -433,36 +448,80 @@ def _tracked_in(module, target):
         found.append(_Tracked(module, name, kind, where(defined.get(name)), where(update),
                               _line_text(lines, update), bool(read_modify_write),
                               _guard(module, withs, update, lines)))
-    found.extend(_attributes_in(module, updates, (span, reached), withs, defined, lines, where))
+    found.extend(_attributes_in(module, updates, (span, reached), calls, withs, defined, lines, where, user_names))
     return found
 
 
-def _own_object(module, name, obj):
-    """An object of one of the module's own classes, held by a public module-level name."""
-    return not name.startswith("_") and not isinstance(obj, type) and type(obj).__module__ == module.__name__ and hasattr(obj, "__dict__")
+def _own_object(module, name, obj, user_names=frozenset()):
+    """An object of a class of the module's own, or of another of the user's modules, held by a
+    public module-level name."""
+    home = type(obj).__module__
+    return (not name.startswith("_") and not isinstance(obj, type) and hasattr(obj, "__dict__")
+            and (home == module.__name__ or home in user_names))
 
 
-def _has_objects(module):
-    return any(_own_object(module, name, obj) for name, obj in list(vars(module).items()))
+def _has_objects(module, user_names=frozenset()):
+    return any(_own_object(module, name, obj, user_names) for name, obj in list(vars(module).items()))
 
 
-def _attributes_in(module, updates, reach, withs, defined, lines, where):
+def _class_module_sites(module):
+    """The `self.x` updates and lock spans of another of the user's modules (where an object's
+    class is declared), its lines, its file and its tree: (updates, withs, lines, path, tree), or
+    None."""
+    path = getattr(module, "__file__", None)
+    try:
+        with open(path, "rb") as f:
+            source = f.read()
+        tree = ast.parse(source, path)
+    except (OSError, TypeError, ValueError, SyntaxError):
+        return None
+    _, updates, _, withs = _sites(tree)
+    return updates, withs, source.decode("utf-8", "replace").splitlines(), path, tree
+
+
+def _attributes_in(module, updates, reach, calls, withs, defined, lines, where, user_names=frozenset()):
     """The number attributes of module-level objects of the module's own classes that the code
     updates from themselves (`bank.balance += 1`, or `self.balance += amount` in a method): a
     process pool's workers each update a copy of the object of their own. Kind "attribute", named
     "bank.balance"; its update the one the profiled function makes or calls (`reach`: its span and
-    those of the functions it calls), with the lock around it, `with self.lock:` too."""
+    those of the functions it calls; `calls`: every name called on the way, for the methods of a
+    class another module declares), with the lock around it, `with self.lock:` too."""
     found = []
+    elsewhere = {}  # the class's module, where another of the user's declares it: its sites, parsed once
     for name, obj in list(vars(module).items()):
-        if not _own_object(module, name, obj):
+        if not _own_object(module, name, obj, user_names):
             continue
+        home = type(obj).__module__
+        if home != module.__name__ and home not in elsewhere:
+            elsewhere[home] = _class_module_sites(sys.modules.get(home))
         for attr, value in list(vars(obj).items())[:MAX_TRACKED]:
-            sites = updates.get((name, "attr:" + attr), []) + updates.get(("self", "attr:" + attr), [])
-            if _number(value) and sites:
-                update = _first_update(sites, *reach)
-                found.append(_Tracked(module, "%s.%s" % (name, attr), "attribute", where(defined.get(name)),
-                                      where(update), _line_text(lines, update), True,
-                                      _guard(module, withs, update, lines, obj)))
+            if not _number(value):
+                continue
+            here = updates.get((name, "attr:" + attr), [])
+            there = elsewhere.get(home)
+            if there is None:  # a class of this module's (or one whose module cannot be read)
+                sites = here + updates.get(("self", "attr:" + attr), [])
+                if not sites:
+                    continue
+                at, at_withs, at_lines, at_where, at_module = _first_update(sites, *reach), withs, lines, where, module
+            else:
+                in_class = there[0].get(("self", "attr:" + attr), [])
+                reached_here = _reached(here, *reach)
+                if reached_here or (here and not in_class):
+                    # This module's own update (`bank.balance += 1`), the profiled function's first.
+                    at, at_withs, at_lines, at_where, at_module = min(reached_here or here), withs, lines, where, module
+                elif in_class:
+                    # The method's, in the module that declares the class (`self.balance += amount`):
+                    # one the profiled function calls, where it calls one.
+                    _, at_withs, at_lines, path, class_tree = there
+                    at = min(_reached(in_class, None, _reached_spans(class_tree, calls)[0]) or in_class)
+                    at_where = lambda line, path=path: {"file": path, "line": line}  # noqa: E731
+                    at_module = sys.modules.get(home)
+                else:
+                    continue
+            found.append(_Tracked(module, "%s.%s" % (name, attr), "attribute", where(defined.get(name)),
+                                  at_where(at), _line_text(at_lines, at), True,
+                                  _guard(at_module, at_withs, at, at_lines, obj)))
     return found
 
 
@@ -535,9 +594,10 @@ class SharedValues:
         pointed at where other functions update the same value too; `items`: the inputs, whose
         Values the function may update through its parameters."""
         self.tracked = []
+        user_names = frozenset(m.__name__ for m in modules)
         for module in modules:
             try:
-                self.tracked.extend(_tracked_in(module, target))
+                self.tracked.extend(_tracked_in(module, target, user_names))
             except Exception:  # noqa: BLE001 - an odd module object costs the lesson, not the profile
                 pass
         try:
@@ -564,7 +624,8 @@ class SharedValues:
         threading lock only its own process's threads; a multiprocessing one, in a process pool,
         only workers that were forked (and so share it)."""
         name, line, code, lock = t.guard
-        guard = {"location": {"file": t.module.__file__, "line": line}}
+        # In the update's file: the module that declares an object's class, for its method's update.
+        guard = {"location": {"file": t.update["file"] if t.update else t.module.__file__, "line": line}}
         if code:
             guard["code"] = code
         if lock is None:
