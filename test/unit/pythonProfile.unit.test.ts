@@ -408,6 +408,12 @@ test('a global counter, and a Value the spawned workers make afresh: each proces
   const importedSafely = await profile('usesAccount.py', 'pay_in_safely', '[200_000] * 4', { strategies: ['sequential', 'threads'] });
   assert.deepEqual(runOf(importedSafely, 'threads').sharedValues?.find((v) => v.name === 'bank.balance')?.guard?.location, { file: accountFile, line: accountLines.findIndex((l) => l.includes('with self.lock:')) + 1 });
   assert.ok(!importedSafely.warnings.some((w) => w.kind === 'race'), importedSafely.warnings.map((w) => w.message).join('\n'));
+  // A global of another module of the user's, updated from here (`tallies.calls += 1`): a global
+  // each worker process has a copy of, and the threads' race.
+  const counts = await profile('usesTallies.py', 'count_calls', '[200_000] * 4', { startMethod: 'fork' });
+  assert.deepEqual(runOf(counts, 'sequential').sharedValues?.map((v) => [v.name, v.kind, v.change]), [['tallies.calls', 'global', 800_000]]);
+  assert.match(counts.warnings.find((w) => w.shared === 'tallies.calls' && w.strategy === 'processes')?.message ?? '', /^processes: tallies\.calls (did not change|changed by [\d,]+) in this run \(the workers' own copies: .*a global lives in each process's own memory: every worker process updated a copy of its own at .*usesTallies\.py:7/, counts.warnings.map((w) => w.message).join('\n'));
+  assert.ok(counts.warnings.some((w) => w.shared === 'tallies.calls' && w.strategy === 'threads' && w.kind === 'race'), counts.warnings.map((w) => w.message).join('\n'));
   const spawned = await profile('sharedValues.py', 'racy', '[1_000] * 4', { strategies: ['sequential', 'processes'], startMethod: 'spawn' });
   const own = spawned.warnings.find((w) => w.kind === 'divergence' && w.shared === 'hits');
   assert.match(own?.message ?? '', /hits did not change in this run \(the workers' own copies: .*\), .*made its own hits as it imported sharedValues\.py/);

@@ -17,6 +17,7 @@ import ast
 import ctypes
 import os
 import sys
+import types
 from multiprocessing import managers
 from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
 
@@ -57,8 +58,9 @@ class _Tracked:
         # RawArray), "global", "list", "set", "dict" (a manager's too), "cache" (an lru_cache)
         self.kind = kind
         #: `obj`: a Value, Array or RawValue the inputs hold, named by the parameter that gets it;
-        #: for an attribute ("bank.balance"), the module's object that has it.
-        self.obj = obj if obj is not None else vars(module)[name.split(".")[0] if kind == "attribute" else name]
+        #: for an attribute ("bank.balance"), the module's object that has it; for another module's global
+        #: ("stats.calls", kind "global"), that module.
+        self.obj = obj if obj is not None else vars(module)[name.split(".")[0] if "." in name else name]
         #: A manager's proxy (_PROXY_KINDS): its contents are put back before each run.
         self.manager = _proxy_kind(self.obj) is not None
         self.contents = _proxy_contents(self.obj, kind) if self.manager else None
@@ -79,7 +81,7 @@ class _Tracked:
         """The number now, read without the Value's lock: a killed worker may still hold it."""
         shared_object = self.kind in ("array", "value", "raw") or self.manager
         try:
-            if self.kind == "attribute":
+            if self.kind == "attribute" or "." in self.name:
                 return _attribute_of(self.module, self.name)
             return _number_of(self.obj if shared_object else vars(self.module).get(self.name), self.kind)
         except Exception:  # noqa: BLE001 - a manager that went away: nothing to read
@@ -154,7 +156,7 @@ class CopyWatch:
     @staticmethod
     def _read(module, name, kind):
         try:
-            if module is not None and kind == "attribute":
+            if module is not None and (kind == "attribute" or "." in name):
                 return _attribute_of(module, name)
             return _number_of(vars(module).get(name), kind) if module is not None else None
         except Exception:  # noqa: BLE001 - an odd object costs the lesson, not the worker
@@ -460,8 +462,14 @@ def _own_object(module, name, obj, user_names=frozenset()):
             and (home == module.__name__ or home in user_names))
 
 
+def _user_module(obj, module, user_names):
+    """Another of the user's modules, held by a name of this one (`import stats`)."""
+    return isinstance(obj, types.ModuleType) and obj is not module and obj.__name__ in user_names
+
+
 def _has_objects(module, user_names=frozenset()):
-    return any(_own_object(module, name, obj, user_names) for name, obj in list(vars(module).items()))
+    return any(_own_object(module, name, obj, user_names) or _user_module(obj, module, user_names)
+               for name, obj in list(vars(module).items()))
 
 
 def _class_module_sites(module):
@@ -489,6 +497,14 @@ def _attributes_in(module, updates, reach, calls, withs, defined, lines, where, 
     found = []
     elsewhere = {}  # the class's module, where another of the user's declares it: its sites, parsed once
     for name, obj in list(vars(module).items()):
+        if _user_module(obj, module, user_names):
+            # Another of the user's modules, whose globals this one updates (`stats.calls += 1`).
+            for (subject, what), at in list(updates.items()):
+                if subject == name and what and what.startswith("attr:") and _number(getattr(obj, what[5:], None)):
+                    at = _first_update(at, *reach)
+                    found.append(_Tracked(module, "%s.%s" % (name, what[5:]), "global", None, where(at),
+                                          _line_text(lines, at), True, _guard(module, withs, at, lines)))
+            continue
         if not _own_object(module, name, obj, user_names):
             continue
         home = type(obj).__module__
