@@ -173,7 +173,12 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
     for (const other of others) {
       const s = other.metrics.speedup ?? 0;
       if (other.strategy === 'threads' && gil) sentence += `; threads gain nothing (${x(s)}): CPU-bound code under the GIL`;
-      else if (s < 1) sentence += `; the ${POOL_NAMES[other.strategy]} is slower than sequential (${x(s)})`;
+      else if (s < 1) {
+        sentence += `; the ${POOL_NAMES[other.strategy]} is slower than sequential (${x(s)})`;
+        // Its start-up, where that is what it lost on: its calls once started ran ahead.
+        const otherStart = sequential && !sequential.aborted ? startUpDecides(other, sequential) : undefined;
+        if (otherStart) sentence += `, its workers taking ${ms(otherStart.startUpMs)} to start, ${pct(otherStart.startUpMs / other.wallMs)} of its ${ms(other.wallMs)}`;
+      }
       else sentence += `; the ${POOL_NAMES[other.strategy]} reaches ${x(s)}`;
       const held = lockContention(other);
       if (held && !(other.strategy === 'threads' && gil)) sentence += `, as ${contentionText(held)}`;
@@ -182,7 +187,7 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
     if (dominant) sentence += `; ${uneven}`;
     // Why not nearer the number of workers: the run was short enough for start-up to weigh.
     else if (startUp && startUp.onceStarted >= bestSpeedup * 1.2) {
-      sentence += `; its workers took ${ms(startUp.startUpMs)} to start, ${pct(startUp.startUpMs / best.wallMs)} of its ${ms(best.wallMs)}, and once started its calls ran ${x(startUp.onceStarted)} faster, which more work per run approaches`;
+      sentence += `; the ${POOL_NAMES[best.strategy]}'s workers took ${ms(startUp.startUpMs)} to start, ${pct(startUp.startUpMs / best.wallMs)} of its ${ms(best.wallMs)}, and once started its calls ran ${x(startUp.onceStarted)} faster, which more work per run approaches`;
     }
     // Python threads that scale on CPU-bound calls, with the GIL: the exception to its lesson. Told
     // by their CPU time, which only calls that release the GIL can make exceed the wall time (a
