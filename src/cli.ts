@@ -16,6 +16,8 @@ import { toChromeTrace } from './core/chromeTrace';
 
 const USAGE = `usage:
   parallel-profiler profile <file> <function> --inputs <expression> [options]
+      <function>             a top-level function, or a dotted name below it: Shape.double (a static
+                             method or an object's function; in Python, any method)
       --inputs <expr>        expression in the file's language giving the list of inputs (one per task)
       --spread               each input is an array of arguments (starmap) instead of the single argument
       --strategies <list>    comma-separated: sequential,threads,processes (default: all)

@@ -93,6 +93,12 @@ test('trace converts a saved report', () => {
   assert.ok(JSON.parse(fs.readFileSync(trace, 'utf8')).traceEvents.length > 0);
 });
 
+test('--help names the dotted names a function can be reached by', () => {
+  const result = cli('--help');
+  assert.equal(result.code, 0);
+  assert.match(result.stdout, /<function> +a top-level function, or a dotted name below it: Shape\.double/);
+});
+
 test('functions lists what can be profiled', () => {
   const result = cli('functions', fixture('throws.ts'));
   assert.equal(result.code, 0);
