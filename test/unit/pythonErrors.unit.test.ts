@@ -64,6 +64,18 @@ test('pre-flight: an argument that cannot be pickled fails the process pool, nam
   assert.ok(ofType(r.events, 'run-end').find((e) => e.run === 2)?.aborted);
 });
 
+test("a failed call's span ends as its exception arrives, not once the harness has described it", async () => {
+  // fail_at_once raises at once an exception whose message takes 0.3 s to make.
+  const r = await runHarness(options('raises.py', 'fail_at_once', '[1, 2]'));
+  assert.equal(r.code, 0, r.stderr);
+  for (const run of [0, 1, 2]) {
+    for (const task of tasksOf(r.events, run)) {
+      assert.equal(task.error, 'SlowToSay: slow to say (raises.py:51 in fail_at_once)');
+      assert.ok(task.endMs - task.startMs < 300, `run ${run}: ${task.endMs - task.startMs} ms, the 0.3 s description included`);
+    }
+  }
+});
+
 test('a result that cannot be pickled: error tasks in the process pool, told once in the report', async () => {
   const r = await runHarness(options('unpicklableResult.py', 'numbers', '[1, 2]'));
   assert.equal(r.code, 0, r.stderr);

@@ -166,9 +166,11 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
         start_ms = now()
         send(("start", index, start_ms))
         cpu0 = time.process_time()
-        status, result, fields = tasks.outcome(fn, item, spread, user_file, crossing=True)
+        status, result, fields = tasks.outcome(fn, item, spread, user_file, crossing=True, clock=now)
         cpu_ms = (time.process_time() - cpu0) * 1000
-        end_ms = now()
+        end_ms = fields.pop("endMs", None)
+        if end_ms is None:
+            end_ms = now()
         if backend.own_held:
             # Locks the call ended holding: released, so that no other worker waits for ever.
             for name, site in backend.own_events.release_left(backend, backend.release):

@@ -274,9 +274,12 @@ def describe_error(exc, user_file):
     return text, location
 
 
-def outcome(fn, item, spread, user_file, crossing=False):
+def outcome(fn, item, spread, user_file, crossing=False, clock=None):
     """Runs one call; returns (status, result, fields) where fields are task-end extras. `crossing`:
-    in a worker process, whose exception a ProcessPoolExecutor would pickle to hand it back."""
+    in a worker process, whose exception a ProcessPoolExecutor would pickle to hand it back.
+    `clock`: where given, a failed call's end is read from it as the exception arrives (fields'
+    "endMs"), before describing it, which walks the traceback and reads source lines: the profiler's
+    time, not the call's."""
     try:
         result = call(fn, item, spread)
     except TaskKilled:
@@ -285,8 +288,11 @@ def outcome(fn, item, spread, user_file, crossing=False):
         return "crashed", None, {"error": "os._exit(%s) called in a thread: in a thread pool it would "
                                            "end the whole program" % (e.code,)}
     except BaseException as e:  # noqa: B902 - SystemExit, KeyboardInterrupt from user code too
+        ended = clock() if clock else None
         message, location = describe_error(e, user_file)
         fields = {"error": message + ((crossing and crossing_note(e)) or "")}
+        if ended is not None:
+            fields["endMs"] = ended
         if location:
             fields["errorLocation"] = location
         return "error", None, fields

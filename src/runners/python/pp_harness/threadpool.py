@@ -146,10 +146,12 @@ class ThreadRun:
                 self.backend.local.ctx = ctx
                 cpu0 = time.thread_time()
                 try:
-                    status, result, fields = tasks.outcome(p.fn, p.items[index], p.spread, p.file)
+                    status, result, fields = tasks.outcome(p.fn, p.items[index], p.spread, p.file, clock=em.now)
                 except TaskKilled:
                     break
-                end_ms = em.now()
+                end_ms = fields.pop("endMs", None)
+                if end_ms is None:
+                    end_ms = em.now()
                 cpu_ms = round((time.thread_time() - cpu0) * 1000, 3)
                 if ctx.own_held:
                     self._release_left(ctx, index)
