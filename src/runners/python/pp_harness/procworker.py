@@ -95,6 +95,10 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
     def now():
         return clock_ms(origin_ns)
 
+    def clock():
+        """A call's end and CPU clock, read as a failed call's exception arrives (task.outcome)."""
+        return now(), time.process_time()
+
     import parallel_profiler
     from . import task as tasks
     from .loader import import_asyncio_for, load_module
@@ -166,11 +170,9 @@ def worker_main(conn, ctl, config, shared, fn_bytes):
         start_ms = now()
         send(("start", index, start_ms))
         cpu0 = time.process_time()
-        status, result, fields = tasks.outcome(fn, item, spread, user_file, crossing=True, clock=now)
-        cpu_ms = (time.process_time() - cpu0) * 1000
-        end_ms = fields.pop("endMs", None)
-        if end_ms is None:
-            end_ms = now()
+        status, result, fields = tasks.outcome(fn, item, spread, user_file, crossing=True, clock=clock)
+        end_ms, cpu1 = fields.pop("ended", None) or clock()
+        cpu_ms = (cpu1 - cpu0) * 1000
         if backend.own_held:
             # Locks the call ended holding: released, so that no other worker waits for ever.
             for name, site in backend.own_events.release_left(backend, backend.release):

@@ -278,8 +278,8 @@ def outcome(fn, item, spread, user_file, crossing=False, clock=None):
     """Runs one call; returns (status, result, fields) where fields are task-end extras. `crossing`:
     in a worker process, whose exception a ProcessPoolExecutor would pickle to hand it back.
     `clock`: where given, a failed call's end is read from it as the exception arrives (fields'
-    "endMs"), before describing it, which walks the traceback and reads source lines: the profiler's
-    time, not the call's."""
+    "ended": its end and CPU clock), before describing it, which walks the traceback and reads
+    source lines: the profiler's time, not the call's."""
     try:
         result = call(fn, item, spread)
     except TaskKilled:
@@ -292,7 +292,7 @@ def outcome(fn, item, spread, user_file, crossing=False, clock=None):
         message, location = describe_error(e, user_file)
         fields = {"error": message + ((crossing and crossing_note(e)) or "")}
         if ended is not None:
-            fields["endMs"] = ended
+            fields["ended"] = ended
         if location:
             fields["errorLocation"] = location
         return "error", None, fields

@@ -135,6 +135,10 @@ class ThreadRun:
         lane.native_id = threading.get_native_id()
         em.emit({"type": "worker", "run": self.run, "lane": lane.id, "pid": os.getpid(),
                  "threadId": threading.get_native_id(), "spawnMs": spawn_ms, "readyMs": em.now()})
+
+        def clock():
+            """A call's end and CPU clock, read as a failed call's exception arrives (task.outcome)."""
+            return em.now(), time.thread_time()
         try:
             while True:
                 with self.mu:
@@ -146,13 +150,11 @@ class ThreadRun:
                 self.backend.local.ctx = ctx
                 cpu0 = time.thread_time()
                 try:
-                    status, result, fields = tasks.outcome(p.fn, p.items[index], p.spread, p.file, clock=em.now)
+                    status, result, fields = tasks.outcome(p.fn, p.items[index], p.spread, p.file, clock=clock)
                 except TaskKilled:
                     break
-                end_ms = fields.pop("endMs", None)
-                if end_ms is None:
-                    end_ms = em.now()
-                cpu_ms = round((time.thread_time() - cpu0) * 1000, 3)
+                end_ms, cpu1 = fields.pop("ended", None) or clock()
+                cpu_ms = round((cpu1 - cpu0) * 1000, 3)
                 if ctx.own_held:
                     self._release_left(ctx, index)
                 self.backend.local.ctx = None
