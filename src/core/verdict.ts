@@ -161,6 +161,11 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
     sentence = `Not worth parallelizing yet: the ${calls} call${calls === 1 ? ' takes' : 's take'} ${ms(work)} in all${each}, so the pools' times (${pools.map((r) => `${r.strategy} ${x(r.metrics.speedup ?? 0)}`).join(', ')}) are mostly start-up and timing noise — profile more inputs, or bigger ones, to see whether a pool pays`;
     return `${sentence}${aside ? `; ${aside}` : ''}${safety ? `; but ${safety}` : ''}.`;
   }
+  // Pools of one worker run the calls one at a time: whatever their times, no parallelism is in them.
+  if (pools.every((r) => r.workers === 1)) {
+    sentence = `With one worker a pool runs the calls one at a time, as the sequential run does: the pools' times (${pools.map((r) => `${r.strategy} ${x(r.metrics.speedup ?? 0)}`).join(', ')}) show only their own start-up and overhead, and timing noise — profile with more workers (--workers 2 or more) to see whether parallelism pays`;
+    return `${sentence}${aside ? `; ${aside}` : ''}${safety ? `; but ${safety}` : ''}.`;
+  }
   // A JS sequential run that spent most of its time getting its inputs into its worker: no pool
   // that pays the same beats the calls alone, as a plain loop in the program runs them.
   const outside = sequential && target.language !== 'python' ? movingCost(sequential) : undefined;

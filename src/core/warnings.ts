@@ -86,6 +86,9 @@ function orderedByInputsFix(language: Language): string {
     : 'take them in one order whatever the input: sort the two names first (const [one, two] = [a, b].sort()) and take the first of them first';
 }
 
+/** Why a pool of one worker is no faster than sequential, and the fix. */
+export const ONE_WORKER = 'with one worker the pool runs the calls one at a time, as the sequential run does, and adds its start-up and the moving of inputs and results — profile it with more workers (--workers 2 or more)';
+
 /** Why a thread run lost none of the updates it could have lost, by the Python it ran on. */
 function whyNoneLost(machine: Machine): string {
   const minor = /CPython 3\.(\d+)/.exec(machine.runtime)?.[1];
@@ -607,6 +610,8 @@ export const Warnings = {
       ? slowLoadText(facts.slowLoad)
       : facts.redone
       ? redoneText(facts.redone)
+      : workers === 1
+      ? ONE_WORKER
       : workers > inputs
       ? `${workers} workers for ${inputs} input${inputs === 1 ? '' : 's'}: ${workers - inputs} of them ${workers - inputs === 1 ? 'starts up and never gets' : 'start up and never get'} a task — use at most ${inputs} worker${inputs === 1 ? '' : 's'}, or give it more inputs`
       : cpus !== undefined && workers > cpus

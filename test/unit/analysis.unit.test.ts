@@ -553,6 +553,18 @@ test('a pool just ahead whose calls, once started, ran well ahead: the verdict s
   assert.doesNotMatch(analyze([sequential, level], js, machine, []).verdict, /start-up decides/);
 });
 
+test('pools of one worker: the verdict says no parallelism is in their times, and the overhead warning why the pool is slower', () => {
+  const js = { file: '/x/f.ts', name: 'f', language: 'typescript' as const };
+  const calls = (start: number): [number, number, number][] => Array.from({ length: 8 }, (_, i) => [0, start + i * 10, start + i * 10 + 10]);
+  const sequential = makeRun('sequential', 1, 120, calls(40));
+  // One thread: a little ahead of the sequential run, by its warm-up; one process: its start-up.
+  const threads = makeRun('threads', 1, 100, calls(20));
+  const processes = makeRun('processes', 1, 170, calls(90));
+  const { warnings, verdict } = analyze([sequential, threads, processes], js, machine, []);
+  assert.equal(verdict, "With one worker a pool runs the calls one at a time, as the sequential run does: the pools' times (threads 1.2×, processes 0.7×) show only their own start-up and overhead, and timing noise — profile with more workers (--workers 2 or more) to see whether parallelism pays.");
+  assert.equal(warnings.find((w) => w.kind === 'overhead')?.message, 'processes: 0.71× — slower than sequential: with one worker the pool runs the calls one at a time, as the sequential run does, and adds its start-up and the moving of inputs and results — profile it with more workers (--workers 2 or more)');
+});
+
 test('every pool slower, threads under the GIL: the verdict says so, not that starting the workers cost more', () => {
   // Eight CPU-bound calls of 3 ms: threads take turns at the GIL and lose a little; processes start up.
   const spans = (lanes: number, gap: number) => Array.from({ length: 8 }, (_, i): [number, number, number, number] => [i % lanes, gap + i * 3, gap + i * 3 + 3, 3]);
