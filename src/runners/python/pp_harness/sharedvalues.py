@@ -60,7 +60,7 @@ class _Tracked:
         #: `obj`: a Value, Array or RawValue the inputs hold, named by the parameter that gets it;
         #: for an attribute ("bank.balance"), the module's object that has it; for another module's global
         #: ("stats.calls", kind "global"), that module.
-        self.obj = obj if obj is not None else vars(module)[name.split(".")[0] if "." in name else name]
+        self.obj = obj if obj is not None else vars(module)[name.split(".")[0]]
         #: A manager's proxy (_PROXY_KINDS): its contents are put back before each run.
         self.manager = _proxy_kind(self.obj) is not None
         self.contents = _proxy_contents(self.obj, kind) if self.manager else None
@@ -81,7 +81,7 @@ class _Tracked:
         """The number now, read without the Value's lock: a killed worker may still hold it."""
         shared_object = self.kind in ("array", "value", "raw") or self.manager
         try:
-            if self.kind == "attribute" or "." in self.name:
+            if "." in self.name:  # an attribute ("bank.balance"), another module's global ("stats.calls")
                 return _attribute_of(self.module, self.name)
             return _number_of(self.obj if shared_object else vars(self.module).get(self.name), self.kind)
         except Exception:  # noqa: BLE001 - a manager that went away: nothing to read
@@ -156,7 +156,7 @@ class CopyWatch:
     @staticmethod
     def _read(module, name, kind):
         try:
-            if module is not None and (kind == "attribute" or "." in name):
+            if module is not None and "." in name:  # as _Tracked.read
                 return _attribute_of(module, name)
             return _number_of(vars(module).get(name), kind) if module is not None else None
         except Exception:  # noqa: BLE001 - an odd object costs the lesson, not the worker
@@ -246,23 +246,25 @@ def _function_at(tree, first_line):
     return None
 
 
-def _span_of(tree, first_line):
-    """The lines (first, last) of the function whose code starts at `first_line`, or None."""
-    node = _function_at(tree, first_line)
-    return node and (min([node.lineno] + [d.lineno for d in node.decorator_list]), node.end_lineno)
+def _span_of(node):
+    """The lines (first, last) of a function's code: its first decorator's to its end."""
+    return min([node.lineno] + [d.lineno for d in node.decorator_list]), node.end_lineno
+
+
+def _in_spans(lines, spans):
+    """The lines within any of the spans (first, last)."""
+    return [line for line in lines if any(first <= line <= last for first, last in spans)]
 
 
 def _first_update(lines, span, reached=()):
     """The update line a warning points at: the first in the profiled function, else the first in
     a function or method it calls (`reached`), else the first."""
-    inside = [line for line in lines if span and span[0] <= line <= span[1]]
-    called = [line for line in lines if any(first <= line <= last for first, last in reached)]
-    return min(inside or called or lines)
+    return min(_in_spans(lines, [span] if span else []) or _in_spans(lines, reached) or lines)
 
 
 def _reached(lines, span, reached=()):
     """The lines in the profiled function (`span`) or in a function it calls (`reached`)."""
-    return [line for line in lines if (span and span[0] <= line <= span[1]) or any(first <= line <= last for first, last in reached)]
+    return _in_spans(lines, ([span] if span else []) + list(reached))
 
 
 def _calls_in(node):
@@ -421,8 +423,8 @@ def _tracked_in(module, target, user_names=frozenset()):
         return []
     defined, updates, declared, withs = _sites(tree)
     here = target and path and os.path.realpath(target[0]) == os.path.realpath(path)
-    span = _span_of(tree, target[1]) if here else None
     function = _function_at(tree, target[1]) if here else None
+    span = function and _span_of(function)
     reached, calls = _reached_spans(tree, _calls_in(function)) if function else ([], set())
     updated = {subject: _first_update(at, span, reached) for subject, at in updates.items()}
     lines = source.decode("utf-8", "replace").splitlines()
@@ -472,10 +474,10 @@ def _has_objects(module, user_names=frozenset()):
                for name, obj in list(vars(module).items()))
 
 
-def _class_module_sites(module):
+def _class_module_sites(module, calls):
     """The `self.x` updates and lock spans of another of the user's modules (where an object's
-    class is declared), its lines, its file and its tree: (updates, withs, lines, path, tree), or
-    None."""
+    class is declared), its lines, its file, and the spans of its methods that the names `calls`
+    reach: (updates, withs, lines, path, reached), or None."""
     path = getattr(module, "__file__", None)
     try:
         with open(path, "rb") as f:
@@ -484,7 +486,7 @@ def _class_module_sites(module):
     except (OSError, TypeError, ValueError, SyntaxError):
         return None
     _, updates, _, withs = _sites(tree)
-    return updates, withs, source.decode("utf-8", "replace").splitlines(), path, tree
+    return updates, withs, source.decode("utf-8", "replace").splitlines(), path, _reached_spans(tree, calls)[0]
 
 
 def _attributes_in(module, updates, reach, calls, withs, defined, lines, where, user_names=frozenset()):
@@ -509,7 +511,7 @@ def _attributes_in(module, updates, reach, calls, withs, defined, lines, where, 
             continue
         home = type(obj).__module__
         if home != module.__name__ and home not in elsewhere:
-            elsewhere[home] = _class_module_sites(sys.modules.get(home))
+            elsewhere[home] = _class_module_sites(sys.modules.get(home), calls)
         for attr, value in list(vars(obj).items())[:MAX_TRACKED]:
             if not _number(value):
                 continue
@@ -529,8 +531,8 @@ def _attributes_in(module, updates, reach, calls, withs, defined, lines, where, 
                 elif in_class:
                     # The method's, in the module that declares the class (`self.balance += amount`):
                     # one the profiled function calls, where it calls one.
-                    _, at_withs, at_lines, path, class_tree = there
-                    at = min(_reached(in_class, None, _reached_spans(class_tree, calls)[0]) or in_class)
+                    _, at_withs, at_lines, path, class_reached = there
+                    at = min(_in_spans(in_class, class_reached) or in_class)
                     at_where = lambda line, path=path: {"file": path, "line": line}  # noqa: E731
                     at_module = sys.modules.get(home)
                 else:
