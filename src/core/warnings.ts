@@ -47,6 +47,12 @@ const at = (loc?: SourceLocation) => (loc ? ` at ${loc.file}:${loc.line}` : '');
 const stackSizes = (ranIn: StrategyName) =>
   ` — the same input ran in ${ranIn}: a worker process runs the call on its main thread, whose stack V8 keeps to about 1 MB, where a worker thread's holds 4 MB, so recursion this deep overflows only in processes; turn the recursion into a loop (or make it shallower), or run it in threads`;
 
+/** Where and how a guard of an update takes its lock: "`with lock:` at f.py:5". */
+const guardTaken = (guard: NonNullable<SharedValueChange['guard']>) => `\`${guard.code ?? `with ${guard.name ?? 'lock'}:`}\`${at(guard.location)}`;
+
+/** The fix for a lock the function makes afresh at each call. */
+const FRESH_LOCK_FIX = 'make the lock once, at module level (lock = threading.Lock()), and take that one';
+
 /**
  * Why the lock around a lost update (`with lock:`) kept no one out, and the fix, or undefined where
  * there is none or it did its job. `fix`: the fix for the update as if it had no lock; a process
@@ -55,7 +61,7 @@ const stackSizes = (ranIn: StrategyName) =>
 function guardThatFailed(strategy: StrategyName, value: SharedValueChange, fix: string): [string, string] | undefined {
   const { guard } = value;
   if (!guard || guard.excludes) return undefined;
-  const taken = `\`${guard.code ?? `with ${guard.name ?? 'lock'}:`}\`${at(guard.location)}`;
+  const taken = guardTaken(guard);
   const update = value.updateCode ? `\`${value.updateCode}\`` : 'its update';
   const other = strategy === 'processes' ? 'worker' : 'thread';
   const why =
@@ -64,7 +70,7 @@ function guardThatFailed(strategy: StrategyName, value: SharedValueChange, fix: 
       : guard.kind.startsWith('threading.')
         ? `${taken} takes a ${guard.kind}, of which each worker process has a copy of its own that keeps out only its own threads, so another worker's ${update} in between is overwritten`
         : `${taken} takes a ${guard.kind} that each worker process made afresh as it imported ${fileName(guard.location.file)} (the spawn or forkserver start method), so each holds a lock of its own, and another worker's ${update} in between is overwritten`;
-  if (strategy !== 'processes') return [why, guard.kind === 'fresh' ? 'make the lock once, at module level (lock = threading.Lock()), and take that one' : fix];
+  if (strategy !== 'processes') return [why, guard.kind === 'fresh' ? FRESH_LOCK_FIX : fix];
   const own = value.manager
     ? `a lock from the same manager (lock = manager.Lock())`
     : value.kind === 'value' || value.kind === 'array'
@@ -298,10 +304,9 @@ export const Warnings = {
   },
   /** A read-modify-write without a lock (or under one made at each call) that lost nothing in this run (sharedValues.ts). */
   unlockedUpdate(strategy: StrategyName, value: SharedValueChange, machine: Machine): Warning {
-    const unlocked = value.guard?.kind === 'fresh'
-      ? `under \`${value.guard.code ?? 'with lock:'}\`${at(value.guard.location)}, a lock made afresh at each call, which no other call ever waits for`
-      : 'with no lock between';
-    const fix = value.guard?.kind === 'fresh' ? 'make the lock once, at module level (lock = threading.Lock()), and take that one' : 'hold a threading.Lock around the update';
+    const fresh = value.guard?.kind === 'fresh' ? value.guard : undefined;
+    const unlocked = fresh ? `under ${guardTaken(fresh)}, a lock made afresh at each call, which no other call ever waits for` : 'with no lock between';
+    const fix = fresh ? FRESH_LOCK_FIX : 'hold a threading.Lock around the update';
     return {
       kind: 'race',
       strategy,
