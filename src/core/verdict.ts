@@ -46,7 +46,8 @@ const MOVING_MS = 300;
  * A pool whose workers' start-up took much of its wall time while its calls, once started, ran
  * well ahead of the sequential run's: start-up, not the work, kept the gain small.
  */
-function startUpDecides(pool: Run, sequential: Run): { startUpMs: number; onceStarted: number } | undefined {
+function startUpDecides(pool: Run, sequential: Run | undefined): { startUpMs: number; onceStarted: number } | undefined {
+  if (!sequential || sequential.aborted) return undefined;
   const callsSpan = (run: Run) => {
     if (run.tasks.length === 0) return undefined;
     const first = Math.min(...run.tasks.map((t) => t.startMs));
@@ -147,7 +148,7 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
     : imbalanced && best.metrics.loadImbalance !== null
       ? `its busiest worker did ${best.metrics.loadImbalance.toFixed(1)}× the average — order the inputs largest first, or split big ones`
       : undefined;
-  const startUp = sequential && !sequential.aborted ? startUpDecides(best, sequential) : undefined;
+  const startUp = startUpDecides(best, sequential);
   let sentence: string;
   const bestSpeedup = best.metrics.speedup ?? 0;
   // Slow pools on a busy machine are put down to the machine, as their overhead warnings are, where
@@ -181,7 +182,7 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
       else if (s < 1) {
         sentence += `; the ${POOL_NAMES[other.strategy]} is slower than sequential (${x(s)})`;
         // Its start-up, where that is what it lost on: its calls once started ran ahead.
-        const otherStart = sequential && !sequential.aborted ? startUpDecides(other, sequential) : undefined;
+        const otherStart = startUpDecides(other, sequential);
         if (otherStart) sentence += `, its workers taking ${ms(otherStart.startUpMs)} to start, ${pct(otherStart.startUpMs / other.wallMs)} of its ${ms(other.wallMs)}`;
       }
       else sentence += `; the ${POOL_NAMES[other.strategy]} reaches ${x(s)}`;
