@@ -354,16 +354,19 @@ function sameDraws(runs: Run[], draw: SourceLocation, seed: SourceLocation | und
   return warnings;
 }
 
+/** A draw through NumPy's generator (`np.random.rand()`, `from numpy.random import rand`). */
+const NUMPY_DRAW = /\b(np|numpy)\.random\b/;
+
 /** A generator seeded from the input, in the words of the library the draw uses. */
 function seededFromInput(language: Target['language'], drawLine: string): string {
   if (language !== 'python') return 'Math.random cannot be seeded: a small generator of your own, such as mulberry32(x)';
-  return /\b(np|numpy)\.random\b/.test(drawLine) ? 'np.random.default_rng(x)' : 'random.Random(x)';
+  return NUMPY_DRAW.test(drawLine) ? 'np.random.default_rng(x)' : 'random.Random(x)';
 }
 
 /** How to give each call numbers of its own, in the words of the library the draw uses. */
 function drawFix(language: Target['language'], drawLine: string): string {
   if (language !== 'python') return 'make the generator in the call, seeded from the input (or from crypto.getRandomValues for fresh numbers)';
-  if (/\b(np|numpy)\.random\b/.test(drawLine)) return 'draw from a generator made in the call: np.random.default_rng() for fresh numbers, or np.random.default_rng(x) seeded from the input';
+  if (NUMPY_DRAW.test(drawLine)) return 'draw from a generator made in the call: np.random.default_rng() for fresh numbers, or np.random.default_rng(x) seeded from the input';
   return 'draw from a generator made in the call: random.Random() for fresh numbers, or random.Random(x) seeded from the input';
 }
 
