@@ -187,6 +187,9 @@ function describeParams(raw: string, kind: 'js' | 'py'): { params: string[]; pos
   return { params, positional };
 }
 
+/** A JS class declared at the top level (column 0), and its name. */
+export const CLASS_DECLARATION = /^(?:export\s+(?:default\s+)?)?(?:abstract\s+)?class\s+([A-Za-z_$][\w$]*)/;
+
 /**
  * Where a JS function `name` is defined below the top level — a class's method or a nested
  * function — and the top-level class or function around it, if any. For the error when a name is
@@ -207,7 +210,7 @@ export function whereNested(source: string, name: string): { line: number; insid
     const text = lines[line].replace(/\r$/, '');
     if (/^[^\s/}*)\]]/.test(text)) {
       // A new top-level statement: a class, a function, or something else (an object, a call).
-      const cls = /^(?:export\s+(?:default\s+)?)?(?:abstract\s+)?class\s+([A-Za-z_$][\w$]*)/.exec(text);
+      const cls = CLASS_DECLARATION.exec(text);
       const fn = cls ? undefined : matchJs(text);
       const binding = cls || fn ? undefined : /^(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)/.exec(text);
       inside = cls ? `class ${cls[1]}` : fn ? `function ${fn.name}` : binding ? binding[1] : undefined;

@@ -8,6 +8,7 @@
  */
 import * as path from 'node:path';
 import type { SourceLocation } from '../../core/model';
+import { CLASS_DECLARATION } from '../../core/functionScanner';
 import { VALUES_KEY } from './loadBundle';
 
 export interface ModuleBinding {
@@ -70,6 +71,15 @@ export function moduleBindings(source: string, file: string): ModuleBinding[] {
   return found;
 }
 
+/** An identifier as it stands in a regular expression (`$` is one of its characters). */
+const asPattern = (name: string) => name.replace(/\$/g, '\\$');
+
+/** Whether a trimmed line is a comment, or a comment's inner line (` * …`). */
+const isComment = (code: string) => code.startsWith('//') || code.startsWith('*') || code.startsWith('/*');
+
+/** A trimmed line as a warning quotes it: without its `;`, cut to 80 characters. */
+const quoted = (code: string) => (code.length <= 80 ? code.replace(/;$/, '') : `${code.slice(0, 77)}…`);
+
 /**
  * The first line from `from` on that updates `name` inside a function: an assignment to it or to
  * one of its items (`total += n`, `counts[k] = …`, `hits++`), or a call that adds to it
@@ -78,7 +88,7 @@ export function moduleBindings(source: string, file: string): ModuleBinding[] {
  * that are comments are passed over; a string that happens to hold the same text is not told apart.
  */
 function updateOf(lines: string[], name: string, from: number): { line: number; code: string; statement: string } | undefined {
-  const n = name.replace(/\$/g, '\\$');
+  const n = asPattern(name);
   const updates = new RegExp(
     `(?<![\\w$.])(?:${n}(?:\\s*\\[[^\\]]*\\]|\\.[A-Za-z_$][\\w$]*)*\\s*(?:[-+*/%&|^]|\\*\\*|<<|>>>?|&&|\\|\\||\\?\\?)?=(?!=)|${n}(?:\\s*\\[[^\\]]*\\]|\\.[A-Za-z_$][\\w$]*)*\\s*(?:\\+\\+|--)|(?:\\+\\+|--)\\s*${n}\\b|${n}\\.(?:push|unshift|splice|add|set|delete|clear|pop|shift|fill)\\s*\\(|Atomics\\.(?:add|sub|and|or|xor|store|exchange|compareExchange)\\s*\\(\\s*${n}\\b)`,
   );
@@ -87,11 +97,11 @@ function updateOf(lines: string[], name: string, from: number): { line: number; 
     for (let i = from; i < lines.length; i++) {
       const line = lines[i];
       const code = line.trim();
-      if (!where(line) || code.startsWith('//') || code.startsWith('*') || code.startsWith('/*')) continue;
+      if (!where(line) || isComment(code)) continue;
       const found = updates.exec(line);
       // The update's own statement, from the update on: `cache.set(n, v)` of `if (!cache.has(n)) cache.set(n, v)`.
       const statement = found && line.slice(found.index).split(';')[0];
-      if (statement) return { line: i, code: code.length <= 80 ? code.replace(/;$/, '') : `${code.slice(0, 77)}…`, statement };
+      if (statement) return { line: i, code: quoted(code), statement };
     }
   }
   return undefined;
@@ -101,21 +111,22 @@ function updateOf(lines: string[], name: string, from: number): { line: number; 
 const propertyStep = (holder: string) =>
   new RegExp(`(?:\\+\\+|--)\\s*${holder}\\.([A-Za-z_$][\\w$]*)|(?<![\\w$.])${holder}\\.([A-Za-z_$][\\w$]*)\\s*(?:\\+\\+|--|(?:[-+*/%&|^]|\\*\\*|<<|>>>?)=(?!=)|=(?!=).*(?<![\\w$.])${holder}\\.\\2(?![\\w$]))`);
 
-/** The first such update of each property on lines[from, to) (comments passed over), into `found`. */
-function recordSteps(lines: string[], re: RegExp, file: string, found: MemberUpdates, from = 0, to = lines.length, only?: (line: string) => boolean): MemberUpdates {
+/** The first such update of each property on lines[from, to) (comments passed over). */
+function recordSteps(lines: string[], re: RegExp, file: string, from = 0, to = lines.length, only?: (line: string) => boolean): MemberUpdates {
+  const found: MemberUpdates = {};
   for (let i = from; i < to; i++) {
     const code = lines[i].trim();
-    if ((only && !only(lines[i])) || code.startsWith('//') || code.startsWith('*') || code.startsWith('/*')) continue;
+    if ((only && !only(lines[i])) || isComment(code)) continue;
     const hit = re.exec(lines[i]);
     const property = hit?.[1] ?? hit?.[2];
-    if (property && !found[property]) found[property] = { site: { file, line: i + 1 }, code: code.length <= 80 ? code.replace(/;$/, '') : `${code.slice(0, 77)}…` };
+    if (property && !found[property]) found[property] = { site: { file, line: i + 1 }, code: quoted(code) };
   }
   return found;
 }
 
 /** Updates of `name`'s properties in functions (indented lines): `bank.balance++`. */
 function propertyUpdates(lines: string[], name: string, file: string): MemberUpdates {
-  return recordSteps(lines, propertyStep(name.replace(/\$/g, '\\$')), file, {}, 0, lines.length, (line) => /^\s/.test(line));
+  return recordSteps(lines, propertyStep(asPattern(name)), file, 0, lines.length, (line) => /^\s/.test(line));
 }
 
 /**
@@ -123,11 +134,11 @@ function propertyUpdates(lines: string[], name: string, file: string): MemberUpd
  * undefined where these lines do not declare it.
  */
 function classUpdates(lines: string[], className: string, file: string): MemberUpdates | undefined {
-  const declared = lines.findIndex((line) => new RegExp(`^(?:export\\s+(?:default\\s+)?)?(?:abstract\\s+)?class\\s+${className.replace(/\$/g, '\\$')}\\b`).test(line));
+  const declared = lines.findIndex((line) => CLASS_DECLARATION.exec(line)?.[1] === className);
   if (declared < 0) return undefined;
   let end = declared + 1;
   while (end < lines.length && !/^}/.test(lines[end])) end++;
-  return recordSteps(lines, propertyStep('this'), file, {}, declared + 1, end);
+  return recordSteps(lines, propertyStep('this'), file, declared + 1, end);
 }
 
 /**
@@ -147,7 +158,7 @@ export function withImportedClasses(bindings: ModuleBinding[], sources: Map<stri
 
 /** Whether an update statement reads the variable back: `++`, `--`, an arithmetic compound assignment, or its name twice. */
 function readsBack(line: string, name: string): boolean {
-  const n = name.replace(/\$/g, '\\$');
+  const n = asPattern(name);
   const mentions = line.match(new RegExp(`(?<![\\w$.])${n}(?![\\w$])`, 'g'))?.length ?? 0;
   // Not `??=`, `||=` or `&&=`: those store only where nothing is there yet, as a memo cache does.
   // An item or a property on the way: `counts[k] += 1`, `totals.paid += 1`, `stats.hits++`.
