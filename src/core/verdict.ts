@@ -63,6 +63,20 @@ function startUpDecides(pool: Run, sequential: Run | undefined): { startUpMs: nu
 /** A pool's share of wall time before its first call from which start-up is said to decide it. */
 const START_UP_SHARE = 0.4;
 
+/**
+ * Beside threads held back by the GIL, where every pool is slower: what the process pool lost on
+ * (what its workers share, where they share something; else its start-up and messaging), or that
+ * none ran.
+ */
+function processesLost(pools: Run[]): string {
+  const processes = pools.find((r) => r.strategy === 'processes');
+  if (!processes) return ' (CPU-bound code under it runs one thread at a time); profile a process pool beside them';
+  const things = sharedThings(processes);
+  return things
+    ? `, and the process pool's workers wait on each other or on what they share (${things}); see the timeline`
+    : ", and the process pool's start-up and the moving of inputs and results cost more than it saves on this much work; see the timeline";
+}
+
 /** CPUs a Python thread run keeps busy from which its calls release the GIL (under it, one at most). */
 const RELEASED_GIL_CPUS = 1.3;
 /** CPUs a Python thread run keeps busy below which it ran one thread at a time. */
@@ -250,7 +264,7 @@ export function verdictOf(shown: Run[], warnings: Warning[], target: Target, tra
       : uneven
       ? ` — ${uneven}`
       : gil
-      ? ` — threads are held back by the GIL${pools.some((r) => r.strategy === 'processes') ? ", and the process pool's start-up and the moving of inputs and results cost more than it saves on this much work; see the timeline" : ' (CPU-bound code under it runs one thread at a time); profile a process pool beside them'}`
+      ? ` — threads are held back by the GIL${processesLost(pools)}`
       : call !== null && call < 1
         ? ` because each call takes only ${ms(call)} — batch several inputs per task before parallelizing`
         : shared

@@ -575,6 +575,10 @@ test('every pool slower, threads under the GIL: the verdict says so, not that st
   assert.equal(verdict, 'Stay sequential: every pool is slower (threads 0.9×) — threads are held back by the GIL (CPU-bound code under it runs one thread at a time); profile a process pool beside them.');
   const processes = makeRun('processes', 2, 60, Array.from({ length: 8 }, (_, i): [number, number, number, number] => [i % 2, 40 + Math.floor(i / 2) * 3, 43 + Math.floor(i / 2) * 3, 3]));
   assert.match(analyze([sequential, threads, processes], target, machine, []).verdict, /^Stay sequential: every pool is slower \(threads 0\.9×, processes 0\.4×\) — threads are held back by the GIL, and the process pool's start-up and the moving of inputs and results cost more than it saves on this much work; see the timeline\.$/);
+  // A process pool whose workers share something (a Value they all update under its lock): that is
+  // what it lost on, not its start-up.
+  const sharing = { ...processes, counter: { expected: 8, observed: 8, lost: 0 } };
+  assert.match(analyze([sequential, threads, sharing], target, machine, []).verdict, /— threads are held back by the GIL, and the process pool's workers wait on each other or on what they share \(the shared counter\); see the timeline\.$/);
 });
 
 test('pools that lose with calls of a few ms: the verdict blames locks and the counter only where the runs used them', () => {
